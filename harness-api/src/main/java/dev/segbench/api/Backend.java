@@ -1,0 +1,33 @@
+package dev.segbench.api;
+
+import java.util.Set;
+
+/**
+ * An inference backend, found with {@link java.util.ServiceLoader} (one line in
+ * {@code META-INF/services/dev.segbench.api.Backend}). The constructor must be trivial and touch no
+ * native code: {@link #availability()} probes lazily and caches its answer.
+ */
+public interface Backend {
+
+    /** Short stable id used on the command line and in results ("cpu", "tensorrt", "cuda"). */
+    String id();
+
+    /** One line for `segbench backends`. */
+    String description();
+
+    /** Lower rank is preferred as the reference when several are available. */
+    default int rank() {
+        return 100;
+    }
+
+    /** Probes the native runtime once; never throws. */
+    Availability availability();
+
+    Set<Precision> precisions();
+
+    /**
+     * Opens a session for one model. The backend chooses which graph variant to take from
+     * {@code model} (e.g. the FP16 graph for {@link Precision#FP16}).
+     */
+    InferenceSession open(ModelSource model, SessionOptions options) throws BackendException;
+}

@@ -1,0 +1,15 @@
+package dev.segbench.api;
+
+/** What a backend can do beyond running an FP32 graph; the runner skips what a backend lacks and says why. */
+public enum Capability {
+    /** Runs FP16 graphs with FP16 arithmetic (not only FP16 storage). */
+    FP16_COMPUTE,
+    /** Accepts any batch, height and width without reopening. */
+    DYNAMIC_SHAPES,
+    /** Returns device-side timings (H2D, compute, D2H) measured with GPU events. */
+    DEVICE_TIMINGS,
+    /** Can run the labels-out graph variant (argmax inside, one byte per pixel back). */
+    LABELS_OUT,
+    /** Runs on a GPU. */
+    GPU
+}

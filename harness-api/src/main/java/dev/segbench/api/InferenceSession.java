@@ -1,0 +1,30 @@
+package dev.segbench.api;
+
+import java.lang.foreign.Arena;
+
+/**
+ * One model loaded on one backend. Not thread-safe unless the backend says so; close releases every
+ * native resource, a second close does nothing, and use after close throws IllegalStateException.
+ */
+public interface InferenceSession extends AutoCloseable {
+
+    /** The graph variant this session runs (precision, labels-out or logits). */
+    ModelArtifact artifact();
+
+    /**
+     * An FP32 NCHW input tensor that this backend reads without copying (a GPU backend may hand out
+     * pinned memory). The default allocates in {@code arena}.
+     */
+    default HostTensor newInput(Arena arena, int batch, int height, int width) {
+        return HostTensor.allocate(arena, DType.FLOAT32, batch, 3, height, width);
+    }
+
+    /**
+     * Runs one batch. The result holds the output ({@code [N, classes, h, w]} FP32 logits, or
+     * {@code [N, H, W]} UINT8 labels for a labels-out graph) until closed.
+     */
+    InferenceResult run(HostTensor input) throws BackendException;
+
+    @Override
+    void close();
+}

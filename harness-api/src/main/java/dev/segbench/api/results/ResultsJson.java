@@ -1,0 +1,65 @@
+package dev.segbench.api.results;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/** Reads and writes {@code results.json} (snake_case, pretty-printed, written atomically). */
+public final class ResultsJson {
+
+    public static final String FILE_NAME = "results.json";
+
+    private static final ObjectMapper MAPPER = new ObjectMapper()
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .setSerializationInclusion(JsonInclude.Include.NON_NULL)
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    private ResultsJson() {
+    }
+
+    public static ObjectMapper mapper() {
+        return MAPPER;
+    }
+
+    public static byte[] toBytes(Results results) {
+        try {
+            return MAPPER.writeValueAsBytes(results);
+        } catch (IOException e) {
+            throw new IllegalStateException("results cannot be serialised", e);
+        }
+    }
+
+    public static Results fromBytes(byte[] json, String origin) throws IOException {
+        try {
+            Results r = MAPPER.readValue(json, Results.class);
+            if (r.schemaVersion() != Results.SCHEMA_VERSION) {
+                throw new IOException(origin + ": schema_version " + r.schemaVersion() + " is not supported (expected "
+                        + Results.SCHEMA_VERSION + ")");
+            }
+            return r;
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
+            throw new IOException(origin + ": not a segbench results file (" + e.getOriginalMessage() + ")", e);
+        }
+    }
+
+    /** Reads {@code DIR/results.json} or the file itself. */
+    public static Results read(Path dirOrFile) throws IOException {
+        Path file = Files.isDirectory(dirOrFile) ? dirOrFile.resolve(FILE_NAME) : dirOrFile;
+        try {
+            return fromBytes(Files.readAllBytes(file), file.toString());
+        } catch (NoSuchFileException e) {
+            throw new IOException(file + ": no such file", e);
+        }
+    }
+
+    public static void write(Path dir, Results results) throws IOException {
+        AtomicFiles.write(dir.resolve(FILE_NAME), toBytes(results));
+    }
+}
