@@ -4,13 +4,15 @@ import java.util.List;
 
 /**
  * One (model, backend, precision) evaluation. {@code status} is "ok", "skipped" or "failed"; a
- * skipped or failed run has a {@code reason} and no measurements.
+ * skipped or failed run has a {@code reason} and no measurements. {@code latencyHistogram} is the
+ * batch-1 latency HdrHistogram (microseconds, compressed, base64) so shards merge histograms instead
+ * of averaging percentiles.
  */
 public record Run(String model, String backend, String precision, String status, String reason,
                   Weights weights, DatasetSummary dataset, Accuracy accuracy, Agreement agreement,
                   Latency latencyMs, Latency endToEndLatencyMs, List<Throughput> throughput,
                   AccuracyPass accuracyPass, DeviceTimings deviceTimingsMs, Double buildSeconds,
-                  Measurement measurement, List<String> warnings) {
+                  Measurement measurement, List<String> warnings, String latencyHistogram) {
 
     public static final String OK = "ok";
     public static final String SKIPPED = "skipped";
@@ -32,7 +34,7 @@ public record Run(String model, String backend, String precision, String status,
 
     public static Run notRun(String model, String backend, String precision, String status, String reason) {
         return new Run(model, backend, precision, status, reason, null, null, null, null, null, null,
-                List.of(), null, null, null, null, List.of());
+                List.of(), null, null, null, null, List.of(), null);
     }
 
     /** {@code kind} is "checkpoint" or "seeded"; {@code sha256} is the file's hash or "seeded:SEED". */
@@ -54,8 +56,13 @@ public record Run(String model, String backend, String precision, String status,
                            List<Double> perClassIou, long[][] confusionMatrix) {
     }
 
-    /** Agreement of this run's labels with the reference run's labels on the same images. */
-    public record Agreement(String reference, double pixelAgreement, double miouVsReference) {
+    /**
+     * Agreement of this run's labels with the reference run's labels on the same images, like
+     * Polygraphy's comparison. {@code confusionMatrix} has rows = reference label, columns = this run's
+     * label (ignore pixels of the ground truth excluded), so shards merge by adding it.
+     */
+    public record Agreement(String reference, double pixelAgreement, double miouVsReference,
+                            long[][] confusionMatrix) {
     }
 
     /**
