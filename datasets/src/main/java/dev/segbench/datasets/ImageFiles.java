@@ -1,0 +1,182 @@
+package dev.segbench.datasets;
+
+import java.awt.image.BufferedImage;
+import java.awt.image.IndexColorModel;
+import java.awt.image.Raster;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.opencv.global.opencv_core;
+import org.bytedeco.opencv.global.opencv_imgcodecs;
+import org.bytedeco.opencv.global.opencv_imgproc;
+import org.bytedeco.opencv.opencv_core.Mat;
+
+/**
+ * Reads VOC image and label files. Every problem is a {@link BadFileException} whose message is
+ * one line (the caller prefixes the file). Thread-safe: no shared state.
+ */
+final class ImageFiles {
+
+    private ImageFiles() {
+    }
+
+    /** A file is unusable; {@link #getMessage()} says why in a few words, without the file name. */
+    public static final class BadFileException extends Exception {
+        public BadFileException(String problem) {
+            super(problem);
+        }
+
+        public BadFileException(String problem, Throwable cause) {
+            super(problem, cause);
+        }
+    }
+
+    /** Interleaved RGB pixels of a decoded image. */
+    public record Rgb(int width, int height, byte[] pixels) {
+    }
+
+    /** One class index per pixel, row-major. */
+    public record Indices(int width, int height, byte[] values) {
+    }
+
+    /** Reads the whole file, turning the usual filesystem failures into one-line problems. */
+    public static byte[] readFile(Path file, String what) throws BadFileException {
+        try {
+            return Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new BadFileException("missing " + what + " file");
+        } catch (AccessDeniedException e) {
+            throw new BadFileException(what + " file is not readable (permission denied)");
+        } catch (IOException e) {
+            if (Files.isDirectory(file)) {
+                throw new BadFileException(what + " file is not readable (it is a directory)");
+            }
+            throw new BadFileException(what + " file is not readable (" + oneLine(e) + ")", e);
+        }
+    }
+
+    /**
+     * Decodes a JPEG (or any format OpenCV reads) to RGB with OpenCV. EXIF orientation is ignored on
+     * purpose: VOC labels are drawn on the stored pixel grid, and javax.imageio ignores it too.
+     */
+    public static Rgb decodeJpeg(byte[] bytes) throws BadFileException {
+        if (bytes.length == 0) {
+            throw new BadFileException("empty JPEG file");
+        }
+        if (bytes.length < 4 || (bytes[0] & 0xff) != 0xff || (bytes[1] & 0xff) != 0xd8) {
+            throw new BadFileException("not a JPEG file (no start-of-image marker)");
+        }
+        // libjpeg only warns on a premature end and fills the rest with grey, so look for the end marker ourselves.
+        if (!hasEndOfImage(bytes)) {
+            throw new BadFileException("truncated JPEG (no end-of-image marker)");
+        }
+        try (BytePointer data = new BytePointer(bytes);
+             Mat encoded = new Mat(1, bytes.length, opencv_core.CV_8UC1, data);
+             Mat bgr = opencv_imgcodecs.imdecode(encoded,
+                     opencv_imgcodecs.IMREAD_COLOR | opencv_imgcodecs.IMREAD_IGNORE_ORIENTATION)) {
+            if (bgr == null || bgr.empty()) {
+                throw new BadFileException("corrupt JPEG (OpenCV could not decode it)");
+            }
+            try (Mat rgb = new Mat()) {
+                opencv_imgproc.cvtColor(bgr, rgb, opencv_imgproc.COLOR_BGR2RGB);
+                int width = rgb.cols();
+                int height = rgb.rows();
+                byte[] pixels = new byte[width * height * 3];
+                if (rgb.isContinuous()) {
+                    rgb.data().get(pixels);
+                } else {
+                    for (int y = 0; y < height; y++) {
+                        rgb.ptr(y).get(pixels, y * width * 3, width * 3);
+                    }
+                }
+                return new Rgb(width, height, pixels);
+            }
+        } catch (RuntimeException e) {
+            // OpenCV reports decoder failures as cv::Exception mapped to RuntimeException.
+            throw new BadFileException("corrupt JPEG (" + oneLine(e) + ")", e);
+        }
+    }
+
+    /** Decodes an image with javax.imageio to RGB (used as the independent reference and by the benchmark). */
+    public static Rgb decodeWithImageIo(byte[] bytes) throws BadFileException {
+        BufferedImage image;
+        try {
+            image = ImageIO.read(new ByteArrayInputStream(bytes));
+        } catch (IOException e) {
+            throw new BadFileException("corrupt image (" + oneLine(e) + ")", e);
+        }
+        if (image == null) {
+            throw new BadFileException("not an image javax.imageio can read");
+        }
+        int width = image.getWidth();
+        int height = image.getHeight();
+        int[] argb = image.getRGB(0, 0, width, height, null, 0, width);
+        byte[] pixels = new byte[width * height * 3];
+        for (int i = 0; i < argb.length; i++) {
+            pixels[3 * i] = (byte) (argb[i] >> 16);
+            pixels[3 * i + 1] = (byte) (argb[i] >> 8);
+            pixels[3 * i + 2] = (byte) argb[i];
+        }
+        return new Rgb(width, height, pixels);
+    }
+
+    /**
+     * Reads a label PNG as class indices: the raw palette indices of a palette PNG (VOC's
+     * SegmentationClass) or the grey values of a grayscale PNG (SBD's SegmentationClassAug).
+     * javax.imageio is used because it keeps the index raster of palette images, while OpenCV
+     * expands palettes to colours.
+     */
+    public static Indices readLabelPng(byte[] bytes) throws BadFileException {
+        if (bytes.length == 0) {
+            throw new BadFileException("empty PNG file");
+        }
+        if (bytes.length < 8 || (bytes[0] & 0xff) != 0x89 || bytes[1] != 'P' || bytes[2] != 'N' || bytes[3] != 'G') {
+            throw new BadFileException("not a PNG file (bad signature)");
+        }
+        BufferedImage image;
+        try {
+            image = ImageIO.read(new ByteArrayInputStream(bytes));
+        } catch (IOException | RuntimeException e) {
+            throw new BadFileException("truncated or corrupt PNG (" + oneLine(e) + ")", e);
+        }
+        if (image == null) {
+            throw new BadFileException("corrupt PNG (javax.imageio could not decode it)");
+        }
+        Raster raster = image.getRaster();
+        boolean indexed = image.getColorModel() instanceof IndexColorModel;
+        boolean gray = !indexed && raster.getNumBands() == 1 && raster.getSampleModel().getSampleSize(0) == 8;
+        if (!indexed && !gray) {
+            throw new BadFileException("label PNG is neither a palette nor an 8-bit grayscale image ("
+                    + raster.getNumBands() + " channels, " + raster.getSampleModel().getSampleSize(0) + " bits)");
+        }
+        int width = image.getWidth();
+        int height = image.getHeight();
+        int[] samples = raster.getSamples(0, 0, width, height, 0, (int[]) null);
+        byte[] values = new byte[samples.length];
+        for (int i = 0; i < samples.length; i++) {
+            values[i] = (byte) samples[i];
+        }
+        return new Indices(width, height, values);
+    }
+
+    /** The JPEG end-of-image marker FFD9 near the end; it cannot occur inside entropy-coded data. */
+    static boolean hasEndOfImage(byte[] bytes) {
+        int from = Math.max(2, bytes.length - 4096);
+        for (int i = bytes.length - 2; i >= from; i--) {
+            if ((bytes[i] & 0xff) == 0xff && (bytes[i + 1] & 0xff) == 0xd9) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static String oneLine(Throwable e) {
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return message.strip().replaceAll("\\s*\\R\\s*", " ");
+    }
+}
