@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.opencv.global.opencv_core;
 import org.bytedeco.opencv.global.opencv_imgcodecs;
@@ -106,7 +107,7 @@ final class ImageFiles {
     public static Rgb decodeWithImageIo(byte[] bytes) throws BadFileException {
         BufferedImage image;
         try {
-            image = ImageIO.read(new ByteArrayInputStream(bytes));
+            image = readWithImageIo(bytes);
         } catch (IOException e) {
             throw new BadFileException("corrupt image (" + oneLine(e) + ")", e);
         }
@@ -140,7 +141,7 @@ final class ImageFiles {
         }
         BufferedImage image;
         try {
-            image = ImageIO.read(new ByteArrayInputStream(bytes));
+            image = readWithImageIo(bytes);
         } catch (IOException | RuntimeException e) {
             throw new BadFileException("truncated or corrupt PNG (" + oneLine(e) + ")", e);
         }
@@ -162,6 +163,16 @@ final class ImageFiles {
             values[i] = (byte) samples[i];
         }
         return new Indices(width, height, values);
+    }
+
+    /** In-memory stream: ImageIO.read(InputStream) would otherwise spill each file into a temp-file cache. */
+    private static BufferedImage readWithImageIo(byte[] bytes) throws IOException {
+        MemoryCacheImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes));
+        BufferedImage image = ImageIO.read(in); // closes the stream itself unless it returns null
+        if (image == null) {
+            in.close();
+        }
+        return image;
     }
 
     /** The JPEG end-of-image marker FFD9 near the end; it cannot occur inside entropy-coded data. */
