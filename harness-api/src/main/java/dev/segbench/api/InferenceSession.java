@@ -1,6 +1,7 @@
 package dev.segbench.api;
 
 import java.lang.foreign.Arena;
+import java.util.OptionalDouble;
 
 /**
  * One model loaded on one backend. Not thread-safe unless the backend says so; close releases every
@@ -24,6 +25,14 @@ public interface InferenceSession extends AutoCloseable {
      * {@code [N, H, W]} UINT8 labels for a labels-out graph) until closed.
      */
     InferenceResult run(HostTensor input) throws BackendException;
+
+    /**
+     * Seconds this session spent compiling the model when it opened (e.g. a TensorRT engine build); empty when
+     * nothing was compiled (an engine loaded from a cache, or a backend that does not compile).
+     */
+    default OptionalDouble buildSeconds() {
+        return OptionalDouble.empty();
+    }
 
     @Override
     void close();

@@ -1,0 +1,105 @@
+package dev.segbench.backend.tensorrt;
+
+import dev.segbench.api.BackendException;
+import dev.segbench.api.ModelArtifact;
+import dev.segbench.api.ModelException;
+import dev.segbench.api.ModelInfo;
+import dev.segbench.api.ModelSource;
+import dev.segbench.api.Precision;
+import dev.segbench.api.Preprocessing;
+import dev.segbench.api.SessionOptions;
+import dev.segbench.api.WeightsInfo;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class GraphChoiceTest {
+
+    /** Hands out a distinct artifact per variant and records what was asked. */
+    static final class RecordingSource implements ModelSource {
+        final List<String> asked = new ArrayList<>();
+        boolean lie;
+        boolean fail;
+
+        @Override
+        public ModelInfo info() {
+            return new ModelInfo() {
+                public String id() { return "arch0"; }
+                public String description() { return "test"; }
+                public String genotype() { return "[]"; }
+                public List<String> classNames() { return List.of("a", "b"); }
+                public Preprocessing preprocessing() { return Preprocessing.IMAGENET; }
+                public int outputStride() { return 8; }
+                public long parameterCount() { return 1; }
+                public long multiplyAdds(int h, int w) { return 1; }
+            };
+        }
+
+        @Override
+        public WeightsInfo weights() {
+            return WeightsInfo.seeded(1);
+        }
+
+        @Override
+        public ModelArtifact artifact(Precision precision, boolean labelsOut) throws ModelException {
+            asked.add(precision.id() + (labelsOut ? "+labels" : ""));
+            if (fail) {
+                throw new ModelException("export exploded");
+            }
+            Precision given = lie ? (precision == Precision.FP16 ? Precision.FP32 : Precision.FP16) : precision;
+            byte[] bytes = (given.id() + labelsOut).getBytes();
+            return new ModelArtifact("arch0", given, labelsOut, bytes, "sha", weights());
+        }
+    }
+
+    private static TensorRtSettings settings(Precision p, boolean labels) {
+        return TensorRtSettings.from(new SessionOptions(p, 0, SessionOptions.ShapeProfile.DEFAULT, null,
+                Map.of("labels-out", Boolean.toString(labels))));
+    }
+
+    @Test
+    void fp16SessionsTakeTheFp16GraphAndFp32TheFp32Graph() throws Exception {
+        RecordingSource source = new RecordingSource();
+        ModelArtifact fp16 = GraphChoice.select(source, settings(Precision.FP16, false));
+        ModelArtifact fp32 = GraphChoice.select(source, settings(Precision.FP32, false));
+        assertEquals(Precision.FP16, fp16.precision());
+        assertEquals(Precision.FP32, fp32.precision());
+        assertEquals("fp16false", new String(fp16.onnx()));
+        assertEquals("fp32false", new String(fp32.onnx()));
+        assertEquals(List.of("fp16", "fp32"), source.asked);
+    }
+
+    @Test
+    void labelsOutFlagIsHonoured() throws Exception {
+        RecordingSource source = new RecordingSource();
+        ModelArtifact a = GraphChoice.select(source, settings(Precision.FP16, true));
+        assertTrue(a.labelsOut());
+        assertEquals(ModelArtifact.LABELS_NAME, a.outputName());
+        ModelArtifact b = GraphChoice.select(source, settings(Precision.FP32, false));
+        assertFalse(b.labelsOut());
+        assertEquals(List.of("fp16+labels", "fp32"), source.asked);
+    }
+
+    @Test
+    void aWrongVariantIsRefused() {
+        RecordingSource source = new RecordingSource();
+        source.lie = true;
+        BackendException e = assertThrows(BackendException.class, () -> GraphChoice.select(source, settings(Precision.FP16, false)));
+        assertEquals(BackendException.Code.MODEL_INVALID, e.code());
+        assertTrue(e.getMessage().contains("asked for fp16"), e.getMessage());
+    }
+
+    @Test
+    void exportFailureBecomesModelInvalid() {
+        RecordingSource source = new RecordingSource();
+        source.fail = true;
+        BackendException e = assertThrows(BackendException.class, () -> GraphChoice.select(source, settings(Precision.FP32, true)));
+        assertEquals(BackendException.Code.MODEL_INVALID, e.code());
+        assertTrue(e.getMessage().contains("arch0 (fp32, labels-out)") && e.getMessage().contains("export exploded"),
+                e.getMessage());
+    }
+}

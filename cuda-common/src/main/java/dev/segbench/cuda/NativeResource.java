@@ -1,0 +1,49 @@
+package dev.segbench.cuda;
+
+import java.lang.System.Logger.Level;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/** Shared close logic: idempotent close, use after close throws IllegalStateException, release errors logged. */
+abstract class NativeResource implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(NativeResource.class.getName());
+
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final String what;
+
+    NativeResource(String what) {
+        this.what = what;
+    }
+
+    /** Throws IllegalStateException when closed. */
+    final void ensureOpen() {
+        if (closed.get()) {
+            throw new IllegalStateException(what + " is closed");
+        }
+    }
+
+    public final boolean isClosed() {
+        return closed.get();
+    }
+
+    /** Releases the native object; returns the cudaError_t of the release call. */
+    abstract int release();
+
+    abstract String releaseCall();
+
+    @Override
+    public final void close() {
+        if (closed.compareAndSet(false, true)) {
+            int status = release();
+            if (status != 0) {
+                // close must not throw (it runs in finally blocks); a failed release usually means the context is gone
+                LOG.log(Level.WARNING, () -> NativeCuda.exception(status, releaseCall()).getMessage());
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return what + (isClosed() ? " (closed)" : "");
+    }
+}
