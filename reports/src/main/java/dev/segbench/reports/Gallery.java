@@ -1,0 +1,230 @@
+package dev.segbench.reports;
+
+import dev.segbench.api.VocClasses;
+import dev.segbench.api.results.GalleryEntry;
+import dev.segbench.api.results.Run;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import javax.imageio.ImageIO;
+
+/** Builds the mask gallery: images inlined as data: URIs and a map of where the runs' predictions disagree. */
+final class Gallery {
+
+    /** One picture in a gallery row; {@code src} is a data: URI, or null with {@code problem} saying why. */
+    record Cell(String caption, String src, String alt, String detail, String problem, boolean disagreement) {
+    }
+
+    /** One gallery entry: its id and its pictures, left to right. */
+    record Row(String id, List<Cell> cells) {
+    }
+
+    /** A VOC palette swatch for the legend. */
+    record LegendItem(int index, String name, String colour) {
+    }
+
+    /** Photos larger than this are re-encoded as a downscaled JPEG so the report stays small. */
+    static final int MAX_PHOTO_BYTES = 200_000;
+    static final int MAX_PHOTO_WIDTH = 640;
+    /** Disagreeing pixels are painted in this colour over a faded copy of the photo. */
+    private static final int DISAGREE_RGB = 0xE4007C;
+
+    private Gallery() {
+    }
+
+    static List<LegendItem> legend() {
+        List<LegendItem> items = new ArrayList<>();
+        for (int i = 0; i < VocClasses.COUNT; i++) {
+            items.add(new LegendItem(i, VocClasses.NAMES.get(i), hex(VocClasses.color(i))));
+        }
+        items.add(new LegendItem(VocClasses.IGNORE, "ignore (void, not scored)", hex(VocClasses.color(VocClasses.IGNORE))));
+        return items;
+    }
+
+    /**
+     * The gallery rows. Predictions are shown in {@code runs} order (runs not in the entry are left out); problems
+     * (missing or unreadable files) go into {@code problems} and the row shows a placeholder.
+     */
+    static List<Row> rows(Path resultsDir, List<GalleryEntry> entries, List<Run> runs, List<String> problems) {
+        List<Row> rows = new ArrayList<>();
+        for (GalleryEntry entry : entries) {
+            rows.add(row(resultsDir, entry, runs, problems));
+        }
+        return rows;
+    }
+
+    private static Row row(Path dir, GalleryEntry entry, List<Run> runs, List<String> problems) {
+        String id = entry.id() == null ? "(no id)" : entry.id();
+        List<Cell> cells = new ArrayList<>();
+        BufferedImage photo = null;
+        if (entry.image() == null) {
+            cells.add(new Cell("Image", null, "Input image " + id + " (not recorded)", null, "not recorded", false));
+        } else {
+            try {
+                Path file = dir.resolve(entry.image());
+                byte[] bytes = Files.readAllBytes(file);
+                photo = ImageIO.read(file.toFile());
+                if (photo == null) {
+                    throw new IOException("not a readable image");
+                }
+                cells.add(new Cell("Image", photoUri(bytes, photo), "Input image " + id, null, null, false));
+            } catch (IOException e) {
+                cells.add(problem(problems, "Image", "Input image " + id, entry.image(), e));
+            }
+        }
+        LabelMap truth = null;
+        if (entry.label() != null) {
+            try {
+                Path file = dir.resolve(entry.label());
+                truth = LabelMap.read(file);
+                cells.add(new Cell("Ground truth", dataUri("image/png", Files.readAllBytes(file)),
+                        "Ground-truth labels for " + id, null, null, false));
+            } catch (IOException e) {
+                cells.add(problem(problems, "Ground truth", "Ground-truth labels for " + id, entry.label(), e));
+            }
+        }
+        Map<String, LabelMap> predictions = new LinkedHashMap<>();
+        List<String> keys = new ArrayList<>();
+        for (Run run : runs) {
+            if (entry.predictions().containsKey(run.key()) && !keys.contains(run.key())) {
+                keys.add(run.key());
+            }
+        }
+        entry.predictions().keySet().stream().filter(k -> !keys.contains(k)).sorted().forEach(keys::add);
+        for (String key : keys) {
+            String path = entry.predictions().get(key);
+            String alt = "Prediction of " + key + " for " + id;
+            try {
+                Path file = dir.resolve(path);
+                LabelMap map = LabelMap.read(file);
+                predictions.put(key, map);
+                cells.add(new Cell(key, dataUri("image/png", Files.readAllBytes(file)), alt, accuracyNote(map, truth),
+                        null, false));
+            } catch (IOException e) {
+                cells.add(problem(problems, key, alt, path, e));
+            }
+        }
+        cells.add(disagreementCell(id, predictions, photo));
+        return new Row(id, cells);
+    }
+
+    private static Cell disagreementCell(String id, Map<String, LabelMap> predictions, BufferedImage photo) {
+        String caption = "Where runs disagree";
+        String alt = "Pixels where the runs' predictions differ for " + id;
+        if (predictions.size() < 2) {
+            return new Cell(caption, null, alt, null, "needs at least two predictions", true);
+        }
+        List<LabelMap> maps = List.copyOf(predictions.values());
+        boolean[] differs;
+        try {
+            differs = LabelMap.disagreement(maps);
+        } catch (IllegalArgumentException e) {
+            return new Cell(caption, null, alt, null, e.getMessage(), true);
+        }
+        LabelMap first = maps.getFirst();
+        int count = 0;
+        for (boolean d : differs) {
+            count += d ? 1 : 0;
+        }
+        double share = differs.length == 0 ? 0 : count / (double) differs.length;
+        String detail = String.format(Locale.ROOT, "%.2f%% of pixels differ across %d runs", 100 * share, maps.size());
+        try {
+            byte[] png = png(disagreementImage(first.width(), first.height(), differs, photo));
+            return new Cell(caption, dataUri("image/png", png), alt + " (" + detail + ")", detail, null, true);
+        } catch (IOException e) {
+            return new Cell(caption, null, alt, detail, "could not encode: " + e.getMessage(), true);
+        }
+    }
+
+    /** Disagreeing pixels in magenta over the photo faded to 30% grey (or over white when sizes differ). */
+    static BufferedImage disagreementImage(int w, int h, boolean[] differs, BufferedImage photo) {
+        BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        boolean usePhoto = photo != null && photo.getWidth() == w && photo.getHeight() == h;
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                int rgb;
+                if (differs[y * w + x]) {
+                    rgb = DISAGREE_RGB;
+                } else if (usePhoto) {
+                    int p = photo.getRGB(x, y);
+                    int grey = ((p >> 16 & 0xFF) * 30 + (p >> 8 & 0xFF) * 59 + (p & 0xFF) * 11) / 100;
+                    // faded and posterised to ~10 grey levels: enough context, and the PNG stays a few times smaller
+                    int faded = 255 - ((255 - grey) * 3 / 10) / 8 * 8;
+                    rgb = faded << 16 | faded << 8 | faded;
+                } else {
+                    rgb = 0xFFFFFF;
+                }
+                out.setRGB(x, y, rgb);
+            }
+        }
+        return out;
+    }
+
+    private static String accuracyNote(LabelMap prediction, LabelMap truth) {
+        if (truth == null || truth.width() != prediction.width() || truth.height() != prediction.height()) {
+            return null;
+        }
+        long scored = 0;
+        long correct = 0;
+        for (int i = 0; i < truth.labels().length; i++) {
+            if (truth.labels()[i] != VocClasses.IGNORE) {
+                scored++;
+                correct += truth.labels()[i] == prediction.labels()[i] ? 1 : 0;
+            }
+        }
+        return scored == 0 ? null : String.format(Locale.ROOT, "pixel acc. %.1f%%", 100.0 * correct / scored);
+    }
+
+    private static Cell problem(List<String> problems, String caption, String alt, String path, IOException e) {
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        problems.add("Gallery: cannot show " + path + " (" + message + ")");
+        return new Cell(caption, null, alt + " (missing)", null, "missing: " + path, false);
+    }
+
+    private static String photoUri(byte[] bytes, BufferedImage photo) throws IOException {
+        if (bytes.length <= MAX_PHOTO_BYTES) {
+            return dataUri(mimeOf(bytes), bytes);
+        }
+        int w = Math.min(MAX_PHOTO_WIDTH, photo.getWidth());
+        int h = Math.max(1, (int) Math.round(photo.getHeight() * (w / (double) photo.getWidth())));
+        BufferedImage small = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = small.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+        g.drawImage(photo, 0, 0, w, h, null);
+        g.dispose();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(small, "jpeg", out);
+        return dataUri("image/jpeg", out.toByteArray());
+    }
+
+    private static String mimeOf(byte[] bytes) {
+        if (bytes.length > 2 && (bytes[0] & 0xFF) == 0xFF && (bytes[1] & 0xFF) == 0xD8) {
+            return "image/jpeg";
+        }
+        return "image/png";
+    }
+
+    static byte[] png(BufferedImage image) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(image, "png", out);
+        return out.toByteArray();
+    }
+
+    static String dataUri(String mime, byte[] bytes) {
+        return "data:" + mime + ";base64," + Base64.getEncoder().encodeToString(bytes);
+    }
+
+    private static String hex(int[] rgb) {
+        return String.format(Locale.ROOT, "#%02x%02x%02x", rgb[0], rgb[1], rgb[2]);
+    }
+}

@@ -1,0 +1,171 @@
+package dev.segbench.reports;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.segbench.api.results.GalleryEntry;
+import dev.segbench.api.results.Results;
+import dev.segbench.api.results.ResultsJson;
+import dev.segbench.api.results.Run;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.jsoup.Jsoup;
+import org.jsoup.nodes.Document;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class WarningsAndMissingDataTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void skippedBackendSeededModelAndSkippedSampleAllShowInTheBanner() throws IOException {
+        Random rnd = new Random(5);
+        Run cpu = SampleResults.run("arch1", "cpu", "fp32", rnd);
+        Run seeded = new Run(cpu.model(), cpu.backend(), cpu.precision(), cpu.status(), null,
+                new Run.Weights("seeded", "seeded:42"),
+                new Run.DatasetSummary("voc2012-val", 1448, false,
+                        List.of(new Run.Skipped("2008_000123", "cannot decode JPEG: premature end of file"))),
+                cpu.accuracy(), cpu.agreement(), cpu.latencyMs(), cpu.endToEndLatencyMs(), cpu.throughput(),
+                cpu.accuracyPass(), null, cpu.buildSeconds(), cpu.measurement(), List.of(), null);
+        Run trt = Run.notRun("arch1", "tensorrt", "fp16", Run.SKIPPED, "libnvinfer.so.10 not found");
+        ResultsJson.write(dir, SampleResults.results(List.of(seeded, trt), List.of(), List.of("merged from 2 shards")));
+
+        Document doc = Jsoup.parse(HtmlReport.write(dir).toFile(), "UTF-8");
+
+        String banner = doc.select("#warnings[role=alert]").text();
+        assertTrue(banner.contains("seeded (untrained) weights"), banner);
+        assertTrue(banner.contains("arch1"), banner);
+        assertTrue(banner.contains("Backend tensorrt skipped"), banner);
+        assertTrue(banner.contains("libnvinfer.so.10 not found"), banner);
+        assertTrue(banner.contains("Sample 2008_000123 skipped"), banner);
+        assertTrue(banner.contains("cannot decode JPEG: premature end of file"), banner);
+        assertTrue(banner.contains("merged from 2 shards"), banner);
+        // the banner comes before the numbers
+        assertTrue(doc.html().indexOf("id=\"warnings\"") < doc.html().indexOf("id=\"headline\""));
+        // the skipped run is in the table with its reason
+        assertTrue(doc.select("#headline tr.run-skipped").text().contains("libnvinfer.so.10 not found"));
+    }
+
+    @Test
+    void syntheticDataAndUnstableMeasurementsAreWarnedAbout() throws IOException {
+        Random rnd = new Random(9);
+        Run r = SampleResults.run("arch0", "cpu", "fp32", rnd);
+        Run.Latency l = r.latencyMs();
+        Run unstable = new Run(r.model(), r.backend(), r.precision(), r.status(), null, r.weights(),
+                new Run.DatasetSummary("synthetic:16", 16, true, List.of()), r.accuracy(), r.agreement(),
+                new Run.Latency(l.p50(), l.p90(), l.p95(), l.p99(), l.max(), l.mean(), l.stddev(), l.count(), l.min(),
+                        0.18, l.cdf()),
+                null, r.throughput(), null, null, null,
+                new Run.Measurement(false, List.of("CV 18.0% above 5.0%"), 2, 5, 900), List.of("CPU frequency scaling is on"),
+                null);
+        ResultsJson.write(dir, SampleResults.results(List.of(unstable), List.of(), List.of()));
+
+        String banner = Jsoup.parse(HtmlReport.write(dir).toFile(), "UTF-8").select("#warnings").text();
+
+        assertTrue(banner.contains("Synthetic data"), banner);
+        assertTrue(banner.contains("synthetic:16"), banner);
+        assertTrue(banner.contains("Unstable measurement"), banner);
+        assertTrue(banner.contains("CV 18.0% above 5.0%"), banner);
+        assertTrue(banner.contains("CPU frequency scaling is on"), banner);
+    }
+
+    @Test
+    void aRunWarningThatRepeatsTheMeasurementVerdictIsShownOnce() throws IOException {
+        Run r = SampleResults.run("arch0", "cpu", "fp32", new Random(2));
+        String verdict = "batch-1 latency varies too much: CV 24.8% > 5.0%";
+        Run unstable = new Run(r.model(), r.backend(), r.precision(), r.status(), null, r.weights(), r.dataset(),
+                r.accuracy(), r.agreement(), r.latencyMs(), null, r.throughput(), null, null, null,
+                new Run.Measurement(false, List.of(verdict), 2, 5, 30), List.of(verdict), null);
+        ResultsJson.write(dir, SampleResults.results(List.of(unstable), List.of(), List.of()));
+
+        String banner = Jsoup.parse(HtmlReport.write(dir).toFile(), "UTF-8").select("#warnings").text();
+
+        assertEquals(1, banner.split(java.util.regex.Pattern.quote(verdict), -1).length - 1, banner);
+    }
+
+    @Test
+    void noBestMarkWhenAllRunsTie() throws IOException {
+        // three models, each only its own cpu:fp32 reference: every speed-up is 1.00x
+        Random rnd = new Random(8);
+        List<Run> runs = SampleResults.MODELS.stream().map(m -> SampleResults.run(m, "cpu", "fp32", rnd)).toList();
+        ResultsJson.write(dir, SampleResults.results(runs, List.of(), List.of()));
+
+        Document doc = Jsoup.parse(HtmlReport.write(dir).toFile(), "UTF-8");
+
+        int speedUp = doc.select("#headline thead th").eachText().indexOf("Speed-up");
+        assertTrue(doc.select("#headline tbody td:eq(" + speedUp + ")").stream().noneMatch(td -> td.hasClass("best")));
+        assertEquals(1, doc.select("#headline tbody td.best").stream()
+                .filter(td -> td.elementSiblingIndex() == doc.select("#headline thead th").eachText().indexOf("mIoU (%)"))
+                .count());
+    }
+
+    @Test
+    void onlySkippedRunsStillRender() throws IOException {
+        List<Run> runs = List.of(Run.notRun("arch0", "tensorrt", "fp16", Run.SKIPPED, "no NVIDIA driver"),
+                Run.notRun("arch0", "cuda", "fp32", Run.FAILED, "cuDNN 9 not found"));
+        ResultsJson.write(dir, new Results(Results.SCHEMA_VERSION, null, null, runs, null, null));
+
+        Document doc = Jsoup.parse(HtmlReport.write(dir).toFile(), "UTF-8");
+
+        assertEquals(2, doc.select("#headline tbody tr").size());
+        assertTrue(doc.select("svg").isEmpty(), "no data, no charts");
+        assertTrue(doc.select("#warnings").text().contains("No successful runs"));
+        assertTrue(doc.select("#warnings").text().contains("Backend cuda failed"));
+        assertTrue(doc.text().contains("not recorded"), "missing environment/settings are said to be missing");
+        assertEquals(List.of(), ExternalReferences.find(doc));
+    }
+
+    @Test
+    void emptyResultsRender() throws IOException {
+        ResultsJson.write(dir, new Results(Results.SCHEMA_VERSION, null, null, null, null, null));
+        Document doc = Jsoup.parse(HtmlReport.write(dir).toFile(), "UTF-8");
+        assertTrue(doc.select("#warnings").text().contains("no runs"));
+        assertTrue(doc.select("#headline tbody tr").isEmpty());
+    }
+
+    @Test
+    void runWithoutLatencyAndMissingGalleryFilesStillRender() throws IOException {
+        Random rnd = new Random(1);
+        Run full = SampleResults.run("arch2", "cpu", "fp32", rnd);
+        Run accuracyOnly = new Run("arch2", "tensorrt", "fp16", Run.OK, null, full.weights(), full.dataset(),
+                full.accuracy(), full.agreement(), null, null, List.of(), null, null, null, null, List.of(), null);
+        List<Run> runs = List.of(full, accuracyOnly);
+        List<GalleryEntry> gallery = new ArrayList<>(SampleResults.writeGallery(dir, 1, runs, 2));
+        gallery.add(new GalleryEntry("2009_000001", "gallery/gone.png", null,
+                Map.of(full.key(), "gallery/also-gone.png")));
+        Files.writeString(dir.resolve("gallery/not-an-image.png"), "hello");
+        gallery.add(new GalleryEntry("2009_000002", null, "gallery/not-an-image.png", null));
+        ResultsJson.write(dir, SampleResults.results(runs, gallery, List.of()));
+
+        Document doc = Jsoup.parse(HtmlReport.write(dir).toFile(), "UTF-8");
+
+        assertEquals(3, doc.select("#gallery .gallery-row").size());
+        String banner = doc.select("#warnings").text();
+        assertTrue(banner.contains("gallery/gone.png"), banner);
+        assertTrue(banner.contains("gallery/also-gone.png"), banner);
+        assertTrue(banner.contains("gallery/not-an-image.png"), banner);
+        assertFalse(doc.select("#gallery .missing").isEmpty());
+        assertTrue(doc.select("#gallery .missing").stream().allMatch(e -> !e.attr("aria-label").isBlank()));
+        // the accuracy-only run is in the table with dashes, and charts that need latency show the other run
+        assertTrue(doc.select("#headline tbody tr").get(1).text().contains("—"));
+        assertFalse(doc.select("#chart-latency svg").isEmpty());
+        assertEquals(List.of(), ExternalReferences.find(doc));
+    }
+
+    @Test
+    void unreadableResultsGiveAOneLineErrorNamingTheFile() throws IOException {
+        Files.writeString(dir.resolve("results.json"), "{ not json");
+        IOException e = org.junit.jupiter.api.Assertions.assertThrows(IOException.class, () -> HtmlReport.write(dir));
+        assertTrue(e.getMessage().contains("results.json"), e.getMessage());
+        assertFalse(e.getMessage().contains("\n"), e.getMessage());
+        assertFalse(Files.exists(dir.resolve("report.html")));
+    }
+}
