@@ -1,0 +1,79 @@
+package dev.segbench.backend.cuda;
+
+import dev.segbench.api.Availability;
+import dev.segbench.api.Capability;
+import dev.segbench.cuda.CudaProbe;
+import dev.segbench.cuda.NativeLibraryLocator;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * Decides whether the cuda backend can run: cuda-common's probe (driver, runtime, device), then the cuDNN 9 libraries
+ * this backend calls (the legacy convolution API lives in libcudnn_cnn, which libcudnn loads lazily), then NVRTC,
+ * then the versions read through the bindings. The first missing piece is the reason.
+ */
+public final class CudaProbeCheck {
+
+    public static final String CUDNN_LIBRARY = "libcudnn.so.9";
+    /** cuDNN 9 splits the legacy API into sub-libraries that libcudnn.so.9 dlopens on first use. */
+    public static final List<String> CUDNN_SUBLIBRARIES = List.of("libcudnn_ops.so.9", "libcudnn_cnn.so.9");
+    public static final String NVRTC_LIBRARY = "libnvrtc.so.13";
+
+    public static final Set<Capability> CAPABILITIES = Set.of(Capability.FP16_COMPUTE, Capability.DYNAMIC_SHAPES,
+            Capability.DEVICE_TIMINGS, Capability.LABELS_OUT, Capability.GPU);
+
+    private CudaProbeCheck() {
+    }
+
+    /**
+     * @param nativeVersions loads the cuDNN and NVRTC bindings and returns their versions ("cuDNN 9.14.0, NVRTC 13.0");
+     *                       called only when every library was found on disk
+     */
+    public static Availability availability(CudaProbe cuda, NativeLibraryLocator locator, Supplier<String> nativeVersions) {
+        if (!cuda.available()) {
+            return Availability.unavailable(cuda.reason());
+        }
+        if (!locator.present(CUDNN_LIBRARY)) {
+            return Availability.unavailable("cuDNN 9 not found (" + CUDNN_LIBRARY + "; searched " + locator.searchedDescription()
+                    + "); install cuDNN 9 for CUDA 13 or add its lib directory to LD_LIBRARY_PATH");
+        }
+        for (String sub : CUDNN_SUBLIBRARIES) {
+            if (!locator.present(sub)) {
+                return Availability.unavailable("cuDNN 9 is incomplete: " + CUDNN_LIBRARY + " found but " + sub
+                        + " is missing (the legacy convolution API needs it)");
+            }
+        }
+        if (!locator.present(NVRTC_LIBRARY)) {
+            return Availability.unavailable("NVRTC not found (" + NVRTC_LIBRARY + "; searched " + locator.searchedDescription()
+                    + "); install the CUDA 13 NVRTC runtime (cuda-nvrtc-13) for the backend's kernels");
+        }
+        String versions;
+        try {
+            versions = nativeVersions.get();
+        } catch (LinkageError | RuntimeException e) { // UnsatisfiedLinkError, ExceptionInInitializerError, ...
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            String detail = String.valueOf(root.getMessage()).lines().findFirst().orElse(root.getClass().getSimpleName());
+            return Availability.unavailable("cannot load the cuDNN/NVRTC bindings (JavaCPP) although the libraries exist: " + detail);
+        }
+        return Availability.available(cuda.versions() + ", " + versions, cuda.deviceDescriptions(), CAPABILITIES);
+    }
+
+    /** Reads the versions through the bindings (loads native code: only after the files were found). */
+    static String nativeVersions() {
+        long v = org.bytedeco.cuda.global.cudnn.cudnnGetVersion();
+        int[] major = {0};
+        int[] minor = {0};
+        int status = org.bytedeco.cuda.global.nvrtc.nvrtcVersion(major, minor);
+        if (status != 0) {
+            throw new IllegalStateException("nvrtcVersion failed with status " + status);
+        }
+        if (v < 90000) {
+            throw new IllegalStateException("cuDNN " + v + " is too old (need 9.x)");
+        }
+        return "cuDNN " + v / 10000 + "." + (v % 10000) / 100 + "." + v % 100 + ", NVRTC " + major[0] + "." + minor[0];
+    }
+}

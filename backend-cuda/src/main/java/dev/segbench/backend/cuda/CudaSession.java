@@ -1,0 +1,118 @@
+package dev.segbench.backend.cuda;
+
+import dev.segbench.api.BackendException;
+import dev.segbench.api.DType;
+import dev.segbench.api.HostTensor;
+import dev.segbench.api.InferenceResult;
+import dev.segbench.api.InferenceSession;
+import dev.segbench.api.ModelArtifact;
+import dev.segbench.backend.cuda.graph.Graph;
+import dev.segbench.backend.cuda.graph.OnnxImporter;
+import dev.segbench.backend.cuda.gpu.CudnnException;
+import dev.segbench.backend.cuda.gpu.GpuModel;
+import dev.segbench.backend.cuda.gpu.GpuRunner;
+import dev.segbench.backend.cuda.gpu.GpuSettings;
+import dev.segbench.cuda.CudaException;
+import dev.segbench.cuda.CudaRuntime;
+import dev.segbench.cuda.PinnedBuffer;
+import java.lang.foreign.Arena;
+
+/**
+ * One model on one GPU. Each new input shape is planned once (and captured into a CUDA graph); later runs of that
+ * shape replay it. Not thread-safe.
+ */
+public final class CudaSession implements InferenceSession {
+
+    private final ModelArtifact artifact;
+    private final GpuModel model;
+    private final GpuRunner runner;
+    private final int ordinal;
+    private boolean closed;
+
+    private CudaSession(ModelArtifact artifact, GpuModel model, GpuRunner runner, int ordinal) {
+        this.artifact = artifact;
+        this.model = model;
+        this.runner = runner;
+        this.ordinal = ordinal;
+    }
+
+    static CudaSession open(ModelArtifact artifact, GpuSettings settings) throws BackendException {
+        Graph graph = OnnxImporter.parse(artifact.onnx());
+        int ordinal = CudaRuntime.selectDevice(settings.device(), CudaRuntime.require());
+        GpuModel model = null;
+        try {
+            model = GpuModel.open(ordinal, settings);
+            return new CudaSession(artifact, model, new GpuRunner(graph, artifact.outputName(), model), ordinal);
+        } catch (CudaException e) {
+            closeQuietly(model);
+            throw e.toBackendException();
+        } catch (CudnnException e) {
+            closeQuietly(model);
+            throw e.toBackendException();
+        } catch (RuntimeException | BackendException e) {
+            closeQuietly(model);
+            throw e;
+        }
+    }
+
+    private static void closeQuietly(GpuModel model) {
+        if (model != null) {
+            model.close();
+        }
+    }
+
+    @Override
+    public ModelArtifact artifact() {
+        return artifact;
+    }
+
+    /** Pinned (page-locked) input memory owned by {@code arena}, so the H2D copy is a true async DMA. */
+    @Override
+    public HostTensor newInput(Arena arena, int batch, int height, int width) {
+        ensureOpen();
+        CudaRuntime.useDevice(ordinal);
+        long bytes = (long) batch * 3 * height * width * DType.FLOAT32.byteSize();
+        return new HostTensor(DType.FLOAT32, new long[] {batch, 3, height, width}, PinnedBuffer.allocateIn(arena, bytes));
+    }
+
+    @Override
+    public InferenceResult run(HostTensor input) throws BackendException {
+        ensureOpen();
+        if (input.rank() != 4 || input.dim(1) != 3) {
+            throw new IllegalArgumentException("input must be FLOAT32 [N, 3, H, W], got " + input);
+        }
+        return runner.run(input);
+    }
+
+    /** Kernel launches (NVRTC kernels plus cuDNN and copy calls) per inference of the last-used shape; -1 before any. */
+    public long launchesPerInference() {
+        return runner.launchesPerInference();
+    }
+
+    /** Plan, fusion, memory, launch count, CUDA graph state and cuDNN algorithms of the last-used shape. */
+    public String describeLastPlan() {
+        return runner.describeLastPlan();
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            runner.close();
+            model.close();
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("cuda session closed");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "CudaSession[" + artifact.modelId() + " " + artifact.precision().id() + (artifact.labelsOut() ? " labels-out" : "")
+                + ", plans built " + runner.plansBuilt() + ", launches/inference " + launchesPerInference() + "]";
+    }
+
+}

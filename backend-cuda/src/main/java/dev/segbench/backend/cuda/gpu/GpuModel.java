@@ -1,0 +1,160 @@
+package dev.segbench.backend.cuda.gpu;
+
+import dev.segbench.api.BackendException;
+import dev.segbench.backend.cuda.graph.Constant;
+import dev.segbench.backend.cuda.graph.ElemType;
+import dev.segbench.cuda.CudaDevice;
+import dev.segbench.cuda.CudaRuntime;
+import dev.segbench.cuda.CudaStream;
+import dev.segbench.cuda.DeviceBuffer;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import org.bytedeco.cuda.cudnn.cudnnContext;
+import org.bytedeco.javacpp.FloatPointer;
+
+import static org.bytedeco.cuda.global.cudnn.cudnnCreate;
+import static org.bytedeco.cuda.global.cudnn.cudnnDestroy;
+import static org.bytedeco.cuda.global.cudnn.cudnnSetStream;
+
+/**
+ * Device state shared by all shapes of one session: the stream, the cuDNN handle, the NVRTC kernels, the uploaded
+ * constants (weights) and the cache of chosen cuDNN algorithms per convolution shape.
+ */
+public final class GpuModel implements AutoCloseable {
+
+    /** What identifies a cuDNN algorithm choice: the full convolution problem. */
+    record ConvKey(String geometry, ElemType type, int activationMode) {
+    }
+
+    /** A chosen algorithm, the workspace it needs and the math type it was measured with. */
+    record Algo(int algo, long workspaceBytes, int mathType, float measuredMs) {
+    }
+
+    final int ordinal;
+    final CudaDevice device;
+    final GpuSettings settings;
+    final CudaStream stream;
+    final cudnnContext cudnn;
+    final KernelModule kernels;
+    final FloatPointer one = new FloatPointer(1f);
+    final FloatPointer zero = new FloatPointer(0f);
+    final Map<ConvKey, Algo> algorithms = new HashMap<>();
+    private final Map<Constant, DeviceBuffer> constants = new IdentityHashMap<>();
+    private final List<DeviceBuffer> zeroBiases = new ArrayList<>();
+    private boolean closed;
+
+    private GpuModel(int ordinal, CudaDevice device, GpuSettings settings, CudaStream stream, cudnnContext cudnn,
+                     KernelModule kernels) {
+        this.ordinal = ordinal;
+        this.device = device;
+        this.settings = settings;
+        this.stream = stream;
+        this.cudnn = cudnn;
+        this.kernels = kernels;
+    }
+
+    public static GpuModel open(int ordinal, GpuSettings settings) throws BackendException {
+        CudaRuntime.useDevice(ordinal);
+        CudaDevice device = CudaRuntime.device(ordinal);
+        KernelModule kernels = KernelModule.compile(device);
+        CudaStream stream = null;
+        cudnnContext cudnn = new cudnnContext();
+        try {
+            stream = CudaStream.create();
+            CudnnException.checkCudnn(cudnnCreate(cudnn), "cudnnCreate");
+            CudnnException.checkCudnn(cudnnSetStream(cudnn, stream.handle()), "cudnnSetStream");
+            return new GpuModel(ordinal, device, settings, stream, cudnn, kernels);
+        } catch (RuntimeException e) {
+            kernels.close();
+            if (stream != null) {
+                stream.close();
+            }
+            throw e;
+        }
+    }
+
+    /** The constant on the device in its own element type (uploaded once per session). */
+    DeviceBuffer constant(Constant c) {
+        DeviceBuffer b = constants.get(c);
+        if (b == null) {
+            b = upload(c);
+            constants.put(c, b);
+        }
+        return b;
+    }
+
+    private DeviceBuffer upload(Constant c) {
+        int n = Math.toIntExact(c.elementCount());
+        long bytes = (long) n * c.type().byteSize();
+        DeviceBuffer buffer = DeviceBuffer.allocate(bytes);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment host = arena.allocate(Math.max(1, bytes), 64);
+            ByteOrder le = ByteOrder.LITTLE_ENDIAN;
+            switch (c.type()) {
+                case FLOAT32 -> {
+                    float[] f = c.asFloats();
+                    for (int i = 0; i < n; i++) {
+                        host.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(le), i, f[i]);
+                    }
+                }
+                case FLOAT16 -> {
+                    float[] f = c.asFloats();
+                    for (int i = 0; i < n; i++) {
+                        host.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(le), i, Float.floatToFloat16(f[i]));
+                    }
+                }
+                case INT64 -> {
+                    long[] l = c.asLongs();
+                    for (int i = 0; i < n; i++) {
+                        host.setAtIndex(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(le), i, l[i]);
+                    }
+                }
+                case UINT8 -> {
+                    long[] l = c.asLongs();
+                    for (int i = 0; i < n; i++) {
+                        host.set(ValueLayout.JAVA_BYTE, i, (byte) l[i]);
+                    }
+                }
+                default -> throw new IllegalStateException("constants of type " + c.type() + " are not used on the device");
+            }
+            buffer.copyFromHost(host, bytes, stream);
+            stream.synchronize(); // the host staging segment dies with the arena
+        }
+        return buffer;
+    }
+
+    /** A zero bias of at least {@code bytes} (cudnnConvolutionBiasActivationForward always adds a bias). */
+    DeviceBuffer zeroBias(long bytes) {
+        for (DeviceBuffer b : zeroBiases) {
+            if (b.byteSize() >= bytes) {
+                return b;
+            }
+        }
+        DeviceBuffer b = DeviceBuffer.allocate(bytes);
+        b.fill(0, bytes, stream);
+        zeroBiases.add(b);
+        return b;
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        constants.values().forEach(DeviceBuffer::close);
+        zeroBiases.forEach(DeviceBuffer::close);
+        cudnnDestroy(cudnn);
+        kernels.close();
+        stream.close();
+        one.close();
+        zero.close();
+    }
+}

@@ -1,0 +1,193 @@
+package dev.segbench.backend.cuda.gpu;
+
+import dev.segbench.api.BackendException;
+import dev.segbench.api.DType;
+import dev.segbench.api.HostTensor;
+import dev.segbench.api.InferenceResult;
+import dev.segbench.backend.cuda.graph.ElemType;
+import dev.segbench.backend.cuda.graph.Graph;
+import dev.segbench.backend.cuda.plan.Plan;
+import dev.segbench.backend.cuda.plan.PlanCache;
+import dev.segbench.cuda.CudaEvent;
+import dev.segbench.cuda.CudaException;
+import dev.segbench.cuda.CudaRuntime;
+import dev.segbench.cuda.PinnedBuffer;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.bytedeco.cuda.global.cudart.cudaMemcpyAsync;
+import static org.bytedeco.cuda.global.cudart.cudaMemcpyDeviceToHost;
+import static org.bytedeco.cuda.global.cudart.cudaMemcpyHostToDevice;
+
+/**
+ * Runs one graph on the GPU: plans per input shape (with their device resources) from a {@link PlanCache}, the
+ * input copied H2D into the arena, the compute replayed from a CUDA graph, the output copied D2H into pinned
+ * memory borrowed from a pool, each phase timed with CUDA events.
+ */
+public final class GpuRunner implements AutoCloseable {
+
+    private final GpuModel model;
+    private final PlanCache<GpuPlan> plans;
+    private final String outputName;
+    private final CudaEvent start;
+    private final CudaEvent afterH2d;
+    private final CudaEvent afterCompute;
+    private final CudaEvent end;
+    private final Map<Long, Deque<PinnedBuffer>> outputPool = new HashMap<>();
+    private GpuPlan last;
+    private boolean closed;
+
+    public GpuRunner(Graph graph, String outputName, GpuModel model) {
+        this.model = model;
+        this.outputName = outputName;
+        this.plans = new PlanCache<>(graph, model.settings.fuse(), model.settings.planCache(),
+                plan -> GpuPlan.create(model, plan), GpuPlan::close);
+        this.start = CudaEvent.create();
+        this.afterH2d = CudaEvent.create();
+        this.afterCompute = CudaEvent.create();
+        this.end = CudaEvent.create();
+    }
+
+    public InferenceResult run(HostTensor input) throws BackendException {
+        if (closed) {
+            throw new IllegalStateException("session closed");
+        }
+        if (input.dtype() != DType.FLOAT32) {
+            throw new IllegalArgumentException("input must be FLOAT32, got " + input.dtype());
+        }
+        if (!input.data().isNative()) {
+            throw new IllegalArgumentException("input must be in native memory (use InferenceSession.newInput)");
+        }
+        try {
+            CudaRuntime.useDevice(model.ordinal);
+            GpuPlan gp = plans.get(input.shape()).attachment();
+            last = gp;
+            Plan plan = gp.plan;
+            Plan.TensorSlot in = plan.slot(plan.inputName());
+            if (in.type() != ElemType.FLOAT32) {
+                throw new BackendException(BackendException.Code.MODEL_INVALID, "graph input '" + in.name() + "' is "
+                        + in.type() + "; the cuda backend feeds FP32 inputs");
+            }
+            Plan.TensorSlot out = plan.slot(outputName);
+            PinnedBuffer host = borrow(out.bytes());
+            boolean handedOut = false;
+            try {
+                var stream = model.stream;
+                start.record(stream);
+                CudaRuntime.check(cudaMemcpyAsync(gp.tensorPointer(in.name()), new DevicePointer(input.data().address(), in.bytes()),
+                        in.bytes(), cudaMemcpyHostToDevice, stream.handle()), "cudaMemcpyAsync(input, " + in.bytes() + " bytes)");
+                afterH2d.record(stream);
+                gp.compute();
+                afterCompute.record(stream);
+                CudaRuntime.check(cudaMemcpyAsync(host.pointer(), gp.tensorPointer(out.name()), out.bytes(), cudaMemcpyDeviceToHost,
+                        stream.handle()), "cudaMemcpyAsync(output, " + out.bytes() + " bytes)");
+                end.record(stream);
+                end.synchronize();
+                InferenceResult.DeviceTimings timings = new InferenceResult.DeviceTimings(afterH2d.millisSince(start),
+                        afterCompute.millisSince(afterH2d), end.millisSince(afterCompute));
+                HostTensor output = new HostTensor(dtype(out.type()), out.shape(), host.segment().asSlice(0, out.bytes()));
+                handedOut = true;
+                return new Result(output, timings, host);
+            } finally {
+                if (!handedOut) {
+                    giveBack(host);
+                }
+            }
+        } catch (CudaException e) {
+            throw e.toBackendException();
+        } catch (CudnnException e) {
+            throw e.toBackendException();
+        }
+    }
+
+    private static DType dtype(ElemType t) {
+        return switch (t) {
+            case FLOAT32 -> DType.FLOAT32;
+            case FLOAT16 -> DType.FLOAT16;
+            case UINT8 -> DType.UINT8;
+            case INT64 -> DType.INT64;
+            default -> throw new IllegalStateException("output type " + t + " cannot cross the backend SPI");
+        };
+    }
+
+    private PinnedBuffer borrow(long bytes) {
+        Deque<PinnedBuffer> free = outputPool.get(bytes);
+        PinnedBuffer b = free == null ? null : free.poll();
+        return b != null ? b : PinnedBuffer.allocate(bytes);
+    }
+
+    private void giveBack(PinnedBuffer b) {
+        if (closed) {
+            b.close();
+        } else {
+            outputPool.computeIfAbsent(b.byteSize(), k -> new ArrayDeque<>()).push(b);
+        }
+    }
+
+    /** The output stays valid until close; closing returns its pinned buffer to the pool. */
+    private final class Result implements InferenceResult {
+        private final HostTensor output;
+        private final DeviceTimings timings;
+        private PinnedBuffer buffer;
+
+        Result(HostTensor output, DeviceTimings timings, PinnedBuffer buffer) {
+            this.output = output;
+            this.timings = timings;
+            this.buffer = buffer;
+        }
+
+        @Override
+        public HostTensor output() {
+            if (buffer == null) {
+                throw new IllegalStateException("result closed");
+            }
+            return output;
+        }
+
+        @Override
+        public Optional<DeviceTimings> deviceTimings() {
+            return Optional.of(timings);
+        }
+
+        @Override
+        public void close() {
+            if (buffer != null) {
+                giveBack(buffer);
+                buffer = null;
+            }
+        }
+    }
+
+    /** Kernel launches (NVRTC kernels + cuDNN and copy calls) the last-used shape enqueues per inference; -1 before. */
+    public long launchesPerInference() {
+        return last == null ? -1 : last.launchesPerRun();
+    }
+
+    /** The last-used plan, its launches, CUDA graph state and cuDNN algorithms. */
+    public String describeLastPlan() {
+        return last == null ? "no inference yet" : last.describe();
+    }
+
+    public int plansBuilt() {
+        return plans.plansBuilt();
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        last = null;
+        plans.clear();
+        outputPool.values().forEach(q -> q.forEach(PinnedBuffer::close));
+        outputPool.clear();
+        start.close();
+        afterH2d.close();
+        afterCompute.close();
+        end.close();
+    }
+}

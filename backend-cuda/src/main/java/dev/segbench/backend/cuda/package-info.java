@@ -1,0 +1,17 @@
+/**
+ * The native CUDA backend ({@code --backends cuda}).
+ *
+ * <p>Pipeline, per input shape (cached by {@link dev.segbench.backend.cuda.plan.PlanCache}):
+ * <ol>
+ *   <li>{@link dev.segbench.backend.cuda.graph.OnnxImporter}: ONNX protobuf to an internal graph (opset 13..17);</li>
+ *   <li>{@link dev.segbench.backend.cuda.graph.ShapeInference}: concrete shapes for the input shape; the int64 shape
+ *       sub-graph (Shape/Slice/Gather/Concat/Unsqueeze/Cast/arithmetic) is folded on the host;</li>
+ *   <li>{@link dev.segbench.backend.cuda.plan.Planner}: Conv [+ residual Add] [+ Relu/Clip] fused into one step, then
+ *       arena offsets from tensor lifetimes ({@link dev.segbench.backend.cuda.plan.BufferAllocator});</li>
+ *   <li>execution: {@code gpu.GpuPlan} (cuDNN cudnnConvolutionBiasActivationForward + NVRTC kernels, captured in a
+ *       CUDA graph), or {@link dev.segbench.backend.cuda.ref.ReferenceExecutor} on the CPU, which exists to test
+ *       steps 1 to 3 against ONNX Runtime.</li>
+ * </ol>
+ * Anything the executors do not implement is a {@code BackendException(UNSUPPORTED_OP)} naming the node.
+ */
+package dev.segbench.backend.cuda;

@@ -1,0 +1,198 @@
+package dev.segbench.backend.cuda.plan;
+
+import dev.segbench.backend.cuda.graph.ConvGeometry;
+import dev.segbench.backend.cuda.graph.ElemType;
+import dev.segbench.backend.cuda.graph.ResizeGeometry;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One planned device operation. {@code inputs} may name runtime tensors or constants (weights live outside the
+ * activation arena); {@code output} is always a runtime tensor. {@code nodes} are the ONNX nodes it covers.
+ */
+public sealed interface Step {
+
+    List<String> nodes();
+
+    List<String> inputs();
+
+    String output();
+
+    /**
+     * Kernel launches (cuDNN calls counted as one) with the lowering the GPU executor uses by default:
+     * cuDNN fuses bias + ReLU (or identity) + residual into one call; any Clip, ReLU6 included, needs one more
+     * clamp kernel because cudnnConvolutionBiasActivationForward only documents RELU and IDENTITY.
+     */
+    int launches();
+
+    /** Conv with folded-BN bias, optional residual {@code z} added before the activation (cuDNN's order). */
+    record Conv(List<String> nodes, String input, String weights, String bias, String residual, Activation activation,
+                ConvGeometry geometry, String output) implements Step {
+        public Conv {
+            nodes = List.copyOf(nodes);
+        }
+
+        @Override
+        public List<String> inputs() {
+            List<String> in = new ArrayList<>(List.of(input, weights));
+            if (bias != null) {
+                in.add(bias);
+            }
+            if (residual != null) {
+                in.add(residual);
+            }
+            return in;
+        }
+
+        @Override
+        public int launches() {
+            return activation.kind() == Activation.Kind.CLIP ? 2 : 1;
+        }
+    }
+
+    record Act(List<String> nodes, String input, Activation activation, String output) implements Step {
+        public Act {
+            nodes = List.copyOf(nodes);
+        }
+
+        @Override
+        public List<String> inputs() {
+            return List.of(input);
+        }
+
+        @Override
+        public int launches() {
+            return 1;
+        }
+    }
+
+    /** Element-wise sum with numpy broadcasting. */
+    record Add(List<String> nodes, String a, String b, String output) implements Step {
+        public Add {
+            nodes = List.copyOf(nodes);
+        }
+
+        @Override
+        public List<String> inputs() {
+            return List.of(a, b);
+        }
+
+        @Override
+        public int launches() {
+            return 1;
+        }
+    }
+
+    record Resize(List<String> nodes, String input, ResizeGeometry geometry, String output) implements Step {
+        public Resize {
+            nodes = List.copyOf(nodes);
+        }
+
+        @Override
+        public List<String> inputs() {
+            return List.of(input);
+        }
+
+        @Override
+        public int launches() {
+            return 1;
+        }
+    }
+
+    /** Mean over H and W of an NCHW tensor (GlobalAveragePool, ReduceMean over [2, 3]). */
+    record GlobalAvgPool(List<String> nodes, String input, String output) implements Step {
+        public GlobalAvgPool {
+            nodes = List.copyOf(nodes);
+        }
+
+        @Override
+        public List<String> inputs() {
+            return List.of(input);
+        }
+
+        @Override
+        public int launches() {
+            return 1;
+        }
+    }
+
+    /** Broadcast copy to the output shape (Expand). */
+    record Expand(List<String> nodes, String input, String output) implements Step {
+        public Expand {
+            nodes = List.copyOf(nodes);
+        }
+
+        @Override
+        public List<String> inputs() {
+            return List.of(input);
+        }
+
+        @Override
+        public int launches() {
+            return 1;
+        }
+    }
+
+    /** One strided copy kernel per input. */
+    record Concat(List<String> nodes, List<String> inputs, int axis, String output) implements Step {
+        public Concat {
+            nodes = List.copyOf(nodes);
+            inputs = List.copyOf(inputs);
+        }
+
+        @Override
+        public int launches() {
+            return inputs.size();
+        }
+    }
+
+    record Cast(List<String> nodes, String input, ElemType to, String output) implements Step {
+        public Cast {
+            nodes = List.copyOf(nodes);
+        }
+
+        @Override
+        public List<String> inputs() {
+            return List.of(input);
+        }
+
+        @Override
+        public int launches() {
+            return 1;
+        }
+    }
+
+    /** Index of the first maximum along {@code axis} (int64 result, ONNX ArgMax). */
+    record ArgMax(List<String> nodes, String input, int axis, String output) implements Step {
+        public ArgMax {
+            nodes = List.copyOf(nodes);
+        }
+
+        @Override
+        public List<String> inputs() {
+            return List.of(input);
+        }
+
+        @Override
+        public int launches() {
+            return 1;
+        }
+    }
+
+    /** Identity: a device-to-device copy. */
+    record Copy(List<String> nodes, String input, String output) implements Step {
+        public Copy {
+            nodes = List.copyOf(nodes);
+        }
+
+        @Override
+        public List<String> inputs() {
+            return List.of(input);
+        }
+
+        @Override
+        public int launches() {
+            return 1;
+        }
+    }
+}

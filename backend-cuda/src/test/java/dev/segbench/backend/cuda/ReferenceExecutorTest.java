@@ -1,0 +1,77 @@
+package dev.segbench.backend.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.segbench.backend.cuda.graph.OnnxImporter;
+import dev.segbench.backend.cuda.graph.ShapeInference;
+import dev.segbench.backend.cuda.plan.Plan;
+import dev.segbench.backend.cuda.plan.Planner;
+import dev.segbench.backend.cuda.ref.ReferenceExecutor;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+/** Plans executed on the CPU (in one shared arena at the planned offsets) must agree with ONNX Runtime. */
+class ReferenceExecutorTest {
+
+    static Plan plan(byte[] onnx, boolean fuse, long... shape) throws Exception {
+        return Planner.plan(ShapeInference.infer(OnnxImporter.parse(onnx), shape), fuse);
+    }
+
+    private static void assertMatchesOrt(byte[] onnx, String output, double tolerance, long... shape) throws Exception {
+        float[] input = OrtReference.randomInput(7, shape);
+        float[] expected = OrtReference.run(onnx, input, shape);
+        for (boolean fuse : new boolean[] {true, false}) {
+            Plan p = plan(onnx, fuse, shape);
+            float[] actual = ReferenceExecutor.run(p, input).get(output);
+            double err = OrtReference.relativeError(actual, expected);
+            assertTrue(err <= tolerance, "fuse=" + fuse + " " + p.summary() + ": relative error " + err);
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"1,16,16", "2,13,21", "1,9,7"})
+    void encoderBlockMatchesOnnxRuntime(long n, long h, long w) throws Exception {
+        assertMatchesOrt(TestGraphs.mobileBlock(1), "logits", 1e-5, n, 3, h, w);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"1,16,16", "2,15,22", "1,33,17"})
+    void decoderMatchesOnnxRuntime(long n, long h, long w) throws Exception {
+        assertMatchesOrt(TestGraphs.decoder(2), "logits", 1e-5, n, 3, h, w);
+    }
+
+    @Test
+    void labelsOutMatchesOnnxRuntimeExactly() throws Exception {
+        long[] shape = {2, 3, 14, 19};
+        byte[] onnx = TestGraphs.labels(3);
+        float[] input = OrtReference.randomInput(11, shape);
+        float[] expected = OrtReference.run(onnx, input, shape);
+        Plan p = plan(onnx, true, shape);
+        assertArrayEquals(new long[] {2, 14, 19}, p.slot("labels").shape());
+        float[] actual = ReferenceExecutor.run(p, input).get("labels");
+        int differing = 0;
+        for (int i = 0; i < actual.length; i++) {
+            if (actual[i] != expected[i]) {
+                differing++;
+            }
+        }
+        // argmax may flip only where two scores tie to float rounding; allow a handful of such pixels
+        assertTrue(differing <= actual.length / 1000 + 1, differing + " of " + actual.length + " labels differ");
+    }
+
+    @Test
+    void fp16PlanStoresHalvesAndStaysCloseToFp32() throws Exception {
+        long[] shape = {1, 3, 12, 10};
+        byte[] onnx = TestGraphs.halfPrecision(4);
+        Plan p = plan(onnx, true, shape);
+        assertEquals(dev.segbench.backend.cuda.graph.ElemType.FLOAT16, p.slot(p.steps().get(1).output()).type());
+        float[] input = OrtReference.randomInput(5, shape);
+        float[] actual = ReferenceExecutor.run(p, input).get("logits");
+        float[] expected = OrtReference.run(onnx, input, shape);
+        double err = OrtReference.relativeError(actual, expected);
+        assertTrue(err < 5e-3, "FP16 plan vs ONNX Runtime: relative error " + err);
+    }
+}

@@ -1,0 +1,369 @@
+package dev.segbench.backend.cuda.gpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.segbench.backend.cuda.TestGraphsAccess;
+
+import dev.segbench.api.ModelArtifact;
+import dev.segbench.api.ModelCatalog;
+import dev.segbench.api.Precision;
+import dev.segbench.api.WeightsSpec;
+import dev.segbench.backend.cuda.graph.Constant;
+import dev.segbench.backend.cuda.graph.ConvGeometry;
+import dev.segbench.backend.cuda.graph.ElemType;
+import dev.segbench.backend.cuda.graph.OnnxImporter;
+import dev.segbench.backend.cuda.graph.ShapeInference;
+import dev.segbench.backend.cuda.plan.Activation;
+import dev.segbench.backend.cuda.plan.BufferAllocator;
+import dev.segbench.backend.cuda.plan.Plan;
+import dev.segbench.backend.cuda.plan.Planner;
+import dev.segbench.backend.cuda.ref.ReferenceExecutor;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.ServiceLoader;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Replays the GPU lowering (every kernel launch with its resolved arguments, every cuDNN call, every copy) on an
+ * emulated device memory with Java versions of the kernels in kernels.cu, and compares with ONNX Runtime. This checks
+ * the argument and address computation of the GPU path without a GPU; it does not check the CUDA code or cuDNN.
+ */
+class LoweringEmulatorTest {
+
+    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfShort F16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    /** Fake device addresses start here, so that 0 keeps meaning "absent". */
+    private static final long BASE = 1L << 20;
+
+    /** An emulated device: the arena at BASE, then every constant. */
+    private static final class Device {
+        final MemorySegment memory;
+        final Map<String, Long> constants = new HashMap<>();
+        final long arenaBytes;
+
+        Device(Arena arena, Plan plan) {
+            this.arenaBytes = BufferAllocator.align(plan.arenaBytes());
+            long next = arenaBytes;
+            for (var e : plan.graph().constants().entrySet()) {
+                constants.put(e.getKey(), BASE + next);
+                next += BufferAllocator.align(e.getValue().elementCount() * e.getValue().type().byteSize() + 1);
+            }
+            memory = arena.allocate(next, 256);
+            memory.fill((byte) 0xFF);
+            for (var e : plan.graph().constants().entrySet()) {
+                Constant c = e.getValue();
+                if (c.type() == ElemType.FLOAT32 || c.type() == ElemType.FLOAT16 || c.type() == ElemType.INT64) {
+                    float[] f = c.type().isFloat() ? c.asFloats() : null;
+                    long[] l = c.type().isFloat() ? null : c.asLongs();
+                    for (int i = 0; i < c.elementCount(); i++) {
+                        if (l != null) {
+                            memory.set(I64, constants.get(e.getKey()) - BASE + 8L * i, l[i]);
+                        } else {
+                            st(c.type(), constants.get(e.getKey()), i, f[i]);
+                        }
+                    }
+                }
+            }
+        }
+
+        long address(Plan plan, String name) {
+            return plan.isConstant(name) ? constants.get(name) : BASE + plan.slot(name).offset();
+        }
+
+        float ld(ElemType t, long address, long i) {
+            long o = address - BASE;
+            return switch (t) {
+                case FLOAT32 -> memory.get(F32, o + 4 * i);
+                case FLOAT16 -> Float.float16ToFloat(memory.get(F16, o + 2 * i));
+                case INT64 -> memory.get(I64, o + 8 * i);
+                case UINT8 -> Byte.toUnsignedInt(memory.get(ValueLayout.JAVA_BYTE, o + i));
+                default -> throw new IllegalStateException(t.toString());
+            };
+        }
+
+        void st(ElemType t, long address, long i, float v) {
+            long o = address - BASE;
+            switch (t) {
+                case FLOAT32 -> memory.set(F32, o + 4 * i, v);
+                case FLOAT16 -> memory.set(F16, o + 2 * i, Float.floatToFloat16(v));
+                case INT64 -> memory.set(I64, o + 8 * i, (long) v);
+                case UINT8 -> memory.set(ValueLayout.JAVA_BYTE, o + i, (byte) (long) v);
+                default -> throw new IllegalStateException(t.toString());
+            }
+        }
+
+        float[] read(ElemType t, long address, long n) {
+            float[] v = new float[(int) n];
+            for (int i = 0; i < n; i++) {
+                v[i] = ld(t, address, i);
+            }
+            return v;
+        }
+    }
+
+    private static ElemType typeOf(String suffix) {
+        return switch (suffix) {
+            case "f32" -> ElemType.FLOAT32;
+            case "f16" -> ElemType.FLOAT16;
+            case "i64" -> ElemType.INT64;
+            case "u8" -> ElemType.UINT8;
+            default -> throw new IllegalArgumentException(suffix);
+        };
+    }
+
+    private static long bidx(long i, int d1, int d2, int d3, long s0, long s1, long s2, long s3) {
+        long c3 = i % d3;
+        i /= d3;
+        long c2 = i % d2;
+        i /= d2;
+        long c1 = i % d1;
+        long c0 = i / d1;
+        return c0 * s0 + c1 * s1 + c2 * s2 + c3 * s3;
+    }
+
+    private static float srcCoord(int o, float scale, int outLen, int inLen, int pytorch) {
+        float s = (pytorch != 0 && outLen == 1) ? 0f : ((o + 0.5f) / scale - 0.5f);
+        return Math.min(Math.max(s, 0f), (float) (inLen - 1));
+    }
+
+    /** Java versions of the kernels in kernels.cu, one element at a time. */
+    private static void kernel(Device d, Lowering.Kernel k) {
+        assertEquals(KernelModule.SIGNATURES.get(k.name()), KernelModule.kinds(k.args().toArray()), k.name() + " arguments");
+        List<Object> a = k.args();
+        String name = k.name();
+        if (name.startsWith("cast_")) {
+            String[] p = name.split("_");
+            ElemType from = typeOf(p[1]);
+            ElemType to = typeOf(p[2]);
+            long n = (Long) a.get(2);
+            for (long i = 0; i < n; i++) {
+                float v = d.ld(from, addr(a, 0), i);
+                d.st(to, addr(a, 1), i, to.isFloat() ? v : (float) (long) v);
+            }
+            return;
+        }
+        ElemType t = typeOf(name.substring(name.lastIndexOf('_') + 1));
+        String op = name.substring(0, name.lastIndexOf('_'));
+        switch (op) {
+            case "clip" -> {
+                float lo = (Float) a.get(3);
+                float hi = (Float) a.get(4);
+                for (long i = 0; i < (Long) a.get(2); i++) {
+                    float v = d.ld(t, addr(a, 0), i);
+                    d.st(t, addr(a, 1), i, v < lo ? lo : (v > hi ? hi : v));
+                }
+            }
+            case "add" -> {
+                for (long i = 0; i < (Long) a.get(3); i++) {
+                    d.st(t, addr(a, 2), i, d.ld(t, addr(a, 0), i) + d.ld(t, addr(a, 1), i));
+                }
+            }
+            case "add_bcast" -> {
+                int d1 = (Integer) a.get(4);
+                int d2 = (Integer) a.get(5);
+                int d3 = (Integer) a.get(6);
+                for (long i = 0; i < (Long) a.get(3); i++) {
+                    long ia = bidx(i, d1, d2, d3, (Long) a.get(7), (Long) a.get(8), (Long) a.get(9), (Long) a.get(10));
+                    long ib = bidx(i, d1, d2, d3, (Long) a.get(11), (Long) a.get(12), (Long) a.get(13), (Long) a.get(14));
+                    d.st(t, addr(a, 2), i, d.ld(t, addr(a, 0), ia) + d.ld(t, addr(a, 1), ib));
+                }
+            }
+            case "expand" -> {
+                for (long i = 0; i < (Long) a.get(2); i++) {
+                    long ix = bidx(i, (Integer) a.get(3), (Integer) a.get(4), (Integer) a.get(5), (Long) a.get(6), (Long) a.get(7),
+                            (Long) a.get(8), (Long) a.get(9));
+                    d.st(t, addr(a, 1), i, d.ld(t, addr(a, 0), ix));
+                }
+            }
+            case "resize" -> {
+                long planes = (Long) a.get(2);
+                int ih = (Integer) a.get(3);
+                int iw = (Integer) a.get(4);
+                int oh = (Integer) a.get(5);
+                int ow = (Integer) a.get(6);
+                float scaleH = (Float) a.get(7);
+                float scaleW = (Float) a.get(8);
+                int pytorch = (Integer) a.get(9);
+                for (long i = 0; i < planes * oh * ow; i++) {
+                    int ox = (int) (i % ow);
+                    int oy = (int) ((i / ow) % oh);
+                    long p = i / ((long) ow * oh);
+                    float sy = srcCoord(oy, scaleH, oh, ih, pytorch);
+                    float sx = srcCoord(ox, scaleW, ow, iw, pytorch);
+                    int y0 = (int) sy;
+                    int x0 = (int) sx;
+                    int y1 = Math.min(y0 + 1, ih - 1);
+                    int x1 = Math.min(x0 + 1, iw - 1);
+                    float fy = sy - y0;
+                    float fx = sx - x0;
+                    long base = p * ih * iw;
+                    float top = d.ld(t, addr(a, 0), base + (long) y0 * iw + x0) * (1f - fx) + d.ld(t, addr(a, 0), base + (long) y0 * iw + x1) * fx;
+                    float bottom = d.ld(t, addr(a, 0), base + (long) y1 * iw + x0) * (1f - fx) + d.ld(t, addr(a, 0), base + (long) y1 * iw + x1) * fx;
+                    d.st(t, addr(a, 1), i, top * (1f - fy) + bottom * fy);
+                }
+            }
+            case "gap" -> {
+                long hw = (Long) a.get(2);
+                for (long plane = 0; plane < k.grid(); plane++) {
+                    float acc = 0f;
+                    for (long i = 0; i < hw; i++) {
+                        acc += d.ld(t, addr(a, 0), plane * hw + i);
+                    }
+                    d.st(t, addr(a, 1), plane, acc / hw);
+                }
+            }
+            case "concat" -> {
+                long outer = (Long) a.get(2);
+                long chunk = (Long) a.get(3);
+                long outChunk = (Long) a.get(4);
+                long offset = (Long) a.get(5);
+                for (long i = 0; i < outer * chunk; i++) {
+                    d.st(t, addr(a, 1), (i / chunk) * outChunk + offset + i % chunk, d.ld(t, addr(a, 0), i));
+                }
+            }
+            case "argmax" -> {
+                long outer = (Long) a.get(2);
+                int len = (Integer) a.get(3);
+                long inner = (Long) a.get(4);
+                for (long i = 0; i < outer * inner; i++) {
+                    long o = i / inner;
+                    long in = i % inner;
+                    float best = d.ld(t, addr(a, 0), o * len * inner + in);
+                    int arg = 0;
+                    for (int j = 1; j < len; j++) {
+                        float v = d.ld(t, addr(a, 0), (o * len + j) * inner + in);
+                        if (v > best) {
+                            best = v;
+                            arg = j;
+                        }
+                    }
+                    d.st(ElemType.INT64, addr(a, 1), i, arg);
+                }
+            }
+            default -> throw new AssertionError("no emulation for " + name);
+        }
+    }
+
+    private static long addr(List<Object> args, int index) {
+        return ((KernelModule.Dev) args.get(index)).address();
+    }
+
+    /** cudnnConvolutionBiasActivationForward: y = act(conv(x, w) + z + bias). */
+    private static void conv(Device d, Lowering.Conv c) {
+        ConvGeometry g = c.geometry();
+        ElemType t = c.type();
+        float[] x = d.read(t, c.x(), (long) g.n() * g.c() * g.h() * g.w());
+        float[] w = d.read(t, c.w(), (long) g.k() * (g.c() / g.group()) * g.kh() * g.kw());
+        float[] bias = c.bias() == 0 ? null : d.read(t, c.bias(), g.k());
+        long outCount = (long) g.n() * g.k() * g.outH() * g.outW();
+        float[] z = c.z() == 0 ? null : d.read(t, c.z(), outCount);
+        Activation act = switch (c.activation()) {
+            case IDENTITY -> Activation.NONE;
+            case RELU -> Activation.RELU;
+            case CLIPPED_RELU -> Activation.clip(0f, (float) c.coef());
+        };
+        float[] y = ReferenceExecutor.conv(x, g, w, bias, z, act);
+        for (int i = 0; i < y.length; i++) {
+            d.st(t, c.y(), i, y[i]);
+        }
+    }
+
+    static float[] emulate(Plan plan, float[] input, boolean clippedRelu, String output) {
+        try (Arena arena = Arena.ofConfined()) {
+            Device d = new Device(arena, plan);
+            List<Lowering.Launch> launches = Lowering.lower(plan, name -> d.address(plan, name), clippedRelu);
+            Plan.TensorSlot in = plan.slot(plan.inputName());
+            for (int i = 0; i < input.length; i++) {
+                d.st(in.type(), d.address(plan, in.name()), i, input[i]);
+            }
+            for (Lowering.Launch l : launches) {
+                switch (l) {
+                    case Lowering.Kernel k -> kernel(d, k);
+                    case Lowering.Conv c -> conv(d, c);
+                    case Lowering.Copy c -> MemorySegment.copy(d.memory, c.src() - BASE, d.memory, c.dst() - BASE, c.bytes());
+                }
+            }
+            Plan.TensorSlot out = plan.slot(output);
+            if (!clippedRelu) {
+                assertEquals(plan.launches(), launches.size(), "the planner's launch count is what the GPU enqueues");
+            }
+            return d.read(out.type(), d.address(plan, output), out.elementCount());
+        }
+    }
+
+    private static Plan plan(byte[] onnx, long... shape) throws Exception {
+        return Planner.plan(ShapeInference.infer(OnnxImporter.parse(onnx), shape), true);
+    }
+
+    private static float[] random(long seed, long... shape) {
+        Random r = new Random(seed);
+        float[] v = new float[(int) dev.segbench.api.HostTensor.elementCount(shape)];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) r.nextGaussian();
+        }
+        return v;
+    }
+
+    @ParameterizedTest
+    @CsvSource({"mobile,false", "mobile,true", "decoder,false", "decoder,true", "labels,false", "half,false", "half,true"})
+    void loweredCallsReproduceTheReferenceExecutor(String graph, boolean clippedRelu) throws Exception {
+        byte[] onnx = switch (graph) {
+            case "mobile" -> TestGraphsAccess.mobileBlock();
+            case "decoder" -> TestGraphsAccess.decoder();
+            case "labels" -> TestGraphsAccess.labels();
+            default -> TestGraphsAccess.half();
+        };
+        String output = graph.equals("labels") ? "labels" : "logits";
+        long[] shape = {2, 3, 13, 18};
+        Plan p = plan(onnx, shape);
+        float[] input = random(3, shape);
+        float[] expected = ReferenceExecutor.run(p, input).get(output);
+        float[] actual = emulate(p, input, clippedRelu, output);
+        assertEquals(expected.length, actual.length);
+        double maxDiff = 0;
+        double maxRef = 1e-12;
+        for (int i = 0; i < actual.length; i++) {
+            maxDiff = Math.max(maxDiff, Math.abs(actual[i] - expected[i]));
+            maxRef = Math.max(maxRef, Math.abs(expected[i]));
+        }
+        double tolerance = graph.equals("half") ? 1e-2 : graph.equals("labels") ? 0 : 1e-5;
+        assertTrue(maxDiff / maxRef <= tolerance, graph + ": lowered calls differ from the reference by " + maxDiff / maxRef);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"arch0,FP32,false", "arch2,FP16,true"})
+    void nasSegmGraphsLowerCorrectly(String id, Precision precision, boolean labelsOut) throws Exception {
+        var catalog = ServiceLoader.load(ModelCatalog.class).stream().map(ServiceLoader.Provider::get)
+                .filter(c -> c.name().equals("nas-segm")).findFirst();
+        assumeTrue(catalog.isPresent(), "the models jar with the nas-segm catalogue is not installed: GPU lowering of NAS-segm not emulated");
+        ModelArtifact art = catalog.get().load(id, WeightsSpec.seeded(5)).artifact(precision, labelsOut);
+        long[] shape = {1, 3, 48, 40};
+        Plan p = plan(art.onnx(), shape);
+        float[] input = random(6, shape);
+        float[] expected = ReferenceExecutor.run(p, input).get(art.outputName());
+        float[] actual = emulate(p, input, false, art.outputName());
+        int differing = 0;
+        double maxDiff = 0;
+        double maxRef = 1e-12;
+        for (int i = 0; i < actual.length; i++) {
+            differing += actual[i] != expected[i] ? 1 : 0;
+            maxDiff = Math.max(maxDiff, Math.abs(actual[i] - expected[i]));
+            maxRef = Math.max(maxRef, Math.abs(expected[i]));
+        }
+        if (labelsOut) {
+            assertTrue(differing <= actual.length / 100, differing + " of " + actual.length + " labels differ");
+        } else {
+            assertTrue(maxDiff / maxRef <= 1e-4, "relative difference " + maxDiff / maxRef);
+        }
+    }
+}
