@@ -1,0 +1,58 @@
+package dev.segbench.models;
+
+import dev.segbench.api.ModelArtifact;
+import dev.segbench.api.ModelInfo;
+import dev.segbench.api.ModelSource;
+import dev.segbench.api.Precision;
+import dev.segbench.api.WeightsInfo;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.HashMap;
+import java.util.Map;
+
+/** A model bound to validated weights; builds each (precision, labels-out) graph once and keeps it. */
+final class NasSegmModelSource implements ModelSource {
+
+    private record Variant(Precision precision, boolean labelsOut) {
+    }
+
+    private final NasSegmModel info;
+    private final WeightsInfo weightsInfo;
+    private final StateDict weights;
+    private final Map<Variant, ModelArtifact> artifacts = new HashMap<>();
+
+    NasSegmModelSource(NasSegmModel info, WeightsInfo weightsInfo, StateDict weights) {
+        this.info = info;
+        this.weightsInfo = weightsInfo;
+        this.weights = weights;
+    }
+
+    @Override
+    public ModelInfo info() {
+        return info;
+    }
+
+    @Override
+    public WeightsInfo weights() {
+        return weightsInfo;
+    }
+
+    @Override
+    public synchronized ModelArtifact artifact(Precision precision, boolean labelsOut) {
+        return artifacts.computeIfAbsent(new Variant(precision, labelsOut), v -> {
+            byte[] onnx = OnnxGraphBuilder.build(
+                    new OnnxGraphBuilder.Description(info.id(), info.architecture(), weightsInfo.sha256()),
+                    info.numClasses(), weights, precision, labelsOut).toByteArray();
+            return new ModelArtifact(info.id(), precision, labelsOut, onnx, sha256(onnx), weightsInfo);
+        });
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+}

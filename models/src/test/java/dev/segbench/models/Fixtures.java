@@ -1,0 +1,136 @@
+package dev.segbench.models;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import dev.segbench.api.ModelArtifact;
+import dev.segbench.api.Preprocessing;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import javax.imageio.ImageIO;
+
+/** Shared test plumbing: the ../shared fixtures, image preprocessing and running a graph in ORT CPU. */
+final class Fixtures {
+
+    static final List<String> IMAGE_IDS = List.of("2007_006171", "2008_001513", "2008_005197", "2009_002584",
+            "2010_004994");
+
+    private Fixtures() {
+    }
+
+    /** The shared fixture folder; skips the calling test visibly when it is absent. */
+    static Path shared(String whatIsSkipped) {
+        String prop = System.getProperty("segbench.shared");
+        Path shared = prop == null ? null : Path.of(prop);
+        assumeTrue(shared != null && Files.isDirectory(shared.resolve("data")),
+                "../shared fixtures absent: " + whatIsSkipped);
+        return shared;
+    }
+
+    static Path reference(Path shared) {
+        return shared.resolve("data/nas-segm-reference");
+    }
+
+    static Path image(Path shared, String id) {
+        return shared.resolve("data/voc2012-sample/VOCdevkit/VOC2012/JPEGImages/" + id + ".jpg");
+    }
+
+    /** An input tensor: the image decoded to RGB, normalised per the doc, NCHW with N = 1. */
+    record Input(int height, int width, float[] nchw) {
+    }
+
+    static Input load(Path jpeg, Preprocessing p) throws IOException {
+        BufferedImage img = ImageIO.read(jpeg.toFile());
+        int h = img.getHeight();
+        int w = img.getWidth();
+        float[] mean = p.mean();
+        float[] std = p.std();
+        float[] x = new float[3 * h * w];
+        for (int y = 0; y < h; y++) {
+            for (int c = 0; c < w; c++) {
+                int rgb = img.getRGB(c, y);
+                int[] channel = {(rgb >> 16) & 0xff, (rgb >> 8) & 0xff, rgb & 0xff};
+                for (int k = 0; k < 3; k++) {
+                    x[(k * h + y) * w + c] = (channel[k] / 255f - mean[k]) / std[k];
+                }
+            }
+        }
+        return new Input(h, w, x);
+    }
+
+    /** A graph output: its shape and its values, floats (logits) or bytes (labels). */
+    record Output(long[] shape, float[] floats, byte[] bytes) {
+    }
+
+    /** Runs a graph on one FP32 NCHW input and copies out its single output. */
+    static Output run(OrtSession session, float[] nchw, long... shape) throws OrtException {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(nchw), shape);
+             OrtSession.Result result = session.run(Map.of(ModelArtifact.INPUT_NAME, in))) {
+            OnnxTensor out = (OnnxTensor) result.get(0);
+            long[] outShape = out.getInfo().getShape();
+            return switch (out.getInfo().type) {
+                case FLOAT -> new Output(outShape, copy(out.getFloatBuffer()), null);
+                case UINT8 -> {
+                    ByteBuffer b = out.getByteBuffer();
+                    byte[] bytes = new byte[b.remaining()];
+                    b.get(bytes);
+                    yield new Output(outShape, null, bytes);
+                }
+                default -> throw new AssertionError("unexpected output type " + out.getInfo().type);
+            };
+        }
+    }
+
+    private static float[] copy(FloatBuffer b) {
+        float[] f = new float[b.remaining()];
+        b.get(f);
+        return f;
+    }
+
+    static OrtSession open(ModelArtifact artifact) throws OrtException {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            return env.createSession(artifact.onnx(), options);
+        }
+    }
+
+    static float maxAbs(float[] v) {
+        float m = 0;
+        for (float x : v) {
+            m = Math.max(m, Math.abs(x));
+        }
+        return m;
+    }
+
+    static float maxAbsDiff(float[] a, float[] b) {
+        if (a.length != b.length) {
+            throw new AssertionError("lengths differ: " + a.length + " vs " + b.length);
+        }
+        float m = 0;
+        for (int i = 0; i < a.length; i++) {
+            m = Math.max(m, Math.abs(a[i] - b[i]));
+        }
+        return m;
+    }
+
+    static double agreement(byte[] a, byte[] b) {
+        if (a.length != b.length) {
+            throw new AssertionError("lengths differ: " + a.length + " vs " + b.length);
+        }
+        long same = 0;
+        for (int i = 0; i < a.length; i++) {
+            same += a[i] == b[i] ? 1 : 0;
+        }
+        return same / (double) a.length;
+    }
+}
