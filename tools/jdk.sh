@@ -22,7 +22,8 @@ segbench_find_jdk() {
     return 1
   fi
   SEGBENCH_JAVA_HOME="$best"
-  export SEGBENCH_JAVA_HOME
+  SEGBENCH_JAVA_VERSION="$best_ver"
+  export SEGBENCH_JAVA_HOME SEGBENCH_JAVA_VERSION
 }
 
 segbench_require_maven() {

@@ -1,0 +1,119 @@
+package dev.segbench.harness.cli;
+
+import dev.segbench.api.BadSampleException;
+import dev.segbench.api.DatasetException;
+import dev.segbench.api.ModelException;
+import dev.segbench.api.Progress;
+import dev.segbench.harness.UserException;
+import dev.segbench.harness.plugins.Plugins;
+import dev.segbench.harness.run.EnvironmentProbe;
+import dev.segbench.harness.run.Runner;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+/** The {@code segbench} command: global options, subcommands, and the mapping of errors to exit codes. */
+@Command(name = "segbench", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
+        description = "Compare inference backends for NAS-segm segmentation models: mIoU, latency, throughput.",
+        subcommands = {CompareCommand.class, PredictCommand.class, BackendsCommand.class, ModelsCommand.class,
+                DatasetsCommand.class, ReportCommand.class, MergeCommand.class, EnvCommand.class,
+                CommandLine.HelpCommand.class})
+public final class Cli implements Runnable {
+
+    /** Exit code for bad input: options, files, checkpoints, datasets. */
+    public static final int USER_ERROR = 2;
+    public static final int INTERNAL_ERROR = 1;
+
+    @Option(names = "--plugins", paramLabel = "DIR", scope = ScopeType.INHERIT,
+            description = "Also load plugin jars from DIR (besides ./plugins and $SEGBENCH_HOME/plugins); repeatable.")
+    List<Path> pluginDirs = new ArrayList<>();
+
+    @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Show stack traces of errors.")
+    boolean debug;
+
+    @Option(names = "--progress", paramLabel = "auto|always|never", scope = ScopeType.INHERIT, defaultValue = "auto",
+            description = "Progress bars on stderr: auto (only on a terminal), always, never (default: ${DEFAULT-VALUE}).")
+    String progressMode;
+
+    final PrintStream out;
+    final PrintStream err;
+    private Plugins plugins;
+
+    Cli(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(new CommandLine(this), "missing command (try 'segbench --help')");
+    }
+
+    Plugins plugins() {
+        if (plugins == null) {
+            try {
+                plugins = Plugins.load(Plugins.defaultFolders(pluginDirs), pluginDirs);
+            } catch (IllegalArgumentException e) {
+                throw new UserException("--plugins: " + e.getMessage());
+            }
+        }
+        return plugins;
+    }
+
+    Progress progress() {
+        boolean show = switch (progressMode) {
+            case "always" -> true;
+            case "never" -> false;
+            case "auto" -> System.console() != null && System.console().isTerminal();
+            default -> throw new UserException("--progress: '" + progressMode + "' is not auto, always or never");
+        };
+        return show ? new ConsoleProgress(err) : Progress.NONE;
+    }
+
+    /** Runs the command line and returns the exit code (0 ok, 1 internal error, 2 user error). */
+    public static int execute(PrintStream out, PrintStream err, String... args) {
+        Cli cli = new Cli(out, err);
+        CommandLine cl = new CommandLine(cli);
+        cl.setOut(new java.io.PrintWriter(out, true));
+        cl.setErr(new java.io.PrintWriter(err, true));
+        cl.setParameterExceptionHandler((ex, a) -> {
+            err.println("segbench: " + ex.getMessage().strip().lines().findFirst().orElse("")
+                    + " (see '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
+            return USER_ERROR;
+        });
+        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            boolean user = isUserError(ex);
+            if (user) {
+                err.println("segbench: " + Runner.oneLine(ex));
+            } else {
+                err.println("segbench: internal error: " + Runner.oneLine(ex)
+                        + (cli.debug ? "" : " (run with --debug for the stack trace)"));
+            }
+            if (cli.debug) {
+                ex.printStackTrace(err);
+            }
+            return user ? USER_ERROR : INTERNAL_ERROR;
+        });
+        return cl.execute(args);
+    }
+
+    static boolean isUserError(Throwable e) {
+        return e instanceof UserException || e instanceof ModelException || e instanceof DatasetException
+                || e instanceof BadSampleException || e instanceof IOException
+                || e instanceof java.io.UncheckedIOException;
+    }
+
+    /** {@code --version}: the harness version from the jar manifest. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"segbench " + EnvironmentProbe.harnessVersion()};
+        }
+    }
+}

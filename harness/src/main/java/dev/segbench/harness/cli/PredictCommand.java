@@ -1,0 +1,94 @@
+package dev.segbench.harness.cli;
+
+import dev.segbench.harness.plugins.Plugins;
+import dev.segbench.api.Backend;
+import dev.segbench.api.ModelSource;
+import dev.segbench.api.Precision;
+import dev.segbench.api.WeightsSpec;
+import dev.segbench.api.io.Npy;
+import dev.segbench.api.results.AtomicFiles;
+import dev.segbench.harness.UserException;
+import dev.segbench.harness.run.Gallery;
+import dev.segbench.harness.run.Predictor;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code segbench predict}: one image to a colour mask and/or raw logits. */
+@Command(name = "predict", mixinStandardHelpOptions = true, description = "Segment one image: a VOC-palette mask PNG and/or the raw logits as .npy.")
+final class PredictCommand implements Callable<Integer> {
+
+    @ParentCommand
+    Cli cli;
+
+    @Option(names = "--model", required = true, description = "Model id.")
+    String model;
+
+    @Option(names = "--weights", paramLabel = "FILE", description = "Checkpoint (default: seeded untrained weights).")
+    Path weights;
+
+    @Option(names = "--seed", defaultValue = "" + WeightsSpec.DEFAULT_SEED, paramLabel = "SEED", description = "Seed of untrained weights (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--backend", description = "Backend id (default: the best-ranked available one).")
+    String backend;
+
+    @Option(names = "--precision", defaultValue = "fp32", description = "fp32 or fp16 (default: ${DEFAULT-VALUE}).")
+    String precision;
+
+    @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "Intra-op threads (0 = backend default).")
+    int threads;
+
+    @Option(names = "--image", required = true, paramLabel = "FILE", description = "Image to segment (any format javax.imageio reads).")
+    Path image;
+
+    @Option(names = "--out-mask", paramLabel = "FILE.png", description = "Label map as an 8-bit PNG with the VOC palette.")
+    Path outMask;
+
+    @Option(names = "--out-logits", paramLabel = "FILE.npy", description = "Raw logits, float32 [classes, h, w].")
+    Path outLogits;
+
+    @Override
+    public Integer call() throws Exception {
+        if (outMask == null && outLogits == null) {
+            throw new UserException("give --out-mask FILE.png and/or --out-logits FILE.npy");
+        }
+        Precision p = ModelsCommand.precision(precision);
+        Backend b = chooseBackend(p);
+        ModelSource source = ModelsCommand.load(cli, model, weights, seed);
+        Predictor.Prediction pred = Predictor.predict(b, source, p, threads, image);
+        if (outMask != null) {
+            AtomicFiles.write(outMask, Gallery.png(Gallery.paletteImage(pred.labels(), pred.width(), pred.height())));
+            cli.out.println("wrote " + outMask);
+        }
+        if (outLogits != null) {
+            if (pred.logits() == null) {
+                throw new UserException("backend " + b.id() + " returned labels, not logits: --out-logits is not available");
+            }
+            AtomicFiles.write(outLogits, Npy.encodeFloat32(new long[] {pred.classes(), pred.logitsHeight(), pred.logitsWidth()},
+                    pred.logits()));
+            cli.out.println("wrote " + outLogits);
+        }
+        return 0;
+    }
+
+    private Backend chooseBackend(Precision p) {
+        var plugins = cli.plugins();
+        if (backend != null) {
+            Backend b = plugins.backend(backend).orElseThrow(() -> new UserException("unknown backend '" + backend + "' (known: "
+                    + plugins.backends().stream().map(Backend::id).collect(Collectors.joining(", ")) + ")"));
+            if (!Plugins.availability(b).available()) {
+                throw new UserException("backend " + backend + " is not available: " + Plugins.availability(b).reason());
+            }
+            if (!b.precisions().contains(p)) {
+                throw new UserException("backend " + backend + " does not support " + p.id());
+            }
+            return b;
+        }
+        return plugins.backends().stream().filter(b -> Plugins.availability(b).available() && b.precisions().contains(p)).findFirst()
+                .orElseThrow(() -> new UserException("no available backend supports " + p.id() + " (see 'segbench backends')"));
+    }
+}

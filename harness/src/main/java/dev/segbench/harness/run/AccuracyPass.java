@@ -1,0 +1,272 @@
+package dev.segbench.harness.run;
+
+import dev.segbench.api.BackendException;
+import dev.segbench.api.BadSampleException;
+import dev.segbench.api.DType;
+import dev.segbench.api.Dataset;
+import dev.segbench.api.DatasetOptions.BadSamplePolicy;
+import dev.segbench.api.HostTensor;
+import dev.segbench.api.InferenceResult;
+import dev.segbench.api.InferenceSession;
+import dev.segbench.api.Preprocessing;
+import dev.segbench.api.Progress;
+import dev.segbench.api.Sample;
+import dev.segbench.api.results.Run;
+import dev.segbench.harness.metrics.ConfusionMatrix;
+import dev.segbench.harness.metrics.Latencies;
+import dev.segbench.harness.metrics.Segmentation;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.HdrHistogram.Histogram;
+
+/**
+ * One pass over the evaluation samples as a three-stage pipeline: decoding and preprocessing on
+ * {@code decodeThreads} threads, inference on the calling thread, and upsampling, argmax and
+ * scoring on one postprocessing thread. Both queues are bounded windows, so memory is flat in the
+ * dataset size; results are in sample order (one postprocessing thread), hence deterministic.
+ */
+final class AccuracyPass {
+
+    /** What the pass measured. */
+    record Outcome(ConfusionMatrix accuracy, ConfusionMatrix agreement, int images, double seconds,
+                   double modelSeconds, Histogram endToEnd, List<Run.Skipped> skipped) {
+
+        Run.AccuracyPass summary() {
+            return new Run.AccuracyPass(images, seconds, seconds > 0 ? images / seconds : 0, modelSeconds > 0 ? images / modelSeconds : 0);
+        }
+    }
+
+    /** Where labels go besides scoring: the reference spill, the reference to compare with, the gallery. */
+    record Sinks(LabelSpill.Writer spillTo, LabelSpill.Reader compareWith, Gallery gallery, String runKey) {
+    }
+
+    private record Prepared(int index, int position, Sample sample, MemorySegment input, Arena arena,
+                            BadSampleException bad, long nanos) {
+    }
+
+    /** A gallery sample held until the pass ends; only the first few samples, so memory stays flat. */
+    private record GalleryItem(Sample sample, byte[] labels) {
+    }
+
+    private record Inferred(Prepared prepared, float[] logits, int outH, int outW, byte[] labels, long nanos) {
+    }
+
+    private final Dataset dataset;
+    private final int[] indices;
+    private final Preprocessing preprocessing;
+    private final int classes;
+    private final BadSamplePolicy policy;
+    private final int decodeThreads;
+
+    AccuracyPass(Dataset dataset, int[] indices, Preprocessing preprocessing, int classes, BadSamplePolicy policy,
+                 int decodeThreads) {
+        this.dataset = dataset;
+        this.indices = indices.clone();
+        this.preprocessing = preprocessing;
+        this.classes = classes;
+        this.policy = policy;
+        this.decodeThreads = decodeThreads;
+    }
+
+    Outcome run(InferenceSession session, Sinks sinks, Progress progress)
+            throws BackendException, BadSampleException, InterruptedException {
+        List<GalleryItem> galleryItems = new ArrayList<>(); // touched by the postprocessing thread only until the pass ends
+        ConfusionMatrix accuracy = new ConfusionMatrix(classes);
+        ConfusionMatrix agreement = sinks.compareWith() == null ? null : new ConfusionMatrix(classes);
+        Histogram endToEnd = Latencies.newHistogram();
+        List<Run.Skipped> skipped = new ArrayList<>();
+        int window = Math.max(2, decodeThreads * 2);
+        ExecutorService decoders = Executors.newFixedThreadPool(decodeThreads, daemon("segbench-decode"));
+        ExecutorService post = Executors.newSingleThreadExecutor(daemon("segbench-post"));
+        ArrayDeque<Future<Prepared>> decoding = new ArrayDeque<>();
+        ArrayDeque<Future<?>> scoring = new ArrayDeque<>();
+        long modelNanos = 0;
+        int images = 0;
+        progress.start("accuracy " + sinks.runKey(), indices.length, "img");
+        long start = System.nanoTime();
+        try {
+            int submitted = 0;
+            for (int position = 0; position < indices.length; position++) {
+                while (submitted < indices.length && decoding.size() < window) {
+                    int pos = submitted++;
+                    decoding.add(decoders.submit(() -> prepare(pos)));
+                }
+                Prepared p = await(decoding.poll());
+                if (p.bad() != null) {
+                    if (policy == BadSamplePolicy.FAIL) {
+                        throw p.bad();
+                    }
+                    skipped.add(new Run.Skipped(dataset.sampleId(p.index()), p.bad().getMessage()));
+                    progress.advance(1);
+                    continue;
+                }
+                long t0 = System.nanoTime();
+                Inferred inferred;
+                long runNanos;
+                try (Arena arena = Arena.ofConfined()) {
+                    Sample s = p.sample();
+                    HostTensor input = session.newInput(arena, 1, s.height(), s.width());
+                    // The session is not thread-safe, so decoders fill a private buffer and only this thread touches the session.
+                    MemorySegment.copy(p.input(), 0, input.data(), 0, p.input().byteSize());
+                    long t1 = System.nanoTime();
+                    try (InferenceResult result = session.run(input)) {
+                        runNanos = System.nanoTime() - t1;
+                        inferred = extract(p, result.output());
+                    }
+                } finally {
+                    p.arena().close();
+                }
+                modelNanos += runNanos;
+                long inferNanos = System.nanoTime() - t0;
+                Inferred done = new Inferred(inferred.prepared(), inferred.logits(), inferred.outH(), inferred.outW(),
+                        inferred.labels(), p.nanos() + inferNanos);
+                while (scoring.size() >= window) {
+                    await(scoring.poll());
+                }
+                scoring.add(post.submit(() -> {
+                    score(done, accuracy, agreement, endToEnd, sinks, galleryItems);
+                    progress.advance(1);
+                    return null;
+                }));
+                images++;
+            }
+            while (!scoring.isEmpty()) {
+                await(scoring.poll());
+            }
+        } finally {
+            decoders.shutdownNow();
+            post.shutdownNow();
+            awaitQuietly(decoders);
+            for (Future<Prepared> f : decoding) {
+                f.cancel(true);
+                closeQuietly(f);
+            }
+            progress.done();
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        // PNG encoding is not part of segmentation, so the gallery is written after the timed pass.
+        for (GalleryItem g : galleryItems) {
+            sinks.gallery().addSample(g.sample());
+            sinks.gallery().addPrediction(g.sample().id(), sinks.runKey(), g.labels(), g.sample().width(), g.sample().height());
+        }
+        return new Outcome(accuracy, agreement, images, seconds, modelNanos / 1e9, endToEnd, skipped);
+    }
+
+    private Prepared prepare(int position) {
+        int index = indices[position];
+        long t0 = System.nanoTime();
+        Sample s;
+        try {
+            s = dataset.load(index);
+        } catch (BadSampleException e) {
+            return new Prepared(index, position, null, null, null, e, 0);
+        }
+        Arena arena = Arena.ofShared();
+        MemorySegment input = arena.allocate((long) 3 * s.width() * s.height() * Float.BYTES, 64);
+        Segmentation.preprocess(s.rgb(), s.width(), s.height(), preprocessing, input, 0);
+        return new Prepared(index, position, s, input, arena, null, System.nanoTime() - t0);
+    }
+
+    private Inferred extract(Prepared p, HostTensor out) {
+        long[] shape = out.shape();
+        Sample s = p.sample();
+        if (out.dtype() == DType.FLOAT32 && shape.length == 4 && shape[0] == 1 && shape[1] == classes) {
+            int h = Math.toIntExact(shape[2]);
+            int w = Math.toIntExact(shape[3]);
+            float[] logits = new float[classes * h * w];
+            MemorySegment.copy(out.data(), HostTensor.FLOAT, 0, logits, 0, logits.length);
+            return new Inferred(p, logits, h, w, null, 0);
+        }
+        if (out.dtype() == DType.UINT8 && shape.length == 3 && shape[0] == 1 && shape[1] == s.height()
+                && shape[2] == s.width()) {
+            byte[] labels = new byte[s.height() * s.width()];
+            MemorySegment.copy(out.data(), java.lang.foreign.ValueLayout.JAVA_BYTE, 0, labels, 0, labels.length);
+            return new Inferred(p, null, 0, 0, labels, 0);
+        }
+        throw new IllegalStateException("backend returned " + out.dtype() + Arrays.toString(shape) + " for a "
+                + s.height() + "x" + s.width() + " image; expected FLOAT32[1," + classes + ",h,w] logits or UINT8[1,"
+                + s.height() + "," + s.width() + "] labels");
+    }
+
+    private void score(Inferred inf, ConfusionMatrix accuracy, ConfusionMatrix agreement, Histogram endToEnd, Sinks sinks,
+                       List<GalleryItem> galleryItems) {
+        long t0 = System.nanoTime();
+        Prepared p = inf.prepared();
+        Sample s = p.sample();
+        byte[] labels = inf.labels() != null ? inf.labels()
+                : Segmentation.labels(inf.logits(), classes, inf.outH(), inf.outW(), s.height(), s.width());
+        if (s.hasLabels()) {
+            accuracy.add(s.labels(), labels);
+        }
+        if (agreement != null) {
+            byte[] reference = sinks.compareWith().labelsFor(p.index());
+            if (reference != null && reference.length == labels.length) {
+                agreement.addMasked(reference, labels, s.labels(), Sample.IGNORE);
+            }
+        }
+        if (sinks.spillTo() != null) {
+            sinks.spillTo().write(p.index(), labels);
+        }
+        if (sinks.gallery() != null && sinks.gallery().wants(p.position())) {
+            galleryItems.add(new GalleryItem(s, labels));
+        }
+        // End-to-end latency is the sum of this image's stage times, i.e. what one image alone would take; queue waits excluded.
+        Latencies.recordNanos(endToEnd, inf.nanos() + System.nanoTime() - t0);
+    }
+
+    private static <T> T await(Future<T> f) throws BackendException, InterruptedException {
+        try {
+            return f.get();
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof RuntimeException r) {
+                throw r;
+            }
+            if (c instanceof Error err) {
+                throw err;
+            }
+            if (c instanceof BackendException b) {
+                throw b;
+            }
+            throw new IllegalStateException(c);
+        }
+    }
+
+    private static void awaitQuietly(ExecutorService pool) {
+        try {
+            pool.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void closeQuietly(Future<Prepared> f) {
+        try {
+            if (f.isDone() && !f.isCancelled()) {
+                Prepared p = f.get();
+                if (p.arena() != null) {
+                    p.arena().close();
+                }
+            }
+        } catch (ExecutionException | InterruptedException | CancellationException ignored) {
+            // nothing left to free
+        }
+    }
+
+    static java.util.concurrent.ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

@@ -1,0 +1,116 @@
+package dev.segbench.harness.run;
+
+import dev.segbench.harness.plugins.Plugins;
+import dev.segbench.api.Availability;
+import dev.segbench.api.Backend;
+import dev.segbench.api.Capability;
+import dev.segbench.api.results.Environment;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** Describes the machine and software: CPU, memory, OS, JVM, GPU as backends report it, versions, git commit. */
+public final class EnvironmentProbe {
+
+    private EnvironmentProbe() {
+    }
+
+    public static Environment collect(List<Backend> backends) {
+        String gpu = null;
+        String cuda = null;
+        String tensorrt = null;
+        Map<String, String> versions = new LinkedHashMap<>();
+        for (Backend b : backends) {
+            Availability a = Plugins.availability(b);
+            if (!a.available()) {
+                continue;
+            }
+            versions.put(b.id(), a.version() == null ? "unknown" : a.version());
+            if (a.capabilities().contains(Capability.GPU) && gpu == null && !a.devices().isEmpty()) {
+                gpu = String.join("; ", a.devices());
+            }
+            if (b.id().equals("cuda")) {
+                cuda = a.version();
+            }
+            if (b.id().equals("tensorrt")) {
+                tensorrt = a.version();
+            }
+        }
+        return new Environment(cpuModel(), Runtime.getRuntime().availableProcessors(), totalMemory(),
+                System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"),
+                System.getProperty("java.vm.vendor") + " " + System.getProperty("java.vm.name") + " "
+                        + System.getProperty("java.runtime.version"),
+                gpu, null, cuda, tensorrt, harnessVersion(), gitCommit(), versions);
+    }
+
+    public static String harnessVersion() {
+        String v = EnvironmentProbe.class.getPackage().getImplementationVersion();
+        return v == null ? "development" : v;
+    }
+
+    static String cpuModel() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"), StandardCharsets.UTF_8)) {
+                if (line.startsWith("model name")) {
+                    return line.substring(line.indexOf(':') + 1).trim();
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux: fall back to the architecture
+        }
+        return System.getProperty("os.arch");
+    }
+
+    public static long totalMemory() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getTotalMemorySize();
+        }
+        return -1;
+    }
+
+    public static long freeMemory() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getFreeMemorySize();
+        }
+        return -1;
+    }
+
+    /** {@code git rev-parse HEAD} in the working directory, else where the harness jar lives, else "unknown". */
+    static String gitCommit() {
+        String commit = gitCommit(Path.of("").toAbsolutePath());
+        if (commit.equals("unknown")) {
+            try {
+                Path code = Path.of(EnvironmentProbe.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+                commit = gitCommit(Files.isDirectory(code) ? code : code.getParent());
+            } catch (java.net.URISyntaxException | RuntimeException e) {
+                // no usable code location: stay unknown
+            }
+        }
+        return commit;
+    }
+
+    private static String gitCommit(Path dir) {
+        try {
+            Process p = new ProcessBuilder("git", "-C", dir.toString(), "rev-parse", "HEAD").redirectErrorStream(true).start();
+            p.getOutputStream().close();
+            byte[] out = p.getInputStream().readNBytes(200);
+            if (!p.waitFor(5, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return "unknown";
+            }
+            String commit = new String(out, StandardCharsets.UTF_8).trim();
+            return p.exitValue() == 0 && commit.matches("[0-9a-f]{40}") ? commit : "unknown";
+        } catch (IOException e) {
+            return "unknown";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "unknown";
+        }
+    }
+}

@@ -1,0 +1,147 @@
+package dev.segbench.harness.run;
+
+import dev.segbench.api.Sample;
+import dev.segbench.api.VocClasses;
+import dev.segbench.api.results.AtomicFiles;
+import dev.segbench.api.results.GalleryEntry;
+import java.awt.image.BufferedImage;
+import java.awt.image.IndexColorModel;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.imageio.ImageIO;
+
+/**
+ * The mask gallery: for the first samples of the accuracy pass, the image, its ground truth and
+ * every ok run's prediction as PNG files under {@code OUT/gallery/}. Thread-safe.
+ */
+public final class Gallery {
+
+    public static final String FOLDER = "gallery";
+    private static final IndexColorModel VOC_PALETTE = vocPalette();
+
+    private final Path outDir;
+    private final int count;
+    private final Map<String, Entry> entries = new LinkedHashMap<>();
+
+    private static final class Entry {
+        final String id;
+        String image;
+        String label;
+        final Map<String, String> predictions = new LinkedHashMap<>();
+
+        Entry(String id) {
+            this.id = id;
+        }
+    }
+
+    public Gallery(Path outDir, int count) {
+        this.outDir = outDir;
+        this.count = count;
+    }
+
+    /** Whether the sample at this position of the evaluation order belongs in the gallery. */
+    public boolean wants(int position) {
+        return position < count;
+    }
+
+    /** Writes the image and ground truth of a sample once. */
+    public synchronized void addSample(Sample s) {
+        Entry e = entries.computeIfAbsent(s.id(), Entry::new);
+        if (e.image != null) {
+            return;
+        }
+        String base = FOLDER + "/" + fileSafe(s.id());
+        writePng(base + ".png", rgbImage(s.rgb(), s.width(), s.height()));
+        e.image = base + ".png";
+        if (s.hasLabels()) {
+            writePng(base + "-label.png", paletteImage(s.labels(), s.width(), s.height()));
+            e.label = base + "-label.png";
+        }
+    }
+
+    /** Writes one run's predicted labels for a sample already added. */
+    public synchronized void addPrediction(String sampleId, String runKey, byte[] labels, int width, int height) {
+        Entry e = entries.computeIfAbsent(sampleId, Entry::new);
+        String path = FOLDER + "/" + fileSafe(sampleId) + "-" + fileSafe(runKey.replace('/', '-')) + ".png";
+        writePng(path, paletteImage(labels, width, height));
+        e.predictions.put(runKey, path);
+    }
+
+    /** Forgets (and deletes) the predictions of a run that did not end ok. */
+    public synchronized void dropRun(String runKey) {
+        for (Entry e : entries.values()) {
+            String path = e.predictions.remove(runKey);
+            if (path != null) {
+                try {
+                    Files.deleteIfExists(outDir.resolve(path));
+                } catch (IOException ignored) {
+                    // a stale PNG nobody links to is harmless
+                }
+            }
+        }
+    }
+
+    public synchronized List<GalleryEntry> entries() {
+        List<GalleryEntry> out = new ArrayList<>();
+        for (Entry e : entries.values()) {
+            if (e.image != null) {
+                out.add(new GalleryEntry(e.id, e.image, e.label, e.predictions));
+            }
+        }
+        return out;
+    }
+
+    static String fileSafe(String s) {
+        return s.replaceAll("[^A-Za-z0-9._-]", "_");
+    }
+
+    private void writePng(String relative, BufferedImage image) {
+        try {
+            AtomicFiles.write(outDir.resolve(relative), png(image));
+        } catch (IOException e) {
+            throw new UncheckedIOException(outDir.resolve(relative) + ": cannot write gallery image", e);
+        }
+    }
+
+    public static byte[] png(BufferedImage image) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        if (!ImageIO.write(image, "png", bytes)) {
+            throw new IOException("no PNG writer available");
+        }
+        return bytes.toByteArray();
+    }
+
+    public static BufferedImage rgbImage(byte[] rgb, int width, int height) {
+        BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_3BYTE_BGR);
+        // Raster data elements are in band order (R, G, B) whatever the storage order.
+        img.getRaster().setDataElements(0, 0, width, height, rgb);
+        return img;
+    }
+
+    /** An 8-bit palette image whose pixel values are the labels and whose palette is VOC's. */
+    public static BufferedImage paletteImage(byte[] labels, int width, int height) {
+        BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_BYTE_INDEXED, VOC_PALETTE);
+        img.getRaster().setDataElements(0, 0, width, height, labels);
+        return img;
+    }
+
+    private static IndexColorModel vocPalette() {
+        int[] p = VocClasses.palette();
+        byte[] r = new byte[256];
+        byte[] g = new byte[256];
+        byte[] b = new byte[256];
+        for (int i = 0; i < 256; i++) {
+            r[i] = (byte) (p[i] >> 16);
+            g[i] = (byte) (p[i] >> 8);
+            b[i] = (byte) p[i];
+        }
+        return new IndexColorModel(8, 256, r, g, b);
+    }
+}

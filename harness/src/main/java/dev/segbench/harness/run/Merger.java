@@ -1,0 +1,236 @@
+package dev.segbench.harness.run;
+
+import dev.segbench.api.results.GalleryEntry;
+import dev.segbench.api.results.Results;
+import dev.segbench.api.results.ResultsJson;
+import dev.segbench.api.results.Run;
+import dev.segbench.api.results.Settings;
+import dev.segbench.harness.UserException;
+import dev.segbench.harness.metrics.ConfusionMatrix;
+import dev.segbench.harness.metrics.Latencies;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.HdrHistogram.Histogram;
+
+/**
+ * {@code segbench merge}: combines the results of {@code --shard i/n} runs. Confusion matrices and
+ * latency histograms are added and every metric is derived again from the sums, so merging the
+ * shards gives the accuracy of one run over all samples exactly.
+ */
+public final class Merger {
+
+    private Merger() {
+    }
+
+    /** Reads every shard folder, merges, writes {@code out} and returns the merged results. */
+    public static Results merge(List<Path> shardDirs, Path out) throws IOException {
+        if (shardDirs.isEmpty()) {
+            throw new UserException("merge: give at least one results folder");
+        }
+        List<Results> shards = new ArrayList<>();
+        List<Map<String, String>> e2e = new ArrayList<>();
+        for (Path d : shardDirs) {
+            if (!Files.isDirectory(d)) {
+                throw new UserException(d + ": no such results folder");
+            }
+            shards.add(ResultsJson.read(d));
+            e2e.add(ResultsFiles.readEndToEndHistograms(d));
+        }
+        Set<String> warnings = new LinkedHashSet<>();
+        shards.forEach(r -> warnings.addAll(r.warnings()));
+        checkShards(shards, warnings);
+
+        Map<String, List<Run>> byKey = new LinkedHashMap<>();
+        for (Results r : shards) {
+            for (Run run : r.runs()) {
+                byKey.computeIfAbsent(run.key(), k -> new ArrayList<>()).add(run);
+            }
+        }
+        double cvThreshold = shards.getFirst().settings() == null ? 0.05 : shards.getFirst().settings().cvThreshold();
+        List<Run> runs = new ArrayList<>();
+        Map<String, String> mergedE2e = new TreeMap<>();
+        for (Map.Entry<String, List<Run>> e : byKey.entrySet()) {
+            List<Run> parts = e.getValue();
+            if (parts.size() != shards.size()) {
+                warnings.add(e.getKey() + " is in " + parts.size() + " of " + shards.size() + " shards");
+            }
+            List<String> e2eParts = e2e.stream().map(m -> m.get(e.getKey())).filter(Objects::nonNull).toList();
+            Run merged = mergeRuns(parts, e2eParts.size() == parts.size() ? e2eParts : List.of(), cvThreshold);
+            if (merged.ok() && merged.endToEndLatencyMs() == null) {
+                warnings.add(e.getKey() + ": end-to-end latency histograms missing in some shard; not merged");
+            }
+            if (merged.ok() && e2eParts.size() == parts.size()) {
+                mergedE2e.put(e.getKey(), Latencies.encode(addHistograms(e2eParts)));
+            }
+            runs.add(merged);
+        }
+        List<GalleryEntry> gallery = new ArrayList<>();
+        for (int i = 0; i < shards.size(); i++) {
+            for (GalleryEntry g : shards.get(i).gallery()) {
+                copyGallery(shardDirs.get(i), out, g);
+                gallery.add(g);
+            }
+        }
+        warnings.add("merged " + shards.size() + " shard result(s)");
+        Results first = shards.getFirst();
+        Settings s = first.settings();
+        Settings settings = s == null ? null : new Settings(s.models(), s.backends(), s.precisions(), s.dataset(), s.limit(),
+                shards.stream().map(r -> r.settings() == null ? "?" : r.settings().shard()).collect(Collectors.joining("+")),
+                s.reference(), s.batchSizes(), s.perfHeight(), s.perfWidth(), s.warmupSeconds(), s.minDurationSeconds(),
+                s.minIterations(), s.threads(), s.cvThreshold(), s.onBadSample());
+        Results merged = new Results(Results.SCHEMA_VERSION, first.environment(), settings, runs, gallery, List.copyOf(warnings));
+        ResultsFiles.write(out, merged, mergedE2e);
+        return merged;
+    }
+
+    private static void checkShards(List<Results> shards, Set<String> warnings) {
+        Set<String> seen = new LinkedHashSet<>();
+        for (Results r : shards) {
+            if (r.settings() != null && !seen.add(r.settings().shard())) {
+                warnings.add("shard " + r.settings().shard() + " is given twice: its samples count twice");
+            }
+        }
+        Results first = shards.getFirst();
+        for (Results r : shards) {
+            if (first.settings() != null && r.settings() != null
+                    && !Objects.equals(first.settings().dataset(), r.settings().dataset())) {
+                warnings.add("shards evaluated different datasets: " + first.settings().dataset() + " and " + r.settings().dataset());
+            }
+        }
+    }
+
+    static Run mergeRuns(List<Run> parts, List<String> endToEndHistograms, double cvThreshold) {
+        Run first = parts.getFirst();
+        List<Run> notOk = parts.stream().filter(r -> !r.ok()).toList();
+        if (!notOk.isEmpty()) {
+            boolean anyFailed = notOk.stream().anyMatch(r -> Run.FAILED.equals(r.status()));
+            String status = anyFailed || notOk.size() < parts.size() ? Run.FAILED : Run.SKIPPED;
+            String reason = notOk.size() == parts.size() ? notOk.getFirst().reason()
+                    : notOk.size() + " of " + parts.size() + " shards not ok: " + notOk.getFirst().reason();
+            return Run.notRun(first.model(), first.backend(), first.precision(), status, reason);
+        }
+        ConfusionMatrix accuracy = sum(parts.stream().map(r -> r.accuracy() == null ? null : r.accuracy().confusionMatrix()).toList());
+        ConfusionMatrix agreement = sum(parts.stream().map(r -> r.agreement() == null ? null : r.agreement().confusionMatrix()).toList());
+        List<String> histograms = parts.stream().map(Run::latencyHistogram).filter(Objects::nonNull).toList();
+        Histogram latency = histograms.isEmpty() ? null : addHistograms(histograms);
+        Histogram e2e = endToEndHistograms.isEmpty() ? null : addHistograms(endToEndHistograms);
+
+        Set<String> warnings = new LinkedHashSet<>();
+        parts.forEach(r -> warnings.addAll(r.warnings()));
+        int images = parts.stream().mapToInt(r -> r.dataset() == null ? 0 : r.dataset().images()).sum();
+        List<Run.Skipped> skipped = parts.stream().filter(r -> r.dataset() != null)
+                .flatMap(r -> r.dataset().skipped().stream()).distinct().toList();
+        Run.DatasetSummary dataset = first.dataset() == null ? null : new Run.DatasetSummary(first.dataset().name(), images,
+                first.dataset().synthetic(), skipped);
+
+        List<Run.AccuracyPass> passes = parts.stream().map(Run::accuracyPass).filter(Objects::nonNull).toList();
+        Run.AccuracyPass pass = null;
+        if (!passes.isEmpty()) {
+            int n = passes.stream().mapToInt(Run.AccuracyPass::images).sum();
+            double seconds = passes.stream().mapToDouble(Run.AccuracyPass::seconds).sum();
+            double modelSeconds = passes.stream().mapToDouble(p -> p.modelImagesPerSecond() > 0 ? p.images() / p.modelImagesPerSecond() : 0).sum();
+            pass = new Run.AccuracyPass(n, seconds, seconds > 0 ? n / seconds : 0, modelSeconds > 0 ? n / modelSeconds : 0);
+        }
+
+        // Each shard measured throughput on the same fixed input; the merged value is their mean.
+        Map<Integer, List<Double>> byBatch = new TreeMap<>();
+        parts.forEach(r -> r.throughput().forEach(t -> byBatch.computeIfAbsent(t.batch(), b -> new ArrayList<>()).add(t.imagesPerSecond())));
+        List<Run.Throughput> throughput = byBatch.entrySet().stream()
+                .map(e -> new Run.Throughput(e.getKey(), e.getValue().stream().mapToDouble(Double::doubleValue).average().orElse(0)))
+                .toList();
+
+        Run.Measurement measurement = null;
+        List<Run.Measurement> ms = parts.stream().map(Run::measurement).filter(Objects::nonNull).toList();
+        Run.Latency stats = latency == null ? null : Latencies.stats(latency);
+        if (!ms.isEmpty()) {
+            Set<String> reasons = new LinkedHashSet<>();
+            ms.forEach(m -> reasons.addAll(m.reasons()));
+            if (stats != null && stats.cv() != null && stats.cv() > cvThreshold) {
+                reasons.add(String.format(Locale.ROOT, "merged batch-1 latency CV %.1f%% > %.1f%%", stats.cv() * 100, cvThreshold * 100));
+            }
+            measurement = new Run.Measurement(ms.stream().allMatch(Run.Measurement::valid) && reasons.isEmpty(), List.copyOf(reasons),
+                    ms.stream().mapToDouble(Run.Measurement::warmupSeconds).sum(),
+                    ms.stream().mapToDouble(Run.Measurement::durationSeconds).sum(),
+                    ms.stream().mapToLong(Run.Measurement::iterations).sum());
+        }
+
+        Run.DeviceTimings device = null;
+        long weight = 0;
+        double[] sum = new double[3];
+        for (Run r : parts) {
+            if (r.deviceTimingsMs() != null) {
+                long w = r.measurement() == null ? 1 : Math.max(1, r.measurement().iterations());
+                sum[0] += r.deviceTimingsMs().h2d() * w;
+                sum[1] += r.deviceTimingsMs().compute() * w;
+                sum[2] += r.deviceTimingsMs().d2h() * w;
+                weight += w;
+            }
+        }
+        if (weight > 0) {
+            device = new Run.DeviceTimings(sum[0] / weight, sum[1] / weight, sum[2] / weight);
+        }
+        Double build = parts.stream().map(Run::buildSeconds).filter(Objects::nonNull).max(Double::compare).orElse(null);
+        String reference = first.agreement() == null ? null : first.agreement().reference();
+        return new Run(first.model(), first.backend(), first.precision(), Run.OK, null, first.weights(), dataset,
+                accuracy == null ? null : accuracy.toAccuracy(),
+                agreement == null ? null : agreement.toAgreement(reference),
+                stats, e2e == null ? null : Latencies.stats(e2e), throughput, pass, device, build, measurement,
+                List.copyOf(warnings), latency == null ? null : Latencies.encode(latency));
+    }
+
+    private static ConfusionMatrix sum(List<long[][]> matrices) {
+        ConfusionMatrix total = null;
+        for (long[][] m : matrices) {
+            if (m == null) {
+                continue;
+            }
+            ConfusionMatrix cm = ConfusionMatrix.of(m);
+            if (total == null) {
+                total = cm;
+            } else {
+                total.add(cm);
+            }
+        }
+        return total;
+    }
+
+    static Histogram addHistograms(List<String> encoded) {
+        Histogram total = Latencies.newHistogram();
+        for (String s : encoded) {
+            total.add(Latencies.decode(s));
+        }
+        return total;
+    }
+
+    private static void copyGallery(Path from, Path to, GalleryEntry g) throws IOException {
+        if (from.toAbsolutePath().normalize().equals(to.toAbsolutePath().normalize())) {
+            return;
+        }
+        List<String> files = new ArrayList<>();
+        files.add(g.image());
+        if (g.label() != null) {
+            files.add(g.label());
+        }
+        files.addAll(g.predictions().values());
+        for (String f : files) {
+            Path src = from.resolve(f);
+            if (Files.isRegularFile(src)) {
+                Path dst = to.resolve(f);
+                Files.createDirectories(dst.getParent());
+                Files.copy(src, dst, StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+    }
+}

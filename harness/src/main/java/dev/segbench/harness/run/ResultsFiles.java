@@ -1,0 +1,99 @@
+package dev.segbench.harness.run;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.segbench.api.results.AtomicFiles;
+import dev.segbench.api.results.Results;
+import dev.segbench.api.results.ResultsJson;
+import dev.segbench.api.results.Run;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** Writes the files of a results folder: results.json, summary.csv and the end-to-end latency histograms. */
+public final class ResultsFiles {
+
+    public static final String SUMMARY = "summary.csv";
+    /** Run key to compressed end-to-end latency histogram; results.json has room only for the batch-1 one. */
+    public static final String END_TO_END_HISTOGRAMS = "end-to-end-histograms.json";
+
+    private static final List<String> COLUMNS = List.of("model", "backend", "precision", "status", "reason",
+            "weights", "dataset", "images", "miou", "pixel_accuracy", "mean_class_accuracy", "fw_iou",
+            "pixel_agreement", "miou_vs_reference", "p50_ms", "p90_ms", "p99_ms", "mean_ms", "cv",
+            "e2e_p50_ms", "best_images_per_s", "best_batch", "pipeline_images_per_s", "model_images_per_s",
+            "valid", "build_s");
+
+    private ResultsFiles() {
+    }
+
+    public static void write(Path out, Results results, Map<String, String> endToEndHistograms) throws IOException {
+        Files.createDirectories(out);
+        ResultsJson.write(out, results);
+        AtomicFiles.writeString(out.resolve(SUMMARY), summaryCsv(results.runs()));
+        AtomicFiles.write(out.resolve(END_TO_END_HISTOGRAMS),
+                ResultsJson.mapper().writeValueAsBytes(new TreeMap<>(endToEndHistograms)));
+    }
+
+    public static Map<String, String> readEndToEndHistograms(Path dir) throws IOException {
+        Path f = dir.resolve(END_TO_END_HISTOGRAMS);
+        if (!Files.isRegularFile(f)) {
+            return Map.of();
+        }
+        return ResultsJson.mapper().readValue(f.toFile(), new TypeReference<Map<String, String>>() { });
+    }
+
+    /** One row per run; RFC 4180 quoting written here because it is five lines, not worth a CSV library. */
+    public static String summaryCsv(List<Run> runs) {
+        StringBuilder sb = new StringBuilder(String.join(",", COLUMNS)).append('\n');
+        for (Run r : runs) {
+            Run.Throughput best = Runner.bestThroughput(r);
+            List<Object> row = List.of(r.model(), r.backend(), r.precision(), r.status(), opt(r.reason()),
+                    r.weights() == null ? "" : r.weights().kind(),
+                    r.dataset() == null ? "" : r.dataset().name(), r.dataset() == null ? "" : r.dataset().images(),
+                    r.accuracy() == null ? "" : num(r.accuracy().miou()),
+                    r.accuracy() == null ? "" : num(r.accuracy().pixelAccuracy()),
+                    r.accuracy() == null ? "" : num(r.accuracy().meanClassAccuracy()),
+                    r.accuracy() == null ? "" : num(r.accuracy().fwIou()),
+                    r.agreement() == null ? "" : num(r.agreement().pixelAgreement()),
+                    r.agreement() == null ? "" : num(r.agreement().miouVsReference()),
+                    r.latencyMs() == null ? "" : num(r.latencyMs().p50()),
+                    r.latencyMs() == null ? "" : num(r.latencyMs().p90()),
+                    r.latencyMs() == null ? "" : num(r.latencyMs().p99()),
+                    r.latencyMs() == null ? "" : num(r.latencyMs().mean()),
+                    r.latencyMs() == null || r.latencyMs().cv() == null ? "" : num(r.latencyMs().cv()),
+                    r.endToEndLatencyMs() == null ? "" : num(r.endToEndLatencyMs().p50()),
+                    best == null ? "" : num(best.imagesPerSecond()), best == null ? "" : best.batch(),
+                    r.accuracyPass() == null ? "" : num(r.accuracyPass().imagesPerSecond()),
+                    r.accuracyPass() == null ? "" : num(r.accuracyPass().modelImagesPerSecond()),
+                    r.measurement() == null ? "" : r.measurement().valid(),
+                    r.buildSeconds() == null ? "" : num(r.buildSeconds()));
+            StringBuilder line = new StringBuilder();
+            for (Object cell : row) {
+                if (!line.isEmpty()) {
+                    line.append(',');
+                }
+                line.append(quote(String.valueOf(cell)));
+            }
+            sb.append(line).append('\n');
+        }
+        return sb.toString();
+    }
+
+    private static String opt(String s) {
+        return s == null ? "" : s;
+    }
+
+    private static String num(double v) {
+        return String.format(Locale.ROOT, "%.6g", v);
+    }
+
+    static String quote(String cell) {
+        if (cell.indexOf(',') < 0 && cell.indexOf('"') < 0 && cell.indexOf('\n') < 0 && cell.indexOf('\r') < 0) {
+            return cell;
+        }
+        return '"' + cell.replace("\"", "\"\"") + '"';
+    }
+}

@@ -1,0 +1,40 @@
+package dev.segbench.harness;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.segbench.api.Backend;
+import dev.segbench.harness.plugins.Plugins;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/** Preconditions of the acceptance tests: the ../shared fixtures and the real models and CPU backend modules. */
+public final class Real {
+
+    private Real() {
+    }
+
+    public static Path shared() {
+        String prop = System.getProperty("segbench.shared");
+        assumeTrue(prop != null, "system property segbench.shared unset: acceptance test skipped");
+        Path shared = Path.of(prop);
+        assumeTrue(Files.isDirectory(shared.resolve("data")), "../shared fixtures absent: acceptance test skipped");
+        return shared;
+    }
+
+    public static Path reference() {
+        return shared().resolve("data/nas-segm-reference");
+    }
+
+    /** The real CPU backend, skipping visibly when the backend-cpu module or the models module is not installed. */
+    public static Backend cpu(Plugins plugins) {
+        Backend cpu = plugins.backend("cpu").orElse(null);
+        assumeTrue(cpu != null && cpu.availability().available(), "real backend-cpu module absent or unavailable: skipped");
+        assumeTrue(plugins.catalogFor("arch0").isPresent(), "real models module (catalogue nas-segm) absent: skipped");
+        return cpu;
+    }
+
+    public static Plugins plugins() {
+        return Plugins.load(List.of(), List.of());
+    }
+}

@@ -1,0 +1,238 @@
+package dev.segbench.harness.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.segbench.api.results.GalleryEntry;
+import dev.segbench.api.results.Results;
+import dev.segbench.api.results.ResultsJson;
+import dev.segbench.api.results.Run;
+import dev.segbench.harness.CliResult;
+import dev.segbench.harness.fakes.FakeDatasets;
+import dev.segbench.harness.metrics.ConfusionMatrix;
+import dev.segbench.harness.metrics.Latencies;
+import java.awt.image.BufferedImage;
+import java.awt.image.IndexColorModel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CompareEndToEndTest {
+
+    @TempDir
+    Path tmp;
+
+    static final String[] FAST = {"--warmup", "0.01", "--min-duration", "0.01", "--min-iterations", "3",
+        "--batch-sizes", "1,2", "--perf-size", "40x56", "--progress", "never"};
+
+    static CliResult compare(Path out, String... more) {
+        List<String> args = new ArrayList<>(List.of("compare", "--out", out.toString()));
+        args.addAll(List.of(FAST));
+        args.addAll(List.of(more));
+        if (!args.contains("--reference")) {
+            args.addAll(List.of("--reference", "fake:fp32"));
+        }
+        return CliResult.run(args.toArray(String[]::new));
+    }
+
+    @Test
+    void comparesWithFakesAndWritesEverything() throws Exception {
+        Path out = tmp.resolve("out");
+        CliResult r = compare(out, "--backends", "fake,absent,exploding", "--models", "tiny,tiny4", "--dataset", "fake:5",
+                "--gallery", "2");
+        assertEquals(0, r.code(), r.toString());
+        Results res = ResultsJson.read(out);
+        Map<String, Run> runs = res.runs().stream().collect(Collectors.toMap(Run::key, Function.identity()));
+        assertEquals(2 * 3 * 2, runs.size(), runs.keySet().toString());
+
+        Run ref = runs.get("tiny/fake/fp32");
+        assertEquals(Run.OK, ref.status());
+        ConfusionMatrix expected = new ConfusionMatrix(21);
+        for (int k = 0; k < 5; k++) {
+            expected.add(FakeDatasets.sample(k).labels(), FakeDatasets.sample(k).labels());
+        }
+        assertTrue(Arrays.deepEquals(expected.toArray(), ref.accuracy().confusionMatrix()));
+        assertEquals(1.0, ref.accuracy().miou());
+        assertNull(ref.agreement(), "the reference is not compared with itself");
+        assertEquals(5, ref.dataset().images());
+        assertEquals(5, ref.accuracyPass().images());
+        assertNotNull(ref.latencyMs());
+        assertEquals(ref.measurement().iterations(), Latencies.decode(ref.latencyHistogram()).getTotalCount());
+        assertEquals(List.of(1, 2), ref.throughput().stream().map(Run.Throughput::batch).toList());
+        assertEquals(1.0, ref.deviceTimingsMs().compute(), 1e-9);
+
+        Run fp16 = runs.get("tiny/fake/fp16");
+        assertEquals(Run.OK, fp16.status());
+        assertEquals("fake:fp32", fp16.agreement().reference());
+        assertTrue(fp16.agreement().pixelAgreement() < 1.0 && fp16.agreement().pixelAgreement() > 0.5);
+        assertTrue(fp16.accuracy().miou() < 1.0);
+
+        assertEquals(Run.SKIPPED, runs.get("tiny/absent/fp32").status());
+        assertEquals("libabsent.so not found; install it", runs.get("tiny/absent/fp32").reason());
+        assertEquals(Run.SKIPPED, runs.get("tiny/exploding/fp16").status());
+        assertTrue(runs.get("tiny/exploding/fp16").reason().contains("does not support fp16"));
+        assertEquals(Run.FAILED, runs.get("tiny4/exploding/fp32").status());
+        assertEquals("IllegalStateException: kaboom", runs.get("tiny4/exploding/fp32").reason());
+
+        assertTrue(res.warnings().stream().anyMatch(w -> w.contains("untrained")), res.warnings().toString());
+        assertTrue(res.warnings().stream().anyMatch(w -> w.contains("is generated")), res.warnings().toString());
+        assertTrue(res.warnings().stream().anyMatch(w -> w.equals("backend absent skipped (4 runs): libabsent.so not found; install it")), res.warnings().toString());
+        assertEquals(List.of("fake", "absent", "exploding"), res.settings().backends());
+        assertEquals(Results.SCHEMA_VERSION, res.schemaVersion());
+        assertTrue(res.environment().cores() >= 1);
+        assertEquals("fake-1.0", res.environment().backendVersions().get("fake"));
+
+        List<String> csv = Files.readAllLines(out.resolve("summary.csv"));
+        assertEquals(1 + 12, csv.size());
+        assertTrue(csv.getFirst().startsWith("model,backend,precision,status"));
+
+        assertEquals(2, res.gallery().size());
+        GalleryEntry g = res.gallery().getFirst();
+        assertEquals("fake-0", g.id());
+        assertEquals(4, g.predictions().size(), "ok runs only: " + g.predictions().keySet());
+        BufferedImage mask = ImageIO.read(out.resolve(g.predictions().get("tiny/fake/fp32")).toFile());
+        assertTrue(mask.getColorModel() instanceof IndexColorModel);
+        byte[] labels = (byte[]) mask.getRaster().getDataElements(0, 0, mask.getWidth(), mask.getHeight(), null);
+        byte[] truth = FakeDatasets.sample(0).labels();
+        for (int i = 0; i < truth.length; i++) {
+            if ((truth[i] & 0xff) != 255) {
+                assertEquals(truth[i], labels[i], "pixel " + i);
+            }
+        }
+        assertTrue(r.out().contains("tiny4  exploding  fp32       failed: IllegalStateException: kaboom"), r.out());
+        assertTrue(r.out().contains(out.resolve("results.json").toString()), r.out());
+    }
+
+    @Test
+    void mergingShardsEqualsOneRun() throws Exception {
+        String[] common = {"--backends", "fake", "--models", "tiny4", "--dataset", "fake:7", "--gallery", "1"};
+        Path whole = tmp.resolve("whole");
+        Path s0 = tmp.resolve("s0");
+        Path s1 = tmp.resolve("s1");
+        Path s2 = tmp.resolve("s2");
+        assertEquals(0, compare(whole, common).code());
+        for (int i = 0; i < 3; i++) {
+            List<String> a = new ArrayList<>(List.of(common));
+            a.addAll(List.of("--shard", i + "/3"));
+            CliResult r = compare(List.of(s0, s1, s2).get(i), a.toArray(String[]::new));
+            assertEquals(0, r.code(), r.toString());
+        }
+        Path merged = tmp.resolve("merged");
+        CliResult m = CliResult.run("merge", s0.toString(), s1.toString(), s2.toString(), "--out", merged.toString());
+        assertEquals(0, m.code(), m.toString());
+        Results one = ResultsJson.read(whole);
+        Results all = ResultsJson.read(merged);
+        assertEquals(one.runs().size(), all.runs().size());
+        for (Run a : one.runs()) {
+            Run b = all.runs().stream().filter(x -> x.key().equals(a.key())).findFirst().orElseThrow();
+            assertTrue(Arrays.deepEquals(a.accuracy().confusionMatrix(), b.accuracy().confusionMatrix()), a.key());
+            assertEquals(a.accuracy().miou(), b.accuracy().miou(), 1e-15);
+            assertEquals(a.accuracy().perClassIou(), b.accuracy().perClassIou());
+            assertEquals(a.accuracy().fwIou(), b.accuracy().fwIou(), 1e-15);
+            if (a.agreement() != null) {
+                assertTrue(Arrays.deepEquals(a.agreement().confusionMatrix(), b.agreement().confusionMatrix()), a.key());
+                assertEquals(a.agreement().pixelAgreement(), b.agreement().pixelAgreement(), 1e-15);
+            }
+            assertEquals(a.dataset().images(), b.dataset().images());
+            long shardIterations = 0;
+            for (Path s : List.of(s0, s1, s2)) {
+                Run part = ResultsJson.read(s).runs().stream().filter(x -> x.key().equals(a.key())).findFirst().orElseThrow();
+                shardIterations += part.measurement().iterations();
+            }
+            assertEquals(shardIterations, b.latencyMs().count());
+            assertEquals(shardIterations, Latencies.decode(b.latencyHistogram()).getTotalCount());
+            assertEquals(7, b.endToEndLatencyMs().count());
+        }
+        assertEquals(3, all.gallery().size());
+        for (GalleryEntry g : all.gallery()) {
+            assertTrue(Files.isRegularFile(merged.resolve(g.image())), g.image());
+        }
+        assertTrue(Files.isRegularFile(merged.resolve("summary.csv")));
+    }
+
+    @Test
+    void limitAndIdsChooseSamples() throws Exception {
+        Path out = tmp.resolve("ids");
+        CliResult r = compare(out, "--backends", "fake", "--models", "tiny", "--precisions", "fp32", "--dataset", "fake:9",
+                "--ids", "fake-4,fake-2", "--gallery", "0");
+        assertEquals(0, r.code(), r.toString());
+        Run run = ResultsJson.read(out).runs().getFirst();
+        assertEquals(2, run.dataset().images());
+        ConfusionMatrix expected = new ConfusionMatrix(21);
+        expected.add(FakeDatasets.sample(4).labels(), FakeDatasets.sample(4).labels());
+        expected.add(FakeDatasets.sample(2).labels(), FakeDatasets.sample(2).labels());
+        assertTrue(Arrays.deepEquals(expected.toArray(), run.accuracy().confusionMatrix()));
+        assertTrue(ResultsJson.read(out).gallery().isEmpty());
+    }
+
+    @Test
+    void skipPolicyRecordsTheBadSample() throws Exception {
+        Path out = tmp.resolve("skip");
+        CliResult r = compare(out, "--backends", "fake", "--models", "tiny", "--precisions", "fp32", "--dataset", "fake:4,bad=3",
+                "--on-bad-sample", "skip");
+        assertEquals(0, r.code(), r.toString());
+        Results res = ResultsJson.read(out);
+        assertEquals(3, res.runs().getFirst().dataset().images());
+        assertEquals(List.of(new Run.Skipped("fake-3", "fake-3.jpg: truncated JPEG")), res.runs().getFirst().dataset().skipped());
+        assertTrue(res.warnings().contains("sample fake-3 skipped: fake-3.jpg: truncated JPEG"), res.warnings().toString());
+    }
+
+    @Test
+    void referenceOutsideTheRequestedRunsIsAddedForAgreementOnly() throws Exception {
+        Path out = tmp.resolve("refonly");
+        CliResult r = compare(out, "--backends", "fake", "--models", "tiny", "--precisions", "fp16", "--dataset", "fake:3");
+        assertEquals(0, r.code(), r.toString());
+        Results res = ResultsJson.read(out);
+        assertEquals(List.of("tiny/fake/fp32", "tiny/fake/fp16"), res.runs().stream().map(Run::key).toList());
+        Run ref = res.runs().getFirst();
+        assertNull(ref.latencyMs(), "no performance pass for an added reference");
+        assertTrue(ref.warnings().getFirst().contains("reference for agreement"), ref.warnings().toString());
+        assertNotNull(res.runs().get(1).agreement());
+        assertNotNull(res.runs().get(1).latencyMs());
+    }
+
+    @Test
+    void emptyShardAndNoReferenceStillWriteValidResults() throws Exception {
+        Path out = tmp.resolve("empty");
+        CliResult r = compare(out, "--backends", "fake", "--models", "tiny", "--precisions", "fp32", "--dataset", "fake:2",
+                "--shard", "4/5", "--reference", "none");
+        assertEquals(0, r.code(), r.toString());
+        Results res = ResultsJson.read(out);
+        Run run = res.runs().getFirst();
+        assertEquals(0, run.dataset().images());
+        assertNull(run.accuracy());
+        assertNull(run.agreement());
+        assertEquals("none", res.settings().reference());
+    }
+
+    @Test
+    void aFailingReportDoesNotLoseTheResults() throws Exception {
+        Path out = tmp.resolve("noreport");
+        Files.createDirectories(out.resolve("report.html").resolve("blocker"));
+        CliResult r = compare(out, "--backends", "fake", "--models", "tiny", "--precisions", "fp32", "--dataset", "fake:2");
+        assertEquals(0, r.code(), r.toString());
+        assertEquals(1, ResultsJson.read(out).runs().size());
+        assertTrue(r.err().contains("warning: report not written"), r.err());
+    }
+
+    @Test
+    void sessionPropertiesReachTheBackend() throws Exception {
+        Path out = tmp.resolve("props");
+        CliResult r = compare(out, "--backends", "fake", "--models", "tiny", "--precisions", "fp32", "--dataset", "fake:1",
+                "--property", "fake.fail=please");
+        assertEquals(0, r.code(), r.toString());
+        Run run = ResultsJson.read(out).runs().getFirst();
+        assertEquals(Run.FAILED, run.status());
+        assertEquals("asked to fail by fake.fail=please", run.reason());
+    }
+}

@@ -1,0 +1,115 @@
+package dev.segbench.harness.fakes;
+
+import dev.segbench.api.BadSampleException;
+import dev.segbench.api.Dataset;
+import dev.segbench.api.DatasetException;
+import dev.segbench.api.DatasetOptions;
+import dev.segbench.api.DatasetProvider;
+import dev.segbench.api.Sample;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Test dataset "fake:N[,bad=K]": N images of assorted sizes made of class blocks. The red channel of
+ * a labelled pixel is 10 * class (what the fake backend decodes), about 5% of pixels are labelled
+ * 255 (ignore) with random red values; sample K, if given, is unreadable.
+ */
+public final class FakeDatasets implements DatasetProvider {
+
+    @Override
+    public String scheme() {
+        return "fake";
+    }
+
+    @Override
+    public String description() {
+        return "fake data for tests";
+    }
+
+    @Override
+    public Dataset open(String location, DatasetOptions options) throws DatasetException {
+        String[] parts = location.split(",");
+        int n;
+        int bad = -1;
+        try {
+            n = Integer.parseInt(parts[0]);
+            if (parts.length > 1) {
+                bad = Integer.parseInt(parts[1].replace("bad=", ""));
+            }
+        } catch (NumberFormatException e) {
+            throw new DatasetException("fake:" + location + ": not N[,bad=K]");
+        }
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            order.add(i);
+        }
+        if (!options.ids().isEmpty()) {
+            order.clear();
+            for (String id : options.ids()) {
+                order.add(Integer.parseInt(id.replace("fake-", "")));
+            }
+        }
+        if (options.limit() > 0 && options.limit() < order.size()) {
+            order = order.subList(0, options.limit());
+        }
+        return new FakeDataset(List.copyOf(order), bad);
+    }
+
+    public static Sample sample(int k) {
+        SplittableRandom r = new SplittableRandom(1000 + k);
+        int w = 37 + 5 * k;
+        int h = 29 + 3 * k;
+        byte[] labels = new byte[w * h];
+        byte[] rgb = new byte[w * h * 3];
+        int blocks = 1 + r.nextInt(4);
+        int[] classOf = new int[blocks * blocks];
+        for (int i = 0; i < classOf.length; i++) {
+            classOf[i] = r.nextInt(21);
+        }
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                int i = y * w + x;
+                int c = classOf[(y * blocks / h) * blocks + x * blocks / w];
+                boolean ignore = r.nextInt(20) == 0;
+                labels[i] = (byte) (ignore ? 255 : c);
+                rgb[3 * i] = (byte) (ignore ? r.nextInt(256) : 10 * c);
+                rgb[3 * i + 1] = (byte) r.nextInt(256);
+                rgb[3 * i + 2] = (byte) (x + y);
+            }
+        }
+        return new Sample("fake-" + k, w, h, rgb, labels);
+    }
+
+    record FakeDataset(List<Integer> order, int bad) implements Dataset {
+        @Override
+        public String name() {
+            return "fake(" + order.size() + ")";
+        }
+
+        @Override
+        public boolean synthetic() {
+            return true;
+        }
+
+        @Override
+        public int size() {
+            return order.size();
+        }
+
+        @Override
+        public String sampleId(int index) {
+            return "fake-" + order.get(index);
+        }
+
+        @Override
+        public Sample load(int index) throws BadSampleException {
+            int k = order.get(index);
+            if (k == bad) {
+                throw new BadSampleException("fake-" + k, Path.of("fake-" + k + ".jpg"), "truncated JPEG");
+            }
+            return sample(k);
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package dev.segbench.harness.fakes;
+
+import dev.segbench.api.ModelArtifact;
+import dev.segbench.api.ModelCatalog;
+import dev.segbench.api.ModelException;
+import dev.segbench.api.ModelInfo;
+import dev.segbench.api.ModelSource;
+import dev.segbench.api.Precision;
+import dev.segbench.api.Preprocessing;
+import dev.segbench.api.VocClasses;
+import dev.segbench.api.WeightsInfo;
+import dev.segbench.api.WeightsSpec;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.List;
+
+/**
+ * Test catalogue "fakes": "tiny" (stride 1) and "tiny4" (stride 4). They carry no real graph; the
+ * fake backend computes logits straight from the input: input value v at a pixel favours class v / 10.
+ */
+public final class FakeModels implements ModelCatalog {
+
+    /** Identity preprocessing, so the backend sees raw pixel values. */
+    public static final Preprocessing RAW = new Preprocessing(1f, new float[] {0, 0, 0}, new float[] {1, 1, 1});
+
+    public record Info(String id, int outputStride) implements ModelInfo {
+        @Override
+        public String description() {
+            return "fake model for tests";
+        }
+
+        @Override
+        public String genotype() {
+            return "[fake]";
+        }
+
+        @Override
+        public List<String> classNames() {
+            return VocClasses.NAMES;
+        }
+
+        @Override
+        public Preprocessing preprocessing() {
+            return RAW;
+        }
+
+        @Override
+        public long parameterCount() {
+            return 1234;
+        }
+
+        @Override
+        public long multiplyAdds(int height, int width) {
+            return (long) height * width;
+        }
+    }
+
+    @Override
+    public String name() {
+        return "fakes";
+    }
+
+    @Override
+    public List<ModelInfo> models() {
+        return List.of(new Info("tiny", 1), new Info("tiny4", 4));
+    }
+
+    @Override
+    public ModelSource load(String modelId, WeightsSpec weights) throws ModelException {
+        ModelInfo info = find(modelId).orElseThrow(() -> new ModelException("no model " + modelId));
+        WeightsInfo w;
+        if (weights.isSeeded()) {
+            w = WeightsInfo.seeded(weights.seed());
+        } else {
+            try {
+                String text = Files.readString(weights.checkpoint(), StandardCharsets.UTF_8);
+                if (!text.startsWith("fake-weights")) {
+                    throw new ModelException(weights.checkpoint() + ": not a fake checkpoint");
+                }
+            } catch (java.io.IOException e) {
+                throw new ModelException(weights.checkpoint() + ": cannot read (" + e.getMessage() + ")");
+            }
+            w = WeightsInfo.checkpoint("0".repeat(64), weights.checkpoint().toString());
+        }
+        return new ModelSource() {
+            @Override
+            public ModelInfo info() {
+                return info;
+            }
+
+            @Override
+            public WeightsInfo weights() {
+                return w;
+            }
+
+            @Override
+            public ModelArtifact artifact(Precision precision, boolean labelsOut) {
+                return new ModelArtifact(modelId, precision, labelsOut, "fake".getBytes(StandardCharsets.US_ASCII),
+                        "f".repeat(64), w);
+            }
+        };
+    }
+}
