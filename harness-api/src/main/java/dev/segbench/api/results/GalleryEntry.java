@@ -9,6 +9,8 @@ import java.util.Map;
  */
 public record GalleryEntry(String id, String image, String label, Map<String, String> predictions) {
     public GalleryEntry {
-        predictions = predictions == null ? Map.of() : Map.copyOf(predictions);
+        // Keeps the run order (Map.copyOf would not), so the gallery columns follow the runs.
+        predictions = predictions == null ? Map.of()
+                : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(predictions));
     }
 }

@@ -101,8 +101,9 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--property", paramLabel = "KEY=VALUE", description = "Backend-specific session setting, e.g. tensorrt.opt-level=3; repeatable.")
     Map<String, String> properties = new LinkedHashMap<>();
 
-    @Option(names = "--cache-dir", paramLabel = "DIR", description = "Where backends may cache compiled engines (default: no cache).")
-    Path cacheDir;
+    @Option(names = "--cache-dir", paramLabel = "DIR", description = "Where backends cache compiled engines "
+            + "(default: $XDG_CACHE_HOME/segbench or ~/.cache/segbench; 'none' = no cache).")
+    String cacheDir;
 
     @Option(names = {"--out", "-o"}, defaultValue = "segbench-out", paramLabel = "DIR", description = "Results folder (default: ${DEFAULT-VALUE}).")
     Path out;
@@ -161,7 +162,17 @@ final class CompareCommand implements Callable<Integer> {
         return new RunSettings(modelIds, backends.stream().distinct().toList(), ps.stream().distinct().toList(),
                 dataset == null ? RunSettings.DEFAULT_DATASET : dataset, weights, seed, options, RunSettings.Shard.parse(shard),
                 ref, batches, batchSizes != null, size[0], size[1], warmup, minDuration, minIterations, threads, cvThreshold,
-                gallery, decodeThreads == null ? Math.max(1, cores / 2) : decodeThreads, out, properties, cacheDir);
+                gallery, decodeThreads == null ? Math.max(1, cores / 2) : decodeThreads, out, properties, cacheDir());
+    }
+
+    /** Engines are slow to build (TensorRT: minutes), so they are cached unless the user says not to. */
+    private Path cacheDir() {
+        if (cacheDir != null) {
+            return cacheDir.equalsIgnoreCase("none") ? null : Path.of(cacheDir);
+        }
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        return base.resolve("segbench");
     }
 
     private void printTable(List<Run> runs) {

@@ -23,7 +23,19 @@ public sealed interface Step {
      * cuDNN fuses bias + ReLU (or identity) + residual into one call; any Clip, ReLU6 included, needs one more
      * clamp kernel because cudnnConvolutionBiasActivationForward only documents RELU and IDENTITY.
      */
-    int launches();
+    default int launches() {
+        return 1;
+    }
+
+    /** The common case: one input tensor, one kernel. */
+    sealed interface SingleInput extends Step {
+        String input();
+
+        @Override
+        default List<String> inputs() {
+            return List.of(input());
+        }
+    }
 
     /** Conv with folded-BN bias, optional residual {@code z} added before the activation (cuDNN's order). */
     record Conv(List<String> nodes, String input, String weights, String bias, String residual, Activation activation,
@@ -50,19 +62,9 @@ public sealed interface Step {
         }
     }
 
-    record Act(List<String> nodes, String input, Activation activation, String output) implements Step {
+    record Act(List<String> nodes, String input, Activation activation, String output) implements SingleInput {
         public Act {
             nodes = List.copyOf(nodes);
-        }
-
-        @Override
-        public List<String> inputs() {
-            return List.of(input);
-        }
-
-        @Override
-        public int launches() {
-            return 1;
         }
     }
 
@@ -76,60 +78,25 @@ public sealed interface Step {
         public List<String> inputs() {
             return List.of(a, b);
         }
-
-        @Override
-        public int launches() {
-            return 1;
-        }
     }
 
-    record Resize(List<String> nodes, String input, ResizeGeometry geometry, String output) implements Step {
+    record Resize(List<String> nodes, String input, ResizeGeometry geometry, String output) implements SingleInput {
         public Resize {
             nodes = List.copyOf(nodes);
-        }
-
-        @Override
-        public List<String> inputs() {
-            return List.of(input);
-        }
-
-        @Override
-        public int launches() {
-            return 1;
         }
     }
 
     /** Mean over H and W of an NCHW tensor (GlobalAveragePool, ReduceMean over [2, 3]). */
-    record GlobalAvgPool(List<String> nodes, String input, String output) implements Step {
+    record GlobalAvgPool(List<String> nodes, String input, String output) implements SingleInput {
         public GlobalAvgPool {
             nodes = List.copyOf(nodes);
-        }
-
-        @Override
-        public List<String> inputs() {
-            return List.of(input);
-        }
-
-        @Override
-        public int launches() {
-            return 1;
         }
     }
 
     /** Broadcast copy to the output shape (Expand). */
-    record Expand(List<String> nodes, String input, String output) implements Step {
+    record Expand(List<String> nodes, String input, String output) implements SingleInput {
         public Expand {
             nodes = List.copyOf(nodes);
-        }
-
-        @Override
-        public List<String> inputs() {
-            return List.of(input);
-        }
-
-        @Override
-        public int launches() {
-            return 1;
         }
     }
 
@@ -146,53 +113,23 @@ public sealed interface Step {
         }
     }
 
-    record Cast(List<String> nodes, String input, ElemType to, String output) implements Step {
+    record Cast(List<String> nodes, String input, ElemType to, String output) implements SingleInput {
         public Cast {
             nodes = List.copyOf(nodes);
-        }
-
-        @Override
-        public List<String> inputs() {
-            return List.of(input);
-        }
-
-        @Override
-        public int launches() {
-            return 1;
         }
     }
 
     /** Index of the first maximum along {@code axis} (int64 result, ONNX ArgMax). */
-    record ArgMax(List<String> nodes, String input, int axis, String output) implements Step {
+    record ArgMax(List<String> nodes, String input, int axis, String output) implements SingleInput {
         public ArgMax {
             nodes = List.copyOf(nodes);
-        }
-
-        @Override
-        public List<String> inputs() {
-            return List.of(input);
-        }
-
-        @Override
-        public int launches() {
-            return 1;
         }
     }
 
     /** Identity: a device-to-device copy. */
-    record Copy(List<String> nodes, String input, String output) implements Step {
+    record Copy(List<String> nodes, String input, String output) implements SingleInput {
         public Copy {
             nodes = List.copyOf(nodes);
-        }
-
-        @Override
-        public List<String> inputs() {
-            return List.of(input);
-        }
-
-        @Override
-        public int launches() {
-            return 1;
         }
     }
 }
