@@ -2,6 +2,7 @@ package dev.segbench.backend.cpu;
 
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtSession;
 import dev.segbench.api.Availability;
 import dev.segbench.api.Backend;
@@ -129,6 +130,9 @@ public final class OrtCpuBackend implements Backend {
             ortOptions.setInterOpNumThreads(1);
             ortOptions.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
             ortOptions.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            // Failures reach the caller as BackendExceptions carrying ORT's message; ORT's own log line would
+            // print the same text a second time on stderr.
+            ortOptions.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL);
             // The session keeps its own copy of the options, so closing ours here is safe.
             OrtSession session = env.createSession(artifact.onnx(), ortOptions);
             return OrtCpuSession.create(env, session, artifact, model.info());
