@@ -342,6 +342,8 @@ final class ReportModel {
         kv.add(new KeyValue("Threads", s.threads() > 0 ? Integer.toString(s.threads()) : "default"));
         kv.add(new KeyValue("CV threshold", Format.percent(s.cvThreshold()) + " %"));
         kv.add(new KeyValue("On bad sample", Format.orDash(s.onBadSample())));
+        kv.add(new KeyValue("Engine cache", s.cacheDir() == null ? "none" : s.cacheDir()));
+        s.properties().forEach((k, v) -> kv.add(new KeyValue("Property " + k, v)));
         return kv;
     }
 

@@ -89,7 +89,7 @@ public final class Merger {
         Settings settings = s == null ? null : new Settings(s.models(), s.backends(), s.precisions(), s.dataset(), s.limit(),
                 shards.stream().map(r -> r.settings() == null ? "?" : r.settings().shard()).collect(Collectors.joining("+")),
                 s.reference(), s.batchSizes(), s.perfHeight(), s.perfWidth(), s.warmupSeconds(), s.minDurationSeconds(),
-                s.minIterations(), s.threads(), s.cvThreshold(), s.onBadSample());
+                s.minIterations(), s.threads(), s.cvThreshold(), s.onBadSample(), s.properties(), s.cacheDir());
         Results merged = new Results(Results.SCHEMA_VERSION, first.environment(), settings, runs, gallery, List.copyOf(warnings));
         ResultsFiles.write(out, merged, mergedE2e);
         return merged;

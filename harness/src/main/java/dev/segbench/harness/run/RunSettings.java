@@ -153,7 +153,8 @@ public record RunSettings(List<String> models, List<String> backends, List<Preci
         return new Settings(models, resolvedBackends, precisions.stream().map(Precision::id).toList(), dataset,
                 datasetOptions.limit(), shard.toString(), reference == null ? "none" : reference.toString(), batchSizes, perfHeight, perfWidth,
                 warmupSeconds, minDurationSeconds, minIterations, threads, cvThreshold,
-                datasetOptions.onBadSample().name().toLowerCase(java.util.Locale.ROOT));
+                datasetOptions.onBadSample().name().toLowerCase(java.util.Locale.ROOT), properties,
+                cacheDir == null ? null : cacheDir.toString());
     }
 
     @Override
