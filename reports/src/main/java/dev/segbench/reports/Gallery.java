@@ -114,13 +114,31 @@ final class Gallery {
                 cells.add(problem(problems, key, alt, path, e));
             }
         }
-        cells.add(disagreementCell(id, predictions, photo));
+        // Backends and precisions are compared per model: different models disagree by design.
+        Map<String, Map<String, LabelMap>> byModel = new LinkedHashMap<>();
+        predictions.forEach((key, map) -> byModel.computeIfAbsent(modelOf(key), m -> new LinkedHashMap<>()).put(key, map));
+        boolean any = false;
+        for (Map.Entry<String, Map<String, LabelMap>> model : byModel.entrySet()) {
+            if (model.getValue().size() >= 2) {
+                cells.add(disagreementCell(id, model.getKey(), model.getValue(), photo));
+                any = true;
+            }
+        }
+        if (!any) {
+            cells.add(disagreementCell(id, null, predictions, photo));
+        }
         return new Row(id, cells);
     }
 
-    private static Cell disagreementCell(String id, Map<String, LabelMap> predictions, BufferedImage photo) {
-        String caption = "Where runs disagree";
-        String alt = "Pixels where the runs' predictions differ for " + id;
+    /** Run keys are "model/backend/precision". */
+    private static String modelOf(String runKey) {
+        int slash = runKey.indexOf('/');
+        return slash < 0 ? runKey : runKey.substring(0, slash);
+    }
+
+    private static Cell disagreementCell(String id, String model, Map<String, LabelMap> predictions, BufferedImage photo) {
+        String caption = model == null ? "Where runs disagree" : "Where " + model + " runs disagree";
+        String alt = "Pixels where the " + (model == null ? "runs'" : model + " runs'") + " predictions differ for " + id;
         if (predictions.size() < 2) {
             return new Cell(caption, null, alt, null, "needs at least two predictions", true);
         }
@@ -137,7 +155,8 @@ final class Gallery {
             count += d ? 1 : 0;
         }
         double share = differs.length == 0 ? 0 : count / (double) differs.length;
-        String detail = String.format(Locale.ROOT, "%.2f%% of pixels differ across %d runs", 100 * share, maps.size());
+        String detail = String.format(Locale.ROOT, "%.2f%% of pixels differ across %d runs (%s)", 100 * share,
+                maps.size(), String.join(", ", predictions.keySet()));
         try {
             byte[] png = png(disagreementImage(first.width(), first.height(), differs, photo));
             return new Cell(caption, dataUri("image/png", png), alt + " (" + detail + ")", detail, null, true);

@@ -70,8 +70,33 @@ class GalleryTest {
         assertNull(sizes.src());
         assertTrue(sizes.problem().contains("differ in size"), sizes.problem());
         // predictions are shown in run order, whatever the map order
-        assertEquals(List.of("Image", a.key(), b.key(), "Where runs disagree"),
+        assertEquals(List.of("Image", a.key(), b.key(), "Where arch0 runs disagree"),
                 mismatched.cells().stream().map(Gallery.Cell::caption).toList());
+        assertEquals(List.of(), problems);
+    }
+
+    @Test
+    void disagreementIsComputedPerModelNeverAcrossModels() throws Exception {
+        Random rnd = new Random(5);
+        Run a0 = SampleResults.run("arch0", "cpu", "fp32", rnd);
+        Run a1 = SampleResults.run("arch0", "tensorrt", "fp16", rnd);
+        Run b0 = SampleResults.run("arch1", "cpu", "fp32", rnd);
+        Run b1 = SampleResults.run("arch1", "tensorrt", "fp16", rnd);
+        // arch0's two runs agree everywhere; arch1's differ from arch0's scene but agree with each other
+        SampleResults.writeLabels(dir.resolve("a0.png"), SampleResults.scene(8, 0, 0));
+        SampleResults.writeLabels(dir.resolve("a1.png"), SampleResults.scene(8, 0, 0));
+        SampleResults.writeLabels(dir.resolve("b0.png"), SampleResults.scene(8, 1, 0));
+        SampleResults.writeLabels(dir.resolve("b1.png"), SampleResults.scene(8, 1, 0));
+        List<String> problems = new ArrayList<>();
+        Gallery.Row row = Gallery.rows(dir, List.of(new GalleryEntry("z", null, null, Map.of(a0.key(), "a0.png",
+                a1.key(), "a1.png", b0.key(), "b0.png", b1.key(), "b1.png"))), List.of(a0, a1, b0, b1), problems).getFirst();
+
+        List<Gallery.Cell> maps = row.cells().stream().filter(Gallery.Cell::disagreement).toList();
+        assertEquals(List.of("Where arch0 runs disagree", "Where arch1 runs disagree"),
+                maps.stream().map(Gallery.Cell::caption).toList());
+        for (Gallery.Cell cell : maps) {
+            assertTrue(cell.detail().startsWith("0.00% of pixels differ across 2 runs"), cell.detail());
+        }
         assertEquals(List.of(), problems);
     }
 }

@@ -98,13 +98,14 @@ class HtmlReportStructureTest {
     @Test
     void everyImageHasAltTextAndIsInline() {
         List<Element> images = doc.select("img");
-        // per entry: photo, truth, 12 predictions and the disagreement map
-        assertEquals(6 * (3 + results.runs().size()), images.size());
+        // per entry: photo, truth, 12 predictions and one disagreement map per model
+        long models = results.runs().stream().map(r -> r.model()).distinct().count();
+        assertEquals(6 * (2 + results.runs().size() + models), images.size());
         for (Element img : images) {
             assertFalse(img.attr("alt").isBlank(), "img without alt");
             assertTrue(img.attr("src").startsWith("data:image/"), "img not inline: " + img.attr("alt"));
         }
-        assertEquals(6, doc.select("figure.disagree img").size());
+        assertEquals(6 * models, doc.select("figure.disagree img").size());
     }
 
     @Test
