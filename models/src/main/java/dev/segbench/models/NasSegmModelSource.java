@@ -1,6 +1,7 @@
 package dev.segbench.models;
 
 import dev.segbench.api.ModelArtifact;
+import dev.segbench.api.ModelException;
 import dev.segbench.api.ModelInfo;
 import dev.segbench.api.ModelSource;
 import dev.segbench.api.Precision;
@@ -39,13 +40,24 @@ final class NasSegmModelSource implements ModelSource {
     }
 
     @Override
-    public synchronized ModelArtifact artifact(Precision precision, boolean labelsOut) {
-        return artifacts.computeIfAbsent(new Variant(precision, labelsOut), v -> {
-            byte[] onnx = OnnxGraphBuilder.build(
+    public synchronized ModelArtifact artifact(Precision precision, boolean labelsOut) throws ModelException {
+        Variant variant = new Variant(precision, labelsOut);
+        ModelArtifact known = artifacts.get(variant);
+        if (known != null) {
+            return known;
+        }
+        byte[] onnx;
+        try {
+            onnx = OnnxGraphBuilder.build(
                     new OnnxGraphBuilder.Description(info.id(), info.architecture(), weightsInfo.sha256()),
                     info.numClasses(), weights, precision, labelsOut).toByteArray();
-            return new ModelArtifact(info.id(), precision, labelsOut, onnx, sha256(onnx), weightsInfo);
-        });
+        } catch (OnnxGraphBuilder.Fp16RangeException e) {
+            throw new ModelException(weightsInfo.source() + ": cannot build the " + precision.id() + " graph of "
+                    + info.id() + ": " + e.getMessage(), e);
+        }
+        ModelArtifact artifact = new ModelArtifact(info.id(), precision, labelsOut, onnx, sha256(onnx), weightsInfo);
+        artifacts.put(variant, artifact);
+        return artifact;
     }
 
     static String sha256(byte[] bytes) {

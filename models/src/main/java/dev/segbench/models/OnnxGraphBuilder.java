@@ -45,6 +45,13 @@ final class OnnxGraphBuilder implements LayerSink {
         this.computeType = precision == Precision.FP16 ? TensorProto.DataType.FLOAT16 : TensorProto.DataType.FLOAT;
     }
 
+    /** A weight does not fit FP16; {@link NasSegmModelSource} reports it as a ModelException naming the weights. */
+    static final class Fp16RangeException extends RuntimeException {
+        Fp16RangeException(String message) {
+            super(message);
+        }
+    }
+
     /** What goes into the model's metadata_props besides the producer. */
     record Description(String modelId, Genotype genotype, String weights) {
     }
@@ -233,7 +240,13 @@ final class OnnxGraphBuilder implements LayerSink {
         ByteBuffer raw = ByteBuffer.allocate(values.length * (half ? 2 : 4)).order(ByteOrder.LITTLE_ENDIAN);
         for (float v : values) {
             if (half) {
-                raw.putShort(Float.floatToFloat16(v));
+                short h = Float.floatToFloat16(v);
+                if (Float.isInfinite(Float.float16ToFloat(h)) && Float.isFinite(v)) {
+                    // folding BN can scale a weight past FP16's range; an Inf weight would poison every output
+                    throw new Fp16RangeException("tensor " + name + " holds " + v + " after BatchNorm folding,"
+                            + " beyond the FP16 range (+-65504)");
+                }
+                raw.putShort(h);
             } else {
                 raw.putFloat(v);
             }

@@ -50,6 +50,7 @@ final class StateDict {
         List<String> missing = new ArrayList<>();
         List<String> unexpected = new ArrayList<>();
         List<String> misShaped = new ArrayList<>();
+        List<String> nonFinite = new ArrayList<>();
         Map<String, float[]> bound = new LinkedHashMap<>();
         for (Map.Entry<String, long[]> e : expected.entrySet()) {
             CheckpointTensor t = checkpoint.get(e.getKey());
@@ -57,6 +58,8 @@ final class StateDict {
                 missing.add(e.getKey());
             } else if (!Arrays.equals(t.shape(), e.getValue()) || !t.isFloating()) {
                 misShaped.add(e.getKey() + " " + describe(t) + " (expected " + Arrays.toString(e.getValue()) + ")");
+            } else if (!allFinite(t.floats())) {
+                nonFinite.add(e.getKey()); // a diverged run: every output would be NaN, silently
             } else {
                 bound.put(e.getKey(), t.floats());
             }
@@ -66,7 +69,7 @@ final class StateDict {
                 unexpected.add(key);
             }
         }
-        if (missing.isEmpty() && unexpected.isEmpty() && misShaped.isEmpty()) {
+        if (missing.isEmpty() && unexpected.isEmpty() && misShaped.isEmpty() && nonFinite.isEmpty()) {
             return new StateDict(bound);
         }
         StringBuilder msg = new StringBuilder(source).append(": checkpoint does not fit ").append(architecture)
@@ -74,7 +77,17 @@ final class StateDict {
         appendKind(msg, "missing", missing);
         appendKind(msg, "unexpected", unexpected);
         appendKind(msg, "wrong shape or dtype", misShaped);
+        appendKind(msg, "with NaN or infinite values", nonFinite);
         throw new ModelException(msg.toString());
+    }
+
+    private static boolean allFinite(float[] values) {
+        for (float v : values) {
+            if (!Float.isFinite(v)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String describe(CheckpointTensor t) {

@@ -7,10 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.segbench.api.ModelException;
+import dev.segbench.api.Precision;
+import dev.segbench.api.WeightsInfo;
 import dev.segbench.api.WeightsSpec;
 import dev.segbench.models.checkpoint.CheckpointTensor;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -82,6 +85,39 @@ class StateDictBindingTest {
         assertTrue(msg.startsWith(SOURCE + ": checkpoint does not fit arch1: 7 missing ("
                 + String.join(", ", removed.subList(0, 5)) + ", ... 2 more); 2 unexpected (module.extra.weight, "
                 + "decoder.cells.3.agg.branch_1.0.weight)"), msg);
+    }
+
+    @Test
+    void nonFiniteWeightsAreRejectedNamingTheTensor() {
+        Map<String, CheckpointTensor> sd = releasedStyleStateDict();
+        String key = "decoder.pre_clf.1.running_var";
+        float[] values = sd.get(key).floats().clone();
+        values[3] = Float.NaN;
+        sd.put(key, new CheckpointTensor(key, new long[] {64}, "float32", values, null));
+        ModelException e = assertThrows(ModelException.class, () -> StateDict.bind(layout, sd, SOURCE, "arch1"));
+        assertEquals(SOURCE + ": checkpoint does not fit arch1: 1 with NaN or infinite values (" + key + ")",
+                e.getMessage());
+    }
+
+    @Test
+    void fp16GraphRefusesAWeightThatBatchNormFoldingPushesPastTheHalfRange() throws ModelException {
+        Map<String, CheckpointTensor> sd = releasedStyleStateDict();
+        // gamma 1e4 over sqrt(0 + 1e-5) scales the conv weights by ~3e6: fine in FP32, Inf in FP16
+        String gamma = "decoder.pre_clf.1.weight";
+        float[] big = new float[64];
+        Arrays.fill(big, 1e4f);
+        sd.put(gamma, new CheckpointTensor(gamma, new long[] {64}, "float32", big, null));
+        String var = "decoder.pre_clf.1.running_var";
+        sd.put(var, new CheckpointTensor(var, new long[] {64}, "float32", new float[64], null));
+        NasSegmModelSource source = new NasSegmModelSource(arch1,
+                WeightsInfo.checkpoint("0".repeat(64), SOURCE), StateDict.bind(layout, sd, SOURCE,
+                "arch1"));
+        assertTrue(source.artifact(Precision.FP32, false).onnx().length > 0);
+        ModelException e = assertThrows(ModelException.class,
+                () -> source.artifact(Precision.FP16, false));
+        assertTrue(e.getMessage().startsWith(SOURCE + ": cannot build the fp16 graph of arch1: tensor "
+                + "decoder.pre_clf.0.weight holds "), e.getMessage());
+        assertTrue(e.getMessage().endsWith("beyond the FP16 range (+-65504)"), e.getMessage());
     }
 
     /** The real thing: arch0's checkpoint offered for arch1 fails with one line naming the file. */

@@ -78,7 +78,11 @@ final class OrtCpuSession implements InferenceSession {
             }
             return new OrtCpuSession(env, session, artifact, info, inputShape);
         } catch (BackendException | OrtException | RuntimeException e) {
-            session.close();
+            try {
+                session.close();
+            } catch (OrtException closeFailure) {
+                e.addSuppressed(closeFailure); // the validation failure is what the caller needs to see
+            }
             throw e;
         }
     }
@@ -121,14 +125,16 @@ final class OrtCpuSession implements InferenceSession {
         }
         OutputBuffer out = borrow(outBytes);
         MemorySegment outSegment = out.segment.asSlice(0, outBytes);
-        ByteBuffer outBytesView = outSegment.asByteBuffer().order(ByteOrder.nativeOrder());
         MemorySegment inSegment = input.data().asSlice(0, input.byteSize());
+        // Everything after borrow sits inside the try: the buffer must go back even when the input's arena is
+        // already closed or owned by another thread (asByteBuffer / copyFrom throw then).
         // Heap segments (e.g. over a float[]) cannot become direct buffers: copy those once into native memory.
         try (Arena staging = inSegment.isNative() ? null : Arena.ofConfined()) {
             if (staging != null) {
                 inSegment = staging.allocate(input.byteSize(), 64).copyFrom(inSegment);
             }
-            runInto(inSegment.asByteBuffer().order(ByteOrder.nativeOrder()), inShape, outBytesView, outShape);
+            runInto(inSegment.asByteBuffer().order(ByteOrder.nativeOrder()), inShape,
+                    outSegment.asByteBuffer().order(ByteOrder.nativeOrder()), outShape);
         } catch (OrtException e) {
             giveBack(out);
             throw translate("running " + artifact.modelId() + " on " + input, e);
@@ -161,6 +167,10 @@ final class OrtCpuSession implements InferenceSession {
         if (!ok) {
             throw new IllegalArgumentException(artifact.modelId() + ": expected input FLOAT32"
                     + dimsText(graphInputShape) + " (NCHW, C = 3), got " + input.dtype() + Arrays.toString(shape));
+        }
+        if (!input.data().scope().isAlive()) {
+            // ORT would read the freed memory through the raw address: refuse here instead of crashing the JVM
+            throw new IllegalStateException(artifact.modelId() + ": input " + input + " lives in a closed arena");
         }
         if (input.byteSize() > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("input " + input + " exceeds 2 GiB; run a smaller batch");
@@ -241,7 +251,8 @@ final class OrtCpuSession implements InferenceSession {
 
     /** Maps ORT's error codes onto the SPI's; ORT reports allocation failures only in the message text. */
     static BackendException translate(String context, OrtException e) {
-        String message = context + ": " + e.getMessage();
+        // one line: ORT's messages sometimes carry a node dump or stack on further lines
+        String message = context + ": " + String.valueOf(e.getMessage()).replaceAll("\\s*[\\r\\n]+\\s*", " ").strip();
         String lower = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT);
         BackendException.Code code;
         if (lower.contains("bad_alloc") || lower.contains("failed to allocate")) {

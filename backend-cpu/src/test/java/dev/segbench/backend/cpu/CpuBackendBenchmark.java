@@ -139,11 +139,16 @@ public final class CpuBackendBenchmark {
 
     private static OrtSession.SessionOptions bareOptions(int threads) throws Exception {
         OrtSession.SessionOptions o = new OrtSession.SessionOptions();
-        o.setIntraOpNumThreads(threads);
-        o.setInterOpNumThreads(1);
-        o.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
-        o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-        return o;
+        try {
+            o.setIntraOpNumThreads(threads);
+            o.setInterOpNumThreads(1);
+            o.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+            o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            return o;
+        } catch (Exception e) {
+            o.close(); // native options object: the caller never sees it, so it would leak
+            throw e;
+        }
     }
 
     @FunctionalInterface

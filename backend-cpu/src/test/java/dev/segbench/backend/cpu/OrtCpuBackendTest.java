@@ -221,6 +221,19 @@ class OrtCpuBackendTest {
     }
 
     @Test
+    void inputFromAClosedArenaIsRefusedAndTheSessionKeepsWorking() throws Exception {
+        try (Arena arena = Arena.ofConfined();
+             InferenceSession session = backend.open(tiny, SessionOptions.of(Precision.FP32))) {
+            Arena shortLived = Arena.ofConfined();
+            HostTensor freed = session.newInput(shortLived, 1, 8, 8);
+            shortLived.close();
+            var e = assertThrows(IllegalStateException.class, () -> session.run(freed));
+            assertTrue(e.getMessage().contains("closed arena"), e.getMessage());
+            checkLogits(session, arena, 1, 8, 8, 13, 1e-5f);
+        }
+    }
+
+    @Test
     void badSessionPropertiesAreRejected() {
         SessionOptions options = new SessionOptions(Precision.FP32, 0, SessionOptions.ShapeProfile.DEFAULT, null,
                 Map.of(OrtCpuBackend.LABELS_OUT_PROPERTY, "yes"));
@@ -270,6 +283,17 @@ class OrtCpuBackendTest {
             // the failed run gave its output buffer back; the session keeps working on its own terms
             assertThrows(BackendException.class, () -> session.run(input));
         }
+    }
+
+    @Test
+    void ortErrorsBecomeOneLineBackendExceptionsWithTheMatchingCode() {
+        var e = OrtCpuSession.translate("running m", new ai.onnxruntime.OrtException(
+                ai.onnxruntime.OrtException.OrtErrorCode.ORT_INVALID_GRAPH, "bad node\n  Conv_3\r\n  details"));
+        assertEquals("running m: Error code - ORT_INVALID_GRAPH - message: bad node Conv_3 details", e.getMessage());
+        assertEquals(BackendException.Code.MODEL_INVALID, e.code());
+        e = OrtCpuSession.translate("running m", new ai.onnxruntime.OrtException(
+                ai.onnxruntime.OrtException.OrtErrorCode.ORT_FAIL, "std::bad_alloc"));
+        assertEquals(BackendException.Code.OUT_OF_MEMORY, e.code());
     }
 
     /** The logits graph with the conv stride changed, so the real output no longer matches ceil(H / 2). */

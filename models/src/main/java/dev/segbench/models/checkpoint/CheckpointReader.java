@@ -281,14 +281,15 @@ public final class CheckpointReader {
                     throw new CheckpointFormatException("malformed checkpoint: the zip archive lacks the storage"
                             + " record " + name);
                 }
-                long needed = ref.numel() * ref.type().elementSize;
-                if (needed > Integer.MAX_VALUE - 8) {
+                // compared by division so that a huge declared size cannot overflow the byte count
+                if (ref.numel() > (Integer.MAX_VALUE - 8) / ref.type().elementSize) {
                     throw new CheckpointFormatException("storage " + ref.key() + " declares " + ref.numel()
                             + " elements, too many for Java arrays");
                 }
+                int needed = (int) ref.numel() * ref.type().elementSize;
                 byte[] data;
                 try (InputStream in = zip.getInputStream(entry)) {
-                    data = in.readNBytes((int) needed); // never more than the pickle declared
+                    data = in.readNBytes(needed); // never more than the pickle declared
                 }
                 if (data.length < needed) {
                     throw new CheckpointFormatException("truncated checkpoint: storage record " + name + " holds "
