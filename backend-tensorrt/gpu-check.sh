@@ -38,7 +38,7 @@ case "${1:-}" in
   run)
     [ -x .gpu/run ] || { echo "gpu-check: .gpu/run missing; run 'backend-tensorrt/gpu-check.sh pack' first" >&2; exit 2; }
     nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null || echo "gpu-check: nvidia-smi not available"
-    for lib in libcuda.so.1 libcudart.so.13 libnvinfer.so.10 libnvonnxparser.so.10; do
+    for lib in libcuda.so.1 libcudart.so.13 libnvinfer.so.10 libnvonnxparser.so.10 libnvinfer_plugin.so.10; do
       hit=$( (ldconfig -p 2>/dev/null || true) | grep -m1 -F "$lib" | sed 's/.*=> //')
       echo "gpu-check: $lib: ${hit:-not in the linker cache}"
     done

@@ -39,7 +39,8 @@ public final class CudaStream extends NativeResource {
     /**
      * Records the work {@code work} enqueues on this stream into a graph instead of running it (thread-local
      * capture mode, so other threads may keep using CUDA), then instantiates it. The work must use only this
-     * stream and must not synchronise. If {@code work} throws, capture is ended and the partial graph dropped.
+     * stream and must not synchronise. If {@code work} throws or the capture was invalidated, capture is ended, the
+     * partial graph dropped and the thread's last CUDA error cleared, so the caller can fall back to eager launches.
      */
     public CudaGraph capture(Runnable work) {
         CudaRuntime.check(cudaStreamBeginCapture(handle(), cudaStreamCaptureModeThreadLocal), "cudaStreamBeginCapture");
@@ -50,9 +51,16 @@ public final class CudaStream extends NativeResource {
             if (cudaStreamEndCapture(handle, graph) == cudaSuccess && !graph.isNull()) {
                 cudaGraphDestroy(graph);
             }
+            // An illegal call under capture leaves its error as the thread's last error; libraries such as cuDNN
+            // check cudaGetLastError after their launches and would report it as their own failure later.
+            cudaGetLastError();
             throw e;
         }
-        CudaRuntime.check(cudaStreamEndCapture(handle, graph), "cudaStreamEndCapture");
+        int status = cudaStreamEndCapture(handle, graph);
+        if (status != cudaSuccess) {
+            cudaGetLastError(); // same reason: an invalidated capture must not poison later calls
+            throw NativeCuda.exception(status, "cudaStreamEndCapture");
+        }
         return CudaGraph.instantiate(graph);
     }
 

@@ -10,14 +10,21 @@ import java.util.function.Supplier;
 
 /**
  * Decides whether the cuda backend can run: cuda-common's probe (driver, runtime, device), then the cuDNN 9 libraries
- * this backend calls (the legacy convolution API lives in libcudnn_cnn, which libcudnn loads lazily), then NVRTC,
- * then the versions read through the bindings. The first missing piece is the reason.
+ * (all sub-libraries: the bindings link them), then cuBLAS (the bindings link it), then NVRTC, then the versions read
+ * through the bindings. The first missing piece is the reason.
  */
 public final class CudaProbeCheck {
 
     public static final String CUDNN_LIBRARY = "libcudnn.so.9";
-    /** cuDNN 9 splits the legacy API into sub-libraries that libcudnn.so.9 dlopens on first use. */
-    public static final List<String> CUDNN_SUBLIBRARIES = List.of("libcudnn_ops.so.9", "libcudnn_cnn.so.9");
+    /**
+     * cuDNN 9's sub-libraries: the legacy convolution API lives in ops/cnn, and the JavaCPP cudnn bindings link every
+     * one of them (presets {@code link} list), so each must be present for the bindings to load.
+     */
+    public static final List<String> CUDNN_SUBLIBRARIES = List.of("libcudnn_ops.so.9", "libcudnn_cnn.so.9",
+            "libcudnn_graph.so.9", "libcudnn_engines_precompiled.so.9", "libcudnn_engines_runtime_compiled.so.9",
+            "libcudnn_heuristic.so.9", "libcudnn_adv.so.9");
+    /** The JavaCPP cudnn presets inherit the cuBLAS presets, so the bindings need cuBLAS although nothing calls it. */
+    public static final List<String> CUBLAS_LIBRARIES = List.of("libcublasLt.so.13", "libcublas.so.13");
     public static final String NVRTC_LIBRARY = "libnvrtc.so.13";
 
     public static final Set<Capability> CAPABILITIES = Set.of(Capability.FP16_COMPUTE, Capability.DYNAMIC_SHAPES,
@@ -41,7 +48,13 @@ public final class CudaProbeCheck {
         for (String sub : CUDNN_SUBLIBRARIES) {
             if (!locator.present(sub)) {
                 return Availability.unavailable("cuDNN 9 is incomplete: " + CUDNN_LIBRARY + " found but " + sub
-                        + " is missing (the legacy convolution API needs it)");
+                        + " is missing (the cuDNN bindings link it)");
+            }
+        }
+        for (String blas : CUBLAS_LIBRARIES) {
+            if (!locator.present(blas)) {
+                return Availability.unavailable("cuBLAS not found (" + blas + "; searched " + locator.searchedDescription()
+                        + "): the JavaCPP cuDNN bindings link it; install the CUDA 13 cuBLAS runtime (libcublas-13)");
             }
         }
         if (!locator.present(NVRTC_LIBRARY)) {

@@ -220,7 +220,11 @@ public final class GpuCheck {
         return s[s.length / 2];
     }
 
+    /** Largest absolute difference divided by the largest reference magnitude (NaN counts as infinite). */
     static double relativeError(float[] actual, float[] expected) {
+        if (actual.length != expected.length) {
+            throw new IllegalArgumentException("length " + actual.length + " != " + expected.length);
+        }
         double maxDiff = 0;
         double maxRef = 0;
         for (int i = 0; i < actual.length; i++) {

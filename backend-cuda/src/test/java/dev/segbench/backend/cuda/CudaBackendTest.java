@@ -64,6 +64,17 @@ class CudaBackendTest {
         assertTrue(reason.contains("libcudnn_cnn.so.9"), reason);
         Files.createFile(dir.resolve("libcudnn_cnn.so.9"));
         reason = CudaProbeCheck.availability(GPU, locator, () -> "unused").reason();
+        assertTrue(reason.contains("libcudnn_graph.so.9"), reason);
+        for (String sub : CudaProbeCheck.CUDNN_SUBLIBRARIES) {
+            if (!Files.exists(dir.resolve(sub))) {
+                Files.createFile(dir.resolve(sub));
+            }
+        }
+        reason = CudaProbeCheck.availability(GPU, locator, () -> "unused").reason();
+        assertTrue(reason.startsWith("cuBLAS not found (libcublasLt.so.13"), reason);
+        Files.createFile(dir.resolve("libcublasLt.so.13"));
+        Files.createFile(dir.resolve("libcublas.so.13"));
+        reason = CudaProbeCheck.availability(GPU, locator, () -> "unused").reason();
         assertTrue(reason.contains("libnvrtc.so.13"), reason);
         Files.createFile(dir.resolve("libnvrtc.so.13"));
         reason = CudaProbeCheck.availability(GPU, locator, () -> {

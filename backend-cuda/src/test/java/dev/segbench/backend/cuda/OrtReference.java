@@ -54,17 +54,7 @@ final class OrtReference {
 
     /** Largest absolute difference divided by the largest reference magnitude. */
     static double relativeError(float[] actual, float[] expected) {
-        if (actual.length != expected.length) {
-            throw new AssertionError("length " + actual.length + " != " + expected.length);
-        }
-        double maxDiff = 0;
-        double maxRef = 0;
-        for (int i = 0; i < actual.length; i++) {
-            double d = Math.abs((double) actual[i] - expected[i]);
-            maxDiff = Double.isNaN(d) ? Double.POSITIVE_INFINITY : Math.max(maxDiff, d);
-            maxRef = Math.max(maxRef, Math.abs(expected[i]));
-        }
-        return maxDiff / Math.max(maxRef, 1e-12);
+        return GpuCheck.relativeError(actual, expected); // the same measure the GPU check applies
     }
 
     static float[] randomInput(long seed, long... shape) {

@@ -5,6 +5,7 @@ import dev.segbench.api.DType;
 import dev.segbench.api.HostTensor;
 import dev.segbench.api.InferenceResult.DeviceTimings;
 import dev.segbench.cuda.CudaEvent;
+import dev.segbench.cuda.CudaException;
 import dev.segbench.cuda.CudaGraph;
 import dev.segbench.cuda.CudaStream;
 import dev.segbench.cuda.DeviceBuffer;
@@ -13,10 +14,9 @@ import org.bytedeco.tensorrt.nvinfer.Dims64;
 import org.bytedeco.tensorrt.nvinfer.ICudaEngine;
 import org.bytedeco.tensorrt.nvinfer.IExecutionContext;
 
+import java.lang.System.Logger.Level;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 import static org.bytedeco.tensorrt.global.nvinfer.ExecutionContextAllocationStrategy;
 
@@ -30,8 +30,7 @@ import static org.bytedeco.tensorrt.global.nvinfer.ExecutionContextAllocationStr
  */
 final class ExecutionSlot implements AutoCloseable {
 
-    /** Captured graphs kept per slot (one per input shape); VOC images vary in size, so this stays bounded. */
-    static final int MAX_GRAPHS = 8;
+    private static final System.Logger LOG = System.getLogger(ExecutionSlot.class.getName());
 
     private final IExecutionContext context;
     private final String inputName;
@@ -49,9 +48,16 @@ final class ExecutionSlot implements AutoCloseable {
     private PinnedBuffer hostOutput;
     private long[] currentShape;
     private long[] currentOutputShape;
-    /** Shapes run once since the last reallocation: TensorRT wants one plain enqueue before capturing. */
-    private final java.util.Set<String> warmShapes = new java.util.HashSet<>();
-    private final Map<String, CudaGraph> graphs = new LinkedHashMap<>(16, 0.75f, true);
+    /**
+     * The captured graph of the current input shape. Only one: a graph replays the context's state at capture
+     * time, and TensorRT documents a capture as valid only for the input shapes it was made with (setInputShape
+     * may update per-shape state that an older graph would not see), so switching shapes drops it. Fixed-shape passes replay it.
+     */
+    private CudaGraph graph;
+    /** The current shape ran once eagerly: TensorRT wants one plain enqueueV3 before a capture. */
+    private boolean warm;
+    /** A capture failed: this slot runs eagerly from then on, as trtexec falls back with a warning. */
+    private boolean captureFailed;
 
     ExecutionSlot(ICudaEngine engine, String inputName, String outputName, DType outputType, boolean useGraphs)
             throws BackendException {
@@ -72,8 +78,8 @@ final class ExecutionSlot implements AutoCloseable {
     /** Runs one batch synchronously and returns the output (in this slot's pinned memory) with device timings. */
     Run run(HostTensor in) throws BackendException {
         long[] shape = in.shape();
-        String key = Arrays.toString(shape);
         if (!Arrays.equals(shape, currentShape)) {
+            dropGraph();
             setShape(shape);
         }
         long inBytes = in.byteSize();
@@ -86,18 +92,15 @@ final class ExecutionSlot implements AutoCloseable {
         start.record(stream);
         input.copyFromHost(in.data(), inBytes, stream);
         afterCopyIn.record(stream);
-        if (useGraphs) {
-            CudaGraph graph = graphs.get(key);
-            if (graph == null && warmShapes.contains(key)) {
-                graph = stream.capture(this::enqueueUnchecked);
-                graphs.put(key, graph);
-                evictOldGraphs();
+        if (useGraphs && !captureFailed) {
+            if (graph == null && warm) {
+                graph = tryCapture();
             }
             if (graph != null) {
                 graph.launch(stream);
             } else {
                 enqueue();
-                warmShapes.add(key);
+                warm = true;
             }
         } else {
             enqueue();
@@ -115,7 +118,13 @@ final class ExecutionSlot implements AutoCloseable {
     record Run(HostTensor output, DeviceTimings timings) {
     }
 
+    /** Whether runs of the current shape replay a captured CUDA graph (diagnostics and tests). */
+    boolean replaysGraph() {
+        return graph != null;
+    }
+
     private void setShape(long[] shape) throws BackendException {
+        currentShape = null; // if anything below fails, the context's shape is unknown: the next run sets it again
         int mark = TrtLogger.INSTANCE.mark();
         try (Dims64 dims = EngineBuilder.dims(shape)) {
             if (!context.setInputShape(inputName, dims)) {
@@ -134,18 +143,19 @@ final class ExecutionSlot implements AutoCloseable {
         }
         long need = context.updateDeviceMemorySizeForShapes();
         if (scratch == null || scratch.byteSize() < need) {
-            closeGraphs();
             if (scratch != null) {
                 scratch.close();
             }
             scratch = DeviceBuffer.allocate(roundUp(need));
-            context.setDeviceMemoryV2(scratch.pointer(), scratch.byteSize());
         }
+        // Re-bound after every shape change, not only after a reallocation: cheap, and it does not rely on the
+        // context keeping the binding across updateDeviceMemorySizeForShapes.
+        context.setDeviceMemoryV2(scratch.pointer(), scratch.byteSize());
         currentShape = shape;
         currentOutputShape = outShape;
     }
 
-    /** Grows buffers when needed; true when an address changed (graphs are then stale). */
+    /** Grows buffers when needed; true when an address changed (the captured graph is then stale). */
     private boolean ensureBuffers(long inBytes, long outBytes) {
         boolean moved = false;
         if (input == null || input.byteSize() < inBytes) {
@@ -161,7 +171,7 @@ final class ExecutionSlot implements AutoCloseable {
             moved = true;
         }
         if (moved) {
-            closeGraphs();
+            dropGraph();
         }
         return moved;
     }
@@ -195,26 +205,30 @@ final class ExecutionSlot implements AutoCloseable {
         }
     }
 
-    private void enqueueUnchecked() {
+    /** Captures one enqueueV3; on failure logs why and returns null (the caller then enqueues eagerly). */
+    private CudaGraph tryCapture() {
+        int mark = TrtLogger.INSTANCE.mark();
         try {
-            enqueue();
-        } catch (BackendException e) {
-            throw new IllegalStateException(e.getMessage(), e);
+            return stream.capture(() -> {
+                if (!context.enqueueV3(stream.handle())) {
+                    throw new IllegalStateException("enqueueV3 under capture failed"
+                            + EngineBuilder.detail(TrtLogger.INSTANCE.errorsSince(mark)));
+                }
+            });
+        } catch (IllegalStateException | CudaException e) {
+            captureFailed = true;
+            LOG.log(Level.WARNING, "CUDA graph capture of the TensorRT engine failed, running without graphs: {0}",
+                    e.getMessage());
+            return null;
         }
     }
 
-    private void evictOldGraphs() {
-        while (graphs.size() > MAX_GRAPHS) {
-            var eldest = graphs.entrySet().iterator().next();
-            eldest.getValue().close();
-            graphs.remove(eldest.getKey());
+    private void dropGraph() {
+        if (graph != null) {
+            graph.close();
+            graph = null;
         }
-    }
-
-    private void closeGraphs() {
-        graphs.values().forEach(CudaGraph::close);
-        graphs.clear();
-        warmShapes.clear();
+        warm = false;
     }
 
     private void closeCudaObjects() {
@@ -229,7 +243,7 @@ final class ExecutionSlot implements AutoCloseable {
 
     @Override
     public void close() {
-        closeGraphs();
+        dropGraph();
         if (context != null) {
             NativeDelete.delete(context);
         }

@@ -31,8 +31,8 @@ import java.util.Set;
  * The "tensorrt" backend: builds a TensorRT 10 engine from the model's FP16 or FP32 ONNX graph (strongly typed
  * network, one dynamic-shape optimisation profile from {@code SessionOptions.profile()}), caches it on disk and
  * runs it with pinned host memory, CUDA streams and CUDA-event timings. The constructor touches no native code;
- * {@link #availability()} probes once (CUDA driver, runtime and device, then libnvinfer.so.10 and
- * libnvonnxparser.so.10 on disk, then the library's own version) and names the first missing piece.
+ * {@link #availability()} probes once (CUDA driver, runtime and device, then libnvinfer.so.10,
+ * libnvonnxparser.so.10 and libnvinfer_plugin.so.10 on disk, then the library's own version) and names the first missing piece.
  *
  * <p><b>For the harness:</b>
  * <ul>
@@ -235,7 +235,9 @@ public final class TensorRtBackend implements Backend {
         private NativeTrt() {
         }
 
+        /** Loads the parser bindings too, so a library they need is reported here and not in the middle of a build. */
         static int inferLibVersion() {
+            org.bytedeco.tensorrt.global.nvonnxparser.getNvOnnxParserVersion();
             return nvinfer.getInferLibVersion();
         }
 

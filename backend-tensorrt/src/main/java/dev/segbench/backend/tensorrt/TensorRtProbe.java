@@ -18,13 +18,15 @@ final class TensorRtProbe {
 
     static final String INFER_LIBRARY = "libnvinfer.so.10";
     static final String PARSER_LIBRARY = "libnvonnxparser.so.10";
+    /** The JavaCPP nvonnxparser bindings link the plugin library too (their presets inherit nvinfer_plugin). */
+    static final String PLUGIN_LIBRARY = "libnvinfer_plugin.so.10";
     /** Sonames of TensorRT releases that are too old, to say so instead of "not found". */
     static final List<String> OLD_INFER_LIBRARIES = List.of("libnvinfer.so.9", "libnvinfer.so.8", "libnvinfer.so.7");
 
     static final Set<Capability> CAPABILITIES = Set.of(Capability.FP16_COMPUTE, Capability.DYNAMIC_SHAPES,
             Capability.DEVICE_TIMINGS, Capability.LABELS_OUT, Capability.GPU);
 
-    /** Reads the loaded library's version; may throw LinkageError when the bindings cannot load. */
+    /** Loads the bindings and reads the library's version; may throw LinkageError when they cannot load. */
     @FunctionalInterface
     interface VersionReader {
         int inferLibVersion();
@@ -45,8 +47,10 @@ final class TensorRtProbe {
             }
             return Availability.unavailable(missing(INFER_LIBRARY, locator));
         }
-        if (!locator.present(PARSER_LIBRARY)) {
-            return Availability.unavailable(missing(PARSER_LIBRARY, locator));
+        for (String library : List.of(PARSER_LIBRARY, PLUGIN_LIBRARY)) {
+            if (!locator.present(library)) {
+                return Availability.unavailable(missing(library, locator));
+            }
         }
         int encoded;
         try {

@@ -88,6 +88,11 @@ final class TensorRtSession implements InferenceSession {
         return slots.size();
     }
 
+    /** How many execution contexts replay a captured CUDA graph (capture can fall back to eager runs). */
+    synchronized long contextsReplayingGraphs() {
+        return slots.stream().filter(ExecutionSlot::replaysGraph).count();
+    }
+
     @Override
     public HostTensor newInput(Arena arena, int batch, int height, int width) {
         ensureOpen();

@@ -18,7 +18,8 @@ import java.util.TreeMap;
  *   <li>{@code tensorrt.opt-level} (3): builder optimisation level 0..5 (higher builds slower, may run faster)</li>
  *   <li>{@code tensorrt.tf32} (true): allow TF32 tensor cores for FP32 math in the FP32 engine</li>
  *   <li>{@code tensorrt.workspace-mib} (TensorRT default): workspace memory pool limit</li>
- *   <li>{@code tensorrt.cuda-graph} (false): replay each input shape's inference as a captured CUDA graph</li>
+ *   <li>{@code tensorrt.cuda-graph} (false): capture the inference as a CUDA graph and replay it while the input
+ *       shape stays the same (fixed-shape latency/throughput passes); a new shape is run eagerly once, then re-captured</li>
  *   <li>{@code tensorrt.contexts} (4): at most this many execution contexts (each with its own stream and
  *       buffers) are created, lazily, one per concurrent {@code run} call</li>
  *   <li>{@code tensorrt.cache} (true): use the engine cache in {@code cacheDir/tensorrt}</li>

@@ -168,6 +168,8 @@ class TensorRtGpuTest {
                     }
                 }
             }
+            assertEquals(1L, ((TensorRtSession) s).contextsReplayingGraphs(),
+                    "the third run must replay a captured graph (a failed capture falls back to eager runs)");
             try (ExecutorService pool = Executors.newFixedThreadPool(2)) {
                 List<Future<Long>> futures = pool.invokeAll(List.of(() -> runs(s, in, 10), () -> runs(s, in, 10)));
                 for (Future<Long> f : futures) {

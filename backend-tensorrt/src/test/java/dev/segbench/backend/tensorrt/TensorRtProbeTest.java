@@ -63,6 +63,15 @@ class TensorRtProbeTest {
     }
 
     @Test
+    void missingPluginLibraryIsNamed() throws Exception {
+        lib("libnvinfer.so.10");
+        lib("libnvonnxparser.so.10");
+        Availability a = TensorRtProbe.probe(GPU, locator(), version(101501));
+        assertFalse(a.available());
+        assertTrue(a.reason().startsWith("TensorRT library libnvinfer_plugin.so.10 not found"), a.reason());
+    }
+
+    @Test
     void olderTensorRtOnDiskIsCalledTooOld() throws Exception {
         lib("libnvinfer.so.8");
         Availability a = TensorRtProbe.probe(GPU, locator(), version(8601));
@@ -74,6 +83,7 @@ class TensorRtProbeTest {
     void tooOldLoadedVersionIsRefused() throws Exception {
         lib("libnvinfer.so.10");
         lib("libnvonnxparser.so.10");
+        lib("libnvinfer_plugin.so.10");
         Availability a = TensorRtProbe.probe(GPU, locator(), version(8601));
         assertFalse(a.available());
         assertEquals("TensorRT 8.6.1 is too old: need TensorRT 10 or newer (getInferLibVersion() = 8601)", a.reason());
@@ -83,6 +93,7 @@ class TensorRtProbeTest {
     void bindingsThatFailToLoadBecomeAReason() throws Exception {
         lib("libnvinfer.so.10");
         lib("libnvonnxparser.so.10");
+        lib("libnvinfer_plugin.so.10");
         Availability a = TensorRtProbe.probe(GPU, locator(), () -> {
             throw new ExceptionInInitializerError(new UnsatisfiedLinkError("libnvinfer.so.10: undefined symbol: foo\nmore"));
         });
@@ -100,6 +111,7 @@ class TensorRtProbeTest {
     void availableReportsVersionDevicesAndCapabilities() throws Exception {
         lib("libnvinfer.so.10");
         lib("libnvonnxparser.so.10");
+        lib("libnvinfer_plugin.so.10");
         Availability a = TensorRtProbe.probe(GPU, locator(), version(101501));
         assertTrue(a.available(), a.reason());
         assertEquals("TensorRT 10.15.1 (CUDA runtime 13.1, driver 13.0)", a.version());

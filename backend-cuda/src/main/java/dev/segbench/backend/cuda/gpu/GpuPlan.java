@@ -204,7 +204,12 @@ final class GpuPlan implements AutoCloseable {
         CudnnException.checkCudnn(cudnnSetActivationDescriptor(act, mode, CUDNN_PROPAGATE_NAN, c.coef()),
                 "cudnnSetActivationDescriptor" + what);
         GpuModel.Algo algo = algorithm(new GpuModel.ConvKey(g.toString(), c.type(), mode), x, w, conv, y, mode);
-        CudnnException.checkCudnn(cudnnSetConvolutionMathType(conv, algo.mathType()), "cudnnSetConvolutionMathType" + what);
+        // Strict FP32 stays on FMA kernels: a perf result may report DEFAULT_MATH, which lets cuDNN use TF32 on Ampere+.
+        int runMath = c.type() == ElemType.FLOAT32 && !model.settings.tf32() ? CUDNN_FMA_MATH : algo.mathType();
+        CudnnException.checkCudnn(cudnnSetConvolutionMathType(conv, runMath), "cudnnSetConvolutionMathType" + what);
+        if (runMath != algo.mathType()) {
+            algo = withWorkspace(algo.algo(), algo.measuredMs(), x, w, conv, y); // the workspace may differ per math type
+        }
         algorithmNotes.add(c.nodes().get(0) + ": algo " + algo.algo() + (algo.measuredMs() >= 0 ? " (" + algo.measuredMs() + " ms)" : "")
                 + ", workspace " + algo.workspaceBytes() + " B");
         long biasAddress = c.bias() != 0 ? c.bias() : model.zeroBias((long) g.k() * c.type().byteSize()).address();

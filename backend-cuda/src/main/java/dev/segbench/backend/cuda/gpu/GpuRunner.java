@@ -12,10 +12,10 @@ import dev.segbench.cuda.CudaEvent;
 import dev.segbench.cuda.CudaException;
 import dev.segbench.cuda.CudaRuntime;
 import dev.segbench.cuda.PinnedBuffer;
-import java.util.ArrayDeque;
-import java.util.Deque;
-import java.util.HashMap;
-import java.util.Map;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Optional;
 
 import static org.bytedeco.cuda.global.cudart.cudaMemcpyAsync;
@@ -29,6 +29,12 @@ import static org.bytedeco.cuda.global.cudart.cudaMemcpyHostToDevice;
  */
 public final class GpuRunner implements AutoCloseable {
 
+    /**
+     * Free pinned output buffers kept for reuse. Bounded, and reused by size rather than kept per exact size:
+     * VOC images come in hundreds of sizes, and one page-locked logits buffer (~16 MB) per size would pile up.
+     */
+    static final int MAX_FREE_OUTPUTS = 4;
+
     private final GpuModel model;
     private final PlanCache<GpuPlan> plans;
     private final String outputName;
@@ -36,7 +42,7 @@ public final class GpuRunner implements AutoCloseable {
     private final CudaEvent afterH2d;
     private final CudaEvent afterCompute;
     private final CudaEvent end;
-    private final Map<Long, Deque<PinnedBuffer>> outputPool = new HashMap<>();
+    private final List<PinnedBuffer> freeOutputs = new ArrayList<>();
     private GpuPlan last;
     private boolean closed;
 
@@ -114,16 +120,26 @@ public final class GpuRunner implements AutoCloseable {
     }
 
     private PinnedBuffer borrow(long bytes) {
-        Deque<PinnedBuffer> free = outputPool.get(bytes);
-        PinnedBuffer b = free == null ? null : free.poll();
-        return b != null ? b : PinnedBuffer.allocate(bytes);
+        for (Iterator<PinnedBuffer> it = freeOutputs.iterator(); it.hasNext(); ) {
+            PinnedBuffer b = it.next();
+            if (b.byteSize() >= bytes) {
+                it.remove();
+                return b;
+            }
+        }
+        return PinnedBuffer.allocate(bytes);
     }
 
     private void giveBack(PinnedBuffer b) {
         if (closed) {
             b.close();
-        } else {
-            outputPool.computeIfAbsent(b.byteSize(), k -> new ArrayDeque<>()).push(b);
+            return;
+        }
+        freeOutputs.add(b);
+        if (freeOutputs.size() > MAX_FREE_OUTPUTS) {
+            PinnedBuffer smallest = freeOutputs.stream().min(Comparator.comparingLong(PinnedBuffer::byteSize)).orElseThrow();
+            freeOutputs.remove(smallest);
+            smallest.close();
         }
     }
 
@@ -183,8 +199,8 @@ public final class GpuRunner implements AutoCloseable {
         closed = true;
         last = null;
         plans.clear();
-        outputPool.values().forEach(q -> q.forEach(PinnedBuffer::close));
-        outputPool.clear();
+        freeOutputs.forEach(PinnedBuffer::close);
+        freeOutputs.clear();
         start.close();
         afterH2d.close();
         afterCompute.close();

@@ -37,7 +37,7 @@ import static org.bytedeco.cuda.global.nvrtc.nvrtcGetProgramLogSize;
 
 /**
  * The backend's CUDA C kernels (resource {@code kernels.cu}), compiled with NVRTC to a CUBIN for the device's
- * architecture at session open and loaded with the driver API. {@link #launch} counts every launch.
+ * architecture at session open and loaded with the driver API.
  */
 public final class KernelModule implements AutoCloseable {
 
@@ -90,7 +90,6 @@ public final class KernelModule implements AutoCloseable {
 
     private final CUmod_st module;
     private final Map<String, CUfunc_st> functions = new HashMap<>();
-    private long launches;
     private boolean closed;
 
     private KernelModule(CUmod_st module) {
@@ -181,26 +180,31 @@ public final class KernelModule implements AutoCloseable {
         if (!actual.equals(expected)) {
             throw new IllegalStateException("kernel " + name + " takes (" + expected + ") but was launched with (" + actual + ")");
         }
+        // The driver copies the argument values during cuLaunchKernel (also under capture), so the holders are freed
+        // right after it: explicitly, because a GC-driven free could run while the call still reads them.
         Pointer[] holders = new Pointer[args.length];
         PointerPointer<Pointer> params = new PointerPointer<>(args.length);
-        for (int i = 0; i < args.length; i++) {
-            holders[i] = switch (args[i]) {
-                case Dev d -> new LongPointer(1).put(d.address());
-                case Long l -> new LongPointer(1).put(l);
-                case Integer v -> new IntPointer(1).put(v);
-                case Float f -> new FloatPointer(1).put(f);
-                default -> throw new IllegalArgumentException("kernel argument " + i + " of " + name + ": " + args[i]);
-            };
-            params.put(i, holders[i]);
+        try {
+            for (int i = 0; i < args.length; i++) {
+                holders[i] = switch (args[i]) {
+                    case Dev d -> new LongPointer(1).put(d.address());
+                    case Long l -> new LongPointer(1).put(l);
+                    case Integer v -> new IntPointer(1).put(v);
+                    case Float f -> new FloatPointer(1).put(f);
+                    default -> throw new IllegalArgumentException("kernel argument " + i + " of " + name + ": " + args[i]);
+                };
+                params.put(i, holders[i]);
+            }
+            CudnnException.checkDriver(cuLaunchKernel(function(name), grid, 1, 1, block, 1, 1, 0, stream.handle(), params,
+                    (PointerPointer<?>) null), "cuLaunchKernel(" + name + ")");
+        } finally {
+            for (Pointer h : holders) {
+                if (h != null) {
+                    h.close();
+                }
+            }
+            params.close();
         }
-        CudnnException.checkDriver(cuLaunchKernel(function(name), grid, 1, 1, block, 1, 1, 0, stream.handle(), params,
-                (PointerPointer<?>) null), "cuLaunchKernel(" + name + ")");
-        launches++;
-    }
-
-    /** Kernel launches issued through this module so far. */
-    public long launches() {
-        return launches;
     }
 
     @Override

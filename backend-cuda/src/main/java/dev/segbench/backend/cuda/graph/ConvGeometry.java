@@ -17,10 +17,6 @@ public record ConvGeometry(int n, int c, int h, int w, int k, int kh, int kw, in
         return padTop == padBottom && padLeft == padRight;
     }
 
-    public boolean depthwise() {
-        return group > 1 && group == c && k % c == 0 && c / group == 1;
-    }
-
     public static ConvGeometry of(Node node, long[] x, long[] wShape) throws BackendException {
         if (x.length != 4 || wShape.length != 4) {
             throw new BackendException(Code.UNSUPPORTED_OP, node.describe() + ": only 2-D convolutions (4-D NCHW input, OIHW"
