@@ -55,6 +55,7 @@ public final class Cli implements Runnable {
         throw new CommandLine.ParameterException(new CommandLine(this), "missing command (try 'segbench --help')");
     }
 
+    /** The plugins, loaded on first use; for the rest of the command they are also the context class loader. */
     Plugins plugins() {
         if (plugins == null) {
             try {
@@ -62,6 +63,8 @@ public final class Cli implements Runnable {
             } catch (IllegalArgumentException e) {
                 throw new UserException("--plugins: " + e.getMessage());
             }
+            // Plugin code that looks up its own classes or services through the context loader must find its jars.
+            Thread.currentThread().setContextClassLoader(plugins.classLoader());
         }
         return plugins;
     }
@@ -100,7 +103,15 @@ public final class Cli implements Runnable {
             }
             return user ? USER_ERROR : INTERNAL_ERROR;
         });
-        return cl.execute(args);
+        ClassLoader contextLoader = Thread.currentThread().getContextClassLoader();
+        try {
+            return cl.execute(args);
+        } finally {
+            Thread.currentThread().setContextClassLoader(contextLoader);
+            if (cli.plugins != null) {
+                cli.plugins.close();
+            }
+        }
     }
 
     static boolean isUserError(Throwable e) {

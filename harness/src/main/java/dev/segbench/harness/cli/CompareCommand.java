@@ -154,6 +154,7 @@ final class CompareCommand implements Callable<Integer> {
         if (limit < 0) {
             throw new UserException("--limit: must be >= 0");
         }
+        // Synthetic images: seed 1 and the provider's own size (0x0), so every compare sees the same images.
         DatasetOptions options = new DatasetOptions(split, limit, ids, policy, augmentedLabels, 1, 0, 0);
         int[] size = RunSettings.parseSize(perfSize);
         RunSettings.Reference ref = reference.equalsIgnoreCase("none") ? null : RunSettings.Reference.parse(reference);

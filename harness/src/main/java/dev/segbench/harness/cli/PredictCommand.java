@@ -1,19 +1,19 @@
 package dev.segbench.harness.cli;
 
-import dev.segbench.harness.plugins.Plugins;
 import dev.segbench.api.Backend;
 import dev.segbench.api.ModelSource;
 import dev.segbench.api.Precision;
-import dev.segbench.api.WeightsSpec;
 import dev.segbench.api.io.Npy;
 import dev.segbench.api.results.AtomicFiles;
 import dev.segbench.harness.UserException;
+import dev.segbench.harness.plugins.Plugins;
 import dev.segbench.harness.run.Gallery;
 import dev.segbench.harness.run.Predictor;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
@@ -24,20 +24,11 @@ final class PredictCommand implements Callable<Integer> {
     @ParentCommand
     Cli cli;
 
-    @Option(names = "--model", required = true, description = "Model id.")
-    String model;
-
-    @Option(names = "--weights", paramLabel = "FILE", description = "Checkpoint (default: seeded untrained weights).")
-    Path weights;
-
-    @Option(names = "--seed", defaultValue = "" + WeightsSpec.DEFAULT_SEED, paramLabel = "SEED", description = "Seed of untrained weights (default: ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin
+    ModelOptions modelOptions;
 
     @Option(names = "--backend", description = "Backend id (default: the best-ranked available one).")
     String backend;
-
-    @Option(names = "--precision", defaultValue = "fp32", description = "fp32 or fp16 (default: ${DEFAULT-VALUE}).")
-    String precision;
 
     @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "Intra-op threads (0 = backend default).")
     int threads;
@@ -56,18 +47,19 @@ final class PredictCommand implements Callable<Integer> {
         if (outMask == null && outLogits == null) {
             throw new UserException("give --out-mask FILE.png and/or --out-logits FILE.npy");
         }
-        Precision p = ModelsCommand.precision(precision);
+        Precision p = modelOptions.precision();
         Backend b = chooseBackend(p);
-        ModelSource source = ModelsCommand.load(cli, model, weights, seed);
+        ModelSource source = modelOptions.load(cli);
         Predictor.Prediction pred = Predictor.predict(b, source, p, threads, image);
+        // Checked before writing anything, so a failed predict leaves no partial set of outputs behind.
+        if (outLogits != null && pred.logits() == null) {
+            throw new UserException("backend " + b.id() + " returned labels, not logits: --out-logits is not available");
+        }
         if (outMask != null) {
             AtomicFiles.write(outMask, Gallery.png(Gallery.paletteImage(pred.labels(), pred.width(), pred.height())));
             cli.out.println("wrote " + outMask);
         }
         if (outLogits != null) {
-            if (pred.logits() == null) {
-                throw new UserException("backend " + b.id() + " returned labels, not logits: --out-logits is not available");
-            }
             AtomicFiles.write(outLogits, Npy.encodeFloat32(new long[] {pred.classes(), pred.logitsHeight(), pred.logitsWidth()},
                     pred.logits()));
             cli.out.println("wrote " + outLogits);

@@ -28,17 +28,20 @@ import java.util.stream.Stream;
  * Everything found with {@link ServiceLoader}: backends, model catalogues and dataset providers on
  * the class path plus those in the jars of the plugin folders (loaded by one URLClassLoader whose
  * parent is the application loader). The first provider of an id wins; later ones become warnings.
+ * The plugin loader lives as long as this object: {@link #close()} it once nothing found here runs.
  */
-public final class Plugins {
+public final class Plugins implements AutoCloseable {
 
     private final Map<String, Backend> backends = new LinkedHashMap<>();
     private final List<ModelCatalog> catalogs = new ArrayList<>();
     private final Map<String, DatasetProvider> datasets = new LinkedHashMap<>();
     private final List<Path> jars;
+    private final ClassLoader loader;
     private final List<String> warnings = new ArrayList<>();
 
     private Plugins(ClassLoader loader, List<Path> jars) {
         this.jars = List.copyOf(jars);
+        this.loader = loader;
         for (Backend b : load(Backend.class, loader)) {
             if (backends.putIfAbsent(b.id(), b) != null) {
                 warnings.add("backend id '" + b.id() + "' is provided twice; using " + backends.get(b.id()).getClass().getName()
@@ -87,8 +90,37 @@ public final class Plugins {
             }
         }
         ClassLoader parent = Plugins.class.getClassLoader();
-        ClassLoader loader = jars.isEmpty() ? parent : new URLClassLoader("segbench-plugins", urls(jars), parent);
-        return new Plugins(loader, jars);
+        if (jars.isEmpty()) {
+            return new Plugins(parent, jars);
+        }
+        URLClassLoader loader = new URLClassLoader("segbench-plugins", urls(jars), parent);
+        try {
+            return new Plugins(loader, jars);
+        } catch (RuntimeException | Error e) {
+            closeQuietly(loader);
+            throw e;
+        }
+    }
+
+    /** The loader that sees the plugin jars (the application loader when there are none). */
+    public ClassLoader classLoader() {
+        return loader;
+    }
+
+    /** Closes the plugin jars; classes they have not loaded yet can no longer be loaded. */
+    @Override
+    public void close() {
+        if (loader instanceof URLClassLoader plugins) {
+            closeQuietly(plugins);
+        }
+    }
+
+    private static void closeQuietly(URLClassLoader loader) {
+        try {
+            loader.close();
+        } catch (IOException ignored) {
+            // only open jar files are released here; the process is done with them either way
+        }
     }
 
     private static URL[] urls(List<Path> jars) {

@@ -17,6 +17,7 @@ import dev.segbench.harness.metrics.Latencies;
 import dev.segbench.harness.metrics.Segmentation;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -26,6 +27,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -143,9 +146,12 @@ final class AccuracyPass {
                 await(scoring.poll());
             }
         } finally {
+            // On an error, stop both pools and wait: a scoring task still running would otherwise race the
+            // caller closing the label spill, and a decoder still running would leak its input's arena.
             decoders.shutdownNow();
             post.shutdownNow();
             awaitQuietly(decoders);
+            awaitQuietly(post);
             for (Future<Prepared> f : decoding) {
                 f.cancel(true);
                 closeQuietly(f);
@@ -189,7 +195,7 @@ final class AccuracyPass {
         if (out.dtype() == DType.UINT8 && shape.length == 3 && shape[0] == 1 && shape[1] == s.height()
                 && shape[2] == s.width()) {
             byte[] labels = new byte[s.height() * s.width()];
-            MemorySegment.copy(out.data(), java.lang.foreign.ValueLayout.JAVA_BYTE, 0, labels, 0, labels.length);
+            MemorySegment.copy(out.data(), ValueLayout.JAVA_BYTE, 0, labels, 0, labels.length);
             return new Inferred(p, null, 0, 0, labels, 0);
         }
         throw new IllegalStateException("backend returned " + out.dtype() + Arrays.toString(shape) + " for a "
@@ -243,7 +249,7 @@ final class AccuracyPass {
 
     private static void awaitQuietly(ExecutorService pool) {
         try {
-            pool.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS);
+            pool.awaitTermination(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -262,7 +268,7 @@ final class AccuracyPass {
         }
     }
 
-    static java.util.concurrent.ThreadFactory daemon(String name) {
+    private static ThreadFactory daemon(String name) {
         return r -> {
             Thread t = new Thread(r, name);
             t.setDaemon(true);

@@ -81,18 +81,17 @@ public final class EnvironmentProbe {
         return -1;
     }
 
-    /** {@code git rev-parse HEAD} in the working directory, else where the harness jar lives, else "unknown". */
+    /**
+     * {@code git rev-parse HEAD} where the harness classes live, or "unknown". Not the working
+     * directory: users run segbench from their own repositories, whose commit says nothing about this code.
+     */
     static String gitCommit() {
-        String commit = gitCommit(Path.of("").toAbsolutePath());
-        if (commit.equals("unknown")) {
-            try {
-                Path code = Path.of(EnvironmentProbe.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-                commit = gitCommit(Files.isDirectory(code) ? code : code.getParent());
-            } catch (java.net.URISyntaxException | RuntimeException e) {
-                // no usable code location: stay unknown
-            }
+        try {
+            Path code = Path.of(EnvironmentProbe.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            return gitCommit(Files.isDirectory(code) ? code : code.getParent());
+        } catch (java.net.URISyntaxException | RuntimeException e) {
+            return "unknown"; // no usable code location
         }
-        return commit;
     }
 
     private static String gitCommit(Path dir) {

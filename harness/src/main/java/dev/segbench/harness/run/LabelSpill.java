@@ -21,9 +21,11 @@ final class LabelSpill {
 
     /** Appends {@code (sample index, labels)} records. Used by one thread. */
     static final class Writer implements AutoCloseable {
+        private final Path file;
         private final DataOutputStream out;
 
         Writer(Path file) throws IOException {
+            this.file = file;
             out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file), 1 << 16));
         }
 
@@ -33,7 +35,7 @@ final class LabelSpill {
                 out.writeInt(labels.length);
                 out.write(labels);
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot spill reference labels", e);
+                throw new UncheckedIOException(file + ": cannot spill reference labels (" + e.getMessage() + ")", e);
             }
         }
 
@@ -45,11 +47,13 @@ final class LabelSpill {
 
     /** Reads the records back in order; asks must come in increasing sample index. Used by one thread. */
     static final class Reader implements AutoCloseable {
+        private final Path file;
         private final DataInputStream in;
         private int nextIndex = -1;
         private boolean exhausted;
 
         Reader(Path file) throws IOException {
+            this.file = file;
             in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16));
             advance();
         }
@@ -77,7 +81,7 @@ final class LabelSpill {
                 advance();
                 return labels;
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot read spilled reference labels", e);
+                throw new UncheckedIOException(file + ": cannot read spilled reference labels (" + e.getMessage() + ")", e);
             }
         }
 

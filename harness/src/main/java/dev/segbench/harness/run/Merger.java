@@ -1,5 +1,6 @@
 package dev.segbench.harness.run;
 
+import dev.segbench.api.results.AtomicFiles;
 import dev.segbench.api.results.GalleryEntry;
 import dev.segbench.api.results.Results;
 import dev.segbench.api.results.ResultsJson;
@@ -11,7 +12,6 @@ import dev.segbench.harness.metrics.Latencies;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.HdrHistogram.Histogram;
 
@@ -58,6 +59,7 @@ public final class Merger {
                 byKey.computeIfAbsent(run.key(), k -> new ArrayList<>()).add(run);
             }
         }
+        checkSameWeights(byKey, shardDirs, shards);
         double cvThreshold = shards.getFirst().settings() == null ? 0.05 : shards.getFirst().settings().cvThreshold();
         List<Run> runs = new ArrayList<>();
         Map<String, String> mergedE2e = new TreeMap<>();
@@ -95,6 +97,24 @@ public final class Merger {
         return merged;
     }
 
+    /** Adding confusion matrices of different weights would report an accuracy no model has: refuse. */
+    private static void checkSameWeights(Map<String, List<Run>> byKey, List<Path> shardDirs, List<Results> shards) {
+        for (Map.Entry<String, List<Run>> e : byKey.entrySet()) {
+            Set<String> hashes = e.getValue().stream().filter(r -> r.ok() && r.weights() != null)
+                    .map(r -> r.weights().sha256()).collect(Collectors.toCollection(LinkedHashSet::new));
+            if (hashes.size() > 1) {
+                List<Path> where = new ArrayList<>();
+                for (int i = 0; i < shards.size(); i++) {
+                    if (shards.get(i).runs().stream().anyMatch(r -> r.key().equals(e.getKey()) && r.ok())) {
+                        where.add(shardDirs.get(i));
+                    }
+                }
+                throw new UserException("merge: " + e.getKey() + " ran with different weights in " + where
+                        + " (sha256 " + String.join(" vs ", hashes) + "); merge only shards of one evaluation");
+            }
+        }
+    }
+
     private static void checkShards(List<Results> shards, Set<String> warnings) {
         Set<String> seen = new LinkedHashSet<>();
         for (Results r : shards) {
@@ -104,6 +124,12 @@ public final class Merger {
         }
         Results first = shards.getFirst();
         for (Results r : shards) {
+            if (first.environment() != null && r.environment() != null
+                    && (!Objects.equals(first.environment().cpu(), r.environment().cpu())
+                        || !Objects.equals(first.environment().gpu(), r.environment().gpu()))) {
+                warnings.add("shards ran on different machines (" + first.environment().cpu() + " / " + r.environment().cpu()
+                        + "): merged latency and throughput mix them; results.json records the first shard's environment");
+            }
             if (first.settings() != null && r.settings() != null
                     && !Objects.equals(first.settings().dataset(), r.settings().dataset())) {
                 warnings.add("shards evaluated different datasets: " + first.settings().dataset() + " and " + r.settings().dataset());
@@ -121,14 +147,13 @@ public final class Merger {
                     : notOk.size() + " of " + parts.size() + " shards not ok: " + notOk.getFirst().reason();
             return Run.notRun(first.model(), first.backend(), first.precision(), status, reason);
         }
-        ConfusionMatrix accuracy = sum(parts.stream().map(r -> r.accuracy() == null ? null : r.accuracy().confusionMatrix()).toList());
-        ConfusionMatrix agreement = sum(parts.stream().map(r -> r.agreement() == null ? null : r.agreement().confusionMatrix()).toList());
+        Set<String> warnings = new LinkedHashSet<>();
+        parts.forEach(r -> warnings.addAll(r.warnings()));
+        ConfusionMatrix accuracy = sum(parts, r -> r.accuracy() == null ? null : r.accuracy().confusionMatrix(), "accuracy", warnings);
+        ConfusionMatrix agreement = sum(parts, r -> r.agreement() == null ? null : r.agreement().confusionMatrix(), "agreement", warnings);
         List<String> histograms = parts.stream().map(Run::latencyHistogram).filter(Objects::nonNull).toList();
         Histogram latency = histograms.isEmpty() ? null : addHistograms(histograms);
         Histogram e2e = endToEndHistograms.isEmpty() ? null : addHistograms(endToEndHistograms);
-
-        Set<String> warnings = new LinkedHashSet<>();
-        parts.forEach(r -> warnings.addAll(r.warnings()));
         int images = parts.stream().mapToInt(r -> r.dataset() == null ? 0 : r.dataset().images()).sum();
         List<Run.Skipped> skipped = parts.stream().filter(r -> r.dataset() != null)
                 .flatMap(r -> r.dataset().skipped().stream()).distinct().toList();
@@ -190,10 +215,20 @@ public final class Merger {
                 List.copyOf(warnings), latency == null ? null : Latencies.encode(latency));
     }
 
-    private static ConfusionMatrix sum(List<long[][]> matrices) {
+    /**
+     * The sum of the parts' matrices of one block. A shard with images but no matrix (its reference
+     * failed, say) adds nothing, like a sample the reference skipped in one run; a warning says so.
+     */
+    private static ConfusionMatrix sum(List<Run> parts, Function<Run, long[][]> block, String name, Set<String> warnings) {
         ConfusionMatrix total = null;
-        for (long[][] m : matrices) {
+        int missing = 0;
+        int withImages = 0;
+        for (Run part : parts) {
+            long[][] m = block.apply(part);
+            boolean hasImages = part.dataset() == null || part.dataset().images() > 0;
+            withImages += hasImages ? 1 : 0;
             if (m == null) {
+                missing += hasImages ? 1 : 0;
                 continue;
             }
             ConfusionMatrix cm = ConfusionMatrix.of(m);
@@ -202,6 +237,10 @@ public final class Merger {
             } else {
                 total.add(cm);
             }
+        }
+        if (total != null && missing > 0) {
+            warnings.add(name + " covers " + (withImages - missing) + " of " + withImages
+                    + " shards with images: the others measured none");
         }
         return total;
     }
@@ -227,9 +266,7 @@ public final class Merger {
         for (String f : files) {
             Path src = from.resolve(f);
             if (Files.isRegularFile(src)) {
-                Path dst = to.resolve(f);
-                Files.createDirectories(dst.getParent());
-                Files.copy(src, dst, StandardCopyOption.REPLACE_EXISTING);
+                AtomicFiles.write(to.resolve(f), Files.readAllBytes(src));
             }
         }
     }

@@ -55,12 +55,14 @@ public final class Predictor {
                     return new Prediction(rgb.width(), rgb.height(), Segmentation.labels(logits, c, h, w, rgb.height(), rgb.width()),
                             logits, c, h, w);
                 }
-                if (out.dtype() == DType.UINT8 && s.length == 3) {
+                if (out.dtype() == DType.UINT8 && s.length == 3 && s[0] == 1 && s[1] == rgb.height() && s[2] == rgb.width()) {
                     byte[] labels = new byte[rgb.width() * rgb.height()];
                     MemorySegment.copy(out.data(), ValueLayout.JAVA_BYTE, 0, labels, 0, labels.length);
                     return new Prediction(rgb.width(), rgb.height(), labels, null, info.numClasses(), 0, 0);
                 }
-                throw new IllegalStateException("backend " + backend.id() + " returned " + out.dtype() + Arrays.toString(s));
+                throw new IllegalStateException("backend " + backend.id() + " returned " + out.dtype() + Arrays.toString(s) + " for a "
+                        + rgb.height() + "x" + rgb.width() + " image; expected FLOAT32[1,classes,h,w] logits or UINT8[1,"
+                        + rgb.height() + "," + rgb.width() + "] labels");
             }
         }
     }

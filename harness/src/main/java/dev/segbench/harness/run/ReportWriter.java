@@ -15,7 +15,8 @@ public final class ReportWriter {
     public static Path tryWrite(Path resultsDir, Consumer<String> log) {
         try {
             return write(resultsDir, null, HtmlReport.DEFAULT_REGRESSION_THRESHOLD);
-        } catch (Exception | LinkageError e) {
+        } catch (Exception | LinkageError | OutOfMemoryError | StackOverflowError e) {
+            // results.json is already written: whatever breaks the report must not turn the command into a failure.
             log.accept("warning: report not written (" + Runner.oneLine(e) + "); results.json is complete");
             return null;
         }

@@ -88,6 +88,7 @@ public final class Runner {
         String[] dataset = splitDataset(settings.dataset());
         Files.createDirectories(settings.out());
         Path spillDir = Files.createTempDirectory("segbench-labels");
+        spillDir.toFile().deleteOnExit(); // registered first so it is deleted last, after its files, on Ctrl-C
         List<Run> runs = new ArrayList<>();
         Map<String, String> endToEnd = new LinkedHashMap<>();
         Gallery gallery = new Gallery(settings.out(), settings.galleryCount());
@@ -108,6 +109,7 @@ public final class Runner {
                 AccuracyPass pass = new AccuracyPass(data, indices, info.preprocessing(), info.numClasses(),
                         settings.datasetOptions().onBadSample(), settings.decodeThreads());
                 Path spill = spillDir.resolve(Gallery.fileSafe(model) + ".labels");
+                spill.toFile().deleteOnExit(); // the spill holds one label map per sample: never leave it behind
                 boolean referenceOk = false;
                 for (Planned planned : plan(backends, referenceBackend, warnings)) {
                     Run run = execute(model, source, data, pass, planned, spill, referenceOk, gallery, endToEnd);
@@ -245,7 +247,8 @@ public final class Runner {
         } catch (BadSampleException | InterruptedException e) {
             gallery.dropRun(key);
             throw e;
-        } catch (Exception | OutOfMemoryError | StackOverflowError e) {
+        } catch (Exception | LinkageError | OutOfMemoryError | StackOverflowError e) {
+            // LinkageError: a backend whose native library or class is missing fails its run, not the whole compare.
             gallery.dropRun(key);
             log.accept(key + " failed: " + oneLine(e));
             return Run.notRun(model, backend.id(), precision.id(), Run.FAILED, oneLine(e));
@@ -268,8 +271,9 @@ public final class Runner {
             return type;
         }
         String first = m.strip().lines().findFirst().orElse("");
+        // Plain IOExceptions of the api name their file first; their type adds nothing.
         boolean ours = e instanceof UserException || e instanceof dev.segbench.api.BackendException || e instanceof ModelException
-                || e instanceof DatasetException || e instanceof BadSampleException;
+                || e instanceof DatasetException || e instanceof BadSampleException || e.getClass() == IOException.class;
         return ours ? first : type + ": " + first;
     }
 

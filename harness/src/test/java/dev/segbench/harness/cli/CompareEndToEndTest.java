@@ -161,6 +161,47 @@ class CompareEndToEndTest {
     }
 
     @Test
+    void mergingShardsOfDifferentWeightsIsRefused() throws Exception {
+        Path s0 = tmp.resolve("w0");
+        Path s1 = tmp.resolve("w1");
+        String[] common = {"--backends", "fake", "--models", "tiny", "--precisions", "fp32", "--dataset", "fake:4",
+            "--reference", "none"};
+        List<String> a0 = new ArrayList<>(List.of(common));
+        a0.addAll(List.of("--shard", "0/2", "--seed", "1"));
+        List<String> a1 = new ArrayList<>(List.of(common));
+        a1.addAll(List.of("--shard", "1/2", "--seed", "2"));
+        assertEquals(0, compare(s0, a0.toArray(String[]::new)).code());
+        assertEquals(0, compare(s1, a1.toArray(String[]::new)).code());
+        Path merged = tmp.resolve("wmerged");
+        CliResult m = CliResult.run("merge", s0.toString(), s1.toString(), "--out", merged.toString());
+        assertEquals(Cli.USER_ERROR, m.code(), m.toString());
+        assertEquals(1, m.errLines().size(), m.toString());
+        assertTrue(m.err().contains("tiny/fake/fp32 ran with different weights"), m.toString());
+        assertTrue(Files.notExists(merged.resolve("results.json")), "nothing merged");
+    }
+
+    @Test
+    void mergedAgreementSaysWhichShardsItCovers() throws Exception {
+        Path s0 = tmp.resolve("a0");
+        Path s1 = tmp.resolve("a1");
+        String[] common = {"--backends", "fake", "--models", "tiny", "--dataset", "fake:4"};
+        List<String> a0 = new ArrayList<>(List.of(common));
+        a0.addAll(List.of("--shard", "0/2"));
+        List<String> a1 = new ArrayList<>(List.of(common));
+        a1.addAll(List.of("--shard", "1/2", "--reference", "none"));
+        assertEquals(0, compare(s0, a0.toArray(String[]::new)).code());
+        assertEquals(0, compare(s1, a1.toArray(String[]::new)).code());
+        Path merged = tmp.resolve("amerged");
+        CliResult m = CliResult.run("merge", s0.toString(), s1.toString(), "--out", merged.toString());
+        assertEquals(0, m.code(), m.toString());
+        Run fp16 = ResultsJson.read(merged).runs().stream().filter(r -> r.precision().equals("fp16")).findFirst().orElseThrow();
+        Run shard0 = ResultsJson.read(s0).runs().stream().filter(r -> r.precision().equals("fp16")).findFirst().orElseThrow();
+        assertTrue(Arrays.deepEquals(shard0.agreement().confusionMatrix(), fp16.agreement().confusionMatrix()));
+        assertTrue(fp16.warnings().contains("agreement covers 1 of 2 shards with images: the others measured none"),
+                fp16.warnings().toString());
+    }
+
+    @Test
     void limitAndIdsChooseSamples() throws Exception {
         Path out = tmp.resolve("ids");
         CliResult r = compare(out, "--backends", "fake", "--models", "tiny", "--precisions", "fp32", "--dataset", "fake:9",

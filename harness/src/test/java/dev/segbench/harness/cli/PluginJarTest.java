@@ -2,6 +2,7 @@ package dev.segbench.harness.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.segbench.api.results.Results;
@@ -112,8 +113,10 @@ class PluginJarTest {
                 "--models", "tiny", "--precisions", "fp32", "--dataset", "fake:3", "--out", out.toString()));
         args.addAll(List.of(CompareEndToEndTest.FAST));
         args.addAll(List.of("--reference", "fake:fp32"));
+        ClassLoader contextBefore = Thread.currentThread().getContextClassLoader();
         CliResult r = CliResult.run(args.toArray(String[]::new));
         assertEquals(0, r.code(), r.toString());
+        assertSame(contextBefore, Thread.currentThread().getContextClassLoader(), "the plugin loader outlived the command");
         Results res = ResultsJson.read(out);
         Run plugged = res.runs().stream().filter(x -> x.backend().equals("plugged")).findFirst().orElseThrow();
         assertEquals(Run.OK, plugged.status(), plugged.reason());

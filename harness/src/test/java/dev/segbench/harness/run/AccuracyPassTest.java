@@ -78,6 +78,48 @@ class AccuracyPassTest {
     }
 
     @Test
+    void aBackendFailingMidPassStopsEveryPipelineThread() throws Exception {
+        int[] all = IntStream.range(0, 12).toArray();
+        try (Dataset d = new FakeDatasets().open("12", DatasetOptions.defaults());
+             InferenceSession fake = new FakeBackend().open(new FakeModels().load("tiny", WeightsSpec.seeded(1)),
+                     SessionOptions.of(Precision.FP32))) {
+            InferenceSession failsOnFourth = new InferenceSession() {
+                int calls;
+
+                @Override
+                public dev.segbench.api.ModelArtifact artifact() {
+                    return fake.artifact();
+                }
+
+                @Override
+                public dev.segbench.api.InferenceResult run(dev.segbench.api.HostTensor input)
+                        throws dev.segbench.api.BackendException {
+                    if (++calls == 4) {
+                        throw new dev.segbench.api.BackendException(dev.segbench.api.BackendException.Code.RUNTIME_ERROR,
+                                "device lost");
+                    }
+                    return fake.run(input);
+                }
+
+                @Override
+                public void close() {
+                }
+            };
+            AccuracyPass pass = new AccuracyPass(d, all, FakeModels.RAW, 21, BadSamplePolicy.FAIL, 3);
+            var e = assertThrows(dev.segbench.api.BackendException.class,
+                    () -> pass.run(failsOnFourth, new AccuracyPass.Sinks(null, null, null, "k"), Progress.NONE));
+            assertEquals("device lost", e.getMessage());
+        }
+        List<Thread> pipeline = Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().startsWith("segbench-decode") || t.getName().startsWith("segbench-post")).toList();
+        for (Thread t : pipeline) {
+            t.join(5000); // a worker may still be leaving its loop right after its pool terminated
+        }
+        assertEquals(List.of(), pipeline.stream().filter(Thread::isAlive).map(Thread::getName).toList(),
+                "pipeline threads still alive after the pass failed");
+    }
+
+    @Test
     void agreementStreamsTheReferenceLabelsBack() throws Exception {
         Path spill = Files.createTempFile("spill", ".labels");
         int[] all = IntStream.range(0, 5).toArray();
