@@ -103,29 +103,6 @@ final class ImageFiles {
         }
     }
 
-    /** Decodes an image with javax.imageio to RGB (used as the independent reference and by the benchmark). */
-    public static Rgb decodeWithImageIo(byte[] bytes) throws BadFileException {
-        BufferedImage image;
-        try {
-            image = readWithImageIo(bytes);
-        } catch (IOException e) {
-            throw new BadFileException("corrupt image (" + oneLine(e) + ")", e);
-        }
-        if (image == null) {
-            throw new BadFileException("not an image javax.imageio can read");
-        }
-        int width = image.getWidth();
-        int height = image.getHeight();
-        int[] argb = image.getRGB(0, 0, width, height, null, 0, width);
-        byte[] pixels = new byte[width * height * 3];
-        for (int i = 0; i < argb.length; i++) {
-            pixels[3 * i] = (byte) (argb[i] >> 16);
-            pixels[3 * i + 1] = (byte) (argb[i] >> 8);
-            pixels[3 * i + 2] = (byte) argb[i];
-        }
-        return new Rgb(width, height, pixels);
-    }
-
     /**
      * Reads a label PNG as class indices: the raw palette indices of a palette PNG (VOC's
      * SegmentationClass) or the grey values of a grayscale PNG (SBD's SegmentationClassAug).
@@ -175,12 +152,50 @@ final class ImageFiles {
         return image;
     }
 
-    /** The JPEG end-of-image marker FFD9 near the end; it cannot occur inside entropy-coded data. */
+    /**
+     * Whether the JPEG reaches its end-of-image marker FFD9: near the end of the file (it cannot occur inside
+     * entropy-coded data), or, for files with trailing data after the image (phone "motion photos", padding),
+     * by walking the marker segments. Hand-written because libjpeg only warns on a premature end.
+     */
     static boolean hasEndOfImage(byte[] bytes) {
         int from = Math.max(2, bytes.length - 4096);
         for (int i = bytes.length - 2; i >= from; i--) {
             if ((bytes[i] & 0xff) == 0xff && (bytes[i + 1] & 0xff) == 0xd9) {
                 return true;
+            }
+        }
+        return markersReachEndOfImage(bytes);
+    }
+
+    /** Follows segment lengths (so EXIF thumbnails are skipped) and scan data from SOI to the first EOI. */
+    private static boolean markersReachEndOfImage(byte[] bytes) {
+        int i = 2;
+        while (i + 1 < bytes.length) {
+            if ((bytes[i] & 0xff) != 0xff) {
+                i++; // stray byte where a marker belongs: libjpeg skips these too
+                continue;
+            }
+            int marker = bytes[i + 1] & 0xff;
+            if (marker == 0xd9) {
+                return true;
+            }
+            if (marker == 0xff || marker == 0x00 || marker == 0x01 || (marker >= 0xd0 && marker <= 0xd7)) {
+                i += marker == 0xff ? 1 : 2; // fill byte, or a marker without a length
+                continue;
+            }
+            if (i + 3 >= bytes.length) {
+                return false;
+            }
+            i += 2 + ((bytes[i + 2] & 0xff) << 8 | (bytes[i + 3] & 0xff));
+            if (marker == 0xda) {
+                // entropy-coded data runs to the next marker that is not a stuffed FF00 or a restart marker
+                while (i + 1 < bytes.length) {
+                    int next = bytes[i + 1] & 0xff;
+                    if ((bytes[i] & 0xff) == 0xff && next != 0x00 && (next < 0xd0 || next > 0xd7)) {
+                        break;
+                    }
+                    i++;
+                }
             }
         }
         return false;

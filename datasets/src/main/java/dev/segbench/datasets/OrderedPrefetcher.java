@@ -76,6 +76,9 @@ public final class OrderedPrefetcher<T> implements Iterator<OrderedPrefetcher.It
         while (nextToSubmit < count && inFlight.size() < window) {
             submitNext();
         }
+        if (count == 0) {
+            pool.shutdown();
+        }
     }
 
     /** Samples of {@code dataset} in order; a bad sample's item carries its {@code BadSampleException}. */
@@ -92,6 +95,10 @@ public final class OrderedPrefetcher<T> implements Iterator<OrderedPrefetcher.It
                 return new Item<T>(index, null, e);
             }
         }));
+        if (nextToSubmit == count) {
+            // nothing left to submit: let the workers end after the queued loads, even if close() is never called
+            pool.shutdown();
+        }
     }
 
     @Override

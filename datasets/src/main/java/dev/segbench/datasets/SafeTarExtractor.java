@@ -82,6 +82,10 @@ public final class SafeTarExtractor {
             if (!Files.isRegularFile(source, LinkOption.NOFOLLOW_LINKS)) {
                 throw refuse(tar, name, "is a hard link to '" + entry.getLinkName() + "', which is not an extracted file");
             }
+            // the name is inside, but a symlinked folder on its way could still lead to a file outside
+            if (!source.getParent().toRealPath().startsWith(root)) {
+                throw refuse(tar, name, "is a hard link to '" + entry.getLinkName() + "' through a link to outside the target folder");
+            }
             createParents(tar, root, target, name);
             Files.createLink(target, source);
         } else if (entry.isFile()) {
@@ -134,7 +138,8 @@ public final class SafeTarExtractor {
             try {
                 real = link.toRealPath();
             } catch (IOException e) {
-                continue; // a dangling link points nowhere, so it cannot expose anything
+                // dangling today, but whatever appears at its target later would be exposed: judge where it points
+                real = link.getParent().toRealPath().resolve(Files.readSymbolicLink(link)).normalize();
             }
             if (!real.startsWith(root)) {
                 throw refuse(tar, root.relativize(link).toString(), "is a chain of links leading outside the target folder");

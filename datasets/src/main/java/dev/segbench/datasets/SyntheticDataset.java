@@ -8,8 +8,6 @@ import dev.segbench.api.Sample;
 /** {@code count} generated scenes; sample i is drawn in {@link #load} from (seed, i) and never stored. */
 public final class SyntheticDataset implements Dataset {
 
-    private static final String ID_PREFIX = "synthetic-";
-
     private final long seed;
     private final int width;
     private final int height;
@@ -43,8 +41,8 @@ public final class SyntheticDataset implements Dataset {
 
     private static int parseId(String id, int count) throws DatasetException {
         try {
-            if (id.startsWith(ID_PREFIX)) {
-                int scene = Integer.parseInt(id.substring(ID_PREFIX.length()));
+            if (id.startsWith(SyntheticScenes.ID_PREFIX)) {
+                int scene = Integer.parseInt(id.substring(SyntheticScenes.ID_PREFIX.length()));
                 if (scene >= 0 && scene < count) {
                     return scene;
                 }
@@ -52,8 +50,8 @@ public final class SyntheticDataset implements Dataset {
         } catch (NumberFormatException e) {
             // falls through to the message below
         }
-        throw new DatasetException("synthetic: unknown id " + id + " (ids are " + ID_PREFIX + "000000.."
-                + String.format("%s%06d", ID_PREFIX, count - 1) + ")");
+        throw new DatasetException("synthetic: unknown id " + id + " (ids are " + SyntheticScenes.id(0) + ".."
+                + SyntheticScenes.id(count - 1) + ")");
     }
 
     private int scene(int index) {
@@ -80,7 +78,7 @@ public final class SyntheticDataset implements Dataset {
 
     @Override
     public String sampleId(int index) {
-        return String.format("%s%06d", ID_PREFIX, scene(index));
+        return SyntheticScenes.id(scene(index));
     }
 
     @Override

@@ -2,16 +2,20 @@ package dev.segbench.datasets;
 
 import dev.segbench.api.Sample;
 import dev.segbench.api.VocClasses;
+import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
  * Draws one synthetic scene, deterministically from (seed, index): a textured background (gradient,
  * smooth value noise, pixel noise) and 2..6 overlapping shapes (ellipses, rotated rectangles, star-shaped
  * polygons), each a VOC class 1..20, later shapes on top. As in VOC, a band a few pixels wide around
- * every object boundary is labelled 255 (ignore). Pure Java integer/double arithmetic with a seeded
- * SplittableRandom, so the output is the same on every JVM.
+ * every object boundary is labelled 255 (ignore). Seeded SplittableRandom, plain double arithmetic and
+ * StrictMath (Math.sin/cos may differ in the last bit between JVMs and CPUs), so the output is the same
+ * on every JVM.
  */
 public final class SyntheticScenes {
+
+    static final String ID_PREFIX = "synthetic-";
 
     private SyntheticScenes() {
     }
@@ -30,7 +34,12 @@ public final class SyntheticScenes {
             drawShape(random, width, height, rgb, labels);
         }
         markBoundaries(labels, width, height, Math.max(1, Math.min(3, Math.min(width, height) / 128)));
-        return new Sample(String.format("synthetic-%06d", index), width, height, rgb, labels);
+        return new Sample(id(index), width, height, rgb, labels);
+    }
+
+    /** The id of scene {@code index}: "synthetic-000042" (ASCII digits whatever the default locale). */
+    public static String id(int index) {
+        return String.format(Locale.ROOT, "%s%06d", ID_PREFIX, index);
     }
 
     /** SplitMix64's finaliser over (seed, index), so neighbouring indices and seeds get unrelated streams. */
@@ -45,8 +54,8 @@ public final class SyntheticScenes {
         int[] from = randomColor(random);
         int[] to = randomColor(random);
         double angle = random.nextDouble() * Math.PI * 2;
-        double dx = Math.cos(angle);
-        double dy = Math.sin(angle);
+        double dx = StrictMath.cos(angle);
+        double dy = StrictMath.sin(angle);
         double span = Math.abs(dx) * width + Math.abs(dy) * height;
         double offset = Math.min(0, dx * width) + Math.min(0, dy * height);
         // Coarse random grid interpolated bilinearly: smooth blotches like out-of-focus clutter.
@@ -89,15 +98,15 @@ public final class SyntheticScenes {
             for (int i = 0; i < n; i++) {
                 double a = (i + random.nextDouble() * 0.8) * 2 * Math.PI / n;
                 double r = size * (0.4 + random.nextDouble() * 0.9);
-                xs[i] = r * Math.cos(a);
-                ys[i] = r * Math.sin(a);
+                xs[i] = r * StrictMath.cos(a);
+                ys[i] = r * StrictMath.sin(a);
             }
         } else {
             xs = null;
             ys = null;
         }
-        double cos = Math.cos(rotation);
-        double sin = Math.sin(rotation);
+        double cos = StrictMath.cos(rotation);
+        double sin = StrictMath.sin(rotation);
         int[] base = randomColor(random);
         double stripe = 0.05 + random.nextDouble() * 0.4;
         double reach = 1.6 * size + 2;
@@ -118,7 +127,7 @@ public final class SyntheticScenes {
                 }
                 int i = y * width + x;
                 labels[i] = (byte) label;
-                double shade = 25 * Math.sin(u * stripe) + random.nextInt(11) - 5;
+                double shade = 25 * StrictMath.sin(u * stripe) + random.nextInt(11) - 5;
                 for (int c = 0; c < 3; c++) {
                     rgb[3 * i + c] = clamp(base[c] + shade);
                 }

@@ -180,7 +180,8 @@ public record VocDownload(URI url, long size, String md5) {
     /** One request: appends from {@code have} on a 206, starts over on a 200. IOExceptions mean "try again". */
     private void transfer(HttpClient client, Path part, long have, Progress progress)
             throws IOException, InterruptedException, DatasetException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(url).GET();
+        // bounds the wait for the response headers; a stalled body shows up as a stalled progress bar
+        HttpRequest.Builder request = HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(60)).GET();
         if (have > 0) {
             request.header("Range", "bytes=" + have + "-");
         }

@@ -94,4 +94,23 @@ class OrderedPrefetcherTest {
         assertThrows(IllegalStateException.class, closed::next);
         assertThrows(IllegalArgumentException.class, () -> new OrderedPrefetcher<>(10, i -> i, 0, 2));
     }
+
+    @Test
+    void workersEndOnceEverythingIsDeliveredEvenWithoutClose() throws InterruptedException {
+        java.util.Set<Thread> workers = ConcurrentHashMap.newKeySet();
+        OrderedPrefetcher<Integer> items = new OrderedPrefetcher<>(20, i -> {
+            workers.add(Thread.currentThread());
+            return i;
+        }, 3, 4);
+        int sum = 0;
+        while (items.hasNext()) {
+            sum += items.next().value();
+        }
+        assertEquals(190, sum);
+        assertFalse(workers.isEmpty());
+        for (Thread worker : workers) {
+            worker.join(5_000);
+            assertFalse(worker.isAlive(), worker.getName() + " still alive after the last item");
+        }
+    }
 }

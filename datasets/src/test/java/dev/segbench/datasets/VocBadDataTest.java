@@ -131,6 +131,25 @@ class VocBadDataTest {
         }
     }
 
+    /** Phones append data after the JPEG's end marker (motion photos); the image itself is complete and must load. */
+    @Test
+    void jpegWithTrailingDataAfterTheImageLoads() throws Exception {
+        Path voc = TestImages.vocTree(temp, IDS);
+        byte[] jpeg = Files.readAllBytes(image(voc));
+        byte[] withTrailer = Arrays.copyOf(jpeg, jpeg.length + 10_000); // zeros: no end marker in the last 4 KiB
+        Files.write(image(voc), withTrailer);
+        try (Dataset dataset = new VocDatasetProvider().open(voc.toString(), DatasetOptions.defaults())) {
+            Sample sample = dataset.load(1);
+            assertEquals(32, sample.width());
+            assertTrue(Arrays.equals(ImageFiles.decodeJpeg(jpeg).pixels(), sample.rgb()), "same pixels as without the trailer");
+        }
+        Files.write(image(voc), Arrays.copyOf(withTrailer, jpeg.length * 6 / 10));
+        try (Dataset dataset = new VocDatasetProvider().open(voc.toString(), DatasetOptions.defaults())) {
+            BadSampleException e = assertThrows(BadSampleException.class, () -> dataset.load(1));
+            assertTrue(e.getMessage().contains("truncated JPEG"), e.getMessage());
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(BadSamplePolicy.class)
     void emptySplitIsAlwaysADatasetException(BadSamplePolicy policy) throws Exception {

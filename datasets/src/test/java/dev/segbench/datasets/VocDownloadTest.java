@@ -307,6 +307,46 @@ class VocDownloadTest {
         assertEquals("x_1\n", Files.readString(dest.resolve("VOCdevkit/VOC2012/copy.txt")));
     }
 
+    @Test
+    void refusesLinksThatEscapeOnlyThroughAnEarlierSymlinkedFolder() throws Exception {
+        Path outside = Files.createDirectories(temp.resolve("outside"));
+        Path secret = Files.writeString(outside.resolve("secret"), "keep");
+        // VOCdevkit/d1 -> "." makes d1/d2 physically one level higher than its name says, so "../../.." from
+        // inside it lands beside the target folder although each name looks local
+        TarEntryWriter folderLink = t -> {
+            link(t, "VOCdevkit/d1", TarConstants.LF_SYMLINK, ".");
+            t.putArchiveEntry(new TarArchiveEntry("VOCdevkit/d1/d2/"));
+            t.closeArchiveEntry();
+            link(t, "VOCdevkit/d1/d2/x", TarConstants.LF_SYMLINK, "../../../outside");
+        };
+        Path dest = temp.resolve("dest");
+        DatasetException hard = assertThrows(DatasetException.class, () -> SafeTarExtractor.extract(
+                tarFile(devkitTar(t -> {
+                    folderLink.write(t);
+                    link(t, "VOCdevkit/h", TarConstants.LF_LINK, "VOCdevkit/d1/d2/x/secret");
+                    file(t, "VOCdevkit/h", "pwned".getBytes(StandardCharsets.UTF_8));
+                })), dest, Progress.NONE));
+        assertTrue(hard.getMessage().contains("entry 'VOCdevkit/h' is a hard link to 'VOCdevkit/d1/d2/x/secret' through a link"),
+                hard.getMessage());
+        assertEquals("keep", Files.readString(secret));
+        assertFalse(Files.exists(dest), "partly extracted folder removed");
+
+        Files.delete(secret);
+        DatasetException dangling = assertThrows(DatasetException.class, () -> SafeTarExtractor.extract(
+                tarFile(devkitTar(t -> {
+                    folderLink.write(t);
+                    link(t, "VOCdevkit/d1/d2/later", TarConstants.LF_SYMLINK, "../../../outside/secret");
+                })), dest, Progress.NONE));
+        assertTrue(dangling.getMessage().contains("chain of links leading outside"), dangling.getMessage());
+        assertFalse(Files.exists(dest), "partly extracted folder removed");
+    }
+
+    private Path tarFile(byte[] tar) throws IOException {
+        Path file = temp.resolve("archive-" + System.nanoTime() + ".tar");
+        Files.write(file, tar);
+        return file;
+    }
+
     private void assertRefused(byte[] tar, String expected, Path mustNotExist) throws Exception {
         ranges.clear();
         requests.set(0);

@@ -185,7 +185,9 @@ final class Charts {
     static Chart accuracyVsLatency(List<Run> runs) {
         List<Pareto.Point> points = new ArrayList<>();
         for (Run run : runs) {
-            if (run.accuracy() != null && run.latencyMs() != null && run.latencyMs().p50() > 0) {
+            // NaN would sit on the front (nothing beats it) and break the axis range
+            if (run.accuracy() != null && Double.isFinite(run.accuracy().miou()) && run.latencyMs() != null
+                    && run.latencyMs().p50() > 0 && Double.isFinite(run.latencyMs().p50())) {
                 points.add(new Pareto.Point(run.key(), run.latencyMs().p50(), 100 * run.accuracy().miou()));
             }
         }

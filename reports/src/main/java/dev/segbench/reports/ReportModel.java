@@ -38,9 +38,9 @@ final class ReportModel {
     record Table(List<Header> headers, List<TableRow> rows) {
     }
 
-    /** One regression-table line. */
-    record Change(String run, String metric, String oldValue, String newValue, String change, String verdict,
-                  String symbol, boolean flagged, String css) {
+    /** One regression-table line; the {@code *Sort} fields are the raw numbers the table sorts by. */
+    record Change(String run, String metric, String oldValue, String oldSort, String newValue, String newSort,
+                  String change, String changeSort, String verdict, String symbol, boolean flagged, String css) {
     }
 
     record StatusLine(String run, String oldStatus, String newStatus, boolean regression) {
@@ -354,8 +354,10 @@ final class ReportModel {
         List<Change> changes = new ArrayList<>();
         // flagged first so a reader sees the regressions without scrolling, then in run order
         all.stream().sorted((a, b) -> Boolean.compare(b.flagged(), a.flagged())).forEach(c -> changes.add(new Change(
-                c.runKey(), c.metric(), Format.value(c.oldValue()), Format.value(c.newValue()),
-                Format.signedPercent(c.relativeChange()), c.verdict().name().toLowerCase(Locale.ROOT),
+                c.runKey(), c.metric(), Format.value(c.oldValue()), Double.toString(c.oldValue()),
+                Format.value(c.newValue()), Double.toString(c.newValue()),
+                Format.signedPercent(c.relativeChange()), Double.toString(c.relativeChange()),
+                c.verdict().name().toLowerCase(Locale.ROOT),
                 switch (c.verdict()) {
                     case BETTER -> "▲ better";
                     case WORSE -> c.flagged() ? "▼ REGRESSION" : "▼ worse";

@@ -118,6 +118,10 @@ class RegressionTest {
         assertTrue(regressed.getFirst().text().contains(victim.key()));
         assertTrue(regressed.getFirst().text().contains("latency p50 ms"));
         assertTrue(regressed.getFirst().text().contains("+20.0%"));
+        int change = doc.select("#regressions table.regression thead th").eachText().indexOf("Change");
+        assertEquals("true", doc.select("#regressions table.regression thead th").get(change).attr("data-numeric"));
+        assertEquals(0.2, Double.parseDouble(regressed.getFirst().select("td").get(change).attr("data-sort")), 1e-9,
+                "the change column sorts by the number, not by its text");
         assertTrue(doc.select("#warnings").text().contains("1 metric regressed by more than 5.0%"));
         assertEquals(Regression.compare(results(currentRuns), results(baselineRuns), THRESHOLD).size(),
                 doc.select("#regressions table.regression tbody tr").size(), "every compared metric is listed");
