@@ -29,6 +29,8 @@ public final class Cli implements Runnable {
     /** Exit code for bad input: options, files, checkpoints, datasets. */
     public static final int USER_ERROR = 2;
     public static final int INTERNAL_ERROR = 1;
+    /** Exit code of compare when every result was written but at least one run failed (CI can gate on it). */
+    public static final int SOME_RUNS_FAILED = 3;
 
     @Option(names = "--plugins", paramLabel = "DIR", scope = ScopeType.INHERIT,
             description = "Also load plugin jars from DIR (besides ./plugins and $SEGBENCH_HOME/plugins); repeatable.")

@@ -26,7 +26,8 @@ import picocli.CommandLine.ParentCommand;
         description = {"Run models on backends and precisions: accuracy pass (mIoU, agreement with the reference), "
                 + "performance pass (batch-1 latency, throughput). Writes OUT/results.json, summary.csv, gallery/, report.html.",
                 "Defaults finish in a few minutes on a 2-core CPU: " + RunSettings.DEFAULT_DATASET
-                        + " (generated images), 2 s warm-up, >= 5 s and >= 30 timed runs, batches 1,8 (1,8,32 on GPUs)."})
+                        + " (generated images), 2 s warm-up, >= 5 s and >= 30 timed runs, batches 1,8 (1,8,32 on GPUs).",
+                "Exit status: 0 every run ok or skipped, 3 results written but some run failed, 2 bad input, 1 internal error."})
 final class CompareCommand implements Callable<Integer> {
 
     @ParentCommand
@@ -129,6 +130,11 @@ final class CompareCommand implements Callable<Integer> {
         }
         cli.out.println("wrote:");
         outcome.written().forEach(p -> cli.out.println("  " + p));
+        long failed = runs.stream().filter(r -> Run.FAILED.equals(r.status())).count();
+        if (failed > 0) {
+            cli.err.println(failed + " run(s) failed; their reasons are in the table and in results.json");
+            return Cli.SOME_RUNS_FAILED;
+        }
         return 0;
     }
 
