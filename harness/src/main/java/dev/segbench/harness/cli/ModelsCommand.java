@@ -24,7 +24,7 @@ final class ModelsCommand implements Callable<Integer> {
     public Integer call() {
         List<List<String>> rows = new ArrayList<>();
         for (ModelInfo m : cli.plugins().models()) {
-            rows.add(List.of(m.id(), Table.fmt("%.2fM", m.parameterCount() / 1e6),
+            rows.add(List.of(m.id(), Table.fmt("%,d", m.parameterCount()),
                     Table.fmt("%.2f", m.multiplyAdds(512, 512) / 1e9), String.valueOf(m.outputStride()), m.genotype()));
         }
         cli.out.println(Table.render(List.of("id", "params", "GMACs@512", "stride", "genotype"), rows));
