@@ -1,14 +1,13 @@
 package dev.segbench.models;
 
+import dev.segbench.api.io.Sha256;
 import dev.segbench.api.ModelArtifact;
 import dev.segbench.api.ModelException;
 import dev.segbench.api.ModelInfo;
 import dev.segbench.api.ModelSource;
 import dev.segbench.api.Precision;
 import dev.segbench.api.WeightsInfo;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+
 import java.util.HashMap;
 import java.util.Map;
 
@@ -55,16 +54,9 @@ final class NasSegmModelSource implements ModelSource {
             throw new ModelException(weightsInfo.source() + ": cannot build the " + precision.id() + " graph of "
                     + info.id() + ": " + e.getMessage(), e);
         }
-        ModelArtifact artifact = new ModelArtifact(info.id(), precision, labelsOut, onnx, sha256(onnx), weightsInfo);
+        ModelArtifact artifact = new ModelArtifact(info.id(), precision, labelsOut, onnx, Sha256.hex(onnx), weightsInfo);
         artifacts.put(variant, artifact);
         return artifact;
     }
 
-    static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
-        }
-    }
 }

@@ -53,7 +53,7 @@ public class ExportBenchmark {
     public String export() {
         byte[] onnx = OnnxGraphBuilder.build(new OnnxGraphBuilder.Description(model, info.architecture(),
                 WeightsInfo.seeded(42).sha256()), 21, weights, Precision.parse(precision), false).toByteArray();
-        return NasSegmModelSource.sha256(onnx);
+        return dev.segbench.api.io.Sha256.hex(onnx);
     }
 
     @Benchmark

@@ -26,7 +26,7 @@ class ReferenceOutputsTest {
         Path ref = Fixtures.reference(shared);
         ModelSource source = new NasSegmCatalog().load(modelId, WeightsSpec.checkpoint(ref.resolve(modelId + "-seed1.pth")));
         int stride = source.info().outputStride();
-        String fileSha = NasSegmModelSource.sha256(java.nio.file.Files.readAllBytes(ref.resolve(modelId + "-seed1.pth")));
+        String fileSha = dev.segbench.api.io.Sha256.hex(java.nio.file.Files.readAllBytes(ref.resolve(modelId + "-seed1.pth")));
         assertEquals(fileSha, source.weights().sha256());
         assertTrue(source.weights().trained());
         assertTrue(ai.onnx.proto.OnnxMl.ModelProto.parseFrom(source.artifact(Precision.FP32, false).onnx())

@@ -1,10 +1,11 @@
 package dev.segbench.backend.tensorrt;
 
+import dev.segbench.api.io.Sha256;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+
 import java.util.HexFormat;
 
 /**
@@ -30,7 +31,7 @@ final class CacheEntry {
     /** Header plus payload. */
     static byte[] encode(String keyHexDigest, byte[] payload) {
         ByteBuffer out = ByteBuffer.allocate(HEADER_BYTES + payload.length).order(ByteOrder.BIG_ENDIAN);
-        out.put(MAGIC).put(digestBytes(keyHexDigest)).put(sha256(payload)).putLong(payload.length).put(payload);
+        out.put(MAGIC).put(digestBytes(keyHexDigest)).put(Sha256.digest(payload)).putLong(payload.length).put(payload);
         return out.array();
     }
 
@@ -68,7 +69,7 @@ final class CacheEntry {
         }
         byte[] payload = new byte[(int) length];
         in.get(payload);
-        if (!MessageDigest.isEqual(payloadSha, sha256(payload))) {
+        if (!MessageDigest.isEqual(payloadSha, Sha256.digest(payload))) {
             return new Invalid("payload checksum mismatch (corrupted)");
         }
         return new Valid(payload);
@@ -80,13 +81,5 @@ final class CacheEntry {
             throw new IllegalArgumentException("key digest must be 64 hex digits: " + hex);
         }
         return bytes;
-    }
-
-    static byte[] sha256(byte[] bytes) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(bytes);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
-        }
     }
 }

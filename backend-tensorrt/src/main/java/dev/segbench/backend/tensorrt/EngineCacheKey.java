@@ -1,11 +1,10 @@
 package dev.segbench.backend.tensorrt;
 
+import dev.segbench.api.io.Sha256;
 import dev.segbench.api.Precision;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+
 import java.util.Map;
 import java.util.Objects;
 import java.util.SortedMap;
@@ -59,20 +58,13 @@ public record EngineCacheKey(String onnxSha256, String tensorRtVersion, String g
 
     /** Lower-case hex SHA-256 of {@link #canonicalText()}: the cache entry's name and its header key. */
     public String hexDigest() {
-        return sha256Hex(canonicalText().getBytes(StandardCharsets.UTF_8));
+        return Sha256.hex(canonicalText().getBytes(StandardCharsets.UTF_8));
     }
 
     /** The key of the timing cache, which depends only on the TensorRT version and the GPU. */
     public String timingCacheDigest() {
-        return sha256Hex(("segbench-tensorrt-timing/1\ntensorrt=" + tensorRtVersion + "\ngpu=" + gpuName
+        return Sha256.hex(("segbench-tensorrt-timing/1\ntensorrt=" + tensorRtVersion + "\ngpu=" + gpuName
                 + "\ncompute-capability=" + computeCapability + "\n").getBytes(StandardCharsets.UTF_8));
     }
 
-    static String sha256Hex(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
-        }
-    }
 }

@@ -1,5 +1,6 @@
 package dev.segbench.backend.tensorrt;
 
+import dev.segbench.api.io.Sha256;
 import dev.segbench.api.Availability;
 import dev.segbench.api.Backend;
 import dev.segbench.api.BackendException;
@@ -116,7 +117,7 @@ public final class TensorRtBackend implements Backend {
     private InferenceSession open(ModelArtifact artifact, TensorRtSettings settings, int device, CudaDevice gpu)
             throws BackendException {
         byte[] onnx = artifact.onnx();
-        EngineCacheKey key = new EngineCacheKey(EngineCacheKey.sha256Hex(onnx), NativeTrt.version().toString(),
+        EngineCacheKey key = new EngineCacheKey(Sha256.hex(onnx), NativeTrt.version().toString(),
                 gpu.name(), gpu.computeCapability(), settings.precision(), settings.profile(), settings.builderOptions());
         String digest = key.hexDigest();
         Optional<EngineCache> cache = Optional.ofNullable(settings.engineCacheDir()).map(EngineCache::new);

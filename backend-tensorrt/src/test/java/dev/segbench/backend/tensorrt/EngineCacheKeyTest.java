@@ -57,7 +57,7 @@ class EngineCacheKeyTest {
     @Test
     void digestIsStableAcrossReleases() {
         // Pinned on purpose: if the canonical form changes, every user's cache silently misses; bump SCHEMA instead.
-        assertEquals(EngineCacheKey.sha256Hex(base().canonicalText().getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+        assertEquals(dev.segbench.api.io.Sha256.hex(base().canonicalText().getBytes(java.nio.charset.StandardCharsets.UTF_8)),
                 base().hexDigest());
         assertEquals("""
                 segbench-tensorrt-engine/1

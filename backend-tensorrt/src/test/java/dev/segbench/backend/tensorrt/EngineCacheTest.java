@@ -15,8 +15,8 @@ class EngineCacheTest {
     @TempDir
     Path dir;
 
-    private static final String KEY = EngineCacheKey.sha256Hex("key".getBytes());
-    private static final String OTHER_KEY = EngineCacheKey.sha256Hex("other".getBytes());
+    private static final String KEY = dev.segbench.api.io.Sha256.hex("key".getBytes());
+    private static final String OTHER_KEY = dev.segbench.api.io.Sha256.hex("other".getBytes());
 
     private static byte[] payload() {
         byte[] p = new byte[10_000];

@@ -70,8 +70,7 @@ final class PredictCommand implements Callable<Integer> {
     private Backend chooseBackend(Precision p) {
         var plugins = cli.plugins();
         if (backend != null) {
-            Backend b = plugins.backend(backend).orElseThrow(() -> new UserException("unknown backend '" + backend + "' (known: "
-                    + plugins.backends().stream().map(Backend::id).collect(Collectors.joining(", ")) + ")"));
+            Backend b = plugins.requireBackend(backend, "");
             if (!Plugins.availability(b).available()) {
                 throw new UserException("backend " + backend + " is not available: " + Plugins.availability(b).reason());
             }

@@ -5,6 +5,7 @@ import dev.segbench.api.Backend;
 import dev.segbench.api.DatasetProvider;
 import dev.segbench.api.ModelCatalog;
 import dev.segbench.api.ModelInfo;
+import dev.segbench.harness.UserException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.MalformedURLException;
@@ -179,6 +180,12 @@ public final class Plugins implements AutoCloseable {
 
     public Optional<Backend> backend(String id) {
         return Optional.ofNullable(backends.get(id));
+    }
+
+    /** The backend with this id, or a user error ({@code context} first) that lists the known ids. */
+    public Backend requireBackend(String id, String context) {
+        return backend(id).orElseThrow(() -> new UserException(context + "unknown backend '" + id + "' (known: "
+                + backends().stream().map(Backend::id).collect(java.util.stream.Collectors.joining(", ")) + ")"));
     }
 
     public List<ModelCatalog> catalogs() {

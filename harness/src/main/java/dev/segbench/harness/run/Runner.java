@@ -283,8 +283,7 @@ public final class Runner {
         }
         List<Backend> out = new ArrayList<>();
         for (String id : settings.backends()) {
-            out.add(plugins.backend(id).orElseThrow(() -> new UserException("unknown backend '" + id + "' (known: "
-                    + plugins.backends().stream().map(Backend::id).collect(Collectors.joining(", ")) + ")")));
+            out.add(plugins.requireBackend(id, ""));
         }
         return out;
     }
@@ -310,8 +309,7 @@ public final class Runner {
         if (ref == null) {
             return null;
         }
-        return plugins.backend(ref.backend()).orElseThrow(() -> new UserException("--reference: unknown backend '"
-                + ref.backend() + "' (known: " + plugins.backends().stream().map(Backend::id).collect(Collectors.joining(", ")) + ")"));
+        return plugins.requireBackend(ref.backend(), "--reference: ");
     }
 
     /** {@code scheme[:location]} split at the first colon. */

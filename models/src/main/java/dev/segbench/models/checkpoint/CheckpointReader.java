@@ -1,5 +1,6 @@
 package dev.segbench.models.checkpoint;
 
+import dev.segbench.api.io.Sha256;
 import dev.segbench.api.ModelException;
 import dev.segbench.models.checkpoint.StorageType.DecodedStorage;
 import dev.segbench.models.checkpoint.TorchUnpickler.PendingTensor;
@@ -17,11 +18,10 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.HexFormat;
+
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,7 +54,7 @@ public final class CheckpointReader {
      */
     public static Checkpoint read(Path file) throws ModelException {
         byte[] bytes = readBytes(file);
-        String sha256 = sha256(bytes);
+        String sha256 = Sha256.hex(bytes);
         verifyHashInName(file, sha256);
         try {
             Parsed parsed = isZip(bytes) ? parseZip(file) : parseLegacy(bytes);
@@ -89,14 +89,6 @@ public final class CheckpointReader {
             throw new ModelException(file + ": permission denied", e);
         } catch (IOException | OutOfMemoryError e) {
             throw new ModelException(file + ": cannot read (" + oneLine(String.valueOf(e.getMessage())) + ")", e);
-        }
-    }
-
-    static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
         }
     }
 

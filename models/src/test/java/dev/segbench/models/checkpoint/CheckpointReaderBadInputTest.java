@@ -203,7 +203,7 @@ class CheckpointReaderBadInputTest {
     @Test
     void shaPrefixInTheNameIsVerified() throws Exception {
         byte[] bytes = Files.readAllBytes(small().writeLegacy(dir.resolve("x.pth")));
-        String sha = CheckpointReader.sha256(bytes);
+        String sha = dev.segbench.api.io.Sha256.hex(bytes);
 
         Path wrong = Files.write(dir.resolve("segm-deadbeef.pth"), bytes);
         String message = failure(wrong);
