@@ -11,7 +11,6 @@ import dev.segbench.harness.run.Gallery;
 import dev.segbench.harness.run.Predictor;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
