@@ -11,5 +11,10 @@ public enum Capability {
     /** Can run the labels-out graph variant (argmax inside, one byte per pixel back). */
     LABELS_OUT,
     /** Runs on a GPU. */
-    GPU
+    GPU,
+    /**
+     * {@link InferenceSession#run} may be called from several threads at once and the requests overlap
+     * (e.g. several TensorRT execution contexts on their own streams), so the harness may keep K in flight.
+     */
+    CONCURRENT_RUNS
 }

@@ -2,6 +2,7 @@ package dev.segbench.api;
 
 import java.lang.foreign.Arena;
 import java.util.OptionalDouble;
+import java.util.OptionalLong;
 
 /**
  * One model loaded on one backend. Not thread-safe unless the backend says so; close releases every
@@ -32,6 +33,14 @@ public interface InferenceSession extends AutoCloseable {
      */
     default OptionalDouble buildSeconds() {
         return OptionalDouble.empty();
+    }
+
+    /**
+     * Device memory this session holds (engine, activations, buffers), in bytes, for backends that can
+     * read it from their runtime (CUDA, TensorRT); empty where there is no device or it cannot be read.
+     */
+    default OptionalLong deviceMemoryBytes() {
+        return OptionalLong.empty();
     }
 
     @Override
