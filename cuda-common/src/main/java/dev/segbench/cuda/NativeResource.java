@@ -37,7 +37,8 @@ abstract class NativeResource implements AutoCloseable {
             int status = release();
             if (status != 0) {
                 // close must not throw (it runs in finally blocks); a failed release usually means the context is gone
-                LOG.log(Level.WARNING, () -> NativeCuda.exception(status, releaseCall()).getMessage());
+                String message = NativeCuda.exception(status, releaseCall()).getMessage(); // also resets the last error
+                LOG.log(Level.WARNING, message);
             }
         }
     }

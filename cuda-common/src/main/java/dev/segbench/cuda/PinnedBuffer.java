@@ -54,8 +54,8 @@ public final class PinnedBuffer extends NativeResource {
         return MemorySegment.ofAddress(address).reinterpret(bytes, arena, ignored -> {
             int status = cudaFreeHost(new RawPointer(address, bytes));
             if (status != 0) {
-                System.getLogger(PinnedBuffer.class.getName()).log(Level.WARNING,
-                        () -> NativeCuda.exception(status, "cudaFreeHost(" + bytes + " bytes)").getMessage());
+                String message = NativeCuda.exception(status, "cudaFreeHost(" + bytes + " bytes)").getMessage();
+                System.getLogger(PinnedBuffer.class.getName()).log(Level.WARNING, message);
             }
         });
     }
