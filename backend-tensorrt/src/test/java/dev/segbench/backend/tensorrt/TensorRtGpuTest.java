@@ -27,8 +27,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * TensorRT-specific behaviour on a GPU (the checks every GPU backend must pass, accuracy against the CPU backend
- * included, are in the gpu-tests module): rebuilding a corrupted cache entry, and closing a session while a result
- * still holds a context. Needs an NVIDIA GPU, CUDA 13 and TensorRT 10.15+; skipped visibly elsewhere.
+ * included, are in the gpu-tests module): rebuilding a corrupted cache entry, CUDA-graph replay equal to the eager
+ * run, and closing a session while a result still holds a context. Needs an NVIDIA GPU, CUDA 13 and TensorRT 10.15+; skipped visibly elsewhere.
  */
 @Tag("gpu")
 class TensorRtGpuTest {
@@ -86,6 +86,28 @@ class TensorRtGpuTest {
         }
         try (InferenceSession s = backend.open(model, options(Precision.FP16, Map.of()))) {
             assertTrue(s.buildSeconds().isEmpty(), "the rebuilt entry is valid again");
+        }
+    }
+
+    @Test
+    void cudaGraphReplayGivesExactlyTheEagerResult() throws Exception {
+        try (InferenceSession s = backend.open(arch0(), options(Precision.FP16, Map.of(TensorRtSettings.CUDA_GRAPH, "true",
+                TensorRtSettings.CONTEXTS, "1"))); Arena arena = Arena.ofConfined()) {
+            HostTensor in = randomInput(s, arena, 2, 128, 160);
+            float[] eager = null;
+            for (int i = 0; i < 3; i++) { // eager, captured, replayed
+                try (InferenceResult r = s.run(in)) {
+                    float[] out = r.output().data().asSlice(0, r.output().byteSize())
+                            .toArray(java.lang.foreign.ValueLayout.JAVA_FLOAT);
+                    if (eager == null) {
+                        eager = out;
+                    } else {
+                        assertArrayEquals(eager, out, "run " + i + " (from the captured graph) differs from the eager run");
+                    }
+                }
+            }
+            assertEquals(1L, ((TensorRtSession) s).contextsReplayingGraphs(),
+                    "the third run replayed a captured graph (a failed capture falls back to eager runs)");
         }
     }
 
