@@ -15,6 +15,14 @@ abstract class NativeResource implements AutoCloseable {
         this.what = what;
     }
 
+    /** The bytes to ask the allocator for: at least 1 (CUDA allocators reject 0); a negative size is a bug. */
+    static long allocationSize(long byteSize) {
+        if (byteSize < 0) {
+            throw new IllegalArgumentException("negative size " + byteSize);
+        }
+        return Math.max(1, byteSize);
+    }
+
     /** Throws IllegalStateException when closed. */
     final void ensureOpen() {
         if (closed.get()) {

@@ -32,6 +32,15 @@ public final class LazyAvailability implements Supplier<Availability> {
         return known;
     }
 
+    /** The availability when the backend can run, else {@code BackendException(UNAVAILABLE, reason)}: what open() starts with. */
+    public Availability require() throws BackendException {
+        Availability a = get();
+        if (!a.available()) {
+            throw new BackendException(BackendException.Code.UNAVAILABLE, a.reason());
+        }
+        return a;
+    }
+
     private Availability probeOnce() {
         try {
             return Objects.requireNonNull(probe.get(), "the probe returned no availability");

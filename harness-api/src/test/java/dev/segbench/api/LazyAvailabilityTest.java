@@ -49,5 +49,14 @@ class LazyAvailabilityTest {
         Availability a = lazy.get();
         assertFalse(a.available());
         assertEquals("probing the backend failed: libfoo.so: cannot open shared object file", a.reason());
+        BackendException e = assertThrows(BackendException.class, lazy::require);
+        assertEquals(BackendException.Code.UNAVAILABLE, e.code());
+        assertEquals(a.reason(), e.getMessage());
+    }
+
+    @Test
+    void requireHandsBackAnAvailableBackendsAvailability() throws Exception {
+        LazyAvailability lazy = new LazyAvailability(() -> Availability.available("1", List.of(), Set.of()));
+        assertSame(lazy.get(), lazy.require());
     }
 }

@@ -101,10 +101,7 @@ public final class OrtCpuBackend implements Backend {
 
     @Override
     public InferenceSession open(ModelSource model, SessionOptions options) throws BackendException {
-        Availability here = availability();
-        if (!here.available()) {
-            throw new BackendException(BackendException.Code.UNAVAILABLE, here.reason());
-        }
+        availability.require();
         if (options.threads() < 0) {
             throw new IllegalArgumentException("threads must be >= 0 (0 = all available processors), got "
                     + options.threads());

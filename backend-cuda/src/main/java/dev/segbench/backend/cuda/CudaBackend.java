@@ -54,10 +54,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public InferenceSession open(ModelSource model, SessionOptions options) throws BackendException {
-        Availability a = availability();
-        if (!a.available()) {
-            throw new BackendException(Code.UNAVAILABLE, "cuda backend unavailable: " + a.reason());
-        }
+        availability.require();
         GpuSettings settings = GpuSettings.from(options);
         ModelArtifact artifact;
         try {

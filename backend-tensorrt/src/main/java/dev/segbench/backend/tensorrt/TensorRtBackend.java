@@ -92,10 +92,7 @@ public final class TensorRtBackend implements Backend {
 
     @Override
     public InferenceSession open(ModelSource model, SessionOptions options) throws BackendException {
-        Availability a = availability();
-        if (!a.available()) {
-            throw new BackendException(BackendException.Code.UNAVAILABLE, a.reason());
-        }
+        availability.require();
         TensorRtSettings settings = TensorRtSettings.from(options);
         CudaProbe cuda = CudaRuntime.probe();
         int device = CudaRuntime.selectDevice(settings.deviceProperty(), cuda);
