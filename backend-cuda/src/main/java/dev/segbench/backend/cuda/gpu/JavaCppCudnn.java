@@ -17,7 +17,12 @@ import org.bytedeco.javacpp.SizeTPointer;
 import static org.bytedeco.cuda.global.cudart.cudaGetLastError;
 import static org.bytedeco.cuda.global.cudnn.*;
 
-/** {@link Cudnn} through the JavaCPP cuDNN bindings, on one handle bound to one stream. Touching it loads cuDNN. */
+/**
+ * {@link Cudnn} through the JavaCPP cuDNN bindings, on one handle bound to one stream. Touching it loads cuDNN.
+ * cuDNN 9 marks this legacy (descriptor) API deprecated in favour of its graph API; it is still shipped and supported
+ * in 9.x, and moving to the graph API is a rewrite left for when a GPU is at hand to measure it.
+ */
+@SuppressWarnings("deprecation")
 final class JavaCppCudnn implements Cudnn, AutoCloseable {
 
     private final cudnnContext handle;
