@@ -31,6 +31,22 @@ public record CudaProbe(boolean available, String reason, int driverVersion, int
         return "CUDA runtime " + CudaVersion.format(runtimeVersion) + ", driver " + CudaVersion.format(driverVersion);
     }
 
+    /**
+     * Environment facts for {@code Availability.facts()}: "nvidia.driver" (when known), "cuda.driver-api" (the CUDA
+     * version the driver supports), "cuda.runtime", and "gpu" (every device, "; "-separated). Empty when unavailable.
+     */
+    public java.util.Map<String, String> facts(java.util.Optional<String> nvidiaDriver) {
+        java.util.Map<String, String> facts = new java.util.LinkedHashMap<>();
+        if (!available) {
+            return facts;
+        }
+        nvidiaDriver.ifPresent(v -> facts.put("nvidia.driver", v));
+        facts.put("cuda.driver-api", CudaVersion.format(driverVersion));
+        facts.put("cuda.runtime", CudaVersion.format(runtimeVersion));
+        facts.put("gpu", String.join("; ", deviceDescriptions()));
+        return facts;
+    }
+
     /** {@link CudaDevice#description()} of each device. */
     public List<String> deviceDescriptions() {
         return devices.stream().map(CudaDevice::description).toList();

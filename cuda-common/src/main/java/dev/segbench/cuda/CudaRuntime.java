@@ -95,13 +95,24 @@ public final class CudaRuntime {
     }
 
     /**
-     * Throws {@link CudaException} naming {@code call} and the CUDA error when {@code status} is not cudaSuccess.
-     * Use only after a successful probe: {@code check(cudaMalloc(p, n), "cudaMalloc(" + n + " bytes)")}.
+     * Throws {@link CudaException} naming {@code call} and the CUDA error when {@code status} is not cudaSuccess, after
+     * resetting the thread's last error (see {@link CudaErrors}), so a caught failure does not resurface in a later,
+     * unrelated library call. Use only after a successful probe: {@code check(cudaMalloc(p, n), "cudaMalloc(" + n + " bytes)")}.
      */
     public static void check(int status, String call) {
         if (status != 0) {
             throw NativeCuda.exception(status, call);
         }
+    }
+
+    /** The calling thread's last CUDA error without resetting it (cudaPeekAtLastError); 0 when none. */
+    public static int peekAtLastError() {
+        return NativeCuda.peekAtLastError();
+    }
+
+    /** Environment facts for {@code Availability.facts()}: this probe's versions and devices plus the driver's own version. */
+    public static java.util.Map<String, String> facts(CudaProbe probe) {
+        return probe.facts(NvidiaDriver.installedVersion());
     }
 
     /**

@@ -23,10 +23,7 @@ public final class DeviceBuffer extends NativeResource {
 
     /** cudaMalloc of {@code byteSize} bytes (at least 1) on the calling thread's current device. */
     public static DeviceBuffer allocate(long byteSize) {
-        if (byteSize < 0) {
-            throw new IllegalArgumentException("negative size " + byteSize);
-        }
-        long bytes = Math.max(1, byteSize);
+        long bytes = allocationSize(byteSize);
         Pointer p = new Pointer();
         CudaRuntime.check(cudaMalloc(p, bytes), "cudaMalloc(" + bytes + " bytes)");
         return new DeviceBuffer(new RawPointer(p.address(), bytes), bytes);

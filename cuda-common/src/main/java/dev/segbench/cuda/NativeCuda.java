@@ -57,8 +57,31 @@ final class NativeCuda {
         CudaRuntime.check(cudaDeviceSynchronize(), "cudaDeviceSynchronize");
     }
 
+    /** The runtime's error calls, for {@link CudaErrors}. */
+    static final CudaErrors.Source ERROR_SOURCE = new CudaErrors.Source() {
+        @Override
+        public int getLastError() {
+            return cudaGetLastError();
+        }
+
+        @Override
+        public String name(int status) {
+            return errorName(status);
+        }
+
+        @Override
+        public String text(int status) {
+            return errorString(status);
+        }
+    };
+
+    /** cudaPeekAtLastError: the thread's last error, left as it is. */
+    static int peekAtLastError() {
+        return cudaPeekAtLastError();
+    }
+
     static CudaException exception(int status, String call) {
-        return new CudaException(call, status, errorName(status), errorString(status));
+        return CudaErrors.natives().failure(status, call);
     }
 
     private static String errorName(int status) {

@@ -15,6 +15,14 @@ abstract class NativeResource implements AutoCloseable {
         this.what = what;
     }
 
+    /** The bytes to ask the allocator for: at least 1 (CUDA allocators reject 0); a negative size is a bug. */
+    static long allocationSize(long byteSize) {
+        if (byteSize < 0) {
+            throw new IllegalArgumentException("negative size " + byteSize);
+        }
+        return Math.max(1, byteSize);
+    }
+
     /** Throws IllegalStateException when closed. */
     final void ensureOpen() {
         if (closed.get()) {
@@ -37,7 +45,8 @@ abstract class NativeResource implements AutoCloseable {
             int status = release();
             if (status != 0) {
                 // close must not throw (it runs in finally blocks); a failed release usually means the context is gone
-                LOG.log(Level.WARNING, () -> NativeCuda.exception(status, releaseCall()).getMessage());
+                String message = NativeCuda.exception(status, releaseCall()).getMessage(); // also resets the last error
+                LOG.log(Level.WARNING, message);
             }
         }
     }

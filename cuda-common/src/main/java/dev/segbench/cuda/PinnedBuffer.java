@@ -27,13 +27,14 @@ public final class PinnedBuffer extends NativeResource {
 
     /** cudaMallocHost of {@code byteSize} bytes (at least 1). */
     public static PinnedBuffer allocate(long byteSize) {
-        if (byteSize < 0) {
-            throw new IllegalArgumentException("negative size " + byteSize);
-        }
-        long bytes = Math.max(1, byteSize);
+        long bytes = allocationSize(byteSize);
+        return new PinnedBuffer(new RawPointer(mallocHost(bytes), bytes), bytes);
+    }
+
+    private static long mallocHost(long bytes) {
         Pointer p = new Pointer();
         CudaRuntime.check(cudaMallocHost(p, bytes), "cudaMallocHost(" + bytes + " bytes)");
-        return new PinnedBuffer(new RawPointer(p.address(), bytes), bytes);
+        return p.address();
     }
 
     /**
@@ -44,18 +45,13 @@ public final class PinnedBuffer extends NativeResource {
      */
     @SuppressWarnings("restricted") // wraps memory cudaMallocHost just returned, of exactly this size
     public static MemorySegment allocateIn(Arena arena, long byteSize) {
-        if (byteSize < 0) {
-            throw new IllegalArgumentException("negative size " + byteSize);
-        }
-        long bytes = Math.max(1, byteSize);
-        Pointer p = new Pointer();
-        CudaRuntime.check(cudaMallocHost(p, bytes), "cudaMallocHost(" + bytes + " bytes)");
-        long address = p.address();
+        long bytes = allocationSize(byteSize);
+        long address = mallocHost(bytes);
         return MemorySegment.ofAddress(address).reinterpret(bytes, arena, ignored -> {
             int status = cudaFreeHost(new RawPointer(address, bytes));
             if (status != 0) {
-                System.getLogger(PinnedBuffer.class.getName()).log(Level.WARNING,
-                        () -> NativeCuda.exception(status, "cudaFreeHost(" + bytes + " bytes)").getMessage());
+                String message = NativeCuda.exception(status, "cudaFreeHost(" + bytes + " bytes)").getMessage();
+                System.getLogger(PinnedBuffer.class.getName()).log(Level.WARNING, message);
             }
         });
     }

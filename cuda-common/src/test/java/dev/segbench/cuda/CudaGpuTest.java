@@ -1,6 +1,7 @@
 package dev.segbench.cuda;
 
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.ValueLayout;
@@ -9,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Runs only where a CUDA device is usable; skipped visibly elsewhere. */
+@Tag("gpu")
 class CudaGpuTest {
 
     @BeforeEach
@@ -83,9 +85,32 @@ class CudaGpuTest {
     }
 
     @Test
-    void failedCallNamesTheCall() {
+    void failedCallNamesTheCallAndLeavesNoLastErrorBehind() {
         CudaException e = assertThrows(CudaException.class, () -> DeviceBuffer.allocate(1L << 50));
         assertTrue(e.getMessage().startsWith("cudaMalloc(" + (1L << 50) + " bytes) failed: "), e.getMessage());
         assertTrue(e.isOutOfMemory(), e.getMessage());
+        assertEquals(0, CudaRuntime.peekAtLastError(), "the caught failure must not resurface in a later library call");
+        try (DeviceBuffer ok = DeviceBuffer.allocate(1024); CudaStream stream = CudaStream.create()) {
+            ok.fill(0, 1024, stream); // work after the failure on the same thread still succeeds
+            stream.synchronize();
+        }
+    }
+
+    @Test
+    void phaseTimerMeasuresEachPhase() {
+        long bytes = 16L << 20;
+        try (PinnedBuffer host = PinnedBuffer.allocate(bytes); DeviceBuffer dev = DeviceBuffer.allocate(bytes);
+             CudaStream stream = CudaStream.create(); PhaseTimer timer = PhaseTimer.create()) {
+            timer.start(stream);
+            dev.copyFromHost(host.segment(), bytes, stream);
+            timer.afterCopyIn(stream);
+            dev.fill(1, bytes, stream);
+            timer.afterCompute(stream);
+            dev.copyToHost(host.segment(), bytes, stream);
+            timer.end(stream);
+            var t = timer.waitAndRead();
+            assertTrue(t.h2dMs() > 0 && t.computeMs() > 0 && t.d2hMs() > 0, t.toString());
+            assertEquals(0x01010101, host.segment().get(ValueLayout.JAVA_INT, 0), "the copy back finished before the read");
+        }
     }
 }

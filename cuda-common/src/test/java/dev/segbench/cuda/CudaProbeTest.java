@@ -71,6 +71,16 @@ class CudaProbeTest {
     }
 
     @Test
+    void factsNameTheDriverTheCudaVersionsAndTheDevices() {
+        CudaProbe p = CudaProbe.interpret(13000, 13010, 0, "cudaSuccess", "no error", 1, List.of(H100));
+        assertEquals(java.util.Map.of("nvidia.driver", "580.65.06", "cuda.driver-api", "13.0", "cuda.runtime", "13.1",
+                "gpu", "NVIDIA H100 80GB HBM3 (sm_90, 79.2 GiB, 132 SMs)"), p.facts(java.util.Optional.of("580.65.06")));
+        assertFalse(p.facts(java.util.Optional.empty()).containsKey("nvidia.driver"));
+        assertTrue(CudaProbe.unavailable("no driver").facts(java.util.Optional.of("580.65.06")).isEmpty(),
+                "an unavailable probe reports nothing it did not read");
+    }
+
+    @Test
     void unavailableNeedsAReason() {
         assertThrows(NullPointerException.class, () -> new CudaProbe(false, null, 0, 0, List.of()));
     }

@@ -1,6 +1,7 @@
 package dev.segbench.cuda;
 
 import dev.segbench.api.BackendException;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -9,6 +10,8 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class CudaRuntimeProbeTest {
 
@@ -36,36 +39,54 @@ class CudaRuntimeProbeTest {
         assertTrue(probe.reason().contains("LD_LIBRARY_PATH"), probe.reason());
     }
 
+    /** The JavaCPP loader searches the system paths itself, so a fake file only stands in where no driver is installed. */
+    private static boolean driverInstalled() {
+        return NativeLibraryLocator.system().present(CudaRuntime.DRIVER_LIBRARY);
+    }
+
     @Test
     void bindingsThatCannotLoadBecomeAReasonNotACrash() throws Exception {
+        assumeFalse(driverInstalled(), "an NVIDIA driver is installed here: the bindings load the real libraries,"
+                + " so the failed-load path cannot be provoked with fake files");
         // Both files "exist" but are not libraries: the JavaCPP load fails and the probe must turn that into a value.
         Files.write(tmp.resolve("libcuda.so.1"), new byte[] {0});
         Files.write(tmp.resolve("libcudart.so.13"), new byte[] {0});
         CudaProbe probe = CudaRuntime.probe(only(tmp));
-        if (probe.available()) { // a real GPU machine: the real libraries were loaded from the system path
-            assertFalse(probe.devices().isEmpty());
-            return;
-        }
-        // here (no driver): the JavaCPP load fails; on a machine with a driver but no device the query answers
-        assertTrue(probe.reason().matches("(cannot load the CUDA runtime bindings|no CUDA device|NVIDIA driver too old"
-                + "|CUDA initialisation failed).*"), probe.reason());
+        assertFalse(probe.available());
+        assertTrue(probe.reason().startsWith("cannot load the CUDA runtime bindings (JavaCPP cudart) although "
+                + tmp.resolve("libcudart.so.13")), probe.reason());
         assertFalse(probe.reason().contains("\n"), "one line: " + probe.reason());
     }
 
     @Test
-    void thisMachinesProbeNeverThrowsAndNamesTheMissingPiece() {
+    void withoutAUsableDeviceTheCachedProbeSaysWhyAndRequireRefuses() {
         CudaProbe probe = CudaRuntime.probe();
+        assumeFalse(probe.available(), "a CUDA device is usable here; see thisMachinesDevicesAreDescribed");
         assertSame(probe, CudaRuntime.probe(), "the process-wide probe is cached");
-        if (probe.available()) {
-            assertFalse(probe.devices().isEmpty());
-            assertTrue(probe.runtimeVersion() >= 13000, probe.versions());
-        } else {
-            assertTrue(probe.reason().matches("(?s).*(libcuda\\.so\\.1|libcudart\\.so\\.13|CUDA device|driver"
-                    + "|bindings|CUDA initialisation).*"), probe.reason());
-            BackendException e = assertThrows(BackendException.class, CudaRuntime::require);
-            assertEquals(BackendException.Code.UNAVAILABLE, e.code());
-            assertEquals(probe.reason(), e.getMessage());
-        }
+        assertTrue(probe.reason().matches("(?s).*(libcuda\\.so\\.1|libcudart\\.so\\.13|CUDA device|driver"
+                + "|bindings|CUDA initialisation).*"), probe.reason());
+        BackendException e = assertThrows(BackendException.class, CudaRuntime::require);
+        assertEquals(BackendException.Code.UNAVAILABLE, e.code());
+        assertEquals(probe.reason(), e.getMessage());
+        assertTrue(CudaRuntime.facts(probe).isEmpty());
+    }
+
+    @Test
+    @Tag("gpu")
+    void thisMachinesDevicesAreDescribed() throws Exception {
+        CudaProbe probe = CudaRuntime.probe();
+        assumeTrue(probe.available(), () -> "no usable CUDA device: " + probe.reason());
+        assertSame(probe, CudaRuntime.probe(), "the process-wide probe is cached");
+        assertFalse(probe.devices().isEmpty());
+        assertTrue(probe.runtimeVersion() >= 13000, probe.versions());
+        assertSame(probe, CudaRuntime.require());
+        var facts = CudaRuntime.facts(probe);
+        assertTrue(facts.get("cuda.runtime").startsWith("13."), facts.toString());
+        assertTrue(facts.get("gpu").contains(probe.devices().getFirst().name()), facts.toString());
+        // With a driver, fake files on the locator's path do not matter: the loader finds the real libraries.
+        Files.write(tmp.resolve("libcuda.so.1"), new byte[] {0});
+        Files.write(tmp.resolve("libcudart.so.13"), new byte[] {0});
+        assertTrue(CudaRuntime.probe(only(tmp)).available());
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.segbench.api;
 
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -9,17 +10,49 @@ import java.util.Map;
  * @param threads     intra-op threads for CPU work (0 = backend default)
  * @param profile     the input shapes the run will use (for engines with optimisation profiles)
  * @param cacheDir    where a backend may cache compiled engines (null = no cache)
- * @param properties  backend-specific settings ("tensorrt.opt-level" = "3")
+ * @param properties  backend-specific settings ("tensorrt.opt-level" = "3"), read with {@link BackendProperties}
+ * @param labelsOut   run the labels-out graph variant (upsampling and ArgMax inside, UINT8 labels back); the harness
+ *                    sets it, every backend that declares {@link Capability#LABELS_OUT} honours it
  */
 public record SessionOptions(Precision precision, int threads, ShapeProfile profile, Path cacheDir,
-                             Map<String, String> properties) {
+                             Map<String, String> properties, boolean labelsOut) {
+
+    /** The key under which labels-out used to travel among the properties; see {@link #forRun}. */
+    public static final String LABELS_OUT_KEY = "labels-out";
 
     public SessionOptions {
         properties = Map.copyOf(properties);
+        if (properties.containsKey(LABELS_OUT_KEY)) {
+            throw new IllegalArgumentException(LABELS_OUT_KEY + " is a session option, not a backend property:"
+                    + " build the options with SessionOptions.forRun or pass labelsOut");
+        }
+    }
+
+    /** Logits out (no labels-out graph). */
+    public SessionOptions(Precision precision, int threads, ShapeProfile profile, Path cacheDir,
+                          Map<String, String> properties) {
+        this(precision, threads, profile, cacheDir, properties, false);
     }
 
     public static SessionOptions of(Precision precision) {
-        return new SessionOptions(precision, 0, ShapeProfile.DEFAULT, null, Map.of());
+        return new SessionOptions(precision, 0, ShapeProfile.DEFAULT, null, Map.of(), false);
+    }
+
+    /**
+     * The options of one run from the command line's {@code --property KEY=VALUE} map: a {@code labels-out}
+     * entry (true/false) becomes the typed {@link #labelsOut} field, everything else stays a backend property.
+     */
+    public static SessionOptions forRun(Precision precision, int threads, ShapeProfile profile, Path cacheDir,
+                                        Map<String, String> properties) {
+        Map<String, String> rest = new HashMap<>(properties);
+        String labels = rest.remove(LABELS_OUT_KEY);
+        boolean labelsOut = labels != null && BackendProperties.parseBoolean(LABELS_OUT_KEY, labels);
+        return new SessionOptions(precision, threads, profile, cacheDir, rest, labelsOut);
+    }
+
+    /** The same options with {@code labelsOut} set. */
+    public SessionOptions withLabelsOut(boolean value) {
+        return new SessionOptions(precision, threads, profile, cacheDir, properties, value);
     }
 
     public String property(String key, String fallback) {

@@ -7,8 +7,10 @@ import ai.onnxruntime.OrtSession;
 import dev.segbench.api.Availability;
 import dev.segbench.api.Backend;
 import dev.segbench.api.BackendException;
+import dev.segbench.api.BackendProperties;
 import dev.segbench.api.Capability;
 import dev.segbench.api.InferenceSession;
+import dev.segbench.api.LazyAvailability;
 import dev.segbench.api.ModelArtifact;
 import dev.segbench.api.ModelException;
 import dev.segbench.api.ModelSource;
@@ -27,14 +29,15 @@ import java.util.stream.Stream;
 /**
  * The reference backend: ONNX Runtime's CPU execution provider. Runs FP32 graphs and FP16 graphs (ORT's CPU
  * provider inserts casts around operators it has no FP16 kernel for, so FP16 here means FP16 storage, not FP16
- * arithmetic). Properties: {@code labels-out} ("true" takes the graph with ArgMax inside).
+ * arithmetic). {@code SessionOptions.labelsOut()} takes the graph with ArgMax inside; there are no {@code cpu.*}
+ * properties yet, so any is rejected as a typo.
  */
 public final class OrtCpuBackend implements Backend {
 
-    /** Session property choosing the labels-out graph variant ({@code "true"} / {@code "false"}). */
-    public static final String LABELS_OUT_PROPERTY = "labels-out";
+    /** The cpu backend's own properties (none yet); other {@code cpu.*} keys are rejected. */
+    static final List<String> PROPERTIES = List.of();
 
-    private volatile Availability availability;
+    private final LazyAvailability availability = new LazyAvailability(OrtCpuBackend::probe);
 
     /** Trivial on purpose: ServiceLoader instantiates every backend, and ORT's native library loads lazily. */
     public OrtCpuBackend() {
@@ -57,17 +60,7 @@ public final class OrtCpuBackend implements Backend {
 
     @Override
     public Availability availability() {
-        Availability known = availability;
-        if (known == null) {
-            synchronized (this) {
-                known = availability;
-                if (known == null) {
-                    known = probe();
-                    availability = known;
-                }
-            }
-        }
-        return known;
+        return availability.get();
     }
 
     private static Availability probe() {
@@ -108,15 +101,13 @@ public final class OrtCpuBackend implements Backend {
 
     @Override
     public InferenceSession open(ModelSource model, SessionOptions options) throws BackendException {
-        Availability here = availability();
-        if (!here.available()) {
-            throw new BackendException(BackendException.Code.UNAVAILABLE, here.reason());
-        }
+        availability.require();
         if (options.threads() < 0) {
             throw new IllegalArgumentException("threads must be >= 0 (0 = all available processors), got "
                     + options.threads());
         }
-        boolean labelsOut = parseBoolean(LABELS_OUT_PROPERTY, options.property(LABELS_OUT_PROPERTY, "false"));
+        BackendProperties.read(options, "cpu.", PROPERTIES);
+        boolean labelsOut = options.labelsOut();
         ModelArtifact artifact;
         try {
             artifact = model.artifact(options.precision(), labelsOut);
@@ -142,12 +133,4 @@ public final class OrtCpuBackend implements Backend {
         }
     }
 
-    private static boolean parseBoolean(String key, String value) {
-        return switch (value.trim().toLowerCase(Locale.ROOT)) {
-            case "true" -> true;
-            case "false" -> false;
-            default -> throw new IllegalArgumentException("session property " + key + " must be true or false, got '"
-                    + value + "'");
-        };
-    }
 }

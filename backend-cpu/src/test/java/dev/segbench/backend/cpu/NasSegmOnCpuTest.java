@@ -77,7 +77,7 @@ class NasSegmOnCpuTest {
     @Test
     void labelsOutGivesOneClassPerInputPixel() throws Exception {
         SessionOptions options = new SessionOptions(Precision.FP32, 2, SessionOptions.ShapeProfile.DEFAULT, null,
-                Map.of(OrtCpuBackend.LABELS_OUT_PROPERTY, "true"));
+                Map.of(), true);
         try (Arena arena = Arena.ofConfined(); InferenceSession session = new OrtCpuBackend().open(arch0, options)) {
             HostTensor input = randomInput(session, arena);
             try (InferenceResult result = session.run(input)) {

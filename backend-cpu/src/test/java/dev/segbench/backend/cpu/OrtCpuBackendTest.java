@@ -96,8 +96,7 @@ class OrtCpuBackendTest {
 
     @Test
     void labelsOutReturnsTheArgmaxAsBytes() throws Exception {
-        SessionOptions options = new SessionOptions(Precision.FP32, 0, SessionOptions.ShapeProfile.DEFAULT, null,
-                Map.of(OrtCpuBackend.LABELS_OUT_PROPERTY, "true"));
+        SessionOptions options = SessionOptions.of(Precision.FP32).withLabelsOut(true);
         int n = 2, h = 6, w = 9;
         try (Arena arena = Arena.ofConfined(); InferenceSession session = backend.open(tiny, options)) {
             assertTrue(session.artifact().labelsOut());
@@ -236,9 +235,9 @@ class OrtCpuBackendTest {
     @Test
     void badSessionPropertiesAreRejected() {
         SessionOptions options = new SessionOptions(Precision.FP32, 0, SessionOptions.ShapeProfile.DEFAULT, null,
-                Map.of(OrtCpuBackend.LABELS_OUT_PROPERTY, "yes"));
+                Map.of("cpu.threads", "8", "cuda.graphs", "false"));
         var e = assertThrows(IllegalArgumentException.class, () -> backend.open(tiny, options));
-        assertTrue(e.getMessage().contains("labels-out"), e.getMessage());
+        assertEquals("unknown property cpu.threads (the cpu backend has no cpu.* properties)", e.getMessage());
         SessionOptions negative = new SessionOptions(Precision.FP32, -1, SessionOptions.ShapeProfile.DEFAULT, null,
                 Map.of());
         assertThrows(IllegalArgumentException.class, () -> backend.open(tiny, negative));

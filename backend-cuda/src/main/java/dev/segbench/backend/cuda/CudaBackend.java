@@ -5,6 +5,7 @@ import dev.segbench.api.Backend;
 import dev.segbench.api.BackendException;
 import dev.segbench.api.BackendException.Code;
 import dev.segbench.api.InferenceSession;
+import dev.segbench.api.LazyAvailability;
 import dev.segbench.api.ModelArtifact;
 import dev.segbench.api.ModelException;
 import dev.segbench.api.ModelSource;
@@ -13,6 +14,7 @@ import dev.segbench.api.SessionOptions;
 import dev.segbench.backend.cuda.gpu.GpuSettings;
 import dev.segbench.cuda.CudaRuntime;
 import dev.segbench.cuda.NativeLibraryLocator;
+import dev.segbench.cuda.NvidiaDriver;
 import java.util.Set;
 
 /**
@@ -22,7 +24,8 @@ import java.util.Set;
  */
 public final class CudaBackend implements Backend {
 
-    private volatile Availability availability;
+    private final LazyAvailability availability = new LazyAvailability(() -> CudaProbeCheck.availability(CudaRuntime.probe(),
+            NativeLibraryLocator.system(), CudaProbeCheck::nativeVersions, NvidiaDriver.installedVersion()));
 
     @Override
     public String id() {
@@ -41,17 +44,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public Availability availability() {
-        Availability a = availability;
-        if (a == null) {
-            synchronized (this) {
-                if (availability == null) {
-                    availability = CudaProbeCheck.availability(CudaRuntime.probe(), NativeLibraryLocator.system(),
-                            CudaProbeCheck::nativeVersions);
-                }
-                a = availability;
-            }
-        }
-        return a;
+        return availability.get();
     }
 
     @Override
@@ -61,17 +54,14 @@ public final class CudaBackend implements Backend {
 
     @Override
     public InferenceSession open(ModelSource model, SessionOptions options) throws BackendException {
-        Availability a = availability();
-        if (!a.available()) {
-            throw new BackendException(Code.UNAVAILABLE, "cuda backend unavailable: " + a.reason());
-        }
+        availability.require();
         GpuSettings settings = GpuSettings.from(options);
         ModelArtifact artifact;
         try {
-            artifact = model.artifact(options.precision(), settings.labelsOut());
+            artifact = model.artifact(options.precision(), options.labelsOut());
         } catch (ModelException e) {
             throw new BackendException(Code.MODEL_INVALID, "cannot build the " + options.precision().id()
-                    + (settings.labelsOut() ? " labels-out" : "") + " graph of " + model.info().id() + ": " + e.getMessage(), e);
+                    + (options.labelsOut() ? " labels-out" : "") + " graph of " + model.info().id() + ": " + e.getMessage(), e);
         }
         return CudaSession.open(artifact, settings);
     }

@@ -4,14 +4,17 @@ import dev.segbench.api.Availability;
 import dev.segbench.api.Capability;
 import dev.segbench.cuda.CudaProbe;
 import dev.segbench.cuda.NativeLibraryLocator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 
 /**
  * Decides whether the cuda backend can run: cuda-common's probe (driver, runtime, device), then the cuDNN 9 libraries
- * (all sub-libraries: the bindings link them), then cuBLAS (the bindings link it), then NVRTC, then the versions read
- * through the bindings. The first missing piece is the reason.
+ * (all sub-libraries: the bindings link them), then cuBLAS, then NVRTC, then the versions read through the bindings.
+ * The first missing piece is the reason.
  */
 public final class CudaProbeCheck {
 
@@ -23,7 +26,15 @@ public final class CudaProbeCheck {
     public static final List<String> CUDNN_SUBLIBRARIES = List.of("libcudnn_ops.so.9", "libcudnn_cnn.so.9",
             "libcudnn_graph.so.9", "libcudnn_engines_precompiled.so.9", "libcudnn_engines_runtime_compiled.so.9",
             "libcudnn_heuristic.so.9", "libcudnn_adv.so.9");
-    /** The JavaCPP cudnn presets inherit the cuBLAS presets, so the bindings need cuBLAS although nothing calls it. */
+    /**
+     * cuBLAS is needed although the backend calls none of it (finding 5 of issue 13 asked whether it could go; it
+     * cannot): libjnicudnn.so itself does not link cuBLAS, but the JavaCPP cudnn presets inherit the cublas presets,
+     * and JavaCPP's Loader initialises every inherited global class before loading a library, so loading the cuDNN
+     * bindings loads libjnicublas.so, which needs libcublas.so.13 and libcublasLt.so.13 (observed with stub libraries:
+     * the load fails on libcublas.so.13 before cuDNN is reached). cuDNN 9 also dlopens libcublasLt.so at run time for
+     * the legacy convolution API this backend uses (NVIDIA, "Building and Running a cuDNN Dependent Program").
+     * {@code CudaBackendTest} pins the inheritance, so this check can go when a JavaCPP release drops it.
+     */
     public static final List<String> CUBLAS_LIBRARIES = List.of("libcublasLt.so.13", "libcublas.so.13");
     public static final String NVRTC_LIBRARY = "libnvrtc.so.13";
 
@@ -33,11 +44,21 @@ public final class CudaProbeCheck {
     private CudaProbeCheck() {
     }
 
+    /** The versions read through the bindings: cuDNN "9.14.0", NVRTC "13.0". */
+    public record NativeVersions(String cudnn, String nvrtc) {
+    }
+
+    public static Availability availability(CudaProbe cuda, NativeLibraryLocator locator, Supplier<NativeVersions> nativeVersions) {
+        return availability(cuda, locator, nativeVersions, Optional.empty());
+    }
+
     /**
-     * @param nativeVersions loads the cuDNN and NVRTC bindings and returns their versions ("cuDNN 9.14.0, NVRTC 13.0");
-     *                       called only when every library was found on disk
+     * @param nativeVersions loads the cuDNN and NVRTC bindings and returns their versions; called only when every
+     *                       library was found on disk
+     * @param nvidiaDriver   the kernel driver's version, for the environment facts
      */
-    public static Availability availability(CudaProbe cuda, NativeLibraryLocator locator, Supplier<String> nativeVersions) {
+    public static Availability availability(CudaProbe cuda, NativeLibraryLocator locator, Supplier<NativeVersions> nativeVersions,
+                                            Optional<String> nvidiaDriver) {
         if (!cuda.available()) {
             return Availability.unavailable(cuda.reason());
         }
@@ -54,14 +75,15 @@ public final class CudaProbeCheck {
         for (String blas : CUBLAS_LIBRARIES) {
             if (!locator.present(blas)) {
                 return Availability.unavailable("cuBLAS not found (" + blas + "; searched " + locator.searchedDescription()
-                        + "): the JavaCPP cuDNN bindings link it; install the CUDA 13 cuBLAS runtime (libcublas-13)");
+                        + "): the JavaCPP cuDNN bindings load the cuBLAS bindings first and cuDNN 9 loads cuBLASLt for"
+                        + " its convolutions; install the CUDA 13 cuBLAS runtime (libcublas-13)");
             }
         }
         if (!locator.present(NVRTC_LIBRARY)) {
             return Availability.unavailable("NVRTC not found (" + NVRTC_LIBRARY + "; searched " + locator.searchedDescription()
                     + "); install the CUDA 13 NVRTC runtime (cuda-nvrtc-13) for the backend's kernels");
         }
-        String versions;
+        NativeVersions versions;
         try {
             versions = nativeVersions.get();
         } catch (LinkageError | RuntimeException e) { // UnsatisfiedLinkError, ExceptionInInitializerError, ...
@@ -72,11 +94,15 @@ public final class CudaProbeCheck {
             String detail = String.valueOf(root.getMessage()).lines().findFirst().orElse(root.getClass().getSimpleName());
             return Availability.unavailable("cannot load the cuDNN/NVRTC bindings (JavaCPP) although the libraries exist: " + detail);
         }
-        return Availability.available(cuda.versions() + ", " + versions, cuda.deviceDescriptions(), CAPABILITIES);
+        Map<String, String> facts = new LinkedHashMap<>(cuda.facts(nvidiaDriver));
+        facts.put("cudnn", versions.cudnn());
+        facts.put("nvrtc", versions.nvrtc());
+        return Availability.available(cuda.versions() + ", cuDNN " + versions.cudnn() + ", NVRTC " + versions.nvrtc(),
+                cuda.deviceDescriptions(), CAPABILITIES).withFacts(facts);
     }
 
     /** Reads the versions through the bindings (loads native code: only after the files were found). */
-    static String nativeVersions() {
+    static NativeVersions nativeVersions() {
         long v = org.bytedeco.cuda.global.cudnn.cudnnGetVersion();
         int[] major = {0};
         int[] minor = {0};
@@ -87,6 +113,11 @@ public final class CudaProbeCheck {
         if (v < 90000) {
             throw new IllegalStateException("cuDNN " + v + " is too old (need 9.x)");
         }
-        return "cuDNN " + v / 10000 + "." + (v % 10000) / 100 + "." + v % 100 + ", NVRTC " + major[0] + "." + minor[0];
+        return new NativeVersions(cudnnVersion(v), major[0] + "." + minor[0]);
+    }
+
+    /** cudnnGetVersion's encoding since cuDNN 9: major * 10000 + minor * 100 + patch (91400 = 9.14.0). */
+    static String cudnnVersion(long encoded) {
+        return encoded / 10000 + "." + (encoded % 10000) / 100 + "." + encoded % 100;
     }
 }

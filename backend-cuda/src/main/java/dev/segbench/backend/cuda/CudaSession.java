@@ -16,6 +16,8 @@ import dev.segbench.cuda.CudaException;
 import dev.segbench.cuda.CudaRuntime;
 import dev.segbench.cuda.PinnedBuffer;
 import java.lang.foreign.Arena;
+import java.util.OptionalDouble;
+import java.util.OptionalLong;
 
 /**
  * One model on one GPU. Each new input shape is planned once (and captured into a CUDA graph); later runs of that
@@ -82,6 +84,39 @@ public final class CudaSession implements InferenceSession {
             throw new IllegalArgumentException("input must be FLOAT32 [N, 3, H, W], got " + input);
         }
         return runner.run(input);
+    }
+
+    /** NVRTC's compile time for this session's kernels; empty when an earlier session in this process compiled them. */
+    @Override
+    public OptionalDouble buildSeconds() {
+        return model.kernelCompileSeconds();
+    }
+
+    /**
+     * Weights, zero biases, and each cached shape's activation arena and cuDNN workspace. Not counted: what cuDNN,
+     * NVRTC and the CUDA context hold for themselves (not readable per session).
+     */
+    @Override
+    public OptionalLong deviceMemoryBytes() {
+        ensureOpen();
+        return OptionalLong.of(runner.deviceBytes());
+    }
+
+    /**
+     * What the process-wide caches gave this session: the NVRTC kernels (compiled by an earlier session) and the cuDNN
+     * choices of the last-used plan's convolutions (searched by an earlier plan or session).
+     */
+    public record CacheStats(boolean kernelsFromCache, int convolutions, int convolutionsFromCache) {
+    }
+
+    public CacheStats cacheStats() {
+        int[] convs = runner.lastPlanConvolutions();
+        return new CacheStats(model.kernelCompileSeconds().isEmpty(), convs[0], convs[1]);
+    }
+
+    /** Whether the last-used shape replays a captured CUDA graph (false when graphs are off or the capture failed). */
+    public boolean replaysGraph() {
+        return runner.lastPlanReplaysGraph();
     }
 
     /** Kernel launches (NVRTC kernels plus cuDNN and copy calls) per inference of the last-used shape; -1 before any. */

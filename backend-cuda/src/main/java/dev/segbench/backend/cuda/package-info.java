@@ -8,9 +8,10 @@
  *       sub-graph (Shape/Slice/Gather/Concat/Unsqueeze/Cast/arithmetic) is folded on the host;</li>
  *   <li>{@link dev.segbench.backend.cuda.plan.Planner}: Conv [+ residual Add] [+ Relu/Clip] fused into one step, then
  *       arena offsets from tensor lifetimes ({@link dev.segbench.backend.cuda.plan.BufferAllocator});</li>
- *   <li>execution: {@code gpu.GpuPlan} (cuDNN cudnnConvolutionBiasActivationForward + NVRTC kernels, captured in a
- *       CUDA graph), or {@link dev.segbench.backend.cuda.ref.ReferenceExecutor} on the CPU, which exists to test
- *       steps 1 to 3 against ONNX Runtime.</li>
+ *   <li>execution: {@code gpu.GpuPlan}: per convolution a {@code gpu.ConvCall} (the fused
+ *       cudnnConvolutionBiasActivationForward, or the unfused sequence when cuDNN refuses it), NVRTC kernels for the
+ *       rest, the whole inference captured in a CUDA graph. The tests run steps 1 to 3 on a CPU reference executor
+ *       (test code) against ONNX Runtime, and step 4 on an emulated device with a cuDNN stand-in.</li>
  * </ol>
  * Anything the executors do not implement is a {@code BackendException(UNSUPPORTED_OP)} naming the node.
  */

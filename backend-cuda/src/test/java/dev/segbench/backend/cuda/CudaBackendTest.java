@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import dev.segbench.api.Availability;
 import dev.segbench.api.Backend;
 import dev.segbench.api.BackendException;
+import dev.segbench.api.Capability;
 import dev.segbench.api.ModelArtifact;
 import dev.segbench.api.ModelInfo;
 import dev.segbench.api.ModelSource;
@@ -31,6 +32,8 @@ class CudaBackendTest {
 
     private static final CudaProbe GPU = new CudaProbe(true, null, 13000, 13000,
             List.of(new CudaDevice(0, "NVIDIA H100 80GB HBM3", 9, 0, 80L << 30, 132)));
+
+    private static final CudaProbeCheck.NativeVersions UNUSED = new CudaProbeCheck.NativeVersions("unused", "unused");
 
     @Test
     void isFoundByServiceLoaderWithATrivialConstructor() {
@@ -56,52 +59,82 @@ class CudaBackendTest {
     @Test
     void namesTheFirstMissingGpuLibrary(@TempDir Path dir) throws Exception {
         NativeLibraryLocator locator = new NativeLibraryLocator(List.of(dir), null, List.of());
-        String reason = CudaProbeCheck.availability(GPU, locator, () -> "unused").reason();
+        String reason = CudaProbeCheck.availability(GPU, locator, () -> UNUSED).reason();
         assertTrue(reason.contains("libcudnn.so.9"), reason);
         Files.createFile(dir.resolve("libcudnn.so.9"));
         Files.createFile(dir.resolve("libcudnn_ops.so.9"));
-        reason = CudaProbeCheck.availability(GPU, locator, () -> "unused").reason();
+        reason = CudaProbeCheck.availability(GPU, locator, () -> UNUSED).reason();
         assertTrue(reason.contains("libcudnn_cnn.so.9"), reason);
         Files.createFile(dir.resolve("libcudnn_cnn.so.9"));
-        reason = CudaProbeCheck.availability(GPU, locator, () -> "unused").reason();
+        reason = CudaProbeCheck.availability(GPU, locator, () -> UNUSED).reason();
         assertTrue(reason.contains("libcudnn_graph.so.9"), reason);
         for (String sub : CudaProbeCheck.CUDNN_SUBLIBRARIES) {
             if (!Files.exists(dir.resolve(sub))) {
                 Files.createFile(dir.resolve(sub));
             }
         }
-        reason = CudaProbeCheck.availability(GPU, locator, () -> "unused").reason();
+        reason = CudaProbeCheck.availability(GPU, locator, () -> UNUSED).reason();
         assertTrue(reason.startsWith("cuBLAS not found (libcublasLt.so.13"), reason);
         Files.createFile(dir.resolve("libcublasLt.so.13"));
         Files.createFile(dir.resolve("libcublas.so.13"));
-        reason = CudaProbeCheck.availability(GPU, locator, () -> "unused").reason();
+        reason = CudaProbeCheck.availability(GPU, locator, () -> UNUSED).reason();
         assertTrue(reason.contains("libnvrtc.so.13"), reason);
         Files.createFile(dir.resolve("libnvrtc.so.13"));
         reason = CudaProbeCheck.availability(GPU, locator, () -> {
             throw new UnsatisfiedLinkError("no jnicudnn in java.library.path");
         }).reason();
         assertTrue(reason.contains("no jnicudnn"), reason);
-        Availability ok = CudaProbeCheck.availability(GPU, locator, () -> "cuDNN 9.14.0, NVRTC 13.0");
+        Availability ok = CudaProbeCheck.availability(GPU, locator, () -> new CudaProbeCheck.NativeVersions("9.14.0", "13.0"),
+                java.util.Optional.of("580.65.06"));
         assertTrue(ok.available());
         assertTrue(ok.version().contains("cuDNN 9.14.0") && ok.version().contains("CUDA runtime 13.0"), ok.version());
         assertTrue(ok.devices().get(0).contains("H100"));
-        assertEquals(CudaProbeCheck.CAPABILITIES, ok.capabilities());
+        assertEquals(Map.of("nvidia.driver", "580.65.06", "cuda.driver-api", "13.0", "cuda.runtime", "13.0", "gpu",
+                "NVIDIA H100 80GB HBM3 (sm_90, 80.0 GiB, 132 SMs)", "cudnn", "9.14.0", "nvrtc", "13.0"), ok.facts());
+        // What a run may rely on: a GPU backend with FP16 arithmetic, device timings, labels-out and any shape. Its
+        // sessions are single-threaded (one stream and cuDNN handle each), so claiming concurrent runs would be a lie.
+        assertTrue(ok.capabilities().containsAll(java.util.Set.of(Capability.GPU, Capability.FP16_COMPUTE,
+                Capability.DEVICE_TIMINGS, Capability.LABELS_OUT, Capability.DYNAMIC_SHAPES)), ok.capabilities().toString());
+        assertFalse(ok.capabilities().contains(Capability.CONCURRENT_RUNS));
         Availability noDevice = CudaProbeCheck.availability(CudaProbe.unavailable("no CUDA device [cudaGetDeviceCount]"),
-                locator, () -> "unused");
+                locator, () -> UNUSED);
         assertEquals("no CUDA device [cudaGetDeviceCount]", noDevice.reason());
     }
 
     @Test
     void settingsAreParsedWithOneLineErrors() {
         GpuSettings d = GpuSettings.from(SessionOptions.of(Precision.FP16));
-        assertTrue(d.graphs() && d.findAlgorithms() && d.fuse() && !d.tf32() && !d.labelsOut());
+        assertTrue(d.graphs() && d.findAlgorithms() && d.fuse() && !d.tf32());
         assertEquals(256L << 20, d.workspaceBytes());
-        GpuSettings s = GpuSettings.from(options(Map.of("labels-out", "true", "cuda.algo", "heuristic", "cuda.graphs", "false")));
-        assertTrue(s.labelsOut() && !s.findAlgorithms() && !s.graphs());
+        GpuSettings s = GpuSettings.from(options(Map.of("cuda.algo", "heuristic", "cuda.graphs", "false",
+                "tensorrt.opt-level", "5")));
+        assertTrue(!s.findAlgorithms() && !s.graphs());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> GpuSettings.from(options(Map.of("cuda.workspace-mb", "lots"))));
-        assertEquals("cuda.workspace-mb must be a positive integer, got 'lots'", e.getMessage());
+        assertEquals("cuda.workspace-mb must be an integer in 1..1048576, got 'lots'", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> GpuSettings.from(options(Map.of("cuda.algo", "fastest"))));
+        e = assertThrows(IllegalArgumentException.class, () -> GpuSettings.from(options(Map.of("cuda.grpahs", "false"))));
+        assertTrue(e.getMessage().startsWith("unknown property cuda.grpahs (known cuda.* properties: cuda.algo,"), e.getMessage());
+    }
+
+    /**
+     * Finding 5 of issue 13 proposed dropping the cuBLAS requirement; it stays because the JavaCPP cudnn presets
+     * inherit the cublas presets and JavaCPP loads inherited bindings first. This pins that fact: when a JavaCPP
+     * release drops the inheritance, this fails and the cuBLAS check in CudaProbeCheck can be narrowed.
+     */
+    @Test
+    void theCudnnBindingsInheritTheCublasBindingsSoCublasIsRequired() {
+        org.bytedeco.javacpp.annotation.Properties presets =
+                org.bytedeco.cuda.presets.cudnn.class.getAnnotation(org.bytedeco.javacpp.annotation.Properties.class);
+        assertTrue(java.util.Arrays.asList(presets.inherit()).contains(org.bytedeco.cuda.presets.cublas.class),
+                "the cudnn presets no longer inherit cublas: CudaProbeCheck need not require libcublas any more");
+        assertTrue(CudaProbeCheck.CUBLAS_LIBRARIES.containsAll(List.of("libcublas.so.13", "libcublasLt.so.13")));
+    }
+
+    @Test
+    void cudnnVersionsDecode() {
+        assertEquals("9.14.0", CudaProbeCheck.cudnnVersion(91400));
+        assertEquals("9.19.1", CudaProbeCheck.cudnnVersion(91901));
     }
 
     private static SessionOptions options(Map<String, String> props) {

@@ -4,11 +4,11 @@ import dev.segbench.api.BackendException;
 import dev.segbench.api.DType;
 import dev.segbench.api.HostTensor;
 import dev.segbench.api.InferenceResult.DeviceTimings;
-import dev.segbench.cuda.CudaEvent;
 import dev.segbench.cuda.CudaException;
 import dev.segbench.cuda.CudaGraph;
 import dev.segbench.cuda.CudaStream;
 import dev.segbench.cuda.DeviceBuffer;
+import dev.segbench.cuda.PhaseTimer;
 import dev.segbench.cuda.PinnedBuffer;
 import org.bytedeco.tensorrt.nvinfer.Dims64;
 import org.bytedeco.tensorrt.nvinfer.ICudaEngine;
@@ -38,10 +38,7 @@ final class ExecutionSlot implements AutoCloseable {
     private final DType outputType;
     private final boolean useGraphs;
     private final CudaStream stream = CudaStream.create();
-    private final CudaEvent start = CudaEvent.create();
-    private final CudaEvent afterCopyIn = CudaEvent.create();
-    private final CudaEvent afterCompute = CudaEvent.create();
-    private final CudaEvent afterCopyOut = CudaEvent.create();
+    private final PhaseTimer timer = createTimerOrCloseStream(stream);
     private DeviceBuffer input;
     private DeviceBuffer output;
     private DeviceBuffer scratch;
@@ -89,9 +86,9 @@ final class ExecutionSlot implements AutoCloseable {
             bindAddresses();
         }
 
-        start.record(stream);
+        timer.start(stream);
         input.copyFromHost(in.data(), inBytes, stream);
-        afterCopyIn.record(stream);
+        timer.afterCopyIn(stream);
         if (useGraphs && !captureFailed) {
             if (graph == null && warm) {
                 graph = tryCapture();
@@ -105,17 +102,33 @@ final class ExecutionSlot implements AutoCloseable {
         } else {
             enqueue();
         }
-        afterCompute.record(stream);
+        timer.afterCompute(stream);
         output.copyToHost(hostOutput.segment(), outBytes, stream);
-        afterCopyOut.record(stream);
-        afterCopyOut.synchronize();
-        DeviceTimings timings = new DeviceTimings(afterCopyIn.millisSince(start), afterCompute.millisSince(afterCopyIn),
-                afterCopyOut.millisSince(afterCompute));
+        timer.end(stream);
+        DeviceTimings timings = timer.waitAndRead();
         MemorySegment out = hostOutput.segment().asSlice(0, outBytes);
         return new Run(new HostTensor(outputType, currentOutputShape, out), timings);
     }
 
     record Run(HostTensor output, DeviceTimings timings) {
+    }
+
+    /** Device memory this context holds: its scratch memory and its input and output buffers. */
+    long deviceBytes() {
+        long bytes = 0;
+        for (DeviceBuffer b : new DeviceBuffer[] {scratch, input, output}) {
+            bytes += b == null || b.isClosed() ? 0 : b.byteSize();
+        }
+        return bytes;
+    }
+
+    private static PhaseTimer createTimerOrCloseStream(CudaStream stream) {
+        try {
+            return PhaseTimer.create();
+        } catch (RuntimeException | Error e) {
+            stream.close();
+            throw e;
+        }
     }
 
     /** Whether runs of the current shape replay a captured CUDA graph (diagnostics and tests). */
@@ -232,13 +245,8 @@ final class ExecutionSlot implements AutoCloseable {
     }
 
     private void closeCudaObjects() {
-        for (AutoCloseable c : new AutoCloseable[] {afterCopyOut, afterCompute, afterCopyIn, start, stream}) {
-            try {
-                c.close();
-            } catch (Exception ignored) {
-                // close of cuda-common objects never throws; this only satisfies AutoCloseable's signature
-            }
-        }
+        timer.close();
+        stream.close();
     }
 
     @Override
@@ -252,7 +260,7 @@ final class ExecutionSlot implements AutoCloseable {
                 try {
                     c.close();
                 } catch (Exception ignored) {
-                    // see closeCudaObjects
+                    // close of cuda-common objects never throws; this only satisfies AutoCloseable's signature
                 }
             }
         }

@@ -6,6 +6,7 @@ import dev.segbench.api.Backend;
 import dev.segbench.api.BackendException;
 import dev.segbench.api.DType;
 import dev.segbench.api.InferenceSession;
+import dev.segbench.api.LazyAvailability;
 import dev.segbench.api.ModelArtifact;
 import dev.segbench.api.ModelSource;
 import dev.segbench.api.Precision;
@@ -15,6 +16,7 @@ import dev.segbench.cuda.CudaException;
 import dev.segbench.cuda.CudaProbe;
 import dev.segbench.cuda.CudaRuntime;
 import dev.segbench.cuda.NativeLibraryLocator;
+import dev.segbench.cuda.NvidiaDriver;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.tensorrt.global.nvinfer;
 import org.bytedeco.tensorrt.nvinfer.ICudaEngine;
@@ -45,9 +47,11 @@ import java.util.Set;
  *   <li>{@code InferenceSession.buildSeconds()} is the engine build time, empty when the engine came from the cache.</li>
  *   <li>{@code newInput(arena, n, h, w)} returns pinned memory freed with the arena; allocating it costs about as much
  *       as a page-locking syscall, so reuse inputs per shape rather than allocating one per image.</li>
- *   <li>Throughput: a session is thread-safe; call {@code run} from K threads (K &lt;= {@code tensorrt.contexts},
- *       default 4) to keep K batches in flight on K CUDA streams, and close each result promptly (a result
- *       holds its context until closed).</li>
+ *   <li>Throughput: a session is thread-safe and declares {@code Capability.CONCURRENT_RUNS}; call {@code run} from
+ *       K threads (K &lt;= {@code tensorrt.contexts}, default 4) to keep K batches in flight on K execution contexts
+ *       and CUDA streams, and close each result promptly (a result holds its context until closed).</li>
+ *   <li>{@code InferenceSession.deviceMemoryBytes()}: the engine's weights plus every context's scratch and I/O
+ *       buffers.</li>
  *   <li>Each result carries {@code deviceTimings()}: H2D copy, compute and D2H copy measured with CUDA events.</li>
  * </ul>
  */
@@ -55,7 +59,8 @@ public final class TensorRtBackend implements Backend {
 
     private static final System.Logger LOG = System.getLogger(TensorRtBackend.class.getName());
 
-    private volatile Availability availability;
+    private final LazyAvailability availability = new LazyAvailability(() -> TensorRtProbe.probe(CudaRuntime.probe(),
+            NativeLibraryLocator.system(), NativeTrt::inferLibVersion, TensorRtVersion.BINDINGS, NvidiaDriver.installedVersion()));
 
     public TensorRtBackend() {
     }
@@ -77,18 +82,7 @@ public final class TensorRtBackend implements Backend {
 
     @Override
     public Availability availability() {
-        Availability a = availability;
-        if (a == null) {
-            synchronized (this) {
-                a = availability;
-                if (a == null) {
-                    a = TensorRtProbe.probe(CudaRuntime.probe(), NativeLibraryLocator.system(),
-                            NativeTrt::inferLibVersion);
-                    availability = a;
-                }
-            }
-        }
-        return a;
+        return availability.get();
     }
 
     @Override
@@ -98,10 +92,7 @@ public final class TensorRtBackend implements Backend {
 
     @Override
     public InferenceSession open(ModelSource model, SessionOptions options) throws BackendException {
-        Availability a = availability();
-        if (!a.available()) {
-            throw new BackendException(BackendException.Code.UNAVAILABLE, a.reason());
-        }
+        availability.require();
         TensorRtSettings settings = TensorRtSettings.from(options);
         CudaProbe cuda = CudaRuntime.probe();
         int device = CudaRuntime.selectDevice(settings.deviceProperty(), cuda);
@@ -166,7 +157,9 @@ public final class TensorRtBackend implements Backend {
                 }
             }
             DType outputType = checkIo(engine, artifact);
-            return new TensorRtSession(artifact, settings, device, runtime, engine, outputType, buildSeconds, entry);
+            long weightBytes = engine.getEngineStat(nvinfer.EngineStat.kTOTAL_WEIGHTS_SIZE);
+            return new TensorRtSession(artifact, settings, device, runtime, engine, outputType, buildSeconds, entry,
+                    Math.max(0, weightBytes));
         } catch (BackendException | RuntimeException | Error e) {
             NativeDelete.delete(engine);
             NativeDelete.delete(runtime);

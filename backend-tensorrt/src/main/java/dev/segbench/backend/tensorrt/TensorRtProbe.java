@@ -5,7 +5,9 @@ import dev.segbench.api.Capability;
 import dev.segbench.cuda.CudaProbe;
 import dev.segbench.cuda.NativeLibraryLocator;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -23,8 +25,9 @@ final class TensorRtProbe {
     /** Sonames of TensorRT releases that are too old, to say so instead of "not found". */
     static final List<String> OLD_INFER_LIBRARIES = List.of("libnvinfer.so.9", "libnvinfer.so.8", "libnvinfer.so.7");
 
+    /** CONCURRENT_RUNS: a session runs each concurrent call on its own execution context and stream. */
     static final Set<Capability> CAPABILITIES = Set.of(Capability.FP16_COMPUTE, Capability.DYNAMIC_SHAPES,
-            Capability.DEVICE_TIMINGS, Capability.LABELS_OUT, Capability.GPU);
+            Capability.DEVICE_TIMINGS, Capability.LABELS_OUT, Capability.GPU, Capability.CONCURRENT_RUNS);
 
     /** Loads the bindings and reads the library's version; may throw LinkageError when they cannot load. */
     @FunctionalInterface
@@ -36,6 +39,16 @@ final class TensorRtProbe {
     }
 
     static Availability probe(CudaProbe cuda, NativeLibraryLocator locator, VersionReader reader) {
+        return probe(cuda, locator, reader, TensorRtVersion.BINDINGS, Optional.empty());
+    }
+
+    /**
+     * @param bindings     the TensorRT the JavaCPP bindings were built from; the loaded library must be that major and
+     *                     at least that minor
+     * @param nvidiaDriver the kernel driver's version, for the environment facts
+     */
+    static Availability probe(CudaProbe cuda, NativeLibraryLocator locator, VersionReader reader, TensorRtVersion bindings,
+                              Optional<String> nvidiaDriver) {
         if (!cuda.available()) {
             return Availability.unavailable(cuda.reason());
         }
@@ -65,12 +78,14 @@ final class TensorRtProbe {
                     + "; put the TensorRT and CUDA lib directories on LD_LIBRARY_PATH");
         }
         TensorRtVersion version = TensorRtVersion.decode(encoded);
-        if (!version.supported()) {
-            return Availability.unavailable("TensorRT " + version + " is too old: need TensorRT "
-                    + TensorRtVersion.REQUIRED_MAJOR + " or newer (getInferLibVersion() = " + encoded + ")");
+        Optional<String> incompatible = version.incompatibilityWith(bindings);
+        if (incompatible.isPresent()) {
+            return Availability.unavailable(incompatible.get() + " (getInferLibVersion() = " + encoded + ")");
         }
+        Map<String, String> facts = new LinkedHashMap<>(cuda.facts(nvidiaDriver));
+        facts.put("tensorrt", version.toString());
         return Availability.available("TensorRT " + version + " (" + cuda.versions() + ")", cuda.deviceDescriptions(),
-                CAPABILITIES);
+                CAPABILITIES).withFacts(facts);
     }
 
     private static String missing(String soname, NativeLibraryLocator locator) {

@@ -19,6 +19,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.OptionalLong;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -33,7 +34,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * more open results than there are contexts waits, then gets an IllegalStateException after 60 s).
  *
  * <p>{@link #newInput} hands out pinned (page-locked) host memory scoped to the caller's arena, so the
- * host-to-device copy runs at full DMA speed. Closing the session invalidates all results not yet closed.
+ * host-to-device copy runs at full DMA speed.
+ *
+ * <p>Closing: {@link #close} refuses new runs at once and frees idle contexts; a context still held by an open result
+ * (or a run in progress on another thread) is freed when that result is closed, and the engine and runtime go with
+ * the last one, so a close racing with concurrent runs never frees memory a run is using.
  */
 final class TensorRtSession implements InferenceSession {
 
@@ -47,12 +52,17 @@ final class TensorRtSession implements InferenceSession {
     private final DType outputType;
     private final OptionalDouble buildSeconds;
     private final Path cacheEntry;
+    private final long engineWeightBytes;
     private final LinkedBlockingQueue<ExecutionSlot> idle = new LinkedBlockingQueue<>();
+    /** Every live context, idle or busy; guarded by {@code this}. */
     private final List<ExecutionSlot> slots = new ArrayList<>();
+    /** Contexts handed to a run and not yet given back; guarded by {@code this}. */
+    private int busy;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private boolean engineFreed;
 
     TensorRtSession(ModelArtifact artifact, TensorRtSettings settings, int device, IRuntime runtime, ICudaEngine engine,
-                    DType outputType, OptionalDouble buildSeconds, Path cacheEntry) {
+                    DType outputType, OptionalDouble buildSeconds, Path cacheEntry, long engineWeightBytes) {
         this.artifact = artifact;
         this.settings = settings;
         this.device = device;
@@ -61,6 +71,13 @@ final class TensorRtSession implements InferenceSession {
         this.outputType = outputType;
         this.buildSeconds = buildSeconds;
         this.cacheEntry = cacheEntry;
+        this.engineWeightBytes = engineWeightBytes;
+    }
+
+    /** The engine's weights plus every context's scratch ("activation") memory and I/O buffers. */
+    @Override
+    public synchronized OptionalLong deviceMemoryBytes() {
+        return OptionalLong.of(engineWeightBytes + slots.stream().mapToLong(ExecutionSlot::deviceBytes).sum());
     }
 
     @Override
@@ -136,11 +153,13 @@ final class TensorRtSession implements InferenceSession {
     }
 
     private ExecutionSlot acquire() throws BackendException {
-        ExecutionSlot slot = idle.poll();
-        if (slot != null) {
-            return slot;
-        }
         synchronized (this) {
+            ensureOpen();
+            ExecutionSlot slot = idle.poll();
+            if (slot != null) {
+                busy++;
+                return slot;
+            }
             if (slots.size() < settings.maxContexts()) {
                 try {
                     slot = new ExecutionSlot(engine, ModelArtifact.INPUT_NAME, artifact.outputName(), outputType,
@@ -149,26 +168,59 @@ final class TensorRtSession implements InferenceSession {
                     throw e.toBackendException();
                 }
                 slots.add(slot);
+                busy++;
                 return slot;
             }
         }
+        ExecutionSlot slot;
         try {
             slot = idle.poll(SLOT_WAIT_SECONDS, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for an execution context", e);
         }
+        if (slot == null && closed.get()) {
+            throw new IllegalStateException("TensorRT session for " + artifact.modelId() + " is closed");
+        }
         if (slot == null) {
             throw new IllegalStateException("all " + settings.maxContexts() + " execution contexts stayed busy for "
                     + SLOT_WAIT_SECONDS + " s: close InferenceResults before running again, or raise "
                     + TensorRtSettings.CONTEXTS);
         }
+        synchronized (this) {
+            if (closed.get()) { // closed while this thread waited: the slot was idle, so close left it to us
+                freeSlot(slot);
+                freeEngineIfUnused();
+                throw new IllegalStateException("TensorRT session for " + artifact.modelId() + " is closed");
+            }
+            busy++;
+        }
         return slot;
     }
 
-    private void release(ExecutionSlot slot) {
-        if (!closed.get()) {
+    /** Gives a context back after a run: to the idle queue, or, once the session is closed, to the device. */
+    private synchronized void release(ExecutionSlot slot) {
+        busy--;
+        if (closed.get()) {
+            freeSlot(slot);
+            freeEngineIfUnused();
+        } else {
             idle.add(slot);
+        }
+    }
+
+    private void freeSlot(ExecutionSlot slot) {
+        CudaRuntime.useDevice(device); // the releasing thread may never have used this session's device
+        slot.close();
+        slots.remove(slot);
+    }
+
+    /** Contexts before the engine, the engine before the runtime; only when no context is left. */
+    private void freeEngineIfUnused() {
+        if (busy == 0 && slots.isEmpty() && !engineFreed) {
+            engineFreed = true;
+            NativeDelete.delete(engine);
+            NativeDelete.delete(runtime);
         }
     }
 
@@ -184,14 +236,10 @@ final class TensorRtSession implements InferenceSession {
             return;
         }
         synchronized (this) {
-            CudaRuntime.useDevice(device);
-            for (ExecutionSlot slot : slots) {
-                slot.close();
+            for (ExecutionSlot slot = idle.poll(); slot != null; slot = idle.poll()) {
+                freeSlot(slot);
             }
-            slots.clear();
-            idle.clear();
-            NativeDelete.delete(engine); // contexts before the engine, the engine before the runtime
-            NativeDelete.delete(runtime);
+            freeEngineIfUnused(); // otherwise the last busy context's release frees it
         }
     }
 

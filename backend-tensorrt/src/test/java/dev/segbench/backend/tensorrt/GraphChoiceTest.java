@@ -13,7 +13,6 @@ import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -57,8 +56,7 @@ class GraphChoiceTest {
     }
 
     private static TensorRtSettings settings(Precision p, boolean labels) {
-        return TensorRtSettings.from(new SessionOptions(p, 0, SessionOptions.ShapeProfile.DEFAULT, null,
-                Map.of("labels-out", Boolean.toString(labels))));
+        return TensorRtSettings.from(SessionOptions.of(p).withLabelsOut(labels));
     }
 
     @Test

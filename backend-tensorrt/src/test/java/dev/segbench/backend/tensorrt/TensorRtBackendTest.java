@@ -3,16 +3,20 @@ package dev.segbench.backend.tensorrt;
 import dev.segbench.api.Availability;
 import dev.segbench.api.Backend;
 import dev.segbench.api.BackendException;
+import dev.segbench.api.Capability;
 import dev.segbench.api.Precision;
 import dev.segbench.api.SessionOptions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.util.EnumSet;
 import java.util.ServiceLoader;
 
 import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-/** Runs everywhere: the backend must be discoverable and must never crash a machine without a GPU. */
+/** The backend must be discoverable and must never crash a machine without a GPU or TensorRT. */
 class TensorRtBackendTest {
 
     @Test
@@ -25,28 +29,32 @@ class TensorRtBackendTest {
     }
 
     @Test
-    void availabilityIsAValueWithAReasonAndIsCached() {
+    void withoutTensorRtAvailabilityIsACachedOneLineReasonAndOpenRefuses() {
         TensorRtBackend backend = new TensorRtBackend();
         Availability a = backend.availability();
-        assertSame(a, backend.availability());
-        if (a.available()) {
-            assertTrue(a.version().startsWith("TensorRT "), a.version());
-            assertFalse(a.devices().isEmpty());
-        } else {
-            assertTrue(a.reason().matches("(?s).*(libcuda\\.so\\.1|libcudart\\.so\\.13|CUDA device|driver|libnvinfer"
-                    + "|libnvonnxparser|TensorRT|bindings|CUDA initialisation).*"), a.reason());
-            assertFalse(a.reason().contains("\n"), "one line: " + a.reason());
-        }
-    }
-
-    @Test
-    void openWhenUnavailableSaysWhy() {
-        TensorRtBackend backend = new TensorRtBackend();
-        Availability a = backend.availability();
-        org.junit.jupiter.api.Assumptions.assumeFalse(a.available(), "TensorRT is available here; covered by TensorRtGpuTest");
+        assumeFalse(a.available(), "TensorRT is usable here: see tensorRtHereReportsItsVersionAndFacts");
+        assertSame(a, backend.availability(), "probed once");
+        assertTrue(a.reason().matches("(?s).*(libcuda\\.so\\.1|libcudart\\.so\\.13|CUDA device|driver|libnvinfer"
+                + "|libnvonnxparser|TensorRT|bindings|CUDA initialisation).*"), a.reason());
+        assertFalse(a.reason().contains("\n"), "one line: " + a.reason());
+        assertTrue(a.facts().isEmpty());
         BackendException e = assertThrows(BackendException.class,
                 () -> backend.open(new GraphChoiceTest.RecordingSource(), SessionOptions.of(Precision.FP16)));
         assertEquals(BackendException.Code.UNAVAILABLE, e.code());
         assertEquals(a.reason(), e.getMessage());
+    }
+
+    @Test
+    @Tag("gpu")
+    void tensorRtHereReportsItsVersionAndFacts() {
+        TensorRtBackend backend = new TensorRtBackend();
+        Availability a = backend.availability();
+        assumeTrue(a.available(), () -> "no CUDA device / TensorRT: " + a.reason());
+        assertSame(a, backend.availability(), "probed once");
+        assertTrue(a.version().startsWith("TensorRT 10."), a.version());
+        assertFalse(a.devices().isEmpty());
+        assertTrue(a.capabilities().contains(Capability.CONCURRENT_RUNS));
+        assertTrue(a.facts().keySet().containsAll(java.util.List.of("cuda.runtime", "cuda.driver-api", "gpu", "tensorrt")),
+                a.facts().toString());
     }
 }

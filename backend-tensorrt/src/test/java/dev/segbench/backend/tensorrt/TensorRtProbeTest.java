@@ -79,21 +79,53 @@ class TensorRtProbeTest {
         assertTrue(a.reason().startsWith("TensorRT too old: found libnvinfer.so.8"), a.reason());
     }
 
-    @Test
-    void tooOldLoadedVersionIsRefused() throws Exception {
+    private void allLibraries() throws Exception {
         lib("libnvinfer.so.10");
         lib("libnvonnxparser.so.10");
         lib("libnvinfer_plugin.so.10");
+    }
+
+    @Test
+    void tooOldLoadedVersionIsRefused() throws Exception {
+        allLibraries();
         Availability a = TensorRtProbe.probe(GPU, locator(), version(8601));
         assertFalse(a.available());
-        assertEquals("TensorRT 8.6.1 is too old: need TensorRT 10 or newer (getInferLibVersion() = 8601)", a.reason());
+        assertEquals("TensorRT 8.6.1 is too old: need TensorRT 10.15 or a newer 10.x (getInferLibVersion() = 8601)",
+                a.reason());
+    }
+
+    /** Finding 4 of issue 13: the bindings call the vtable slots of the 10.15 headers, which an older 10.x may lack. */
+    @Test
+    void anOlderMinorThanTheBindingsIsRefusedWithTheExactReason() throws Exception {
+        allLibraries();
+        assertEquals(new TensorRtVersion(10, 15, 1), TensorRtVersion.BINDINGS, "the bindings' own version (javacpp presets)");
+        Availability a = TensorRtProbe.probe(GPU, locator(), version(100800));
+        assertFalse(a.available());
+        assertEquals("TensorRT 10.8.0 is older than the 10.15 headers the JavaCPP bindings were built from (their inline"
+                + " wrappers call virtual-table slots 10.8 may not have); install TensorRT 10.15 or a newer 10.x"
+                + " (getInferLibVersion() = 100800)", a.reason());
+        assertFalse(TensorRtProbe.probe(GPU, locator(), version(101499)).available(), "10.14.99 is still older");
+    }
+
+    @Test
+    void theBindingsReleaseAndNewerMinorsAreAccepted() throws Exception {
+        allLibraries();
+        assertTrue(TensorRtProbe.probe(GPU, locator(), version(101500)).available());
+        assertTrue(TensorRtProbe.probe(GPU, locator(), version(101700)).available());
+    }
+
+    @Test
+    void anotherMajorIsRefused() throws Exception {
+        allLibraries();
+        Availability a = TensorRtProbe.probe(GPU, locator(), version(110002));
+        assertFalse(a.available());
+        assertTrue(a.reason().startsWith("TensorRT 11.0.2 is not supported: the JavaCPP bindings were built for TensorRT 10"),
+                a.reason());
     }
 
     @Test
     void bindingsThatFailToLoadBecomeAReason() throws Exception {
-        lib("libnvinfer.so.10");
-        lib("libnvonnxparser.so.10");
-        lib("libnvinfer_plugin.so.10");
+        allLibraries();
         Availability a = TensorRtProbe.probe(GPU, locator(), () -> {
             throw new ExceptionInInitializerError(new UnsatisfiedLinkError("libnvinfer.so.10: undefined symbol: foo\nmore"));
         });
@@ -108,16 +140,17 @@ class TensorRtProbeTest {
     }
 
     @Test
-    void availableReportsVersionDevicesAndCapabilities() throws Exception {
-        lib("libnvinfer.so.10");
-        lib("libnvonnxparser.so.10");
-        lib("libnvinfer_plugin.so.10");
-        Availability a = TensorRtProbe.probe(GPU, locator(), version(101501));
+    void availableReportsVersionDevicesCapabilitiesAndFacts() throws Exception {
+        allLibraries();
+        Availability a = TensorRtProbe.probe(GPU, locator(), version(101501), TensorRtVersion.BINDINGS,
+                java.util.Optional.of("580.65.06"));
         assertTrue(a.available(), a.reason());
         assertEquals("TensorRT 10.15.1 (CUDA runtime 13.1, driver 13.0)", a.version());
         assertEquals(List.of("NVIDIA H100 80GB HBM3 (sm_90, 80.0 GiB, 132 SMs)"), a.devices());
         assertEquals(java.util.Set.of(Capability.FP16_COMPUTE, Capability.DYNAMIC_SHAPES, Capability.DEVICE_TIMINGS,
-                Capability.LABELS_OUT, Capability.GPU), a.capabilities());
+                Capability.LABELS_OUT, Capability.GPU, Capability.CONCURRENT_RUNS), a.capabilities());
+        assertEquals(java.util.Map.of("nvidia.driver", "580.65.06", "cuda.driver-api", "13.0", "cuda.runtime", "13.1",
+                "gpu", "NVIDIA H100 80GB HBM3 (sm_90, 80.0 GiB, 132 SMs)", "tensorrt", "10.15.1"), a.facts());
     }
 
     @Test
@@ -127,6 +160,7 @@ class TensorRtProbeTest {
         assertEquals(new TensorRtVersion(8, 6, 1), TensorRtVersion.decode(8601));
         assertEquals("10.15.1", TensorRtVersion.decode(101501).toString());
         assertTrue(TensorRtVersion.decode(100001).supported());
+        assertTrue(TensorRtVersion.decode(100001).incompatibilityWith(TensorRtVersion.BINDINGS).isPresent());
         assertFalse(TensorRtVersion.decode(9300).supported());
         assertTrue(TensorRtVersion.decode(101501).compareTo(TensorRtVersion.decode(100700)) > 0);
     }

@@ -33,15 +33,16 @@ class TensorRtSettingsTest {
     @Test
     void noCacheDirOrCacheOffMeansNoCache() {
         assertNull(TensorRtSettings.from(options(Precision.FP16, null, Map.of())).engineCacheDir());
-        assertNull(TensorRtSettings.from(options(Precision.FP16, Path.of("/c"), Map.of("tensorrt.cache", "off")))
+        assertNull(TensorRtSettings.from(options(Precision.FP16, Path.of("/c"), Map.of("tensorrt.cache", "false")))
                 .engineCacheDir());
     }
 
     @Test
     void parsesProperties() {
-        TensorRtSettings s = TensorRtSettings.from(options(Precision.FP32, null, Map.of("labels-out", "true",
+        TensorRtSettings s = TensorRtSettings.from(options(Precision.FP32, null, Map.of(
                 "tensorrt.opt-level", "5", "tensorrt.tf32", "false", "tensorrt.workspace-mib", "512",
-                "tensorrt.cuda-graph", "yes", "tensorrt.contexts", "2", "cuda.device", "1", "cpu.threads", "8")));
+                "tensorrt.cuda-graph", "TRUE", "tensorrt.contexts", "2", "cuda.device", "1", "cpu.threads", "8"))
+                .withLabelsOut(true));
         assertTrue(s.labelsOut());
         assertEquals(5, s.optLevel());
         assertFalse(s.tf32Enabled());
@@ -57,11 +58,13 @@ class TensorRtSettingsTest {
                 TensorRtSettings.from(options(Precision.FP16, null, Map.of("tensorrt.opt-level", "9"))));
         assertEquals("tensorrt.opt-level must be an integer in 0..5, got '9'", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () ->
-                TensorRtSettings.from(options(Precision.FP16, null, Map.of("labels-out", "maybe"))));
-        assertEquals("labels-out must be true or false, got 'maybe'", e.getMessage());
+                TensorRtSettings.from(options(Precision.FP16, null, Map.of("tensorrt.cuda-graph", "yes"))));
+        assertEquals("tensorrt.cuda-graph must be true or false, got 'yes'", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () ->
                 TensorRtSettings.from(options(Precision.FP16, null, Map.of("tensorrt.optlevel", "3"))));
-        assertTrue(e.getMessage().startsWith("unknown property tensorrt.optlevel (known: tensorrt.opt-level"), e.getMessage());
+        assertEquals("unknown property tensorrt.optlevel (known tensorrt.* properties: tensorrt.cache, tensorrt.contexts,"
+                + " tensorrt.cuda-graph, tensorrt.opt-level, tensorrt.tf32, tensorrt.timing-cache, tensorrt.workspace-mib)",
+                e.getMessage());
     }
 
     @Test

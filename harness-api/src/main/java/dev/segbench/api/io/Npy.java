@@ -71,8 +71,29 @@ public final class Npy {
         }
     }
 
+    /** Encodes a uint8 C-order array. */
+    public static byte[] encodeUint8(long[] shape, byte[] data) {
+        String header = header("|u1", shape);
+        ByteBuffer out = ByteBuffer.allocate(MAGIC.length + 4 + header.length() + data.length).order(ByteOrder.LITTLE_ENDIAN);
+        out.put(MAGIC).put((byte) 1).put((byte) 0).putShort((short) header.length());
+        out.put(header.getBytes(StandardCharsets.ISO_8859_1));
+        out.put(data);
+        return out.array();
+    }
+
     /** Encodes a little-endian float32 C-order array. */
     public static byte[] encodeFloat32(long[] shape, float[] data) {
+        String header = header("<f4", shape);
+        ByteBuffer out = ByteBuffer.allocate(MAGIC.length + 4 + header.length() + data.length * 4)
+                .order(ByteOrder.LITTLE_ENDIAN);
+        out.put(MAGIC).put((byte) 1).put((byte) 0).putShort((short) header.length());
+        out.put(header.getBytes(StandardCharsets.ISO_8859_1));
+        out.asFloatBuffer().put(data);
+        return out.array();
+    }
+
+    /** The header dict, padded so that the data starts at a multiple of 64 bytes, ending in a newline. */
+    private static String header(String descr, long[] shape) {
         StringBuilder dims = new StringBuilder();
         for (long d : shape) {
             dims.append(d).append(", ");
@@ -82,15 +103,9 @@ public final class Npy {
         } else if (shape.length == 1) {
             dims.setLength(dims.length() - 1);
         }
-        String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + dims + "), }";
+        String dict = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': (" + dims + "), }";
         int unpadded = MAGIC.length + 2 + 2 + dict.length() + 1;
         int pad = (64 - unpadded % 64) % 64;
-        String header = dict + " ".repeat(pad) + "\n";
-        ByteBuffer out = ByteBuffer.allocate(MAGIC.length + 4 + header.length() + data.length * 4)
-                .order(ByteOrder.LITTLE_ENDIAN);
-        out.put(MAGIC).put((byte) 1).put((byte) 0).putShort((short) header.length());
-        out.put(header.getBytes(StandardCharsets.ISO_8859_1));
-        out.asFloatBuffer().put(data);
-        return out.array();
+        return dict + " ".repeat(pad) + "\n";
     }
 }

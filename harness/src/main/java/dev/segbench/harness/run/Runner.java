@@ -211,7 +211,7 @@ public final class Runner {
         }
         log.accept("running " + key + (planned.referenceOnly() ? " (reference for agreement, accuracy pass only)" : ""));
         try {
-            SessionOptions options = new SessionOptions(precision, settings.threads(), profile(), settings.cacheDir(), settings.properties());
+            SessionOptions options = SessionOptions.forRun(precision, settings.threads(), profile(), settings.cacheDir(), settings.properties());
             long t0 = System.nanoTime();
             try (InferenceSession session = backend.open(source, options)) {
                 double buildSeconds = (System.nanoTime() - t0) / 1e9;

@@ -2,10 +2,6 @@ package dev.segbench.backend.cuda.gpu;
 
 import dev.segbench.api.BackendException;
 
-import static org.bytedeco.cuda.global.cudnn.CUDNN_STATUS_ALLOC_FAILED;
-import static org.bytedeco.cuda.global.cudnn.CUDNN_STATUS_NOT_SUPPORTED;
-import static org.bytedeco.cuda.global.cudnn.cudnnGetErrorString;
-
 /** A cuDNN, NVRTC or driver call failed; the message names the call and the status. */
 public final class CudnnException extends RuntimeException {
 
@@ -26,13 +22,12 @@ public final class CudnnException extends RuntimeException {
         return new BackendException(code, getMessage(), this);
     }
 
-    static void checkCudnn(int status, String call) {
-        if (status != 0) {
-            String text = cudnnGetErrorString(status).getString();
-            BackendException.Code code = status == CUDNN_STATUS_ALLOC_FAILED ? BackendException.Code.OUT_OF_MEMORY
-                    : status == CUDNN_STATUS_NOT_SUPPORTED ? BackendException.Code.UNSUPPORTED_OP : BackendException.Code.DEVICE_ERROR;
-            throw new CudnnException(call + " failed: " + text + " (cuDNN status " + status + ")", status, code);
-        }
+    /** A failed cuDNN call: out of memory, not supported (any cuDNN 9 sub-code) or a device error. */
+    static CudnnException of(String call, int status, String text) {
+        BackendException.Code code = status == Cudnn.Statuses.ALLOC_FAILED ? BackendException.Code.OUT_OF_MEMORY
+                : Cudnn.Statuses.notSupported(status) ? BackendException.Code.UNSUPPORTED_OP
+                : BackendException.Code.DEVICE_ERROR;
+        return new CudnnException(call + " failed: " + text + " (cuDNN status " + status + ")", status, code);
     }
 
     static void checkDriver(int status, String call) {

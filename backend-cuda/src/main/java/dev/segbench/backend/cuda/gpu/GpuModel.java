@@ -12,45 +12,39 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import org.bytedeco.cuda.cudnn.cudnnContext;
-import org.bytedeco.javacpp.FloatPointer;
-
-import static org.bytedeco.cuda.global.cudnn.cudnnCreate;
-import static org.bytedeco.cuda.global.cudnn.cudnnDestroy;
-import static org.bytedeco.cuda.global.cudnn.cudnnSetStream;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 
 /**
  * Device state shared by all shapes of one session: the stream, the cuDNN handle, the NVRTC kernels, the uploaded
- * constants (weights) and the cache of chosen cuDNN algorithms per convolution shape.
+ * constants (weights), and the cuDNN choices per convolution problem. The choices are shared by every session on the
+ * same device with the same search settings, like the compiled kernels ({@link KernelModule}), so a second session
+ * of a model skips the algorithm search.
  */
 public final class GpuModel implements AutoCloseable {
 
-    /** What identifies a cuDNN algorithm choice: the full convolution problem. */
-    record ConvKey(String geometry, ElemType type, int activationMode) {
+    /** Which choices can be shared: same device, same search settings. */
+    private record ChoiceScope(int ordinal, String deviceName, ConvCall.Options options) {
     }
 
-    /** A chosen algorithm, the workspace it needs and the math type it was measured with. */
-    record Algo(int algo, long workspaceBytes, int mathType, float measuredMs) {
-    }
+    private static final ConcurrentMap<ChoiceScope, Map<ConvCall.Key, ConvCall.Choice>> CHOICES = new ConcurrentHashMap<>();
 
     final int ordinal;
     final CudaDevice device;
     final GpuSettings settings;
     final CudaStream stream;
-    final cudnnContext cudnn;
+    final JavaCppCudnn cudnn;
     final KernelModule kernels;
-    final FloatPointer one = new FloatPointer(1f);
-    final FloatPointer zero = new FloatPointer(0f);
-    final Map<ConvKey, Algo> algorithms = new HashMap<>();
+    final ConvCall.Options convOptions;
+    final Map<ConvCall.Key, ConvCall.Choice> choices;
     private final Map<Constant, DeviceBuffer> constants = new IdentityHashMap<>();
     private final List<DeviceBuffer> zeroBiases = new ArrayList<>();
     private boolean closed;
 
-    private GpuModel(int ordinal, CudaDevice device, GpuSettings settings, CudaStream stream, cudnnContext cudnn,
+    private GpuModel(int ordinal, CudaDevice device, GpuSettings settings, CudaStream stream, JavaCppCudnn cudnn,
                      KernelModule kernels) {
         this.ordinal = ordinal;
         this.device = device;
@@ -58,19 +52,19 @@ public final class GpuModel implements AutoCloseable {
         this.stream = stream;
         this.cudnn = cudnn;
         this.kernels = kernels;
+        this.convOptions = new ConvCall.Options(settings.findAlgorithms(), settings.tf32(), settings.workspaceBytes());
+        this.choices = CHOICES.computeIfAbsent(new ChoiceScope(ordinal, device.name(), convOptions),
+                k -> new ConcurrentHashMap<>());
     }
 
     public static GpuModel open(int ordinal, GpuSettings settings) throws BackendException {
         CudaRuntime.useDevice(ordinal);
         CudaDevice device = CudaRuntime.device(ordinal);
-        KernelModule kernels = KernelModule.compile(device);
+        KernelModule kernels = KernelModule.load(device);
         CudaStream stream = null;
-        cudnnContext cudnn = new cudnnContext();
         try {
             stream = CudaStream.create();
-            CudnnException.checkCudnn(cudnnCreate(cudnn), "cudnnCreate");
-            CudnnException.checkCudnn(cudnnSetStream(cudnn, stream.handle()), "cudnnSetStream");
-            return new GpuModel(ordinal, device, settings, stream, cudnn, kernels);
+            return new GpuModel(ordinal, device, settings, stream, JavaCppCudnn.create(stream), kernels);
         } catch (RuntimeException e) {
             kernels.close();
             if (stream != null) {
@@ -78,6 +72,17 @@ public final class GpuModel implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /** NVRTC's compile time for this model's kernels; empty when the CUBIN came from an earlier session. */
+    public java.util.OptionalDouble kernelCompileSeconds() {
+        return kernels.compileSeconds();
+    }
+
+    /** Device memory of the uploaded constants and zero biases. */
+    long deviceBytes() {
+        return constants.values().stream().mapToLong(DeviceBuffer::byteSize).sum()
+                + zeroBiases.stream().mapToLong(DeviceBuffer::byteSize).sum();
     }
 
     /** The constant on the device in its own element type (uploaded once per session). */
@@ -151,10 +156,8 @@ public final class GpuModel implements AutoCloseable {
         closed = true;
         constants.values().forEach(DeviceBuffer::close);
         zeroBiases.forEach(DeviceBuffer::close);
-        cudnnDestroy(cudnn);
+        cudnn.close();
         kernels.close();
         stream.close();
-        one.close();
-        zero.close();
     }
 }

@@ -2,7 +2,6 @@ package dev.segbench.backend.cuda.gpu;
 
 import dev.segbench.api.BackendException;
 import dev.segbench.api.BackendException.Code;
-import dev.segbench.backend.cuda.graph.ConvGeometry;
 import dev.segbench.backend.cuda.graph.ElemType;
 import dev.segbench.backend.cuda.plan.Plan;
 import dev.segbench.backend.cuda.plan.Step;
@@ -15,42 +14,27 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.bytedeco.cuda.cudnn.cudnnActivationStruct;
-import org.bytedeco.cuda.cudnn.cudnnConvolutionFwdAlgoPerf_t;
-import org.bytedeco.cuda.cudnn.cudnnConvolutionStruct;
-import org.bytedeco.cuda.cudnn.cudnnFilterStruct;
-import org.bytedeco.cuda.cudnn.cudnnTensorStruct;
-import org.bytedeco.javacpp.IntPointer;
-import org.bytedeco.javacpp.SizeTPointer;
 
 import static org.bytedeco.cuda.global.cudart.cudaMemcpyAsync;
 import static org.bytedeco.cuda.global.cudart.cudaMemcpyDeviceToDevice;
-import static org.bytedeco.cuda.global.cudnn.*;
 
 /**
- * One {@link Plan} bound to the device: the activation arena, cuDNN descriptors and algorithms for each Conv step,
- * the workspace, and (when enabled) the CUDA graph that replays the whole inference. Compiled here; only runs on a
- * machine with a GPU.
+ * One {@link Plan} bound to the device: the activation arena, a {@link ConvCall} per convolution (its cuDNN
+ * descriptors and the algorithm and mode chosen for it), the workspace, and (when enabled) the CUDA graph that replays
+ * the whole inference. Compiled here; only runs on a machine with a GPU.
  *
  * <p>Layout choice: every tensor is NCHW, as in the ONNX graph. FP32 convolutions use FMA math (no TF32 unless
  * {@code cuda.tf32}); FP16 convolutions use CUDNN_TENSOR_OP_MATH with FP32 accumulation, so cuDNN may pick
  * tensor-core kernels that transpose to NHWC internally. Keeping the whole graph NHWC would save those transposes
- * but needs NHWC variants of every NVRTC kernel and of the graph boundary; that is left until GpuCheck timings
- * show the transposes matter.
+ * but needs NHWC variants of every NVRTC kernel and of the graph boundary; that is left until GPU timings show the
+ * transposes matter.
  */
 final class GpuPlan implements AutoCloseable {
-
-    /** cuDNN state of one Conv launch. */
-    private record ConvLaunch(Lowering.Conv call, cudnnTensorStruct x, cudnnFilterStruct w, cudnnConvolutionStruct conv,
-                              cudnnTensorStruct y, cudnnTensorStruct bias, cudnnActivationStruct act, GpuModel.Algo algo,
-                              long biasAddress) {
-    }
 
     final Plan plan;
     private final GpuModel model;
     private final DeviceBuffer arena;
-    private final Map<Integer, ConvLaunch> convs = new HashMap<>();
-    private final List<String> algorithmNotes = new ArrayList<>();
+    private final Map<Integer, ConvCall> convs = new HashMap<>();
     private List<Lowering.Launch> launches = List.of();
     private DeviceBuffer workspace;
     private CudaGraph graph;
@@ -86,15 +70,15 @@ final class GpuPlan implements AutoCloseable {
         }
         // Resolving addresses uploads the constants now, outside any capture.
         launches = Lowering.lower(plan, this::address, model.settings.clippedRelu());
-        long workspaceBytes = 0;
+        reserveWorkspace(256);
+        // Choosing how each convolution runs tries candidates on the device: here, before any capture. Each ConvCall is
+        // registered as soon as it exists, so close() frees its descriptors if a later one fails.
         for (int i = 0; i < launches.size(); i++) {
             if (launches.get(i) instanceof Lowering.Conv c) {
-                ConvLaunch l = convLaunch(c);
-                convs.put(i, l);
-                workspaceBytes = Math.max(workspaceBytes, l.algo().workspaceBytes());
+                convs.put(i, ConvCall.prepare(model.cudnn, c, model.convOptions, model.choices, this::reserveWorkspace,
+                        bytes -> model.zeroBias(bytes).address()));
             }
         }
-        workspace = DeviceBuffer.allocate(Math.max(workspaceBytes, 256));
         // Eager run first: it validates every call outside capture, where errors are easier to attribute.
         enqueue();
         model.stream.synchronize();
@@ -107,6 +91,18 @@ final class GpuPlan implements AutoCloseable {
                 graphNote = "capture failed, running eagerly: " + e.getMessage();
             }
         }
+    }
+
+    /** Grows the shared workspace to at least {@code bytes}; work already queued may still use the old one, so wait first. */
+    private long reserveWorkspace(long bytes) {
+        if (workspace == null || workspace.byteSize() < bytes) {
+            if (workspace != null) {
+                model.stream.synchronize();
+                workspace.close();
+            }
+            workspace = DeviceBuffer.allocate(Math.max(bytes, 256));
+        }
+        return workspace.address();
     }
 
     /** Rejects what the GPU lowering does not implement, naming the node (the CPU reference is more general). */
@@ -166,134 +162,17 @@ final class GpuPlan implements AutoCloseable {
         return new DevicePointer(address(name), bytes);
     }
 
-    private ConvLaunch convLaunch(Lowering.Conv c) {
-        ConvGeometry g = c.geometry();
-        int dataType = c.type() == ElemType.FLOAT16 ? CUDNN_DATA_HALF : CUDNN_DATA_FLOAT;
-        cudnnTensorStruct x = new cudnnTensorStruct();
-        cudnnTensorStruct y = new cudnnTensorStruct();
-        cudnnTensorStruct bias = new cudnnTensorStruct();
-        cudnnFilterStruct w = new cudnnFilterStruct();
-        cudnnConvolutionStruct conv = new cudnnConvolutionStruct();
-        cudnnActivationStruct act = new cudnnActivationStruct();
-        CudnnException.checkCudnn(cudnnCreateTensorDescriptor(x), "cudnnCreateTensorDescriptor");
-        CudnnException.checkCudnn(cudnnCreateTensorDescriptor(y), "cudnnCreateTensorDescriptor");
-        CudnnException.checkCudnn(cudnnCreateTensorDescriptor(bias), "cudnnCreateTensorDescriptor");
-        CudnnException.checkCudnn(cudnnCreateFilterDescriptor(w), "cudnnCreateFilterDescriptor");
-        CudnnException.checkCudnn(cudnnCreateConvolutionDescriptor(conv), "cudnnCreateConvolutionDescriptor");
-        CudnnException.checkCudnn(cudnnCreateActivationDescriptor(act), "cudnnCreateActivationDescriptor");
-        String what = " for " + c.nodes() + " " + g;
-        CudnnException.checkCudnn(cudnnSetTensor4dDescriptor(x, CUDNN_TENSOR_NCHW, dataType, g.n(), g.c(), g.h(), g.w()),
-                "cudnnSetTensor4dDescriptor(x)" + what);
-        CudnnException.checkCudnn(cudnnSetTensor4dDescriptor(y, CUDNN_TENSOR_NCHW, dataType, g.n(), g.k(), g.outH(), g.outW()),
-                "cudnnSetTensor4dDescriptor(y)" + what);
-        CudnnException.checkCudnn(cudnnSetTensor4dDescriptor(bias, CUDNN_TENSOR_NCHW, dataType, 1, g.k(), 1, 1),
-                "cudnnSetTensor4dDescriptor(bias)" + what);
-        CudnnException.checkCudnn(cudnnSetFilter4dDescriptor(w, dataType, CUDNN_TENSOR_NCHW, g.k(), g.c() / g.group(), g.kh(), g.kw()),
-                "cudnnSetFilter4dDescriptor" + what);
-        // FP16 data accumulates in FP32 (PSEUDO_HALF_CONFIG), as the CPU reference does.
-        CudnnException.checkCudnn(cudnnSetConvolution2dDescriptor(conv, g.padTop(), g.padLeft(), g.strideH(), g.strideW(),
-                g.dilationH(), g.dilationW(), CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT), "cudnnSetConvolution2dDescriptor" + what);
-        CudnnException.checkCudnn(cudnnSetConvolutionGroupCount(conv, g.group()), "cudnnSetConvolutionGroupCount" + what);
-        int math = c.type() == ElemType.FLOAT16 ? CUDNN_TENSOR_OP_MATH : (model.settings.tf32() ? CUDNN_DEFAULT_MATH : CUDNN_FMA_MATH);
-        CudnnException.checkCudnn(cudnnSetConvolutionMathType(conv, math), "cudnnSetConvolutionMathType" + what);
-        int mode = switch (c.activation()) {
-            case IDENTITY -> CUDNN_ACTIVATION_IDENTITY;
-            case RELU -> CUDNN_ACTIVATION_RELU;
-            case CLIPPED_RELU -> CUDNN_ACTIVATION_CLIPPED_RELU;
-        };
-        CudnnException.checkCudnn(cudnnSetActivationDescriptor(act, mode, CUDNN_PROPAGATE_NAN, c.coef()),
-                "cudnnSetActivationDescriptor" + what);
-        GpuModel.Algo algo = algorithm(new GpuModel.ConvKey(g.toString(), c.type(), mode), x, w, conv, y, mode);
-        // Strict FP32 stays on FMA kernels: a perf result may report DEFAULT_MATH, which lets cuDNN use TF32 on Ampere+.
-        int runMath = c.type() == ElemType.FLOAT32 && !model.settings.tf32() ? CUDNN_FMA_MATH : algo.mathType();
-        CudnnException.checkCudnn(cudnnSetConvolutionMathType(conv, runMath), "cudnnSetConvolutionMathType" + what);
-        if (runMath != algo.mathType()) {
-            algo = withWorkspace(algo.algo(), algo.measuredMs(), x, w, conv, y); // the workspace may differ per math type
-        }
-        algorithmNotes.add(c.nodes().get(0) + ": algo " + algo.algo() + (algo.measuredMs() >= 0 ? " (" + algo.measuredMs() + " ms)" : "")
-                + ", workspace " + algo.workspaceBytes() + " B");
-        long biasAddress = c.bias() != 0 ? c.bias() : model.zeroBias((long) g.k() * c.type().byteSize()).address();
-        return new ConvLaunch(c, x, w, conv, y, bias, act, algo, biasAddress);
-    }
-
-    private GpuModel.Algo algorithm(GpuModel.ConvKey key, cudnnTensorStruct x, cudnnFilterStruct w, cudnnConvolutionStruct conv,
-                                    cudnnTensorStruct y, int mode) {
-        GpuModel.Algo cached = model.algorithms.get(key);
-        if (cached != null) {
-            return cached;
-        }
-        GpuModel.Algo chosen = null;
-        if (mode == CUDNN_ACTIVATION_IDENTITY) {
-            chosen = withWorkspace(CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_PRECOMP_GEMM, -1, x, w, conv, y);
-        } else {
-            int count = CUDNN_CONVOLUTION_FWD_ALGO_COUNT;
-            cudnnConvolutionFwdAlgoPerf_t perf = new cudnnConvolutionFwdAlgoPerf_t(count);
-            IntPointer returned = new IntPointer(1);
-            if (model.settings.findAlgorithms()) {
-                CudnnException.checkCudnn(cudnnFindConvolutionForwardAlgorithm(model.cudnn, x, w, conv, y, count, returned, perf),
-                        "cudnnFindConvolutionForwardAlgorithm");
-            } else {
-                CudnnException.checkCudnn(cudnnGetConvolutionForwardAlgorithm_v7(model.cudnn, x, w, conv, y, count, returned, perf),
-                        "cudnnGetConvolutionForwardAlgorithm_v7");
-            }
-            for (int i = 0; i < returned.get() && chosen == null; i++) {
-                cudnnConvolutionFwdAlgoPerf_t p = perf.getPointer(i);
-                if (p.status() == CUDNN_STATUS_SUCCESS && p.memory() <= model.settings.workspaceBytes()) {
-                    chosen = new GpuModel.Algo(p.algo(), p.memory(), p.mathType(),
-                            model.settings.findAlgorithms() ? p.time() : -1f);
-                }
-            }
-            if (chosen == null) {
-                chosen = withWorkspace(CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_PRECOMP_GEMM, -1, x, w, conv, y);
-            }
-        }
-        model.algorithms.put(key, chosen);
-        return chosen;
-    }
-
-    private GpuModel.Algo withWorkspace(int algo, float ms, cudnnTensorStruct x, cudnnFilterStruct w,
-                                        cudnnConvolutionStruct conv, cudnnTensorStruct y) {
-        SizeTPointer size = new SizeTPointer(1);
-        CudnnException.checkCudnn(cudnnGetConvolutionForwardWorkspaceSize(model.cudnn, x, w, conv, y, algo, size),
-                "cudnnGetConvolutionForwardWorkspaceSize");
-        IntPointer math = new IntPointer(1);
-        CudnnException.checkCudnn(cudnnGetConvolutionMathType(conv, math), "cudnnGetConvolutionMathType");
-        return new GpuModel.Algo(algo, size.get(), math.get(), ms);
-    }
-
     /** Enqueues the lowered calls of one inference on the session stream (eagerly or under capture). */
     private void enqueue() {
         CudaStream stream = model.stream;
         for (int i = 0; i < launches.size(); i++) {
             switch (launches.get(i)) {
                 case Lowering.Kernel k -> model.kernels.launch(k.name(), k.grid(), k.block(), stream, k.args().toArray());
-                case Lowering.Conv c -> {
-                    ConvLaunch l = convs.get(i);
-                    GeometryBytes b = new GeometryBytes(c);
-                    boolean residual = c.z() != 0;
-                    DevicePointer y = new DevicePointer(c.y(), b.y());
-                    CudnnException.checkCudnn(cudnnConvolutionBiasActivationForward(model.cudnn, model.one, l.x(),
-                            new DevicePointer(c.x(), b.x()), l.w(), new DevicePointer(c.w(), b.w()), l.conv(), l.algo().algo(),
-                            new DevicePointer(workspace.address(), workspace.byteSize()), l.algo().workspaceBytes(),
-                            residual ? model.one : model.zero, l.y(), residual ? new DevicePointer(c.z(), b.y()) : y,
-                            l.bias(), new DevicePointer(l.biasAddress(), b.bias()), l.act(), l.y(), y),
-                            "cudnnConvolutionBiasActivationForward " + c.nodes());
-                }
+                case Lowering.Conv c -> convs.get(i).enqueue(model.cudnn, workspace.address(), workspace.byteSize());
                 case Lowering.Copy c -> CudaRuntime.check(cudaMemcpyAsync(new DevicePointer(c.dst(), c.bytes()),
                         new DevicePointer(c.src(), c.bytes()), c.bytes(), cudaMemcpyDeviceToDevice, stream.handle()),
                         "cudaMemcpyAsync(device to device, " + c.bytes() + " bytes)");
             }
-        }
-    }
-
-    /** Byte sizes of a convolution's operands (JavaCPP pointers carry a limit). */
-    private record GeometryBytes(long x, long w, long y, long bias) {
-        GeometryBytes(Lowering.Conv c) {
-            this((long) c.geometry().n() * c.geometry().c() * c.geometry().h() * c.geometry().w() * c.type().byteSize(),
-                    (long) c.geometry().k() * (c.geometry().c() / c.geometry().group()) * c.geometry().kh() * c.geometry().kw()
-                            * c.type().byteSize(),
-                    (long) c.geometry().n() * c.geometry().k() * c.geometry().outH() * c.geometry().outW() * c.type().byteSize(),
-                    (long) c.geometry().k() * c.type().byteSize());
         }
     }
 
@@ -310,14 +189,38 @@ final class GpuPlan implements AutoCloseable {
         return pointer(name);
     }
 
-    /** Device calls per inference: NVRTC kernels + cuDNN calls + device copies. */
+    /** Device calls per inference: NVRTC kernels, cuDNN calls (more than one for an unfused convolution), device copies. */
     long launchesPerRun() {
-        return launches.size();
+        long n = 0;
+        for (int i = 0; i < launches.size(); i++) {
+            n += launches.get(i) instanceof Lowering.Conv ? convs.get(i).launches() : 1;
+        }
+        return n;
+    }
+
+    /** Convolutions whose cuDNN choice came from the cache (an earlier plan or session) rather than a search. */
+    int convolutionsFromCache() {
+        return (int) convs.values().stream().filter(ConvCall::fromCache).count();
+    }
+
+    int convolutions() {
+        return convs.size();
+    }
+
+    boolean replaysGraph() {
+        return graph != null;
+    }
+
+    /** The arena and the workspace. */
+    long deviceBytes() {
+        return arena.byteSize() + (workspace == null ? 0 : workspace.byteSize());
     }
 
     String describe() {
-        return plan.summary() + "; enqueued " + launches.size() + " launches (kernels + cuDNN/copy calls); CUDA graph "
-                + graphNote + "; cuDNN " + String.join("; ", algorithmNotes);
+        List<String> notes = new ArrayList<>();
+        convs.keySet().stream().sorted().forEach(i -> notes.add(convs.get(i).describe()));
+        return plan.summary() + "; enqueued " + launchesPerRun() + " launches (kernels + cuDNN/copy calls); CUDA graph "
+                + graphNote + "; cuDNN " + String.join("; ", notes);
     }
 
     @Override
@@ -329,14 +232,7 @@ final class GpuPlan implements AutoCloseable {
         if (graph != null) {
             graph.close();
         }
-        for (ConvLaunch l : convs.values()) {
-            cudnnDestroyTensorDescriptor(l.x());
-            cudnnDestroyTensorDescriptor(l.y());
-            cudnnDestroyTensorDescriptor(l.bias());
-            cudnnDestroyFilterDescriptor(l.w());
-            cudnnDestroyConvolutionDescriptor(l.conv());
-            cudnnDestroyActivationDescriptor(l.act());
-        }
+        convs.values().forEach(ConvCall::close);
         if (workspace != null) {
             workspace.close();
         }

@@ -8,7 +8,7 @@ import dev.segbench.backend.cuda.graph.ElemType;
 import dev.segbench.backend.cuda.graph.Graph;
 import dev.segbench.backend.cuda.plan.Plan;
 import dev.segbench.backend.cuda.plan.PlanCache;
-import dev.segbench.cuda.CudaEvent;
+import dev.segbench.cuda.PhaseTimer;
 import dev.segbench.cuda.CudaException;
 import dev.segbench.cuda.CudaRuntime;
 import dev.segbench.cuda.PinnedBuffer;
@@ -38,10 +38,7 @@ public final class GpuRunner implements AutoCloseable {
     private final GpuModel model;
     private final PlanCache<GpuPlan> plans;
     private final String outputName;
-    private final CudaEvent start;
-    private final CudaEvent afterH2d;
-    private final CudaEvent afterCompute;
-    private final CudaEvent end;
+    private final PhaseTimer timer;
     private final List<PinnedBuffer> freeOutputs = new ArrayList<>();
     private GpuPlan last;
     private boolean closed;
@@ -51,10 +48,7 @@ public final class GpuRunner implements AutoCloseable {
         this.outputName = outputName;
         this.plans = new PlanCache<>(graph, model.settings.fuse(), model.settings.planCache(),
                 plan -> GpuPlan.create(model, plan), GpuPlan::close);
-        this.start = CudaEvent.create();
-        this.afterH2d = CudaEvent.create();
-        this.afterCompute = CudaEvent.create();
-        this.end = CudaEvent.create();
+        this.timer = PhaseTimer.create();
     }
 
     public InferenceResult run(HostTensor input) throws BackendException {
@@ -82,18 +76,16 @@ public final class GpuRunner implements AutoCloseable {
             boolean handedOut = false;
             try {
                 var stream = model.stream;
-                start.record(stream);
+                timer.start(stream);
                 CudaRuntime.check(cudaMemcpyAsync(gp.tensorPointer(in.name()), new DevicePointer(input.data().address(), in.bytes()),
                         in.bytes(), cudaMemcpyHostToDevice, stream.handle()), "cudaMemcpyAsync(input, " + in.bytes() + " bytes)");
-                afterH2d.record(stream);
+                timer.afterCopyIn(stream);
                 gp.compute();
-                afterCompute.record(stream);
+                timer.afterCompute(stream);
                 CudaRuntime.check(cudaMemcpyAsync(host.pointer(), gp.tensorPointer(out.name()), out.bytes(), cudaMemcpyDeviceToHost,
                         stream.handle()), "cudaMemcpyAsync(output, " + out.bytes() + " bytes)");
-                end.record(stream);
-                end.synchronize();
-                InferenceResult.DeviceTimings timings = new InferenceResult.DeviceTimings(afterH2d.millisSince(start),
-                        afterCompute.millisSince(afterH2d), end.millisSince(afterCompute));
+                timer.end(stream);
+                InferenceResult.DeviceTimings timings = timer.waitAndRead();
                 HostTensor output = new HostTensor(dtype(out.type()), out.shape(), host.segment().asSlice(0, out.bytes()));
                 handedOut = true;
                 return new Result(output, timings, host);
@@ -191,6 +183,21 @@ public final class GpuRunner implements AutoCloseable {
         return plans.plansBuilt();
     }
 
+    /** Whether the last-used plan replays a captured CUDA graph. */
+    public boolean lastPlanReplaysGraph() {
+        return last != null && last.replaysGraph();
+    }
+
+    /** Convolutions of the last-used plan, and how many of them took their cuDNN choice from the cache. */
+    public int[] lastPlanConvolutions() {
+        return last == null ? new int[] {0, 0} : new int[] {last.convolutions(), last.convolutionsFromCache()};
+    }
+
+    /** Device memory held: weights and zero biases, and each cached plan's arena and workspace. */
+    public long deviceBytes() {
+        return model.deviceBytes() + plans.attachments().stream().mapToLong(GpuPlan::deviceBytes).sum();
+    }
+
     @Override
     public void close() {
         if (closed) {
@@ -201,9 +208,6 @@ public final class GpuRunner implements AutoCloseable {
         plans.clear();
         freeOutputs.forEach(PinnedBuffer::close);
         freeOutputs.clear();
-        start.close();
-        afterH2d.close();
-        afterCompute.close();
-        end.close();
+        timer.close();
     }
 }

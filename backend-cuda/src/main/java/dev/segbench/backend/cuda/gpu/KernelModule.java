@@ -11,6 +11,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import org.bytedeco.cuda.cudart.CUfunc_st;
 import org.bytedeco.cuda.cudart.CUmod_st;
 import org.bytedeco.cuda.nvrtc._nvrtcProgram;
@@ -37,7 +40,8 @@ import static org.bytedeco.cuda.global.nvrtc.nvrtcGetProgramLogSize;
 
 /**
  * The backend's CUDA C kernels (resource {@code kernels.cu}), compiled with NVRTC to a CUBIN for the device's
- * architecture at session open and loaded with the driver API.
+ * architecture on first use in the process (later sessions on the same architecture reuse the CUBIN) and loaded with
+ * the driver API.
  */
 public final class KernelModule implements AutoCloseable {
 
@@ -88,12 +92,22 @@ public final class KernelModule implements AutoCloseable {
     public record Dev(long address) {
     }
 
+    /** CUBINs compiled in this process, by architecture ("sm_90"); the source is fixed for the process. */
+    private static final ConcurrentMap<String, byte[]> CUBINS = new ConcurrentHashMap<>();
+
     private final CUmod_st module;
     private final Map<String, CUfunc_st> functions = new HashMap<>();
+    private final OptionalDouble compileSeconds;
     private boolean closed;
 
-    private KernelModule(CUmod_st module) {
+    private KernelModule(CUmod_st module, OptionalDouble compileSeconds) {
         this.module = module;
+        this.compileSeconds = compileSeconds;
+    }
+
+    /** Seconds NVRTC took for this module; empty when the CUBIN came from an earlier session in this process. */
+    public OptionalDouble compileSeconds() {
+        return compileSeconds;
     }
 
     private static final class Source {
@@ -121,7 +135,24 @@ public final class KernelModule implements AutoCloseable {
         return List.of("--gpu-architecture=sm_" + device.major() + device.minor(), "--std=c++17");
     }
 
-    public static KernelModule compile(CudaDevice device) throws BackendException {
+    /** The kernels for {@code device}: compiled by NVRTC once per architecture and process, then loaded. */
+    public static KernelModule load(CudaDevice device) throws BackendException {
+        OptionalDouble seconds = OptionalDouble.empty();
+        byte[] cubin = CUBINS.get(device.smTag());
+        if (cubin == null) {
+            long start = System.nanoTime();
+            cubin = compile(device);
+            seconds = OptionalDouble.of((System.nanoTime() - start) / 1e9);
+            CUBINS.putIfAbsent(device.smTag(), cubin);
+        }
+        CUmod_st module = new CUmod_st();
+        try (BytePointer image = new BytePointer(cubin)) {
+            CudnnException.checkDriver(cuModuleLoadData(module, image), "cuModuleLoadData(kernels for " + device.smTag() + ")");
+        }
+        return new KernelModule(module, seconds);
+    }
+
+    private static byte[] compile(CudaDevice device) throws BackendException {
         _nvrtcProgram program = new _nvrtcProgram();
         checkNvrtc(nvrtcCreateProgram(program, new BytePointer(source()), new BytePointer(SOURCE_RESOURCE), 0,
                 (PointerPointer<?>) null, (PointerPointer<?>) null), "nvrtcCreateProgram");
@@ -135,15 +166,17 @@ public final class KernelModule implements AutoCloseable {
                 BytePointer log = new BytePointer(Math.max(1, logSize.get()));
                 nvrtcGetProgramLog(program, log);
                 throw new BackendException(Code.BUILD_FAILED, "NVRTC could not compile the cuda backend's kernels for "
-                        + device.smTag() + ": " + nvrtcGetErrorString(status).getString() + "\n" + log.getString());
+                        + device.smTag() + ": " + nvrtcGetErrorString(status).getString() + ": "
+                        + String.join(" | ", log.getString().strip().lines().toList()));
             }
             SizeTPointer size = new SizeTPointer(1);
             checkNvrtc(nvrtcGetCUBINSize(program, size), "nvrtcGetCUBINSize");
-            BytePointer cubin = new BytePointer(size.get());
-            checkNvrtc(nvrtcGetCUBIN(program, cubin), "nvrtcGetCUBIN");
-            CUmod_st module = new CUmod_st();
-            CudnnException.checkDriver(cuModuleLoadData(module, cubin), "cuModuleLoadData(kernels for " + device.smTag() + ")");
-            return new KernelModule(module);
+            try (BytePointer cubin = new BytePointer(size.get())) {
+                checkNvrtc(nvrtcGetCUBIN(program, cubin), "nvrtcGetCUBIN");
+                byte[] bytes = new byte[(int) size.get()];
+                cubin.get(bytes);
+                return bytes;
+            }
         } finally {
             nvrtcDestroyProgram(program);
         }
@@ -170,16 +203,32 @@ public final class KernelModule implements AutoCloseable {
         return (int) Math.max(1, Math.min((n + BLOCK - 1) / BLOCK, 65_535L * 16));
     }
 
+    /**
+     * Refuses a launch the kernel would misread: an unknown kernel, arguments whose kinds or count differ from
+     * {@link #SIGNATURES} (the driver copies raw bytes, so a mismatch is read as garbage, not reported), or a grid or
+     * block outside what the launch can take. Called by {@link #launch} before the driver sees anything.
+     */
+    static void checkLaunch(String name, int grid, int block, Object... args) {
+        String expected = SIGNATURES.get(name);
+        if (expected == null) {
+            throw new IllegalStateException("no kernel " + name + " in " + SOURCE_RESOURCE);
+        }
+        String actual = kinds(args);
+        if (!actual.equals(expected)) {
+            throw new IllegalStateException("kernel " + name + " takes (" + expected + ") but was launched with (" + actual + ")");
+        }
+        if (grid < 1 || block < 1 || block > 1024) {
+            throw new IllegalStateException("kernel " + name + " launched with grid " + grid + " and block " + block
+                    + " (need grid >= 1 and block in 1..1024)");
+        }
+    }
+
     /** Launches {@code name} with args: {@link Dev} addresses, Long ({@code long long}), Integer, Float. */
     public void launch(String name, int grid, int block, CudaStream stream, Object... args) {
         if (closed) {
             throw new IllegalStateException("kernel module closed");
         }
-        String expected = SIGNATURES.get(name);
-        String actual = kinds(args);
-        if (!actual.equals(expected)) {
-            throw new IllegalStateException("kernel " + name + " takes (" + expected + ") but was launched with (" + actual + ")");
-        }
+        checkLaunch(name, grid, block, args);
         // The driver copies the argument values during cuLaunchKernel (also under capture), so the holders are freed
         // right after it: explicitly, because a GC-driven free could run while the call still reads them.
         Pointer[] holders = new Pointer[args.length];

@@ -69,6 +69,11 @@ public final class PlanCache<T> {
         return entries.size();
     }
 
+    /** The attachments of the plans kept now, most recently used last. */
+    public java.util.List<T> attachments() {
+        return entries.values().stream().map(Entry::attachment).toList();
+    }
+
     /** Releases every attachment and forgets all plans. */
     public void clear() {
         entries.values().forEach(e -> release.accept(e.attachment()));

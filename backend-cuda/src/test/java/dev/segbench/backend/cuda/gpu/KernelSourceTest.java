@@ -1,6 +1,7 @@
 package dev.segbench.backend.cuda.gpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -62,10 +63,38 @@ class KernelSourceTest {
     }
 
     @Test
-    void launchArgumentsAreCheckedAgainstTheSignatureTable() {
-        assertEquals("PPLFF", KernelModule.kinds(new KernelModule.Dev(1), new KernelModule.Dev(2), 3L, 0f, 6f));
-        assertEquals(KernelModule.SIGNATURES.get("clip_f32"), "PPLFF");
-        assertEquals("PPI?", KernelModule.kinds(new KernelModule.Dev(1), new KernelModule.Dev(2), 3, "x"));
+    void aBadLaunchIsRejectedBeforeTheDriverSeesIt() {
+        KernelModule.Dev in = new KernelModule.Dev(0x1000);
+        KernelModule.Dev out = new KernelModule.Dev(0x2000);
+        KernelModule.checkLaunch("clip_f32", 4, 256, in, out, 1024L, 0f, 6f); // the right kinds pass
+        // an int where the kernel reads a long long: the driver would copy 4 bytes and the kernel read 8
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> KernelModule.checkLaunch("clip_f32", 4, 256, in, out, 1024, 0f, 6f));
+        assertEquals("kernel clip_f32 takes (PPLFF) but was launched with (PPIFF)", e.getMessage());
+        // a device address passed as a plain long, one argument missing, an unknown kernel, an impossible block
+        assertThrows(IllegalStateException.class, () -> KernelModule.checkLaunch("clip_f32", 4, 256, 0x1000L, out, 1024L, 0f, 6f));
+        assertThrows(IllegalStateException.class, () -> KernelModule.checkLaunch("clip_f32", 4, 256, in, out, 1024L, 0f));
+        e = assertThrows(IllegalStateException.class, () -> KernelModule.checkLaunch("clip_f64", 4, 256, in, out, 1024L, 0f, 6f));
+        assertEquals("no kernel clip_f64 in kernels.cu", e.getMessage());
+        assertThrows(IllegalStateException.class, () -> KernelModule.checkLaunch("clip_f32", 4, 2048, in, out, 1024L, 0f, 6f));
+        assertThrows(IllegalStateException.class, () -> KernelModule.checkLaunch("clip_f32", 0, 256, in, out, 1024L, 0f, 6f));
+    }
+
+    @Test
+    void everyLoweredKernelLaunchPassesTheCheck() throws Exception {
+        for (byte[] onnx : java.util.List.of(dev.segbench.backend.cuda.TestGraphsAccess.mobileBlock(),
+                dev.segbench.backend.cuda.TestGraphsAccess.decoder(), dev.segbench.backend.cuda.TestGraphsAccess.labels(),
+                dev.segbench.backend.cuda.TestGraphsAccess.half())) {
+            var plan = dev.segbench.backend.cuda.plan.Planner.plan(dev.segbench.backend.cuda.graph.ShapeInference.infer(
+                    dev.segbench.backend.cuda.graph.OnnxImporter.parse(onnx), new long[] {2, 3, 13, 18}), true);
+            long[] next = {1 << 20};
+            java.util.Map<String, Long> addresses = new java.util.HashMap<>();
+            for (Lowering.Launch l : Lowering.lower(plan, name -> addresses.computeIfAbsent(name, n -> next[0] += 1 << 16), false)) {
+                if (l instanceof Lowering.Kernel k) {
+                    KernelModule.checkLaunch(k.name(), k.grid(), k.block(), k.args().toArray());
+                }
+            }
+        }
     }
 
     private static List<Long> boxed(long[] v) {

@@ -3,6 +3,7 @@ package dev.segbench.backend.cuda.gpu;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.bytedeco.cuda.global.cudnn.CUDNN_STATUS_NOT_SUPPORTED;
 
 import dev.segbench.backend.cuda.TestGraphsAccess;
 
@@ -10,20 +11,14 @@ import dev.segbench.api.ModelArtifact;
 import dev.segbench.api.ModelCatalog;
 import dev.segbench.api.Precision;
 import dev.segbench.api.WeightsSpec;
-import dev.segbench.backend.cuda.graph.Constant;
-import dev.segbench.backend.cuda.graph.ConvGeometry;
 import dev.segbench.backend.cuda.graph.ElemType;
 import dev.segbench.backend.cuda.graph.OnnxImporter;
 import dev.segbench.backend.cuda.graph.ShapeInference;
-import dev.segbench.backend.cuda.plan.Activation;
-import dev.segbench.backend.cuda.plan.BufferAllocator;
 import dev.segbench.backend.cuda.plan.Plan;
 import dev.segbench.backend.cuda.plan.Planner;
 import dev.segbench.backend.cuda.ref.ReferenceExecutor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,78 +33,6 @@ import org.junit.jupiter.params.provider.CsvSource;
  * the argument and address computation of the GPU path without a GPU; it does not check the CUDA code or cuDNN.
  */
 class LoweringEmulatorTest {
-
-    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfShort F16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    /** Fake device addresses start here, so that 0 keeps meaning "absent". */
-    private static final long BASE = 1L << 20;
-
-    /** An emulated device: the arena at BASE, then every constant. */
-    private static final class Device {
-        final MemorySegment memory;
-        final Map<String, Long> constants = new HashMap<>();
-        final long arenaBytes;
-
-        Device(Arena arena, Plan plan) {
-            this.arenaBytes = BufferAllocator.align(plan.arenaBytes());
-            long next = arenaBytes;
-            for (var e : plan.graph().constants().entrySet()) {
-                constants.put(e.getKey(), BASE + next);
-                next += BufferAllocator.align(e.getValue().elementCount() * e.getValue().type().byteSize() + 1);
-            }
-            memory = arena.allocate(next, 256);
-            memory.fill((byte) 0xFF);
-            for (var e : plan.graph().constants().entrySet()) {
-                Constant c = e.getValue();
-                if (c.type() == ElemType.FLOAT32 || c.type() == ElemType.FLOAT16 || c.type() == ElemType.INT64) {
-                    float[] f = c.type().isFloat() ? c.asFloats() : null;
-                    long[] l = c.type().isFloat() ? null : c.asLongs();
-                    for (int i = 0; i < c.elementCount(); i++) {
-                        if (l != null) {
-                            memory.set(I64, constants.get(e.getKey()) - BASE + 8L * i, l[i]);
-                        } else {
-                            st(c.type(), constants.get(e.getKey()), i, f[i]);
-                        }
-                    }
-                }
-            }
-        }
-
-        long address(Plan plan, String name) {
-            return plan.isConstant(name) ? constants.get(name) : BASE + plan.slot(name).offset();
-        }
-
-        float ld(ElemType t, long address, long i) {
-            long o = address - BASE;
-            return switch (t) {
-                case FLOAT32 -> memory.get(F32, o + 4 * i);
-                case FLOAT16 -> Float.float16ToFloat(memory.get(F16, o + 2 * i));
-                case INT64 -> memory.get(I64, o + 8 * i);
-                case UINT8 -> Byte.toUnsignedInt(memory.get(ValueLayout.JAVA_BYTE, o + i));
-                default -> throw new IllegalStateException(t.toString());
-            };
-        }
-
-        void st(ElemType t, long address, long i, float v) {
-            long o = address - BASE;
-            switch (t) {
-                case FLOAT32 -> memory.set(F32, o + 4 * i, v);
-                case FLOAT16 -> memory.set(F16, o + 2 * i, Float.floatToFloat16(v));
-                case INT64 -> memory.set(I64, o + 8 * i, (long) v);
-                case UINT8 -> memory.set(ValueLayout.JAVA_BYTE, o + i, (byte) (long) v);
-                default -> throw new IllegalStateException(t.toString());
-            }
-        }
-
-        float[] read(ElemType t, long address, long n) {
-            float[] v = new float[(int) n];
-            for (int i = 0; i < n; i++) {
-                v[i] = ld(t, address, i);
-            }
-            return v;
-        }
-    }
 
     private static ElemType typeOf(String suffix) {
         return switch (suffix) {
@@ -137,7 +60,7 @@ class LoweringEmulatorTest {
     }
 
     /** Java versions of the kernels in kernels.cu, one element at a time. */
-    private static void kernel(Device d, Lowering.Kernel k) {
+    private static void kernel(EmulatedDevice d, Lowering.Kernel k) {
         assertEquals(KernelModule.SIGNATURES.get(k.name()), KernelModule.kinds(k.args().toArray()), k.name() + " arguments");
         List<Object> a = k.args();
         String name = k.name();
@@ -258,45 +181,64 @@ class LoweringEmulatorTest {
         return ((KernelModule.Dev) args.get(index)).address();
     }
 
-    /** cudnnConvolutionBiasActivationForward: y = act(conv(x, w) + z + bias). */
-    private static void conv(Device d, Lowering.Conv c) {
-        ConvGeometry g = c.geometry();
-        ElemType t = c.type();
-        float[] x = d.read(t, c.x(), (long) g.n() * g.c() * g.h() * g.w());
-        float[] w = d.read(t, c.w(), (long) g.k() * (g.c() / g.group()) * g.kh() * g.kw());
-        float[] bias = c.bias() == 0 ? null : d.read(t, c.bias(), g.k());
-        long outCount = (long) g.n() * g.k() * g.outH() * g.outW();
-        float[] z = c.z() == 0 ? null : d.read(t, c.z(), outCount);
-        Activation act = switch (c.activation()) {
-            case IDENTITY -> Activation.NONE;
-            case RELU -> Activation.RELU;
-            case CLIPPED_RELU -> Activation.clip(0f, (float) c.coef());
-        };
-        float[] y = ReferenceExecutor.conv(x, g, w, bias, z, act);
-        for (int i = 0; i < y.length; i++) {
-            d.st(t, c.y(), i, y[i]);
-        }
-    }
-
-    static float[] emulate(Plan plan, float[] input, boolean clippedRelu, String output) {
+    /**
+     * Replays the whole lowering on emulated memory: kernels with their Java versions, each convolution through the
+     * production {@link ConvCall} (descriptors, algorithm choice, fused or unfused calls) on a {@link FakeCudnn} that
+     * computes from what the descriptors say.
+     *
+     * @param refuseFused make cuDNN refuse every fused call, so every convolution runs the unfused sequence
+     */
+    static float[] emulate(Plan plan, float[] input, boolean clippedRelu, String output, boolean refuseFused) throws Exception {
         try (Arena arena = Arena.ofConfined()) {
-            Device d = new Device(arena, plan);
+            EmulatedDevice d = new EmulatedDevice(arena, plan);
+            FakeCudnn cudnn = new FakeCudnn(d);
+            if (refuseFused) {
+                cudnn.fusedStatus = algo -> CUDNN_STATUS_NOT_SUPPORTED;
+            }
             List<Lowering.Launch> launches = Lowering.lower(plan, name -> d.address(plan, name), clippedRelu);
+            long[] workspace = {0, 0};
+            ConvCall.Workspace reserve = bytes -> {
+                if (bytes > workspace[1]) {
+                    workspace[0] = d.allocateZeroed(bytes);
+                    workspace[1] = bytes;
+                }
+                return workspace[0];
+            };
+            Map<Integer, ConvCall> convs = new HashMap<>();
+            Map<ConvCall.Key, ConvCall.Choice> choices = new HashMap<>();
+            ConvCall.Options options = new ConvCall.Options(true, false, 256L << 20);
+            for (int i = 0; i < launches.size(); i++) {
+                if (launches.get(i) instanceof Lowering.Conv c) {
+                    convs.put(i, ConvCall.prepare(cudnn, c, options, choices, reserve, d::allocateZeroed));
+                }
+            }
+            // the input goes in after the choices were made: their trial runs write into the arena, as on the device
             Plan.TensorSlot in = plan.slot(plan.inputName());
             for (int i = 0; i < input.length; i++) {
                 d.st(in.type(), d.address(plan, in.name()), i, input[i]);
             }
-            for (Lowering.Launch l : launches) {
-                switch (l) {
+            long calls = 0;
+            for (int i = 0; i < launches.size(); i++) {
+                switch (launches.get(i)) {
                     case Lowering.Kernel k -> kernel(d, k);
-                    case Lowering.Conv c -> conv(d, c);
-                    case Lowering.Copy c -> MemorySegment.copy(d.memory, c.src() - BASE, d.memory, c.dst() - BASE, c.bytes());
+                    case Lowering.Conv c -> convs.get(i).enqueue(cudnn, workspace[0], workspace[1]);
+                    case Lowering.Copy c -> MemorySegment.copy(d.memory, c.src() - EmulatedDevice.BASE, d.memory,
+                            c.dst() - EmulatedDevice.BASE, c.bytes());
                 }
+                calls += launches.get(i) instanceof Lowering.Conv ? convs.get(i).launches() : 1;
             }
-            Plan.TensorSlot out = plan.slot(output);
-            if (!clippedRelu) {
+            if (!clippedRelu && !refuseFused) {
                 assertEquals(plan.launches(), launches.size(), "the planner's launch count is what the GPU enqueues");
+                assertEquals(launches.size(), calls);
             }
+            if (refuseFused) {
+                assertTrue(convs.values().stream().allMatch(c -> c.choice().mode() == ConvCall.Mode.UNFUSED));
+                assertTrue(calls > launches.size(), "unfused convolutions take more calls");
+            }
+            convs.values().forEach(ConvCall::close);
+            assertTrue(cudnn.live.isEmpty(), "every descriptor destroyed: " + cudnn.live);
+            assertTrue(cudnn.problems.isEmpty(), cudnn.problems.toString());
+            Plan.TensorSlot out = plan.slot(output);
             return d.read(out.type(), d.address(plan, output), out.elementCount());
         }
     }
@@ -315,8 +257,10 @@ class LoweringEmulatorTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"mobile,false", "mobile,true", "decoder,false", "decoder,true", "labels,false", "half,false", "half,true"})
-    void loweredCallsReproduceTheReferenceExecutor(String graph, boolean clippedRelu) throws Exception {
+    @CsvSource({"mobile,false,false", "mobile,true,false", "decoder,false,false", "decoder,true,false", "labels,false,false",
+            "half,false,false", "half,true,false", "mobile,false,true", "decoder,false,true", "labels,false,true",
+            "half,false,true"})
+    void loweredCallsReproduceTheReferenceExecutor(String graph, boolean clippedRelu, boolean refuseFused) throws Exception {
         byte[] onnx = switch (graph) {
             case "mobile" -> TestGraphsAccess.mobileBlock();
             case "decoder" -> TestGraphsAccess.decoder();
@@ -328,7 +272,7 @@ class LoweringEmulatorTest {
         Plan p = plan(onnx, shape);
         float[] input = random(3, shape);
         float[] expected = ReferenceExecutor.run(p, input).get(output);
-        float[] actual = emulate(p, input, clippedRelu, output);
+        float[] actual = emulate(p, input, clippedRelu, output, refuseFused);
         assertEquals(expected.length, actual.length);
         double maxDiff = 0;
         double maxRef = 1e-12;
@@ -337,7 +281,8 @@ class LoweringEmulatorTest {
             maxRef = Math.max(maxRef, Math.abs(expected[i]));
         }
         double tolerance = graph.equals("half") ? 1e-2 : graph.equals("labels") ? 0 : 1e-5;
-        assertTrue(maxDiff / maxRef <= tolerance, graph + ": lowered calls differ from the reference by " + maxDiff / maxRef);
+        assertTrue(maxDiff / maxRef <= tolerance, graph + (refuseFused ? " unfused" : "")
+                + ": lowered calls differ from the reference by " + maxDiff / maxRef);
     }
 
     @ParameterizedTest
@@ -351,7 +296,7 @@ class LoweringEmulatorTest {
         Plan p = plan(art.onnx(), shape);
         float[] input = random(6, shape);
         float[] expected = ReferenceExecutor.run(p, input).get(art.outputName());
-        float[] actual = emulate(p, input, false, art.outputName());
+        float[] actual = emulate(p, input, false, art.outputName(), false);
         int differing = 0;
         double maxDiff = 0;
         double maxRef = 1e-12;
