@@ -140,6 +140,9 @@ public final class ServerScenario {
                         if (now < due) {
                             // idle: wait for the arrival; it starts at once, so it never waits in the queue
                             while ((now = System.nanoTime()) < due) {
+                                if (stop.get() || Thread.currentThread().isInterrupted()) {
+                                    return; // another worker failed, or the trial was interrupted: parkNanos would spin
+                                }
                                 LockSupport.parkNanos(due - now);
                             }
                             maxWakeLate[w] = Math.max(maxWakeLate[w], now - due);

@@ -70,6 +70,20 @@ class ServerScenarioTest {
     }
 
     @Test
+    void aFailingRequestEndsTheTrialAtOnceAndIsReported() {
+        SleepingSut sut = SleepingSut.fixed(1);
+        sut.failOnCall = 5;
+        ServerScenario.Settings s = new ServerScenario.Settings(Arrivals.UNIFORM, 1, 2, 0, 0, 100); // a 10 s schedule
+        long t0 = System.nanoTime();
+        dev.segbench.api.BackendException e = org.junit.jupiter.api.Assertions.assertThrows(
+                dev.segbench.api.BackendException.class, () -> ServerScenario.trial(sut, s, 10, Progress.NONE, "test"));
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        assertTrue(e.getMessage().contains("call 5 failed"), e.getMessage());
+        assertTrue(seconds < 5, "the waiting worker stopped instead of serving the rest of the schedule: " + seconds + " s");
+        assertTrue(sut.calls().size() < 10, "calls after the failure: " + sut.calls().size());
+    }
+
+    @Test
     void settingsMeetBothMinimums() {
         ServerScenario.Settings s = new ServerScenario.Settings(Arrivals.POISSON, 1, 1, 0.5, 2, 300);
         assertEquals(300, s.measuredRequests(10)); // 2 s at 10/s is only 20
