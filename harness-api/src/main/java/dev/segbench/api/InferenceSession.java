@@ -1,6 +1,7 @@
 package dev.segbench.api;
 
 import java.lang.foreign.Arena;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
 
@@ -41,6 +42,14 @@ public interface InferenceSession extends AutoCloseable {
      */
     default OptionalLong deviceMemoryBytes() {
         return OptionalLong.empty();
+    }
+
+    /**
+     * The device's clocks, temperature and throttle reasons right now, for backends that can read them (e.g. NVML on
+     * a GPU); the harness takes a snapshot after the timed work so a slow run can be explained. Empty by default.
+     */
+    default Optional<DeviceTelemetry> deviceTelemetry() {
+        return Optional.empty();
     }
 
     @Override

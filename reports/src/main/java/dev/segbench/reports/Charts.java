@@ -1,7 +1,9 @@
 package dev.segbench.reports;
 
 import dev.segbench.api.VocClasses;
+import dev.segbench.api.results.InFlightThroughput;
 import dev.segbench.api.results.Run;
+import dev.segbench.api.results.Server;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -13,7 +15,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.StandardChartTheme;
 import org.jfree.chart.annotations.XYTextAnnotation;
@@ -22,12 +26,14 @@ import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.axis.NumberTickUnit;
 import org.jfree.chart.axis.SymbolAxis;
 import org.jfree.chart.axis.ValueAxis;
+import org.jfree.chart.plot.ValueMarker;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.PaintScale;
 import org.jfree.chart.renderer.xy.XYBlockRenderer;
 import org.jfree.chart.text.TextUtils;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.chart.title.PaintScaleLegend;
+import org.jfree.chart.ui.RectangleAnchor;
 import org.jfree.chart.ui.RectangleEdge;
 import org.jfree.chart.ui.RectangleInsets;
 import org.jfree.chart.ui.TextAnchor;
@@ -288,8 +294,145 @@ final class Charts {
                         + "printed); the diagonal is per-class recall. Grey rows: class absent from the ground truth.");
     }
 
+    /**
+     * Server scenario: p50 and p99 latency against the achieved rate of every trial, one colour per run, the p99
+     * bound drawn as a horizontal line and trials that fell behind their schedule crossed; null without trials.
+     *
+     * @param servers each run's server scenario by run key, in run order
+     */
+    static Chart latencyVsLoad(Map<String, Server> servers) {
+        XYSeriesCollection data = new XYSeriesCollection();
+        XYSeries invalid = new XYSeries("trial fell behind its schedule (invalid)", false, true);
+        List<String> runs = new ArrayList<>();
+        Set<Double> bounds = new TreeSet<>();
+        double lo = Double.MAX_VALUE;
+        double hi = 0;
+        for (Map.Entry<String, Server> e : servers.entrySet()) {
+            Server server = e.getValue();
+            if (server == null || server.trials().isEmpty()) {
+                continue;
+            }
+            XYSeries p50 = new XYSeries(e.getKey() + " p50", true, true);
+            XYSeries p99 = new XYSeries(e.getKey() + " p99", true, true);
+            for (Server.Trial t : server.trials()) {
+                Server.Percentiles l = t.latencyMs();
+                if (l == null || !(t.achievedQps() > 0) || !(l.p50() > 0) || !Double.isFinite(l.p99())) {
+                    continue;
+                }
+                p50.add(t.achievedQps(), l.p50());
+                p99.add(t.achievedQps(), l.p99());
+                if (!t.valid()) {
+                    invalid.add(t.achievedQps(), l.p99());
+                }
+                lo = Math.min(lo, l.p50());
+                hi = Math.max(hi, l.p99());
+            }
+            if (p50.getItemCount() > 0) {
+                data.addSeries(p50);
+                data.addSeries(p99);
+                runs.add(e.getKey());
+            }
+            if (server.p99BoundMs() != null && server.p99BoundMs() > 0) {
+                bounds.add(server.p99BoundMs());
+            }
+        }
+        if (runs.isEmpty()) {
+            return null;
+        }
+        if (invalid.getItemCount() > 0) {
+            data.addSeries(invalid);
+        }
+        for (double b : bounds) {
+            lo = Math.min(lo, b);
+            hi = Math.max(hi, b);
+        }
+        boolean log = hi / lo > LOG_AXIS_RATIO;
+        String x = "Achieved load (requests/s)";
+        String y = log ? "Latency from scheduled arrival (ms, log scale)" : "Latency from scheduled arrival (ms)";
+        XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, true);
+        NumberAxis xAxis = numberAxis(x, true);
+        XYPlot plot = new XYPlot(data, xAxis, log ? logAxis(y, lo, hi) : numberAxis(y, true), renderer);
+        String title = "Latency against load (server scenario)";
+        JFreeChart chart = themed(new JFreeChart(title, plot));
+        float[] dashed = {6f, 4f};
+        for (int r = 0; r < runs.size(); r++) {
+            Color colour = PALETTE[r % PALETTE.length];
+            renderer.setSeriesPaint(2 * r, colour);
+            renderer.setSeriesStroke(2 * r, new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 1f, dashed, 0f));
+            renderer.setSeriesShape(2 * r, new Ellipse2D.Double(-3, -3, 6, 6));
+            renderer.setSeriesPaint(2 * r + 1, colour);
+            renderer.setSeriesStroke(2 * r + 1, new BasicStroke(2f));
+            renderer.setSeriesShape(2 * r + 1, new Rectangle(-3, -3, 7, 7));
+        }
+        if (invalid.getItemCount() > 0) {
+            int s = 2 * runs.size();
+            renderer.setSeriesLinesVisible(s, false);
+            renderer.setSeriesPaint(s, Color.BLACK);
+            renderer.setSeriesShape(s, new java.awt.Polygon(new int[] {-6, 0, 6, 0, 6, 0, -6, 0}, new int[] {-6, 0, -6, 0, 6, 0, 6, 0}, 8));
+        }
+        for (double b : bounds) {
+            ValueMarker marker = new ValueMarker(b, PALETTE[3], new BasicStroke(1.5f, BasicStroke.CAP_BUTT,
+                    BasicStroke.JOIN_ROUND, 1f, new float[] {2f, 3f}, 0f));
+            marker.setLabel("p99 bound " + compact(b) + " ms");
+            marker.setLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, 10));
+            marker.setLabelAnchor(RectangleAnchor.TOP_LEFT);
+            marker.setLabelTextAnchor(TextAnchor.BOTTOM_LEFT);
+            plot.addRangeMarker(marker);
+        }
+        return render("chart-latency-load", title, x, y, chart, 460,
+                "Each point is one server trial: p50 (dashed) and p99 (solid) latency, counted from each request's "
+                        + "scheduled arrival so queueing behind a slow request counts, against the rate the backend "
+                        + "achieved. The dotted horizontal line is the p99 bound; crossed points fell more than 5% behind "
+                        + "their target rate (invalid trials).");
+    }
+
+    /**
+     * Offline throughput of one run over batch size (rows) and requests in flight (columns), coloured by the share of
+     * the run's best; null unless it measured at least two in-flight values.
+     */
+    static Chart throughputHeatMap(String id, String runKey, List<InFlightThroughput> grid) {
+        List<Integer> inFlight = grid.stream().map(InFlightThroughput::inFlight).distinct().sorted().toList();
+        List<Integer> batches = grid.stream().map(InFlightThroughput::batch).distinct().sorted().toList();
+        if (inFlight.size() < 2) {
+            return null;
+        }
+        double best = grid.stream().mapToDouble(InFlightThroughput::imagesPerSecond).filter(Double::isFinite).max().orElse(0);
+        double[][] cells = new double[batches.size()][inFlight.size()];
+        String[][] text = new String[batches.size()][inFlight.size()];
+        for (double[] row : cells) {
+            java.util.Arrays.fill(row, Double.NaN);
+        }
+        for (InFlightThroughput t : grid) {
+            int r = batches.indexOf(t.batch());
+            int c = inFlight.indexOf(t.inFlight());
+            if (Double.isFinite(t.imagesPerSecond()) && best > 0) {
+                cells[r][c] = t.imagesPerSecond() / best;
+                text[r][c] = String.format(Locale.ROOT, t.imagesPerSecond() >= 100 ? "%.0f" : "%.1f", t.imagesPerSecond());
+            }
+        }
+        String title = "Throughput of " + runKey + " by batch size and requests in flight";
+        return heatMap(id, title, "Requests in flight", "Batch size",
+                inFlight.stream().map(String::valueOf).toArray(String[]::new),
+                batches.stream().map(String::valueOf).toArray(String[]::new), cells, text, "Share of the best images/s",
+                "Model-only images per second with K requests of a batch kept in flight from K threads (the offline "
+                        + "scenario); the colour is the share of this run's best cell. Grey: not measured.");
+    }
+
     private static Chart heatMap(String id, String title, String xLabel, String yLabel, String[] columns, String[] rows,
                                  double[][] cells, String scaleLabel, String note) {
+        String[][] text = new String[rows.length][columns.length];
+        for (int r = 0; r < rows.length; r++) {
+            for (int c = 0; c < columns.length; c++) {
+                double z = cells[r][c];
+                text[r][c] = !Double.isNaN(z) && z >= 0.005 ? String.format(Locale.ROOT, "%.0f", 100 * z) : null;
+            }
+        }
+        return heatMap(id, title, xLabel, yLabel, columns, rows, cells, text, scaleLabel, note);
+    }
+
+    /** Cells coloured by {@code cells} in [0, 1] (NaN grey) and labelled with {@code text} (null: no label). */
+    private static Chart heatMap(String id, String title, String xLabel, String yLabel, String[] columns, String[] rows,
+                                 double[][] cells, String[][] text, String scaleLabel, String note) {
         int n = rows.length * columns.length;
         double[] xs = new double[n];
         double[] ys = new double[n];
@@ -319,11 +462,12 @@ final class Charts {
         JFreeChart chart = themed(new JFreeChart(title, plot));
         Font cellFont = new Font(Font.SANS_SERIF, Font.PLAIN, columns.length > 15 && rows.length > 15 ? 8 : 9);
         for (i = 0; i < n; i++) {
-            if (!Double.isNaN(zs[i]) && zs[i] >= 0.005) {
-                XYTextAnnotation text = new XYTextAnnotation(String.format(Locale.ROOT, "%.0f", 100 * zs[i]), xs[i], ys[i]);
-                text.setFont(cellFont);
-                text.setPaint(zs[i] > 0.55 ? Color.WHITE : Color.BLACK);
-                plot.addAnnotation(text);
+            String label = text[(int) ys[i]][(int) xs[i]];
+            if (label != null) {
+                XYTextAnnotation annotation = new XYTextAnnotation(label, xs[i], ys[i]);
+                annotation.setFont(cellFont);
+                annotation.setPaint(zs[i] > 0.55 ? Color.WHITE : Color.BLACK);
+                plot.addAnnotation(annotation);
             }
         }
         chart.removeLegend();
@@ -416,6 +560,11 @@ final class Charts {
             renderer.setSeriesShape(s, markers[models.indexOf(r.model()) % markers.length]);
             renderer.setSeriesShapesVisible(s, shapes);
         }
+    }
+
+    /** Up to four significant digits without trailing zeros: 50, 12.5, 0.125. */
+    private static String compact(double v) {
+        return java.math.BigDecimal.valueOf(v).round(new java.math.MathContext(4)).stripTrailingZeros().toPlainString();
     }
 
     private static String twoDecimals(double d) {

@@ -1,0 +1,26 @@
+package dev.segbench.harness.load;
+
+import dev.segbench.harness.UserException;
+import java.util.Locale;
+
+/** How the server scenario spaces its requests. */
+public enum Arrivals {
+    /** Independent arrivals (exponential gaps), like LoadGen's Server scenario and real traffic. */
+    POISSON,
+    /** Evenly spaced arrivals, 1/QPS apart. */
+    UNIFORM;
+
+    public String id() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    public static Arrivals parse(String option, String text) {
+        String t = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
+        for (Arrivals a : values()) {
+            if (a.id().equals(t)) {
+                return a;
+            }
+        }
+        throw new UserException(option + ": '" + text + "' is not poisson or uniform");
+    }
+}

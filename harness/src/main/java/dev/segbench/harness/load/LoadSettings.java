@@ -1,0 +1,120 @@
+package dev.segbench.harness.load;
+
+import dev.segbench.api.Capability;
+import dev.segbench.harness.UserException;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The performance scenarios' settings, validated once (one line naming the option for each mistake) and recorded
+ * verbatim with the results. The timing rules shared with today's performance pass (warm-up, minimum duration,
+ * minimum count, CV threshold) stay with the run settings.
+ *
+ * @param scenarios         which scenarios run
+ * @param perfSizes         input sizes; the performance pass runs at each
+ * @param inFlight          requests kept in flight by the offline scenario, on backends with concurrent runs
+ * @param arrivals          server arrival process
+ * @param seed              server schedule seed
+ * @param serverP99Ms       search for the highest rate whose p99 stays within this bound; null = no search
+ * @param serverQps         one server trial at this rate instead of a search; null = search
+ * @param serverMinRequests measured requests per server trial, at least
+ */
+public record LoadSettings(Set<Scenario> scenarios, List<OptionLists.Size> perfSizes, List<Integer> inFlight,
+                           Arrivals arrivals, long seed, Double serverP99Ms, Double serverQps, int serverMinRequests) {
+
+    public static final int MAX_IN_FLIGHT = 256;
+    public static final int DEFAULT_SERVER_MIN_REQUESTS = 500;
+    public static final long DEFAULT_SEED = 1;
+
+    public LoadSettings {
+        scenarios = Set.copyOf(scenarios);
+        perfSizes = List.copyOf(perfSizes);
+        inFlight = List.copyOf(inFlight);
+        if (scenarios.isEmpty()) {
+            throw new UserException("--scenarios: give at least one of single-stream, offline, server");
+        }
+        if (perfSizes.isEmpty()) {
+            throw new UserException("--perf-size: give at least one size (e.g. 512x512)");
+        }
+        if (inFlight.isEmpty()) {
+            throw new UserException("--in-flight: give at least one whole number (e.g. 1,2,4)");
+        }
+        for (int k : inFlight) {
+            if (k < 1 || k > MAX_IN_FLIGHT) {
+                throw new UserException("--in-flight: " + k + " is not in 1.." + MAX_IN_FLIGHT);
+            }
+        }
+        if (serverP99Ms != null) {
+            OptionLists.positive("--server-p99-ms", serverP99Ms);
+        }
+        if (serverQps != null) {
+            OptionLists.positive("--server-qps", serverQps);
+        }
+        if (serverMinRequests < 1) {
+            throw new UserException("--server-min-requests: must be >= 1 (got " + serverMinRequests + ")");
+        }
+        boolean server = scenarios.contains(Scenario.SERVER);
+        if (server && serverP99Ms == null && serverQps == null) {
+            throw new UserException("--scenarios server: give --server-p99-ms MS (search for the highest rate within it) "
+                    + "or --server-qps QPS (one trial at that rate)");
+        }
+        if (!server && (serverP99Ms != null || serverQps != null)) {
+            throw new UserException((serverP99Ms != null ? "--server-p99-ms" : "--server-qps")
+                    + ": the server scenario is not among --scenarios " + ids(scenarios));
+        }
+        if (arrivals == null) {
+            throw new UserException("--arrivals: give poisson or uniform");
+        }
+    }
+
+    /**
+     * The scenarios to run: {@code --scenarios} as given, or, when it was not given, the default (single-stream and
+     * offline) plus server if a server option was.
+     */
+    public static Set<Scenario> scenarios(String scenariosOption, boolean serverOptionGiven) {
+        if (scenariosOption != null) {
+            return Scenario.parseList("--scenarios", scenariosOption);
+        }
+        EnumSet<Scenario> out = EnumSet.copyOf(Scenario.DEFAULT);
+        if (serverOptionGiven) {
+            out.add(Scenario.SERVER);
+        }
+        return Set.copyOf(out);
+    }
+
+    public boolean runs(Scenario scenario) {
+        return scenarios.contains(scenario);
+    }
+
+    /** The in-flight values a backend can take: all given ones with concurrent runs, else only 1. */
+    public List<Integer> inFlightFor(Set<Capability> capabilities) {
+        return capabilities.contains(Capability.CONCURRENT_RUNS) ? inFlight : List.of(1);
+    }
+
+    /** A warning when a backend cannot take the in-flight values asked for; null when it can. */
+    public String inFlightWarning(String backend, Set<Capability> capabilities) {
+        if (capabilities.contains(Capability.CONCURRENT_RUNS) || inFlight.stream().allMatch(k -> k == 1)) {
+            return null;
+        }
+        return "in flight " + inFlight.stream().filter(k -> k > 1).map(String::valueOf).collect(Collectors.joining(","))
+                + " skipped on " + backend + ": the backend does not declare concurrent runs, so one request at a time";
+    }
+
+    /** Server workers: the most in flight on a backend with concurrent runs, else one. */
+    public int serverWorkers(Set<Capability> capabilities) {
+        return capabilities.contains(Capability.CONCURRENT_RUNS) ? inFlight.stream().max(Integer::compare).orElse(1) : 1;
+    }
+
+    /** LoadGen's names, in their fixed order: "single-stream,offline". */
+    public static String ids(Set<Scenario> scenarios) {
+        return EnumSet.copyOf(scenarios).stream().map(Scenario::id).collect(Collectors.joining(","));
+    }
+
+    @Override
+    public String toString() {
+        return String.format(Locale.ROOT, "scenarios=%s sizes=%s in-flight=%s", ids(scenarios), perfSizes, inFlight);
+    }
+}

@@ -1,0 +1,189 @@
+package dev.segbench.harness.load;
+
+import dev.segbench.api.BackendException;
+import dev.segbench.api.Progress;
+import dev.segbench.api.results.Server;
+import dev.segbench.harness.metrics.Latencies;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.Histogram;
+
+/**
+ * LoadGen's Server scenario: an open loop. Requests arrive on a seeded {@link ArrivalSchedule} whether or not
+ * earlier ones have finished, wait in an unbounded first-come-first-served queue, and are served by
+ * {@code workers} threads (the backend's in-flight capability, else one). Each latency counts from the request's
+ * scheduled arrival, never from when a worker got to it, so a stall shows in every request that queued behind it
+ * (no coordinated omission).
+ *
+ * <p>The queue is the schedule itself: workers take the next request index in order and wait for its arrival if it
+ * lies in the future, which is a FIFO queue with {@code workers} servers and no dispatcher thread whose own delays
+ * could shift arrivals. Its depth (arrived, not yet started) is read at every start.
+ */
+public final class ServerScenario {
+
+    /** A trial whose achieved rate falls more than this far below its target is invalid. */
+    public static final double VALID_FRACTION = 0.95;
+
+    /**
+     * @param workers            requests served at once
+     * @param warmupSeconds      arrivals during this long before the measured window are served but not recorded
+     * @param minDurationSeconds the measured window lasts at least this long ...
+     * @param minRequests        ... and holds at least this many requests
+     */
+    public record Settings(Arrivals arrivals, long seed, int workers, double warmupSeconds, double minDurationSeconds,
+                           int minRequests) {
+        public Settings {
+            if (arrivals == null || workers < 1 || warmupSeconds < 0 || minDurationSeconds < 0 || minRequests < 1) {
+                throw new IllegalArgumentException("bad server settings: " + arrivals + ", " + workers + ", "
+                        + warmupSeconds + ", " + minDurationSeconds + ", " + minRequests);
+            }
+        }
+
+        /** Measured requests at {@code qps}: enough for both minimums. */
+        public int measuredRequests(double qps) {
+            return (int) Math.min(Integer.MAX_VALUE / 2, Math.max(minRequests, (long) Math.ceil(qps * minDurationSeconds)));
+        }
+
+        public int warmupRequests(double qps) {
+            return (int) Math.min(Integer.MAX_VALUE / 2, (long) Math.ceil(qps * warmupSeconds));
+        }
+    }
+
+    /**
+     * One trial.
+     *
+     * @param latency          microsecond histogram of the measured requests, from scheduled arrival to completion
+     * @param achievedQps      measured requests / (last measured completion - start of the measured window)
+     * @param maxQueueDepth    the most requests waiting (arrived, not started) at one time, warm-up included
+     * @param maxWakeLateNanos the longest a worker woke after an arrival it was waiting for: the harness's own
+     *                         timing error, included in the latencies (it is the OS's scheduling delay)
+     */
+    public record Trial(double targetQps, double achievedQps, long requests, Histogram latency, long maxQueueDepth,
+                        long maxWakeLateNanos) {
+
+        public boolean valid() {
+            return achievedQps >= VALID_FRACTION * targetQps;
+        }
+
+        public double p99Ms() {
+            return latency.getValueAtPercentile(99) / 1000.0;
+        }
+
+        /** Valid and p99 within the bound. */
+        public boolean within(double p99BoundMs) {
+            return valid() && p99Ms() <= p99BoundMs;
+        }
+
+        /** As recorded in results.json, with bootstrap intervals of p50 and p99. */
+        public Server.Trial toResult(Double p99BoundMs) {
+            Histogram h = latency;
+            return new Server.Trial(targetQps, achievedQps, requests,
+                    new Server.Percentiles(ms(h.getValueAtPercentile(50)), ms(h.getValueAtPercentile(90)),
+                            ms(h.getValueAtPercentile(99)), ms(h.getValueAtPercentile(99.9)), ms(h.getMaxValue())),
+                    PercentileBootstrap.intervalsMs(h), maxQueueDepth, valid(),
+                    p99BoundMs == null ? null : within(p99BoundMs), Latencies.encode(h));
+        }
+
+        private static double ms(long micros) {
+            return micros / 1000.0;
+        }
+    }
+
+    private ServerScenario() {
+    }
+
+    /** The {@code server} entry of results.json for one trial at a fixed rate ({@code --server-qps}). */
+    public static Server fixedResult(Trial trial, Double p99BoundMs, Settings settings) {
+        return new Server(Server.FIXED, p99BoundMs, null, settings.arrivals().id(), settings.seed(), settings.workers(),
+                java.util.List.of(trial.toResult(p99BoundMs)), null);
+    }
+
+    /** Runs one trial at {@code qps} target requests per second, batch 1. */
+    public static Trial trial(SystemUnderTest sut, Settings settings, double qps, Progress progress, String label)
+            throws BackendException, InterruptedException {
+        ArrivalSchedule schedule = ArrivalSchedule.of(settings.arrivals(), settings.seed(), qps,
+                settings.measuredRequests(qps), settings.warmupRequests(qps));
+        return trial(sut, settings.workers(), schedule, progress, label);
+    }
+
+    static Trial trial(SystemUnderTest sut, int workers, ArrivalSchedule schedule, Progress progress, String label)
+            throws BackendException, InterruptedException {
+        long[] arrivals = schedule.fromStart();
+        int warmup = schedule.warmup();
+        Histogram[] histograms = new Histogram[workers];
+        long[] lastCompletion = new long[workers];
+        long[] maxDepth = new long[workers];
+        long[] maxWakeLate = new long[workers];
+        AtomicInteger next = new AtomicInteger();
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicLong base = new AtomicLong();
+        try (SystemUnderTest.PreparedInputs inputs = sut.prepare(1, workers)) {
+            progress.start(String.format(java.util.Locale.ROOT, "server %.4g qps %s", schedule.qps(), label),
+                    arrivals.length, "req");
+            try {
+                // the schedule starts a moment after every worker is ready, so no arrival is late from the start
+                java.util.concurrent.CyclicBarrier go = new java.util.concurrent.CyclicBarrier(workers,
+                        () -> base.set(System.nanoTime() + 1_000_000));
+                Workers.runAll(workers, "segbench-server", stop, w -> {
+                    Histogram h = Latencies.newHistogram();
+                    histograms[w] = h;
+                    go.await();
+                    long origin = base.get();
+                    int j;
+                    while (!stop.get() && (j = next.getAndIncrement()) < arrivals.length) {
+                        long due = origin + arrivals[j];
+                        long now = System.nanoTime();
+                        long depth;
+                        if (now < due) {
+                            // idle: wait for the arrival; it starts at once, so it never waits in the queue
+                            while ((now = System.nanoTime()) < due) {
+                                if (stop.get() || Thread.currentThread().isInterrupted()) {
+                                    return; // another worker failed, or the trial was interrupted: parkNanos would spin
+                                }
+                                LockSupport.parkNanos(due - now);
+                            }
+                            maxWakeLate[w] = Math.max(maxWakeLate[w], now - due);
+                            depth = arrivedBy(arrivals, due - origin) - j - 1;
+                        } else {
+                            depth = arrivedBy(arrivals, now - origin) - j; // this request and those behind it
+                        }
+                        maxDepth[w] = Math.max(maxDepth[w], depth);
+                        inputs.run(w);
+                        long end = System.nanoTime();
+                        if (j >= warmup) {
+                            Latencies.recordNanos(h, end - due);
+                            lastCompletion[w] = Math.max(lastCompletion[w], end);
+                        }
+                        progress.advance(1);
+                    }
+                });
+            } finally {
+                progress.done();
+            }
+        }
+        Histogram latency = Latencies.newHistogram();
+        for (Histogram h : histograms) {
+            latency.add(h);
+        }
+        long measuredStart = base.get() + schedule.warmupWindowNanos();
+        long last = Arrays.stream(lastCompletion).max().orElse(measuredStart);
+        double seconds = Math.max(last - measuredStart, 1) / 1e9;
+        return new Trial(schedule.qps(), schedule.measured() / seconds, latency.getTotalCount(), latency,
+                Arrays.stream(maxDepth).max().orElse(0), Arrays.stream(maxWakeLate).max().orElse(0));
+    }
+
+    /** How many scheduled arrivals are at or before {@code offset} (from the start). */
+    private static int arrivedBy(long[] arrivals, long offset) {
+        int i = Arrays.binarySearch(arrivals, offset);
+        if (i < 0) {
+            return -i - 1;
+        }
+        while (i + 1 < arrivals.length && arrivals[i + 1] == offset) {
+            i++;
+        }
+        return i + 1;
+    }
+}

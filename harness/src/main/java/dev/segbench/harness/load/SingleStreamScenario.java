@@ -1,0 +1,108 @@
+package dev.segbench.harness.load;
+
+import dev.segbench.api.BackendException;
+import dev.segbench.api.InferenceResult;
+import dev.segbench.api.Progress;
+import dev.segbench.api.results.PercentileIntervals;
+import dev.segbench.api.results.Run;
+import dev.segbench.harness.metrics.Latencies;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import org.HdrHistogram.Histogram;
+
+/**
+ * LoadGen's SingleStream: batch 1, the next request only after the previous one returned (closed loop). A timed
+ * warm-up, then requests until both the minimum duration and the minimum count are met. Only the request (run and
+ * release of its result) is inside the timed window.
+ */
+public final class SingleStreamScenario {
+
+    /**
+     * @param cvThreshold coefficient of variation above which the measurement is invalid
+     */
+    public record Settings(double warmupSeconds, double minDurationSeconds, long minRequests, double cvThreshold) {
+        public Settings {
+            if (warmupSeconds < 0 || minDurationSeconds < 0 || minRequests < 1 || !(cvThreshold > 0)) {
+                throw new IllegalArgumentException("bad single-stream settings: " + warmupSeconds + ", "
+                        + minDurationSeconds + ", " + minRequests + ", " + cvThreshold);
+            }
+        }
+    }
+
+    /**
+     * @param latency          microsecond histogram of the timed requests
+     * @param ci95Ms           bootstrap intervals of its p50 and p99
+     * @param imagesPerSecond  timed requests per second of time spent in them (batch 1)
+     * @param measurement      LoadGen-style verdict: valid only if every rule held
+     * @param deviceTimings    mean device-side timings, for backends that report them; else null
+     */
+    public record Outcome(Histogram latency, PercentileIntervals ci95Ms, double imagesPerSecond,
+                          Run.Measurement measurement, Run.DeviceTimings deviceTimings, List<String> warnings) {
+        public Outcome {
+            warnings = List.copyOf(warnings);
+        }
+    }
+
+    private SingleStreamScenario() {
+    }
+
+    public static Outcome run(SystemUnderTest sut, Settings settings, Progress progress, String label) throws BackendException {
+        List<String> reasons = new ArrayList<>();
+        List<String> warnings = new ArrayList<>();
+        Histogram latency = Latencies.newHistogram();
+        double[] device = new double[3];
+        long deviceCount = 0;
+        long warmupNanos = (long) (settings.warmupSeconds() * 1e9);
+        long minNanos = (long) (settings.minDurationSeconds() * 1e9);
+        long timedNanos = 0;
+        long requests = 0;
+        double warmedSeconds;
+        try (SystemUnderTest.PreparedInputs inputs = sut.prepare(1, 1)) {
+            progress.start("single-stream " + label, -1, "run");
+            try {
+                long start = System.nanoTime();
+                long warmups = 0;
+                while (System.nanoTime() - start < warmupNanos) {
+                    inputs.run(0);
+                    warmups++;
+                    progress.advance(1);
+                }
+                warmedSeconds = (System.nanoTime() - start) / 1e9;
+                if (warmups == 0) {
+                    reasons.add("warm-up skipped (--warmup 0)");
+                }
+                while (timedNanos < minNanos || requests < settings.minRequests()) {
+                    long t0 = System.nanoTime();
+                    Optional<InferenceResult.DeviceTimings> dt = inputs.run(0);
+                    long elapsed = System.nanoTime() - t0;
+                    timedNanos += elapsed;
+                    requests++;
+                    Latencies.recordNanos(latency, elapsed);
+                    if (dt.isPresent()) {
+                        device[0] += dt.get().h2dMs();
+                        device[1] += dt.get().computeMs();
+                        device[2] += dt.get().d2hMs();
+                        deviceCount++;
+                    }
+                    progress.advance(1);
+                }
+            } finally {
+                progress.done();
+            }
+        }
+        Run.Latency stats = Latencies.stats(latency);
+        if (stats != null && stats.cv() != null && stats.cv() > settings.cvThreshold()) {
+            String reason = String.format(Locale.ROOT, "batch-1 latency varies too much: CV %.1f%% > %.1f%% (busy or throttling machine?)",
+                    stats.cv() * 100, settings.cvThreshold() * 100);
+            reasons.add(reason);
+            warnings.add(reason);
+        }
+        Run.Measurement measurement = new Run.Measurement(reasons.isEmpty(), reasons, warmedSeconds, timedNanos / 1e9, requests);
+        Run.DeviceTimings timings = deviceCount == 0 ? null
+                : new Run.DeviceTimings(device[0] / deviceCount, device[1] / deviceCount, device[2] / deviceCount);
+        return new Outcome(latency, PercentileBootstrap.intervalsMs(latency), requests / (timedNanos / 1e9), measurement,
+                timings, warnings);
+    }
+}

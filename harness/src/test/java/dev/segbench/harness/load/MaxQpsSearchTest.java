@@ -1,0 +1,94 @@
+package dev.segbench.harness.load;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.segbench.api.results.Server;
+import dev.segbench.harness.metrics.Latencies;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.DoubleUnaryOperator;
+import org.HdrHistogram.Histogram;
+import org.junit.jupiter.api.Test;
+
+/** The search logic against synthetic queues whose p99 at each rate is known, so no trial has to run in real time. */
+class MaxQpsSearchTest {
+
+    /** A trial whose every latency is {@code p99Ms} and whose achieved rate is the target, capped at {@code capacity}. */
+    static ServerScenario.Trial trial(double qps, double p99Ms, double capacity) {
+        Histogram h = Latencies.newHistogram();
+        h.recordValueWithCount(Math.round(p99Ms * 1000), 200);
+        return new ServerScenario.Trial(qps, Math.min(qps, capacity), 200, h, 0, 0);
+    }
+
+    /** M/M/1-like p99 of a 10 ms server: it grows without bound as the rate nears 100/s. */
+    static final DoubleUnaryOperator QUEUE = q -> q >= 100 ? 1e6 : -Math.log(0.01) * 10 / (1 - q / 100);
+
+    @Test
+    void findsTheCrossingWithinFivePercentFromBelow() throws Exception {
+        double bound = 100; // crossing where 46.05 / (1 - q/100) = 100: q = 53.95
+        double crossing = 100 * (1 - 10 * -Math.log(0.01) / bound);
+        List<Double> asked = new ArrayList<>();
+        MaxQpsSearch.Outcome o = MaxQpsSearch.search(97, bound, q -> {
+            asked.add(q);
+            return trial(q, QUEUE.applyAsDouble(q), 100);
+        });
+        assertNotNull(o.maxQps());
+        assertTrue(o.maxQps() <= crossing && o.maxQps() >= crossing / 1.05, o.maxQps() + " vs " + crossing);
+        assertEquals(97.0, asked.getFirst(), "starts from the offline throughput");
+        assertEquals(48.5, asked.get(1), "then halves");
+        assertEquals(asked.size(), o.trials().size(), "every trial is kept");
+        assertNull(o.note());
+        // the bracket at the end is within the resolution
+        double lowestFail = o.trials().stream().filter(t -> !t.within(bound)).mapToDouble(ServerScenario.Trial::targetQps).min().orElseThrow();
+        assertTrue(lowestFail - o.maxQps() <= 0.05 * o.maxQps());
+        Server server = o.toResult(bound, Arrivals.POISSON, 1, 1);
+        assertEquals(Server.SEARCH, server.mode());
+        assertEquals(o.maxQps(), server.maxQps());
+        assertEquals(o.trials().size(), server.trials().size());
+        assertTrue(server.trials().stream().anyMatch(t -> Boolean.TRUE.equals(t.withinBound())));
+    }
+
+    @Test
+    void doublesWhenTheStartAlreadyPasses() throws Exception {
+        // an offline throughput measured too low: the search goes up from it
+        MaxQpsSearch.Outcome o = MaxQpsSearch.search(20, 100, q -> trial(q, QUEUE.applyAsDouble(q), 100));
+        assertEquals(List.of(20.0, 40.0, 80.0), o.trials().subList(0, 3).stream().map(ServerScenario.Trial::targetQps).toList());
+        assertTrue(o.maxQps() >= 51 && o.maxQps() <= 54, "" + o.maxQps());
+    }
+
+    @Test
+    void aTrialThatCannotKeepUpFailsEvenWithALowP99() throws Exception {
+        // latency looks fine, but above 60/s the system falls behind its schedule: invalid
+        MaxQpsSearch.Outcome o = MaxQpsSearch.search(97, 100, q -> trial(q, 5, 60));
+        assertTrue(o.maxQps() <= 60 / 0.95 && o.maxQps() >= 60 / 0.95 / 1.05, "" + o.maxQps());
+    }
+
+    @Test
+    void anUnreachableBoundGivesNoRateAndSaysWhy() throws Exception {
+        MaxQpsSearch.Outcome o = MaxQpsSearch.search(100, 5, q -> trial(q, 10, 1000)); // 10 ms service, 5 ms bound
+        assertNull(o.maxQps());
+        assertEquals(1 + MaxQpsSearch.MAX_HALVINGS, o.trials().size());
+        assertTrue(o.note().contains("no trial met p99 <= 5 ms") && o.note().contains("p99 10.0"), o.note());
+    }
+
+    @Test
+    void bisectsBetweenTheHighestPassAndTheLowestFailure() throws Exception {
+        // passes at or below 55/s
+        MaxQpsSearch.Outcome o = MaxQpsSearch.search(100, 10, q -> trial(q, q <= 55 ? 5 : 20, 1000));
+        assertEquals(List.of(100.0, 50.0, 75.0, 62.5, 56.25, 53.125, 54.6875),
+                o.trials().stream().map(ServerScenario.Trial::targetQps).toList());
+        assertEquals(54.6875, o.maxQps());
+        assertNull(o.note());
+    }
+
+    @Test
+    void capsTheNumberOfTrials() throws Exception {
+        // always passing: doubles twice, then says the start was too low
+        MaxQpsSearch.Outcome o = MaxQpsSearch.search(10, 10, q -> trial(q, 1, 1e9));
+        assertEquals(40.0, o.maxQps());
+        assertTrue(o.note().contains("4x the offline throughput"), o.note());
+    }
+}

@@ -1,0 +1,93 @@
+package dev.segbench.harness.load;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.segbench.api.Progress;
+import dev.segbench.api.results.Server;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ServerScenarioTest {
+
+    @Test
+    void lightLoadNeverQueuesAndKeepsUp() throws Exception {
+        SleepingSut sut = SleepingSut.fixed(2);
+        ServerScenario.Settings s = new ServerScenario.Settings(Arrivals.UNIFORM, 1, 1, 0.1, 0, 60);
+        ServerScenario.Trial t = ServerScenario.trial(sut, s, 50, Progress.NONE, "test"); // 20 ms apart, 2 ms each
+        assertEquals(60, t.requests());
+        assertEquals(5 + 60, sut.calls().size(), "warm-up arrivals are served too");
+        assertEquals(0, t.maxQueueDepth());
+        assertTrue(t.valid(), "achieved " + t.achievedQps());
+        assertTrue(t.achievedQps() >= 0.95 * 50 && t.achievedQps() <= 50 * 1.1, "achieved " + t.achievedQps());
+        assertTrue(t.latency().getValueAtPercentile(50) >= 2000, "latency includes the 2 ms service");
+        Server.Trial r = t.toResult(10.0);
+        assertEquals(50, r.targetQps());
+        assertEquals(Boolean.TRUE, r.withinBound());
+        assertNotNull(r.ci95Ms());
+        assertTrue(r.latencyMs().p50() <= r.latencyMs().p99() && r.latencyMs().p99() <= r.latencyMs().max());
+    }
+
+    @Test
+    void overloadQueuesWithoutBoundAndIsInvalid() throws Exception {
+        SleepingSut sut = SleepingSut.fixed(10); // at most 100 requests/s
+        ServerScenario.Settings s = new ServerScenario.Settings(Arrivals.UNIFORM, 1, 1, 0, 0, 100);
+        ServerScenario.Trial t = ServerScenario.trial(sut, s, 200, Progress.NONE, "test");
+        // 100 arrivals in 0.5 s, served in >= 1 s: about half are still waiting when the last one arrives
+        assertTrue(t.maxQueueDepth() >= 40, "queue depth " + t.maxQueueDepth());
+        assertTrue(t.achievedQps() <= 101, "achieved " + t.achievedQps());
+        assertFalse(t.valid());
+        // the last request arrived at ~0.5 s and finished at >= 1 s: latency counts from its arrival
+        assertTrue(t.latency().getMaxValue() >= 480_000, "max latency us " + t.latency().getMaxValue());
+        assertEquals(Boolean.FALSE, t.toResult(1000.0).withinBound(), "invalid trials are never within the bound");
+        assertNull(t.toResult(null).withinBound());
+    }
+
+    @Test
+    void severalWorkersServeAtOnceButNoMoreThanTheWorkers() throws Exception {
+        SleepingSut sut = SleepingSut.fixed(20); // 3 workers: at most 150 requests/s
+        ServerScenario.Settings s = new ServerScenario.Settings(Arrivals.POISSON, 4, 3, 0, 0, 150);
+        ServerScenario.Trial t = ServerScenario.trial(sut, s, 100, Progress.NONE, "test");
+        assertTrue(sut.maxInFlight() <= 3);
+        assertTrue(sut.maxInFlight() >= 2, "Poisson bursts at 2/3 load overlap requests");
+        assertEquals(150, t.requests());
+        assertEquals(3, sut.calls().stream().map(SleepingSut.Call::worker).distinct().count());
+    }
+
+    @Test
+    void aFixedRateTrialIsRecordedWithoutMaxQps() throws Exception {
+        ServerScenario.Settings s = new ServerScenario.Settings(Arrivals.UNIFORM, 9, 1, 0, 0, 5);
+        ServerScenario.Trial t = ServerScenario.trial(SleepingSut.fixed(1), s, 100, Progress.NONE, "test");
+        Server server = ServerScenario.fixedResult(t, null, s);
+        assertEquals(Server.FIXED, server.mode());
+        assertNull(server.maxQps());
+        assertEquals("uniform", server.arrivals());
+        assertEquals(9, server.seed());
+        assertEquals(List.of(100.0), server.trials().stream().map(Server.Trial::targetQps).toList());
+    }
+
+    @Test
+    void aFailingRequestEndsTheTrialAtOnceAndIsReported() {
+        SleepingSut sut = SleepingSut.fixed(1);
+        sut.failOnCall = 5;
+        ServerScenario.Settings s = new ServerScenario.Settings(Arrivals.UNIFORM, 1, 2, 0, 0, 100); // a 10 s schedule
+        long t0 = System.nanoTime();
+        dev.segbench.api.BackendException e = org.junit.jupiter.api.Assertions.assertThrows(
+                dev.segbench.api.BackendException.class, () -> ServerScenario.trial(sut, s, 10, Progress.NONE, "test"));
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        assertTrue(e.getMessage().contains("call 5 failed"), e.getMessage());
+        assertTrue(seconds < 5, "the waiting worker stopped instead of serving the rest of the schedule: " + seconds + " s");
+        assertTrue(sut.calls().size() < 10, "calls after the failure: " + sut.calls().size());
+    }
+
+    @Test
+    void settingsMeetBothMinimums() {
+        ServerScenario.Settings s = new ServerScenario.Settings(Arrivals.POISSON, 1, 1, 0.5, 2, 300);
+        assertEquals(300, s.measuredRequests(10)); // 2 s at 10/s is only 20
+        assertEquals(2000, s.measuredRequests(1000)); // 300 at 1000/s is only 0.3 s
+        assertEquals(5, s.warmupRequests(10));
+    }
+}

@@ -1,0 +1,104 @@
+package dev.segbench.harness.load;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.segbench.api.HostTensor;
+import dev.segbench.api.InferenceResult;
+import dev.segbench.api.InferenceSession;
+import dev.segbench.api.ModelArtifact;
+import dev.segbench.api.Progress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** Single-stream through a real session: the performance pass's rules, on inputs the session hands out. */
+class SingleStreamScenarioTest {
+
+    /** Runs alternate between {@code fast} and {@code slow} microseconds and report device timings. */
+    static final class AlternatingSession implements InferenceSession {
+        final long fastNanos;
+        final long slowNanos;
+        final List<HostTensor> seen = new ArrayList<>();
+        int runs;
+        float firstValue;
+
+        AlternatingSession(long fastNanos, long slowNanos) {
+            this.fastNanos = fastNanos;
+            this.slowNanos = slowNanos;
+        }
+
+        @Override
+        public ModelArtifact artifact() {
+            return null;
+        }
+
+        @Override
+        public InferenceResult run(HostTensor input) {
+            seen.add(input);
+            if (runs == 0) {
+                firstValue = input.getFloat(0);
+            }
+            long end = System.nanoTime() + (runs++ % 2 == 0 ? slowNanos : fastNanos);
+            while (System.nanoTime() < end) {
+                Thread.onSpinWait();
+            }
+            return new InferenceResult() {
+                @Override
+                public HostTensor output() {
+                    return input;
+                }
+
+                @Override
+                public Optional<DeviceTimings> deviceTimings() {
+                    return Optional.of(new DeviceTimings(1, 2, 3));
+                }
+
+                @Override
+                public void close() {
+                }
+            };
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    @Test
+    void meetsBothMinimumsFlagsVariationAndAveragesDeviceTimings() throws Exception {
+        AlternatingSession session = new AlternatingSession(200_000, 2_000_000); // CV ~ 0.8
+        SingleStreamScenario.Outcome o = SingleStreamScenario.run(new SessionUnderTest(session, 16, 24),
+                new SingleStreamScenario.Settings(0, 0.05, 20, 0.05), Progress.NONE, "m/b/p");
+        assertTrue(o.measurement().iterations() >= 20);
+        assertTrue(o.measurement().durationSeconds() >= 0.05);
+        assertEquals(o.measurement().iterations(), o.latency().getTotalCount());
+        assertFalse(o.measurement().valid());
+        assertEquals("warm-up skipped (--warmup 0)", o.measurement().reasons().getFirst());
+        assertTrue(o.measurement().reasons().get(1).contains("CV"), o.measurement().reasons().toString());
+        assertEquals(2.0, o.deviceTimings().compute(), 1e-12);
+        assertEquals(o.measurement().iterations() / o.measurement().durationSeconds(), o.imagesPerSecond(), 1e-6);
+        assertTrue(o.ci95Ms().p50().lo() <= o.ci95Ms().p50().hi());
+        // one input of [1, 3, 16, 24], filled with the seeded image, reused for every run
+        HostTensor input = session.seen.getFirst();
+        assertEquals(List.of(1L, 3L, 16L, 24L), java.util.Arrays.stream(input.shape()).boxed().toList());
+        assertTrue(session.seen.stream().allMatch(t -> t == input));
+        float first = session.firstValue;
+        assertTrue(first >= -2 && first < 2 && first != 0, "seeded fill in [-2, 2): " + first);
+        assertThrows(IllegalStateException.class, () -> input.getFloat(0), "the inputs' arena is closed afterwards");
+    }
+
+    @Test
+    void steadyRunsAfterAWarmupAreValid() throws Exception {
+        AlternatingSession session = new AlternatingSession(500_000, 500_000);
+        SingleStreamScenario.Outcome o = SingleStreamScenario.run(new SessionUnderTest(session, 8, 8),
+                new SingleStreamScenario.Settings(0.01, 0, 40, 1000), Progress.NONE, "m/b/p");
+        assertEquals(40, o.measurement().iterations());
+        assertTrue(o.measurement().valid(), o.measurement().reasons().toString());
+        assertTrue(session.runs > 40, "warm-up runs came first");
+        assertTrue(o.measurement().warmupSeconds() >= 0.01);
+    }
+}
