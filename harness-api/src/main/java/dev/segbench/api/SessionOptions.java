@@ -10,12 +10,25 @@ import java.util.Map;
  * @param profile     the input shapes the run will use (for engines with optimisation profiles)
  * @param cacheDir    where a backend may cache compiled engines (null = no cache)
  * @param properties  backend-specific settings ("tensorrt.opt-level" = "3")
+ * @param calibration the activation ranges an {@link Precision#INT8} session quantizes with (null for other
+ *                    precisions); the backend builds its int8 graph from it with {@link ModelSource#int8()}
  */
 public record SessionOptions(Precision precision, int threads, ShapeProfile profile, Path cacheDir,
-                             Map<String, String> properties) {
+                             Map<String, String> properties, CalibrationTable calibration) {
 
     public SessionOptions {
         properties = Map.copyOf(properties);
+    }
+
+    /** Options without a calibration table (every precision but INT8). */
+    public SessionOptions(Precision precision, int threads, ShapeProfile profile, Path cacheDir,
+                          Map<String, String> properties) {
+        this(precision, threads, profile, cacheDir, properties, null);
+    }
+
+    /** The same options with {@code table} as the calibration. */
+    public SessionOptions withCalibration(CalibrationTable table) {
+        return new SessionOptions(precision, threads, profile, cacheDir, properties, table);
     }
 
     public static SessionOptions of(Precision precision) {
