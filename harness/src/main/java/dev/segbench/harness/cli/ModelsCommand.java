@@ -105,7 +105,7 @@ final class ModelsCommand implements Callable<Integer> {
             }
             AtomicFiles.write(out, artifact.onnx());
             cli.out.println("wrote " + out + " (" + artifact.modelId() + ", " + artifact.precision().id()
-                    + (precision == Precision.INT8 ? " " + activations.strip().toLowerCase(Locale.ROOT) + " activations" : "")
+                    + (precision == Precision.INT8 ? ", " + activations.strip().toLowerCase(Locale.ROOT) + " activations" : "")
                     + (artifact.labelsOut() ? ", labels out" : ", logits out") + ", sha256 " + artifact.onnxSha256() + ")");
             return 0;
         }
