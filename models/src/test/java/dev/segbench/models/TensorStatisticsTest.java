@@ -78,6 +78,25 @@ class TensorStatisticsTest {
         assertTrue(ur.max() > 0.9f && ur.min() < -0.9f, "uniform on [-1, 1] is clipped to " + ur);
     }
 
+    /**
+     * A ReLU output is mostly exact zeros; they all land in the first bin, which (merged into a level with its
+     * neighbours) would dominate the divergence and pick the smallest candidate, 128 of 2048 bins, whatever the rest
+     * of the distribution. The first bin counts as the second, as in NVIDIA's implementation of TensorRT's method.
+     */
+    @Test
+    void entropyIsNotDrivenByTheExactZerosOfAReluOutput() {
+        SplittableRandom r = new SplittableRandom(7);
+        float[] v = new float[400_000];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = i % 10 < 7 ? 0f : (float) Math.min(6, Math.abs(r.nextGaussian()) * 1.5); // ReLU6 of a wide input
+        }
+        TensorStatistics s = new TensorStatistics();
+        s.add(tensor(v));
+        float amax = s.range(CalibrationMethod.MINMAX).max();
+        float t = s.range(CalibrationMethod.ENTROPY).max();
+        assertTrue(t > 0.5f * amax, "threshold " + t + " of " + amax + " (128 bins would be " + amax / 16 + ")");
+    }
+
     @Test
     void allZeroTensorsGetARangeOfWidthZeroWithAUsableScale() {
         TensorStatistics s = new TensorStatistics();

@@ -124,7 +124,7 @@ public final class TensorStatistics {
      * TensorRT's entropy calibration: for each candidate i of {@value #LEVELS}..{@value #BINS} bins, the reference
      * P is the first i bins with every larger value folded into bin i-1, and Q is those i bins merged into
      * {@value #LEVELS} levels and spread back evenly over the bins that were non-zero; the threshold is the upper edge
-     * i * width of the candidate with the smallest KL(P || Q).
+     * i * width of the candidate with the smallest KL(P || Q). The first bin (exact zeros) counts as the second.
      */
     float entropyThreshold() {
         if (upper == 0) {
@@ -137,9 +137,14 @@ public final class TensorStatistics {
         if (last <= LEVELS) {
             return Math.min(last * binWidth(), Math.max(Math.abs(min), Math.abs(max))); // nothing worth clipping
         }
+        // The first bin holds every exact zero (half of a ReLU output or more): merged into a level with its
+        // neighbours it would dominate every divergence and push the threshold to the smallest candidate. As
+        // NVIDIA's pytorch-quantization does for TensorRT's method, the first bin counts as the second.
+        long[] bins = histogram.clone();
+        bins[0] = bins[1];
         long[] suffix = new long[BINS + 1];
         for (int i = BINS - 1; i >= 0; i--) {
-            suffix[i] = suffix[i + 1] + histogram[i];
+            suffix[i] = suffix[i + 1] + bins[i];
         }
         double best = Double.POSITIVE_INFINITY;
         int bestBins = last;
@@ -147,7 +152,7 @@ public final class TensorStatistics {
         double[] q = new double[BINS];
         for (int i = LEVELS; i <= last; i++) {
             for (int j = 0; j < i; j++) {
-                p[j] = histogram[j];
+                p[j] = bins[j];
             }
             p[i - 1] += suffix[i];
             // Q: level k covers bins [k*i/LEVELS, (k+1)*i/LEVELS); its count spreads over that range's non-zero bins
@@ -157,12 +162,12 @@ public final class TensorStatistics {
                 long sum = 0;
                 int nonZero = 0;
                 for (int j = from; j < to; j++) {
-                    sum += histogram[j];
-                    nonZero += histogram[j] != 0 ? 1 : 0;
+                    sum += bins[j];
+                    nonZero += bins[j] != 0 ? 1 : 0;
                 }
                 double each = nonZero == 0 ? 0 : (double) sum / nonZero;
                 for (int j = from; j < to; j++) {
-                    q[j] = histogram[j] != 0 ? each : 0;
+                    q[j] = bins[j] != 0 ? each : 0;
                 }
             }
             double divergence = klDivergence(p, q, i);
