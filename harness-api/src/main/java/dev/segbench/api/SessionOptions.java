@@ -13,9 +13,11 @@ import java.util.Map;
  * @param properties  backend-specific settings ("tensorrt.opt-level" = "3"), read with {@link BackendProperties}
  * @param labelsOut   run the labels-out graph variant (upsampling and ArgMax inside, UINT8 labels back); the harness
  *                    sets it, every backend that declares {@link Capability#LABELS_OUT} honours it
+ * @param calibration the activation ranges an {@link Precision#INT8} session quantizes with (null for other
+ *                    precisions); the backend builds its int8 graph from it with {@link ModelSource#int8()}
  */
 public record SessionOptions(Precision precision, int threads, ShapeProfile profile, Path cacheDir,
-                             Map<String, String> properties, boolean labelsOut) {
+                             Map<String, String> properties, boolean labelsOut, CalibrationTable calibration) {
 
     /** The key under which labels-out used to travel among the properties; see {@link #forRun}. */
     public static final String LABELS_OUT_KEY = "labels-out";
@@ -28,14 +30,19 @@ public record SessionOptions(Precision precision, int threads, ShapeProfile prof
         }
     }
 
-    /** Logits out (no labels-out graph). */
+    /** Logits out (no labels-out graph), no calibration table (every precision but INT8). */
     public SessionOptions(Precision precision, int threads, ShapeProfile profile, Path cacheDir,
                           Map<String, String> properties) {
-        this(precision, threads, profile, cacheDir, properties, false);
+        this(precision, threads, profile, cacheDir, properties, false, null);
+    }
+
+    /** The same options with {@code table} as the calibration. */
+    public SessionOptions withCalibration(CalibrationTable table) {
+        return new SessionOptions(precision, threads, profile, cacheDir, properties, labelsOut, table);
     }
 
     public static SessionOptions of(Precision precision) {
-        return new SessionOptions(precision, 0, ShapeProfile.DEFAULT, null, Map.of(), false);
+        return new SessionOptions(precision, 0, ShapeProfile.DEFAULT, null, Map.of(), false, null);
     }
 
     /**
@@ -47,12 +54,12 @@ public record SessionOptions(Precision precision, int threads, ShapeProfile prof
         Map<String, String> rest = new HashMap<>(properties);
         String labels = rest.remove(LABELS_OUT_KEY);
         boolean labelsOut = labels != null && BackendProperties.parseBoolean(LABELS_OUT_KEY, labels);
-        return new SessionOptions(precision, threads, profile, cacheDir, rest, labelsOut);
+        return new SessionOptions(precision, threads, profile, cacheDir, rest, labelsOut, null);
     }
 
     /** The same options with {@code labelsOut} set. */
     public SessionOptions withLabelsOut(boolean value) {
-        return new SessionOptions(precision, threads, profile, cacheDir, properties, value);
+        return new SessionOptions(precision, threads, profile, cacheDir, properties, value, calibration);
     }
 
     public String property(String key, String fallback) {

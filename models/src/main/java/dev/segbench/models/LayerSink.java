@@ -28,6 +28,9 @@ interface LayerSink {
 
     String conv(Feature x, Conv conv);
 
+    /** A conv whose weights the checkpoint holds but whose output no inference path reads: never computed. */
+    void unused(Conv conv);
+
     String activation(Feature x, Activation activation);
 
     /** Element-wise sum of two maps of the same shape. */
@@ -42,7 +45,7 @@ interface LayerSink {
     /** Mean over H and W, keeping a 1x1 map. */
     String globalAveragePool(Feature x);
 
-    /** A 1x1 map repeated to the spatial size of {@code like}. */
+    /** A 1x1 map repeated to the spatial size (and batch) of {@code like}, which has as many channels. */
     String broadcast(Feature pooled, Feature like);
 
     /** A map of zeros shaped like {@code x}. */

@@ -11,7 +11,8 @@ import java.util.Map;
  *
  * <p>Multiply-adds count convolutions only: out_h * out_w * out_channels * (in_channels / groups) *
  * k * k per conv, with BN folded into it (no extra cost); activations, sums, resizes and pooling are
- * left out. This lands 3-5% below the architecture document's figures at 512x512 (4.21 / 2.85 / 3.37 G
+ * left out, and so is the encoder tap adaptation no merge cell reads (PyTorch computes it and discards it; our
+ * graph leaves it out). This lands 3-5% below the architecture document's figures at 512x512 (4.21 / 2.85 / 3.37 G
  * against 4.42 / 2.93 / 3.48 G), whose counter evidently charges some element-wise work too.
  */
 final class Layout implements LayerSink {
@@ -59,6 +60,19 @@ final class Layout implements LayerSink {
 
     @Override
     public String conv(Feature x, Conv conv) {
+        recordWeights(conv);
+        long outSide = x.pooled() ? 1 : side(height, x.stride() * conv.stride()) * side(width, x.stride() * conv.stride());
+        long[] w = conv.weightShape();
+        multiplyAdds += outSide * w[0] * w[1] * w[2] * w[3];
+        return conv.weightKey();
+    }
+
+    @Override
+    public void unused(Conv conv) {
+        recordWeights(conv); // in the checkpoint, not computed at inference
+    }
+
+    private void recordWeights(Conv conv) {
         record(conv.weightKey() + ".weight", conv.weightShape());
         if (conv.bias()) {
             record(conv.weightKey() + ".bias", new long[] {conv.outChannels()});
@@ -68,10 +82,6 @@ final class Layout implements LayerSink {
                 record(conv.batchNormKey() + "." + t, new long[] {conv.outChannels()});
             }
         }
-        long outSide = x.pooled() ? 1 : side(height, x.stride() * conv.stride()) * side(width, x.stride() * conv.stride());
-        long[] w = conv.weightShape();
-        multiplyAdds += outSide * w[0] * w[1] * w[2] * w[3];
-        return conv.weightKey();
     }
 
     private static long side(int n, int stride) {

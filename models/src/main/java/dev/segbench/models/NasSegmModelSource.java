@@ -1,5 +1,8 @@
 package dev.segbench.models;
 
+import ai.onnx.proto.OnnxMl.ModelProto;
+import dev.segbench.api.CalibrationTable;
+import dev.segbench.api.Int8Activations;
 import dev.segbench.api.io.Sha256;
 import dev.segbench.api.ModelArtifact;
 import dev.segbench.api.ModelException;
@@ -10,6 +13,7 @@ import dev.segbench.api.WeightsInfo;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /** A model bound to validated weights; builds each (precision, labels-out) graph once and keeps it. */
 final class NasSegmModelSource implements ModelSource {
@@ -17,10 +21,17 @@ final class NasSegmModelSource implements ModelSource {
     private record Variant(Precision precision, boolean labelsOut) {
     }
 
+    private record Int8Variant(String tableSha256, Int8Activations activations, boolean labelsOut) {
+    }
+
     private final NasSegmModel info;
     private final WeightsInfo weightsInfo;
     private final StateDict weights;
     private final Map<Variant, ModelArtifact> artifacts = new HashMap<>();
+    private final Map<Int8Variant, ModelArtifact> int8Artifacts = new HashMap<>();
+    private final Map<Boolean, ModelProto> fp32Graphs = new HashMap<>();
+    private final Map<Boolean, QdqGraphs.Plan> plans = new HashMap<>();
+    private CalibrationGraph calibrationGraph;
 
     NasSegmModelSource(NasSegmModel info, WeightsInfo weightsInfo, StateDict weights) {
         this.info = info;
@@ -40,6 +51,10 @@ final class NasSegmModelSource implements ModelSource {
 
     @Override
     public synchronized ModelArtifact artifact(Precision precision, boolean labelsOut) throws ModelException {
+        if (precision == Precision.INT8) {
+            throw new ModelException(info.id() + ": the int8 graph is built from a calibration table"
+                    + " (ModelSource.int8().artifact(table, ...)), not asked for by precision alone");
+        }
         Variant variant = new Variant(precision, labelsOut);
         ModelArtifact known = artifacts.get(variant);
         if (known != null) {
@@ -47,9 +62,7 @@ final class NasSegmModelSource implements ModelSource {
         }
         byte[] onnx;
         try {
-            onnx = OnnxGraphBuilder.build(
-                    new OnnxGraphBuilder.Description(info.id(), info.architecture(), weightsInfo.sha256()),
-                    info.numClasses(), weights, precision, labelsOut).toByteArray();
+            onnx = graph(precision, labelsOut).toByteArray();
         } catch (OnnxGraphBuilder.Fp16RangeException e) {
             throw new ModelException(weightsInfo.source() + ": cannot build the " + precision.id() + " graph of "
                     + info.id() + ": " + e.getMessage(), e);
@@ -59,4 +72,78 @@ final class NasSegmModelSource implements ModelSource {
         return artifact;
     }
 
+    private ModelProto graph(Precision precision, boolean labelsOut) {
+        return OnnxGraphBuilder.build(new OnnxGraphBuilder.Description(info.id(), info.architecture(),
+                weightsInfo.sha256()), info.numClasses(), weights, precision, labelsOut);
+    }
+
+    @Override
+    public Optional<Int8Graphs> int8() {
+        return Optional.of(new Int8());
+    }
+
+    private synchronized ModelProto fp32Graph(boolean labelsOut) {
+        return fp32Graphs.computeIfAbsent(labelsOut, l -> graph(Precision.FP32, l));
+    }
+
+    /** The placement, computed on the logits graph; the labels-out graph must quantize exactly the same tensors. */
+    private synchronized QdqGraphs.Plan plan(boolean labelsOut) {
+        QdqGraphs.Plan plan = plans.get(labelsOut);
+        if (plan == null) {
+            plan = QdqGraphs.plan(fp32Graph(labelsOut).getGraph());
+            if (labelsOut && !plan.quantized().equals(plan(false).quantized())) {
+                throw new IllegalStateException(info.id() + ": labels-out and logits graphs quantize different tensors");
+            }
+            plans.put(labelsOut, plan);
+        }
+        return plan;
+    }
+
+    /** The int8 view of this model: calibration graph and QDQ graphs, built on demand and kept. */
+    private final class Int8 implements Int8Graphs {
+
+        @Override
+        public String graphVersion() {
+            return plan(false).graphVersion();
+        }
+
+        @Override
+        public CalibrationGraph calibrationGraph() {
+            synchronized (NasSegmModelSource.this) {
+                if (calibrationGraph == null) {
+                    QdqGraphs.Plan plan = plan(false);
+                    byte[] onnx = QdqGraphs.calibrationGraph(fp32Graph(false), plan).toByteArray();
+                    calibrationGraph = new CalibrationGraph(new ModelArtifact(info.id(), Precision.FP32, false, onnx,
+                            Sha256.hex(onnx), weightsInfo), plan.calibrated());
+                }
+                return calibrationGraph;
+            }
+        }
+
+        @Override
+        public ModelArtifact artifact(CalibrationTable table, Int8Activations activations, boolean labelsOut)
+                throws ModelException {
+            CalibrationTable.Key key = table.key();
+            String mismatch = !key.modelId().equals(info.id()) ? "model " + key.modelId()
+                    : !key.weightsSha256().equals(weightsInfo.sha256()) ? "weights " + key.weightsSha256()
+                    : !key.graphVersion().equals(graphVersion()) ? "graph version " + key.graphVersion() : null;
+            if (mismatch != null) {
+                throw new ModelException("the calibration table was made for " + mismatch + ", not for " + info.id()
+                        + " with weights " + weightsInfo.sha256() + " (graph version " + graphVersion() + ")");
+            }
+            Int8Variant variant = new Int8Variant(table.sha256(), activations, labelsOut);
+            synchronized (NasSegmModelSource.this) {
+                ModelArtifact known = int8Artifacts.get(variant);
+                if (known != null) {
+                    return known;
+                }
+                byte[] onnx = QdqGraphs.quantize(fp32Graph(labelsOut), plan(labelsOut), table,
+                        QdqGraphs.Options.of(activations)).toByteArray();
+                ModelArtifact artifact = new ModelArtifact(info.id(), Precision.INT8, labelsOut, onnx, Sha256.hex(onnx),
+                        weightsInfo);
+                int8Artifacts.put(variant, artifact);
+                return artifact;
+            }
+        }
+    }
 }

@@ -39,7 +39,15 @@ final class NasSegmNetwork {
         List<Feature> pool = encoder(input);
         for (int i = 0; i < pool.size(); i++) {
             String key = "decoder.adapt" + (i + 1);
-            pool.set(i, convBnAct(pool.get(i), key + ".0", key + ".1", AGG_SIZE, 1, 1, 1, Activation.RELU));
+            if (readByAMergeCell(i)) {
+                pool.set(i, convBnAct(pool.get(i), key + ".0", key + ".1", AGG_SIZE, 1, 1, 1, Activation.RELU));
+            } else {
+                // PyTorch computes this adaptation and drops it (its exporter removes it as dead code); the graph
+                // leaves it out, the checkpoint still holds its weights.
+                Feature tap = pool.get(i);
+                sink.unused(new Conv(key + ".0", key + ".1", false, tap.channels(), AGG_SIZE, 1, 1, 0, 1, 1));
+                pool.set(i, null);
+            }
         }
         for (int k = 0; k < genotype.connections().size(); k++) {
             Genotype.Connection c = genotype.connections().get(k);
@@ -58,6 +66,11 @@ final class NasSegmNetwork {
         out = activation(out, Activation.RELU);
         out = convBnAct(out, "decoder.pre_clf.0", "decoder.pre_clf.1", AGG_SIZE, 1, 1, 1, Activation.RELU);
         return conv(out, new Conv("decoder.conv_clf", null, true, AGG_SIZE, numClasses, 3, 1, 1, 1, 1));
+    }
+
+    /** Whether some merge cell takes encoder tap {@code index} (the decoder collects only merge-cell outputs). */
+    private boolean readByAMergeCell(int index) {
+        return genotype.connections().stream().anyMatch(c -> c.i() == index || c.j() == index);
     }
 
     /**

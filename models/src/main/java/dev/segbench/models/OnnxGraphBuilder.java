@@ -173,8 +173,19 @@ final class OnnxGraphBuilder implements LayerSink {
     }
 
     @Override
+    public void unused(Conv conv) {
+        // not part of the graph
+    }
+
+    /**
+     * A bilinear Resize of the 1x1 map to {@code like}'s shape, which equals repeating it. Not Expand: ONNX Runtime
+     * has no NCHWc Expand and wraps each in layout reorders (19 instead of 1 in arch0 at a fixed input size), while
+     * Resize runs as an NCHWc Upsample.
+     */
+    @Override
     public String broadcast(Feature pooled, Feature like) {
-        return node("Expand", pooled.name() + "/expand", List.of(pooled.name(), shape(like.name())));
+        return node("Resize", pooled.name() + "/broadcast", List.of(pooled.name(), "", "", shape(like.name())),
+                stringAttr("mode", "linear"), stringAttr("coordinate_transformation_mode", "half_pixel"));
     }
 
     @Override

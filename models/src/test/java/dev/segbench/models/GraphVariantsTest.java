@@ -13,6 +13,9 @@ import ai.onnx.proto.OnnxMl.StringStringEntryProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import ai.onnxruntime.OrtSession;
+import dev.segbench.api.CalibrationMethod;
+import dev.segbench.api.CalibrationTable;
+import dev.segbench.api.Int8Activations;
 import dev.segbench.api.ModelArtifact;
 import dev.segbench.api.ModelCatalog;
 import dev.segbench.api.ModelSource;
@@ -54,9 +57,14 @@ class GraphVariantsTest {
         assertEquals(ModelArtifact.LOGITS_NAME, m.getGraph().getOutput(0).getName());
         assertEquals(List.of("batch", "21", "logits_height", "logits_width"), dims(m.getGraph().getOutput(0)));
         List<String> ops = m.getGraph().getNodeList().stream().map(NodeProto::getOpType).distinct().sorted().toList();
-        // BN folded, ReLU6 as Clip, no aux cells
-        assertEquals(List.of("Add", "Clip", "Concat", "Conv", "Expand", "GlobalAveragePool", "Relu", "Resize", "Shape",
+        // BN folded, ReLU6 as Clip, no aux cells; the pooled branch is broadcast by Resize (no Expand)
+        assertEquals(List.of("Add", "Clip", "Concat", "Conv", "GlobalAveragePool", "Relu", "Resize", "Shape",
                 "Slice"), ops);
+        // arch0's merge cells read taps 0, 2 and 3: the tap-1 adaptation (decoder.adapt2) feeds nothing, so the graph
+        // leaves it out, as PyTorch's exporter does (177 Convs, like PyTorch's graph)
+        assertEquals(177, m.getGraph().getNodeList().stream().filter(n -> n.getOpType().equals("Conv")).count());
+        assertTrue(m.getGraph().getNodeList().stream().noneMatch(n -> n.getName().startsWith("decoder.adapt2")));
+        assertTrue(m.getGraph().getInitializerList().stream().noneMatch(t -> t.getName().startsWith("decoder.adapt2")));
         assertTrue(m.getGraph().getInitializerList().stream().noneMatch(t -> t.getName().contains("aux")));
         for (NodeProto n : m.getGraph().getNodeList()) {
             if (n.getOpType().equals("Resize")) {
@@ -76,9 +84,13 @@ class GraphVariantsTest {
     @Test
     void everyVariantIsTopologicallySortedWithUniqueNames() throws Exception {
         ModelSource source = catalog.load("arch2", WeightsSpec.seeded(5));
+        CalibrationTable table = Calibrations.random(source, CalibrationMethod.MINMAX, 1, 40, 56, 1);
         for (Precision p : Precision.values()) {
             for (boolean labelsOut : new boolean[] {false, true}) {
-                ModelProto m = ModelProto.parseFrom(source.artifact(p, labelsOut).onnx());
+                ModelArtifact artifact = p == Precision.INT8
+                        ? source.int8().orElseThrow().artifact(table, Int8Activations.ASYMMETRIC_UINT8, labelsOut)
+                        : source.artifact(p, labelsOut);
+                ModelProto m = ModelProto.parseFrom(artifact.onnx());
                 java.util.Set<String> defined = new java.util.HashSet<>(List.of("", ModelArtifact.INPUT_NAME));
                 m.getGraph().getInitializerList().forEach(t -> assertTrue(defined.add(t.getName()), t.getName()));
                 java.util.Set<String> nodeNames = new java.util.HashSet<>();
@@ -88,7 +100,7 @@ class GraphVariantsTest {
                             + " before it is defined (" + p + ", labelsOut " + labelsOut + ")"));
                     n.getOutputList().forEach(out -> assertTrue(defined.add(out), out + " is assigned twice"));
                 }
-                assertTrue(defined.contains(source.artifact(p, labelsOut).outputName()));
+                assertTrue(defined.contains(artifact.outputName()));
             }
         }
     }

@@ -19,20 +19,40 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /**
- * One ORT session. Not thread-safe for concurrent {@link #run} calls (the harness drives one stream per session).
+ * One model on ONNX Runtime's CPU provider. Not thread-safe for concurrent {@link #run} calls (the harness drives one
+ * stream per session).
  *
  * <p>Zero-copy I/O: a native input segment is handed to ORT as a direct buffer, which ORT 1.29 wraps without copying
  * (a heap segment is copied once into native memory first), and the output is pre-allocated and pinned, so ORT writes the result straight into
  * memory this session owns. Output memory is reused per session: one buffer, grown to the largest output seen, is
  * lent to the latest result and comes back when that result is closed. A run while an earlier result is still open
  * gets a buffer of its own. A result stays valid until it is closed, even after the session is closed.
+ *
+ * <p>Two ORT sessions per shape class: the graph's symbolic batch/height/width take any size (the accuracy pass), and
+ * a second session, opened on the first run of exactly the profile's optimal shape (the performance pass), has
+ * those dimensions fixed with {@code setSymbolicDimensionValue}, which lets ORT's layout pass prove shapes, drop
+ * the shape sub-graphs and keep Resize inside NCHWc (ort-cpu-notes.md).
+ *
+ * <p>A graph with several outputs (a calibration graph) returns the others as {@link InferenceResult#extraOutputs()},
+ * copied out of ORT's memory.
  */
 final class OrtCpuSession implements InferenceSession {
+
+    /** Opens an ORT session of the same graph and options with some symbolic dimensions fixed. */
+    @FunctionalInterface
+    interface FixedShapeOpener {
+        OrtSession open(Map<String, Long> dimensions) throws OrtException;
+    }
 
     private final OrtEnvironment env;
     private final OrtSession session;
@@ -41,27 +61,45 @@ final class OrtCpuSession implements InferenceSession {
     private final int stride;
     /** Input dims fixed by the graph (-1 where dynamic), for validation messages. */
     private final long[] graphInputShape;
+    private final List<String> extraOutputs;
+    /** The shape the fixed-dimension session serves, or null where the graph has no symbolic dims to fix. */
+    private final long[] fixedShape;
+    private final Map<String, Long> fixedDimensions;
+    private final FixedShapeOpener opener;
 
     private final Object lock = new Object();
     private boolean closed;
     private OutputBuffer spare;
+    private OrtSession fixedSession;
+    private double fixedSessionOpenSeconds = -1;
 
     private OrtCpuSession(OrtEnvironment env, OrtSession session, ModelArtifact artifact, ModelInfo info,
-                          long[] graphInputShape) {
+                          long[] graphInputShape, List<String> extraOutputs, long[] fixedShape,
+                          Map<String, Long> fixedDimensions, FixedShapeOpener opener) {
         this.env = env;
         this.session = session;
         this.artifact = artifact;
         this.classes = info.numClasses();
         this.stride = info.outputStride();
         this.graphInputShape = graphInputShape;
+        this.extraOutputs = extraOutputs;
+        this.fixedShape = fixedShape;
+        this.fixedDimensions = fixedDimensions;
+        this.opener = opener;
     }
 
-    /** Checks the graph's inputs and outputs against the artifact contract; closes {@code session} if they differ. */
-    static OrtCpuSession create(OrtEnvironment env, OrtSession session, ModelArtifact artifact, ModelInfo info)
-            throws BackendException, OrtException {
+    /**
+     * Checks the graph's inputs and outputs against the artifact contract; closes {@code session} if they differ.
+     *
+     * @param fixedShape the NCHW shape to serve from a session with fixed dimensions (null: none)
+     * @param opener     opens that session
+     */
+    static OrtCpuSession create(OrtEnvironment env, OrtSession session, ModelArtifact artifact, ModelInfo info,
+                                long[] fixedShape, FixedShapeOpener opener) throws BackendException, OrtException {
         try {
-            long[] inputShape = tensorInfo(session.getInputInfo(), ModelArtifact.INPUT_NAME, artifact,
-                    OnnxJavaType.FLOAT, 4).getShape();
+            TensorInfo input = tensorInfo(session.getInputInfo(), ModelArtifact.INPUT_NAME, artifact,
+                    OnnxJavaType.FLOAT, 4);
+            long[] inputShape = input.getShape();
             if (inputShape[1] != -1 && inputShape[1] != 3) {
                 throw invalid(artifact, "input '" + ModelArtifact.INPUT_NAME + "' has " + inputShape[1]
                         + " channels, expected 3");
@@ -76,7 +114,11 @@ final class OrtCpuSession implements InferenceSession {
             if (info.outputStride() < 1) {
                 throw invalid(artifact, "model info gives output stride " + info.outputStride());
             }
-            return new OrtCpuSession(env, session, artifact, info, inputShape);
+            List<String> extras = new ArrayList<>(session.getOutputNames());
+            extras.remove(artifact.outputName());
+            Map<String, Long> dims = fixedShape == null ? Map.of() : symbolicDimensions(input, fixedShape);
+            return new OrtCpuSession(env, session, artifact, info, inputShape, List.copyOf(extras),
+                    dims.isEmpty() ? null : fixedShape.clone(), dims, opener);
         } catch (BackendException | OrtException | RuntimeException e) {
             try {
                 session.close();
@@ -84,6 +126,29 @@ final class OrtCpuSession implements InferenceSession {
                 e.addSuppressed(closeFailure); // the validation failure is what the caller needs to see
             }
             throw e;
+        }
+    }
+
+    /** Symbolic input dimension name -> the value {@code shape} gives it; empty when the graph names none. */
+    private static Map<String, Long> symbolicDimensions(TensorInfo input, long[] shape) {
+        String[] names = input.getDimensionNames();
+        long[] dims = input.getShape();
+        Map<String, Long> fixed = new LinkedHashMap<>();
+        for (int i = 0; i < dims.length && i < names.length; i++) {
+            if (dims[i] == -1 && names[i] != null && !names[i].isEmpty()) {
+                if (fixed.containsKey(names[i]) && fixed.get(names[i]) != shape[i]) {
+                    return Map.of(); // one name for two dims of different sizes: this shape cannot be fixed
+                }
+                fixed.put(names[i], shape[i]);
+            }
+        }
+        return fixed;
+    }
+
+    /** Seconds it took to open the fixed-dimension session, or -1 while it has not been opened. */
+    double fixedSessionOpenSeconds() {
+        synchronized (lock) {
+            return fixedSessionOpenSeconds;
         }
     }
 
@@ -126,6 +191,7 @@ final class OrtCpuSession implements InferenceSession {
         OutputBuffer out = borrow(outBytes);
         MemorySegment outSegment = out.segment.asSlice(0, outBytes);
         MemorySegment inSegment = input.data().asSlice(0, input.byteSize());
+        Map<String, HostTensor> extras;
         // Everything after borrow sits inside the try: the buffer must go back even when the input's arena is
         // already closed or owned by another thread (asByteBuffer / copyFrom throw then).
         // Heap segments (e.g. over a float[]) cannot become direct buffers: copy those once into native memory.
@@ -133,7 +199,7 @@ final class OrtCpuSession implements InferenceSession {
             if (staging != null) {
                 inSegment = staging.allocate(input.byteSize(), 64).copyFrom(inSegment);
             }
-            runInto(inSegment.asByteBuffer().order(ByteOrder.nativeOrder()), inShape,
+            extras = runInto(inSegment.asByteBuffer().order(ByteOrder.nativeOrder()), inShape,
                     outSegment.asByteBuffer().order(ByteOrder.nativeOrder()), outShape);
         } catch (OrtException e) {
             giveBack(out);
@@ -142,18 +208,54 @@ final class OrtCpuSession implements InferenceSession {
             giveBack(out);
             throw e;
         }
-        return new CpuResult(new HostTensor(outType, outShape, outSegment), out);
+        return new CpuResult(new HostTensor(outType, outShape, outSegment), extras, out);
     }
 
-    private void runInto(ByteBuffer inBytes, long[] inShape, ByteBuffer outBytesView, long[] outShape)
-            throws OrtException {
+    private Map<String, HostTensor> runInto(ByteBuffer inBytes, long[] inShape, ByteBuffer outBytesView,
+                                            long[] outShape) throws OrtException {
+        OrtSession target = sessionFor(inShape);
         try (OnnxTensor in = OnnxTensor.createTensor(env, inBytes.asFloatBuffer(), inShape);
              OnnxTensor pinned = artifact.labelsOut()
                      ? OnnxTensor.createTensor(env, outBytesView, outShape, OnnxJavaType.UINT8)
                      : OnnxTensor.createTensor(env, outBytesView.asFloatBuffer(), outShape)) {
-            // ORT writes the output into outBytesView; the Result holds only our pinned tensor, so closing it frees
-            // nothing of ours.
-            session.run(Map.of(ModelArtifact.INPUT_NAME, in), Map.of(artifact.outputName(), pinned)).close();
+            Map<String, OnnxTensor> inputs = Map.of(ModelArtifact.INPUT_NAME, in);
+            Map<String, OnnxTensor> pinnedOutputs = Map.of(artifact.outputName(), pinned);
+            if (extraOutputs.isEmpty()) {
+                // ORT writes the output into outBytesView; the Result holds only our pinned tensor, so closing it
+                // frees nothing of ours.
+                target.run(inputs, pinnedOutputs).close();
+                return Map.of();
+            }
+            try (OrtSession.Result result = target.run(inputs, new LinkedHashSet<>(extraOutputs), pinnedOutputs)) {
+                Map<String, HostTensor> extras = new LinkedHashMap<>();
+                for (String name : extraOutputs) {
+                    OnnxTensor t = (OnnxTensor) result.get(name).orElseThrow(() ->
+                            new IllegalStateException("ONNX Runtime returned no output " + name));
+                    if (t.getInfo().type != OnnxJavaType.FLOAT) {
+                        throw new IllegalStateException("extra output " + name + " is " + t.getInfo().type
+                                + ", expected FLOAT");
+                    }
+                    float[] values = new float[(int) t.getInfo().getNumElements()];
+                    t.getFloatBuffer().get(values); // a copy: ORT frees its own memory with the Result
+                    extras.put(name, new HostTensor(DType.FLOAT32, t.getInfo().getShape(), MemorySegment.ofArray(values)));
+                }
+                return extras;
+            }
+        }
+    }
+
+    /** The fixed-dimension session for the profile's optimal shape (opened on first use), else the generic one. */
+    private OrtSession sessionFor(long[] inShape) throws OrtException {
+        if (fixedShape == null || !Arrays.equals(inShape, fixedShape)) {
+            return session;
+        }
+        synchronized (lock) {
+            if (fixedSession == null) {
+                long t0 = System.nanoTime();
+                fixedSession = opener.open(fixedDimensions);
+                fixedSessionOpenSeconds = (System.nanoTime() - t0) / 1e9;
+            }
+            return fixedSession;
         }
     }
 
@@ -241,8 +343,16 @@ final class OrtCpuSession implements InferenceSession {
         if (toFree != null) {
             toFree.free();
         }
+        OrtSession fixed;
+        synchronized (lock) {
+            fixed = fixedSession;
+            fixedSession = null;
+        }
         try {
             session.close();
+            if (fixed != null) {
+                fixed.close();
+            }
         } catch (OrtException e) {
             // The native session is gone either way; there is nothing a caller could do with this.
             throw new IllegalStateException("ONNX Runtime failed to release session for " + artifact.modelId(), e);
@@ -282,11 +392,21 @@ final class OrtCpuSession implements InferenceSession {
 
     private final class CpuResult implements InferenceResult {
         private final HostTensor output;
+        private final Map<String, HostTensor> extras;
         private OutputBuffer buffer;
 
-        CpuResult(HostTensor output, OutputBuffer buffer) {
+        CpuResult(HostTensor output, Map<String, HostTensor> extras, OutputBuffer buffer) {
             this.output = output;
+            this.extras = Collections.unmodifiableMap(extras);
             this.buffer = buffer;
+        }
+
+        @Override
+        public synchronized Map<String, HostTensor> extraOutputs() {
+            if (buffer == null) {
+                throw new IllegalStateException("result of " + artifact.modelId() + " is closed");
+            }
+            return extras;
         }
 
         @Override

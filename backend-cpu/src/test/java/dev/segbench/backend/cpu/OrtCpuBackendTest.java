@@ -4,6 +4,8 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import dev.segbench.api.Availability;
 import dev.segbench.api.Backend;
+import dev.segbench.api.CalibrationMethod;
+import dev.segbench.api.CalibrationTable;
 import dev.segbench.api.BackendException;
 import dev.segbench.api.Capability;
 import dev.segbench.api.DType;
@@ -23,6 +25,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.ServiceLoader;
@@ -47,7 +50,7 @@ class OrtCpuBackendTest {
                 .filter(b -> b.id().equals("cpu")).findFirst().orElseThrow();
         assertTrue(found instanceof OrtCpuBackend);
         assertEquals(10, found.rank());
-        assertEquals(Set.of(Precision.FP32, Precision.FP16), found.precisions());
+        assertEquals(Set.of(Precision.FP32, Precision.FP16, Precision.INT8), found.precisions());
     }
 
     @Test
@@ -281,6 +284,47 @@ class OrtCpuBackendTest {
                     e.getMessage());
             // the failed run gave its output buffer back; the session keeps working on its own terms
             assertThrows(BackendException.class, () -> session.run(input));
+        }
+    }
+
+    @Test
+    void int8NeedsACalibrationTableAndAModelWithInt8Graphs() {
+        IllegalArgumentException noTable = assertThrows(IllegalArgumentException.class,
+                () -> backend.open(tiny, SessionOptions.of(Precision.INT8)));
+        assertTrue(noTable.getMessage().contains("calibration table"), noTable.getMessage());
+        CalibrationTable table = CalibrationTable.of(new CalibrationTable.Key("tiny-conv", "seeded:0", "none",
+                List.of("x"), CalibrationMethod.MINMAX, "g"), Map.of("input", new CalibrationTable.Range(-1f, 1f)));
+        BackendException noGraph = assertThrows(BackendException.class,
+                () -> backend.open(tiny, SessionOptions.of(Precision.INT8).withCalibration(table)));
+        assertEquals(BackendException.Code.UNSUPPORTED_OP, noGraph.code());
+        assertEquals("model tiny-conv has no int8 graph", noGraph.getMessage());
+    }
+
+    /**
+     * The profile's optimal shape runs on a second ORT session whose symbolic dimensions are fixed, opened on the
+     * first run of exactly that shape; every other shape keeps using the session that takes any size, and both give
+     * the reference's values.
+     */
+    @Test
+    void theProfilesOptimalShapeRunsOnALazilyOpenedFixedShapeSession() throws Exception {
+        SessionOptions.ShapeProfile profile = new SessionOptions.ShapeProfile(1, 1, 4, 8, 16, 64, 8, 24, 64);
+        try (Arena arena = Arena.ofConfined(); InferenceSession session = backend.open(tiny,
+                new SessionOptions(Precision.FP32, 1, profile, null, Map.of()))) {
+            OrtCpuSession ort = (OrtCpuSession) session;
+            checkLogits(session, arena, 2, 16, 24, 1, 1e-5f); // batch 2: not the optimal shape
+            checkLogits(session, arena, 1, 17, 24, 2, 1e-5f);
+            assertEquals(-1, ort.fixedSessionOpenSeconds(), "no run had the optimal shape yet");
+            checkLogits(session, arena, 1, 16, 24, 3, 1e-5f);
+            double opened = ort.fixedSessionOpenSeconds();
+            assertTrue(opened >= 0, "the optimal shape opened the fixed-shape session");
+            checkLogits(session, arena, 1, 16, 24, 4, 1e-5f);
+            checkLogits(session, arena, 1, 9, 9, 5, 1e-5f);
+            assertEquals(opened, ort.fixedSessionOpenSeconds(), "opened once");
+        }
+        try (Arena arena = Arena.ofConfined(); InferenceSession session = backend.open(tiny,
+                new SessionOptions(Precision.FP32, 1, null, null, Map.of()))) {
+            checkLogits(session, arena, 1, 16, 24, 6, 1e-5f);
+            assertEquals(-1, ((OrtCpuSession) session).fixedSessionOpenSeconds(), "no profile, no fixed-shape session");
         }
     }
 

@@ -19,9 +19,19 @@ import java.util.TreeMap;
  * @param gpuName           cudaDeviceProp.name, e.g. "NVIDIA H100 80GB HBM3"
  * @param computeCapability e.g. "9.0"
  * @param builderOptions    see {@link TensorRtSettings#builderOptions()}
+ * @param calibrationSha256 {@link dev.segbench.api.CalibrationTable#sha256()} of an INT8 engine's calibration table,
+ *                          null for other precisions (and then absent from the canonical text, so FP16/FP32 keys
+ *                          are unchanged)
  */
 public record EngineCacheKey(String onnxSha256, String tensorRtVersion, String gpuName, String computeCapability,
-                             Precision precision, ProfileShapes profile, SortedMap<String, String> builderOptions) {
+                             Precision precision, ProfileShapes profile, SortedMap<String, String> builderOptions,
+                             String calibrationSha256) {
+
+    /** A key without a calibration table (FP32, FP16). */
+    public EngineCacheKey(String onnxSha256, String tensorRtVersion, String gpuName, String computeCapability,
+                          Precision precision, ProfileShapes profile, SortedMap<String, String> builderOptions) {
+        this(onnxSha256, tensorRtVersion, gpuName, computeCapability, precision, profile, builderOptions, null);
+    }
 
     /** Bump when the canonical form or the engine-building code changes meaning, so old entries miss. */
     static final String SCHEMA = "segbench-tensorrt-engine/1";
@@ -50,6 +60,9 @@ public record EngineCacheKey(String onnxSha256, String tensorRtVersion, String g
         b.append("compute-capability=").append(computeCapability).append('\n');
         b.append("precision=").append(precision.id()).append('\n');
         b.append("profile=").append(profile.describe()).append('\n');
+        if (calibrationSha256 != null) {
+            b.append("calibration-sha256=").append(calibrationSha256).append('\n');
+        }
         for (Map.Entry<String, String> e : builderOptions.entrySet()) {
             b.append("builder.").append(e.getKey()).append('=').append(e.getValue()).append('\n');
         }

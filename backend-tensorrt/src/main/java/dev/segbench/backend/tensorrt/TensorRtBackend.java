@@ -9,6 +9,7 @@ import dev.segbench.api.InferenceSession;
 import dev.segbench.api.LazyAvailability;
 import dev.segbench.api.ModelArtifact;
 import dev.segbench.api.ModelSource;
+import dev.segbench.api.CalibrationTable;
 import dev.segbench.api.Precision;
 import dev.segbench.api.SessionOptions;
 import dev.segbench.cuda.CudaDevice;
@@ -87,7 +88,7 @@ public final class TensorRtBackend implements Backend {
 
     @Override
     public Set<Precision> precisions() {
-        return EnumSet.of(Precision.FP32, Precision.FP16);
+        return EnumSet.of(Precision.FP32, Precision.FP16, Precision.INT8);
     }
 
     @Override
@@ -98,18 +99,20 @@ public final class TensorRtBackend implements Backend {
         int device = CudaRuntime.selectDevice(settings.deviceProperty(), cuda);
         try {
             CudaRuntime.useDevice(device);
-            ModelArtifact artifact = GraphChoice.select(model, settings);
-            return open(artifact, settings, device, CudaRuntime.device(device));
+            ModelArtifact artifact = GraphChoice.select(model, settings, options.calibration());
+            return open(artifact, settings, options.precision() == Precision.INT8 ? options.calibration() : null, device,
+                    CudaRuntime.device(device));
         } catch (CudaException e) {
             throw e.toBackendException();
         }
     }
 
-    private InferenceSession open(ModelArtifact artifact, TensorRtSettings settings, int device, CudaDevice gpu)
-            throws BackendException {
+    private InferenceSession open(ModelArtifact artifact, TensorRtSettings settings, CalibrationTable calibration,
+                                  int device, CudaDevice gpu) throws BackendException {
         byte[] onnx = artifact.onnx();
         EngineCacheKey key = new EngineCacheKey(Sha256.hex(onnx), NativeTrt.version().toString(),
-                gpu.name(), gpu.computeCapability(), settings.precision(), settings.profile(), settings.builderOptions());
+                gpu.name(), gpu.computeCapability(), settings.precision(), settings.profile(), settings.builderOptions(),
+                calibration == null ? null : calibration.sha256());
         String digest = key.hexDigest();
         Optional<EngineCache> cache = Optional.ofNullable(settings.engineCacheDir()).map(EngineCache::new);
         String label = artifact.modelId() + "-" + artifact.precision().id() + (artifact.labelsOut() ? "-labels" : "");

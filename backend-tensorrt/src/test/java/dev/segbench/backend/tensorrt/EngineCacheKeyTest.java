@@ -55,6 +55,20 @@ class EngineCacheKeyTest {
     }
 
     @Test
+    void anInt8EnginesCalibrationTableIsPartOfTheKeyAndOtherKeysAreUnchanged() {
+        EngineCacheKey b = base();
+        EngineCacheKey withTable = new EngineCacheKey(ONNX, b.tensorRtVersion(), b.gpuName(), b.computeCapability(),
+                Precision.INT8, b.profile(), b.builderOptions(), "c".repeat(64));
+        EngineCacheKey otherTable = new EngineCacheKey(ONNX, b.tensorRtVersion(), b.gpuName(), b.computeCapability(),
+                Precision.INT8, b.profile(), b.builderOptions(), "d".repeat(64));
+        assertTrue(withTable.canonicalText().contains("calibration-sha256=" + "c".repeat(64) + "\n"));
+        assertFalse(withTable.hexDigest().equals(otherTable.hexDigest()), "another table, another engine");
+        assertFalse(b.canonicalText().contains("calibration"), "FP16/FP32 keys (and existing cache entries) unchanged");
+        assertEquals(b, new EngineCacheKey(ONNX, b.tensorRtVersion(), b.gpuName(), b.computeCapability(), b.precision(),
+                b.profile(), b.builderOptions(), null));
+    }
+
+    @Test
     void digestIsStableAcrossReleases() {
         // Pinned on purpose: if the canonical form or the hash changes, every user's cache silently misses; bump SCHEMA
         // instead. The digest was computed independently (sha256sum of the text below).

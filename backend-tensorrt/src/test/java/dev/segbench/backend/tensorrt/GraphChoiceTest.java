@@ -1,6 +1,9 @@
 package dev.segbench.backend.tensorrt;
 
 import dev.segbench.api.BackendException;
+import dev.segbench.api.CalibrationMethod;
+import dev.segbench.api.CalibrationTable;
+import dev.segbench.api.Int8Activations;
 import dev.segbench.api.ModelArtifact;
 import dev.segbench.api.ModelException;
 import dev.segbench.api.ModelInfo;
@@ -13,6 +16,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -41,6 +45,29 @@ class GraphChoiceTest {
         @Override
         public WeightsInfo weights() {
             return WeightsInfo.seeded(1);
+        }
+
+        @Override
+        public java.util.Optional<Int8Graphs> int8() {
+            return java.util.Optional.of(new Int8Graphs() {
+                @Override
+                public String graphVersion() {
+                    return "g";
+                }
+
+                @Override
+                public CalibrationGraph calibrationGraph() {
+                    throw new UnsupportedOperationException("not used by TensorRT");
+                }
+
+                @Override
+                public ModelArtifact artifact(CalibrationTable table, Int8Activations activations, boolean labelsOut) {
+                    asked.add("int8:" + activations.name().toLowerCase(java.util.Locale.ROOT) + ":" + table.sha256()
+                            + (labelsOut ? "+labels" : ""));
+                    return new ModelArtifact("arch0", Precision.INT8, labelsOut, ("int8" + labelsOut).getBytes(), "sha",
+                            weights());
+                }
+            });
         }
 
         @Override
@@ -80,6 +107,20 @@ class GraphChoiceTest {
         ModelArtifact b = GraphChoice.select(source, settings(Precision.FP32, false));
         assertFalse(b.labelsOut());
         assertEquals(List.of("fp16+labels", "fp32"), source.asked);
+    }
+
+    @Test
+    void int8SessionsTakeTheSymmetricQdqGraphOfTheirCalibrationTable() throws Exception {
+        RecordingSource source = new RecordingSource();
+        CalibrationTable table = CalibrationTable.of(new CalibrationTable.Key("arch0", "seeded:1", "d", List.of("i"),
+                CalibrationMethod.ENTROPY, "g"), Map.of("input", new CalibrationTable.Range(-2f, 2f)));
+        ModelArtifact a = GraphChoice.select(source, settings(Precision.INT8, true), table);
+        assertEquals(Precision.INT8, a.precision());
+        assertTrue(a.labelsOut());
+        assertEquals(List.of("int8:symmetric_int8:" + table.sha256() + "+labels"), source.asked,
+                "TensorRT's explicit quantization takes symmetric int8 with float biases");
+        assertThrows(IllegalArgumentException.class, () -> GraphChoice.select(source, settings(Precision.INT8, false)),
+                "no table");
     }
 
     @Test

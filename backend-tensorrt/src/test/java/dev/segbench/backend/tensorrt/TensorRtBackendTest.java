@@ -24,7 +24,7 @@ class TensorRtBackendTest {
         Backend found = ServiceLoader.load(Backend.class).stream().map(ServiceLoader.Provider::get)
                 .filter(b -> b.id().equals("tensorrt")).findFirst().orElseThrow();
         assertInstanceOf(TensorRtBackend.class, found);
-        assertEquals(EnumSet.of(Precision.FP32, Precision.FP16), found.precisions());
+        assertEquals(EnumSet.of(Precision.FP32, Precision.FP16, Precision.INT8), found.precisions());
         assertFalse(found.description().isBlank());
     }
 

@@ -24,7 +24,7 @@ final class ModelOptions {
     @Option(names = "--seed", defaultValue = "" + WeightsSpec.DEFAULT_SEED, paramLabel = "SEED", description = "Seed of untrained weights (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--precision", defaultValue = "fp32", description = "fp32 or fp16 (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--precision", defaultValue = "fp32", description = "fp32, fp16 or int8 (default: ${DEFAULT-VALUE}).")
     String precision;
 
     Precision precision() {

@@ -1,11 +1,22 @@
 package dev.segbench.harness.cli;
 
+import dev.segbench.api.Backend;
+import dev.segbench.api.CalibrationTable;
+import dev.segbench.api.DatasetOptions;
+import dev.segbench.api.Int8Activations;
 import dev.segbench.api.ModelArtifact;
 import dev.segbench.api.ModelInfo;
+import dev.segbench.api.ModelSource;
+import dev.segbench.api.Precision;
 import dev.segbench.api.results.AtomicFiles;
+import dev.segbench.harness.UserException;
+import dev.segbench.harness.calibration.CalibrationRequest;
+import dev.segbench.harness.calibration.Calibrator;
+import dev.segbench.harness.plugins.Plugins;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -33,7 +44,8 @@ final class ModelsCommand implements Callable<Integer> {
     }
 
     /** {@code segbench models export}: one ONNX graph variant to a file. */
-    @Command(name = "export", mixinStandardHelpOptions = true, description = "Write a model's ONNX graph (atomically).")
+    @Command(name = "export", mixinStandardHelpOptions = true, description = "Write a model's ONNX graph (atomically);"
+            + " --precision int8 calibrates first (or takes the table from the calibration cache).")
     static final class Export implements Callable<Integer> {
 
         @ParentCommand
@@ -42,8 +54,24 @@ final class ModelsCommand implements Callable<Integer> {
         @Mixin
         ModelOptions modelOptions;
 
+        @Mixin
+        CalibrationOptions calibration;
+
         @Option(names = "--labels-out", description = "Upsampling and ArgMax inside the graph: UINT8 labels out.")
         boolean labelsOut;
+
+        @Option(names = "--int8-activations", paramLabel = "A", defaultValue = "uint8",
+                description = "int8 graphs: uint8 (asymmetric, int32 bias: what ONNX Runtime's CPU kernels fuse) or int8"
+                        + " (symmetric, float bias: TensorRT's explicit quantization) (default: ${DEFAULT-VALUE}).")
+        String activations;
+
+        @Option(names = "--cache-dir", paramLabel = "DIR", description = "Where calibration tables are cached"
+                + " (default: $XDG_CACHE_HOME/segbench or ~/.cache/segbench; 'none' = no cache).")
+        String cacheDir;
+
+        @Option(names = "--threads", defaultValue = "0", paramLabel = "N",
+                description = "Intra-op threads of the calibration pass (0 = all cores).")
+        int threads;
 
         @Option(names = "--out", required = true, paramLabel = "FILE.onnx", description = "Where to write the graph.")
         Path out;
@@ -51,11 +79,43 @@ final class ModelsCommand implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             Cli cli = models.cli;
-            ModelArtifact artifact = modelOptions.load(cli).artifact(modelOptions.precision(), labelsOut);
+            Precision precision = modelOptions.precision();
+            Int8Activations flavour = int8Activations();
+            if (precision != Precision.INT8 && calibration.dataset != null) {
+                throw new UserException("--calibration: only --precision int8 is calibrated");
+            }
+            CalibrationRequest request = precision == Precision.INT8
+                    ? calibration.request(null, DatasetOptions.defaults(), CacheDirOption.resolve(cacheDir), threads)
+                    : null;
+            ModelSource source = modelOptions.load(cli);
+            ModelArtifact artifact;
+            if (precision == Precision.INT8) {
+                ModelSource.Int8Graphs int8 = source.int8().orElseThrow(() -> new UserException("model "
+                        + source.info().id() + " has no int8 graph"));
+                Backend cpu = cli.plugins().requireBackend("cpu", "--precision int8 calibrates on ");
+                if (!Plugins.availability(cpu).available()) {
+                    throw new UserException("--precision int8: calibration runs on the cpu backend, which is not"
+                            + " available: " + Plugins.availability(cpu).reason());
+                }
+                CalibrationTable table = new Calibrator(cli.plugins()::datasetProvider, cpu, cli.progress(),
+                        cli.err::println).calibrate(source, request);
+                artifact = int8.artifact(table, flavour, labelsOut);
+            } else {
+                artifact = source.artifact(precision, labelsOut);
+            }
             AtomicFiles.write(out, artifact.onnx());
             cli.out.println("wrote " + out + " (" + artifact.modelId() + ", " + artifact.precision().id()
+                    + (precision == Precision.INT8 ? ", " + activations.strip().toLowerCase(Locale.ROOT) + " activations" : "")
                     + (artifact.labelsOut() ? ", labels out" : ", logits out") + ", sha256 " + artifact.onnxSha256() + ")");
             return 0;
+        }
+
+        private Int8Activations int8Activations() {
+            return switch (activations.strip().toLowerCase(Locale.ROOT)) {
+                case "uint8" -> Int8Activations.ASYMMETRIC_UINT8;
+                case "int8" -> Int8Activations.SYMMETRIC_INT8;
+                default -> throw new UserException("--int8-activations: '" + activations + "' is not uint8 or int8");
+            };
         }
     }
 }

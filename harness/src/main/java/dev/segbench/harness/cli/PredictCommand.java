@@ -47,6 +47,10 @@ final class PredictCommand implements Callable<Integer> {
             throw new UserException("give --out-mask FILE.png and/or --out-logits FILE.npy");
         }
         Precision p = modelOptions.precision();
+        if (p == Precision.INT8) {
+            throw new UserException("--precision int8: predict does not calibrate; write a calibrated int8 graph with"
+                    + " 'segbench models export --precision int8 --calibration DATASET'");
+        }
         Backend b = chooseBackend(p);
         ModelSource source = modelOptions.load(cli);
         Predictor.Prediction pred = Predictor.predict(b, source, p, threads, image);

@@ -70,8 +70,8 @@ class CliErrorsTest {
     void badOptionsAndValues() {
         assertOneLineUserError(CliResult.run("compare", "--bogus"), "Unknown option: '--bogus'");
         assertOneLineUserError(CliResult.run("compare", "--models", "tiny", "--shard", "3/2", "--dataset", "fake:1"), "--shard");
-        assertOneLineUserError(CliResult.run("compare", "--models", "tiny", "--precisions", "int8", "--dataset", "fake:1"),
-                "unknown precision 'int8'");
+        assertOneLineUserError(CliResult.run("compare", "--models", "tiny", "--precisions", "int4", "--dataset", "fake:1"),
+                "unknown precision 'int4'", "int8");
         assertOneLineUserError(CliResult.run("compare", "--models", "tiny", "--perf-size", "big"), "--perf-size");
         assertOneLineUserError(CliResult.run("compare", "--models", "tiny", "--dataset", "nosuch:x", "--backends", "fake"),
                 "unknown dataset scheme 'nosuch'", "fake");

@@ -1,0 +1,88 @@
+package dev.segbench.harness.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnx.proto.OnnxMl.StringStringEntryProto;
+import dev.segbench.harness.CliResult;
+import dev.segbench.harness.Real;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code segbench models export --precision int8}: calibrates (or reuses the cache) and writes the QDQ graph. */
+class ModelsExportInt8Test {
+
+    @TempDir
+    Path tmp;
+
+    private static void assertOneLineUserError(CliResult r, String... fragments) {
+        assertEquals(2, r.code(), r.toString());
+        List<String> errors = r.errLines().stream().filter(l -> l.startsWith("segbench:")).toList();
+        assertEquals(1, errors.size(), "exactly one error line: " + r);
+        assertFalse(errors.getFirst().contains("Exception"), errors.getFirst());
+        assertFalse(r.err().contains("\tat "), r.toString());
+        for (String f : fragments) {
+            assertTrue(errors.getFirst().contains(f), "'" + f + "' in: " + errors.getFirst());
+        }
+    }
+
+    @Test
+    void exportsACalibratedGraphAndReusesTheCalibrationTheSecondTime() throws Exception {
+        try (var plugins = Real.plugins()) {
+            Real.cpu(plugins);
+        }
+        Path out = tmp.resolve("arch1-int8.onnx");
+        Path table = tmp.resolve("arch1.calibration.json");
+        String[] args = {"models", "export", "--model", "arch1", "--precision", "int8", "--calibration", "synthetic:2",
+            "--calibration-method", "minmax", "--calibration-cache", table.toString(), "--cache-dir",
+            tmp.resolve("cache").toString(), "--out", out.toString()};
+        CliResult first = CliResult.run(args);
+        assertEquals(0, first.code(), first.toString());
+        assertTrue(first.out().startsWith("wrote " + out + " (arch1, int8, uint8 activations, logits out, sha256 "),
+                first.out());
+        assertTrue(first.errLines().stream().anyMatch(l -> l.startsWith("calibrating arch1 on 2 images of synthetic")),
+                first.toString());
+        Map<String, String> meta = ModelProto.parseFrom(Files.readAllBytes(out)).getMetadataPropsList().stream()
+                .collect(Collectors.toMap(StringStringEntryProto::getKey, StringStringEntryProto::getValue));
+        assertEquals("int8", meta.get("precision"));
+        assertEquals("minmax", meta.get("calibration_method"));
+        assertTrue(Files.isRegularFile(table), "--calibration-cache exported the table");
+
+        CliResult second = CliResult.run(args);
+        assertEquals(0, second.code(), second.toString());
+        assertTrue(second.errLines().stream().anyMatch(l -> l.startsWith("calibration cache hit: " + table
+                + ", no calibration pass")), second.toString());
+        assertEquals(first.out(), second.out(), "the same graph, byte for byte");
+    }
+
+    @Test
+    void badCalibrationOptionsAreOneLine() {
+        Path out = tmp.resolve("x.onnx");
+        String[] base = {"models", "export", "--model", "arch1", "--out", out.toString()};
+        assertOneLineUserError(run(base, "--precision", "int8"), "--calibration", "synthetic:64");
+        assertOneLineUserError(run(base, "--precision", "int8", "--calibration", "synthetic:2", "--calibration-images", "0"),
+                "--calibration-images: must be at least 1, got 0");
+        assertOneLineUserError(run(base, "--precision", "int8", "--calibration", "synthetic:2", "--calibration-method",
+                "median"), "--calibration-method", "minmax, percentile, entropy");
+        assertOneLineUserError(run(base, "--precision", "int8", "--calibration", "synthetic:2", "--int8-activations",
+                "int4"), "--int8-activations");
+        assertOneLineUserError(run(base, "--precision", "int8", "--calibration", "nosuch:x"), "unknown dataset scheme 'nosuch'");
+        assertOneLineUserError(run(base, "--calibration", "synthetic:2"), "only --precision int8 is calibrated");
+        assertFalse(Files.exists(out), "nothing written");
+        assertOneLineUserError(CliResult.run("predict", "--model", "arch1", "--precision", "int8", "--image", "x.jpg",
+                "--out-mask", tmp.resolve("m.png").toString()), "predict does not calibrate");
+    }
+
+    private static CliResult run(String[] base, String... more) {
+        String[] args = java.util.Arrays.copyOf(base, base.length + more.length);
+        System.arraycopy(more, 0, args, base.length, more.length);
+        return CliResult.run(args);
+    }
+}

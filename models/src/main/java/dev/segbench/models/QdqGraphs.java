@@ -1,0 +1,378 @@
+package dev.segbench.models;
+
+import ai.onnx.proto.OnnxMl.AttributeProto;
+import ai.onnx.proto.OnnxMl.GraphProto;
+import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnx.proto.OnnxMl.NodeProto;
+import ai.onnx.proto.OnnxMl.StringStringEntryProto;
+import ai.onnx.proto.OnnxMl.TensorProto;
+import ai.onnx.proto.OnnxMl.TensorShapeProto;
+import ai.onnx.proto.OnnxMl.TypeProto;
+import ai.onnx.proto.OnnxMl.ValueInfoProto;
+import com.google.protobuf.UnsafeByteOperations;
+import dev.segbench.api.CalibrationTable;
+import dev.segbench.api.Int8Activations;
+import dev.segbench.api.ModelException;
+import dev.segbench.api.io.Sha256;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Int8 variants of an FP32 graph, by rewriting it: the calibration graph (the tensors to calibrate as extra outputs)
+ * and the QDQ graph. Placement follows what ONNX Runtime's x86 QDQ fusions need (ort-cpu-notes.md), which is also
+ * what TensorRT's explicit quantization takes:
+ * <ul>
+ *   <li>weights per output channel, symmetric int8 (DequantizeLinear axis 0, zero point 0; 7 bits for ORT, see
+ *       {@link Options#of}); the bias int32 at input scale x weight scale, or left in float for TensorRT;</li>
+ *   <li>one QuantizeLinear/DequantizeLinear pair per activation tensor: the graph input, every Relu/Clip/Add/Concat/
+ *       GlobalAveragePool/Mul output, and every Conv output except one whose sole consumer is a Relu/Clip (ORT folds
+ *       that activation into the quantized Conv, as the Q after it saturates where the activation would clip);</li>
+ *   <li>a Resize output takes its input's scale and zero point (bilinear interpolation stays inside the input's
+ *       range), so ORT drops the pair and resizes in 8 bits;</li>
+ *   <li>the classifier (the last Conv) keeps FP32 weights and an FP32 output: its logits decide the labels, and
+ *       quantizing them to 256 levels would flip close calls; everything after it (the labels-out tail) is FP32.</li>
+ * </ul>
+ * Shape nodes keep reading the FP32 tensors, so shape arithmetic never depends on a Q/DQ pair.
+ */
+final class QdqGraphs {
+
+    /** Bump when the placement rules change meaning; the tensor list's digest is appended automatically. */
+    static final String PLACEMENT_VERSION = "nas-segm-qdq/1";
+
+    private static final Set<String> FLOAT_PRODUCERS = Set.of("Conv", "Relu", "Clip", "Add", "Mul", "Resize",
+            "GlobalAveragePool", "Expand");
+    private static final Set<String> FOLDED_ACTIVATIONS = Set.of("Relu", "Clip");
+
+    /** How the QDQ graph is built; {@link #of(Int8Activations)} gives each flavour's measured-best settings. */
+    record Options(Int8Activations activations, boolean int32Bias, int weightBits) {
+        Options {
+            if (weightBits < 2 || weightBits > 8) {
+                throw new IllegalArgumentException("weight bits must be 2..8, got " + weightBits);
+            }
+        }
+
+        /**
+         * TensorRT: full 8-bit weights, float bias. ONNX Runtime x86: 7-bit weights ("reduce range"), because its
+         * AVX2 u8 x s8 kernels (VPMADDUBSW) saturate pairwise sums at 16 bits: with 8-bit weights arch1 agreed with
+         * FP32 on 95.9% of the sample's labels, with 7-bit weights on 99.4% (minmax calibration).
+         */
+        static Options of(Int8Activations activations) {
+            return activations == Int8Activations.SYMMETRIC_INT8
+                    ? new Options(activations, false, 8)
+                    : new Options(activations, true, 7);
+        }
+    }
+
+    /**
+     * Which activations the int8 graph quantizes.
+     *
+     * @param quantized  every tensor that gets a Q/DQ pair, in graph order
+     * @param sharedWith a Resize output -> the tensor whose scale and zero point it reuses
+     * @param classifier the last Conv node's name (kept in FP32)
+     */
+    record Plan(List<String> quantized, Map<String, String> sharedWith, String classifier) {
+
+        /** The tensors a calibration must measure: the quantized ones minus those that borrow a scale. */
+        List<String> calibrated() {
+            return quantized.stream().filter(t -> !sharedWith.containsKey(t)).toList();
+        }
+
+        /** PLACEMENT_VERSION plus a digest of the calibrated tensor names: changes whenever they do. */
+        String graphVersion() {
+            String names = String.join("\n", calibrated());
+            return PLACEMENT_VERSION + "+" + Sha256.hex(names.getBytes(StandardCharsets.UTF_8)).substring(0, 12);
+        }
+    }
+
+    private QdqGraphs() {
+    }
+
+    static Plan plan(GraphProto g) {
+        Map<String, List<NodeProto>> consumers = consumers(g);
+        String classifier = null;
+        for (NodeProto n : g.getNodeList()) {
+            if (n.getOpType().equals("Conv")) {
+                classifier = n.getName();
+            }
+        }
+        if (classifier == null) {
+            throw new IllegalArgumentException("graph " + g.getName() + " has no Conv");
+        }
+        Set<String> floats = new HashSet<>();
+        Set<String> tail = new HashSet<>(); // the classifier's output and everything computed from it
+        List<String> quantized = new ArrayList<>();
+        Map<String, String> sharedWith = new LinkedHashMap<>();
+        String input = g.getInput(0).getName();
+        floats.add(input);
+        quantized.add(input);
+        for (NodeProto n : g.getNodeList()) {
+            boolean inTail = n.getName().equals(classifier) || n.getInputList().stream().anyMatch(tail::contains);
+            if (inTail) {
+                tail.addAll(n.getOutputList());
+                continue;
+            }
+            String op = n.getOpType();
+            boolean producesFloat = FLOAT_PRODUCERS.contains(op)
+                    || (op.equals("Concat") && n.getInputList().stream().anyMatch(floats::contains));
+            if (!producesFloat) {
+                continue;
+            }
+            String out = n.getOutput(0);
+            floats.add(out);
+            List<NodeProto> readers = consumers.getOrDefault(out, List.of());
+            if (op.equals("Conv") && readers.size() == 1 && FOLDED_ACTIVATIONS.contains(readers.getFirst().getOpType())) {
+                continue;
+            }
+            quantized.add(out);
+            if (op.equals("Resize") && quantized.contains(n.getInput(0))) {
+                sharedWith.put(out, sharedWith.getOrDefault(n.getInput(0), n.getInput(0)));
+            }
+        }
+        return new Plan(List.copyOf(quantized), sharedWith, classifier);
+    }
+
+    /** The FP32 model with each calibrated tensor as an extra FP32 output (after the original outputs). */
+    static ModelProto calibrationGraph(ModelProto fp32, Plan plan) {
+        ModelProto.Builder m = fp32.toBuilder();
+        GraphProto.Builder g = m.getGraphBuilder();
+        Set<String> outputs = new HashSet<>();
+        g.getOutputList().forEach(o -> outputs.add(o.getName()));
+        for (String t : plan.calibrated()) {
+            if (outputs.add(t)) {
+                // every calibrated tensor is a feature map: rank 4, sizes left open (ONNX requires a shape)
+                TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
+                for (int d = 0; d < 4; d++) {
+                    shape.addDim(TensorShapeProto.Dimension.getDefaultInstance());
+                }
+                g.addOutput(ValueInfoProto.newBuilder().setName(t).setType(TypeProto.newBuilder()
+                        .setTensorType(TypeProto.Tensor.newBuilder().setElemType(TensorProto.DataType.FLOAT_VALUE)
+                                .setShape(shape))));
+            }
+        }
+        setMetadata(m, "variant", "calibration");
+        setMetadata(m, "graph_version", plan.graphVersion());
+        return m.build();
+    }
+
+    /**
+     * The QDQ graph of {@code fp32} with activation scales from {@code table}.
+     *
+     * @throws ModelException when the table lacks a tensor the plan quantizes
+     */
+    static ModelProto quantize(ModelProto fp32, Plan plan, CalibrationTable table, Options options)
+            throws ModelException {
+        GraphProto g = fp32.getGraph();
+        Map<String, TensorProto> initializers = new LinkedHashMap<>();
+        g.getInitializerList().forEach(t -> initializers.put(t.getName(), t));
+        Set<String> quantized = new LinkedHashSet<>(plan.quantized());
+
+        Map<String, Activation> params = new HashMap<>();
+        GraphProto.Builder out = g.toBuilder().clearNode().clearInitializer();
+        Set<String> usedInitializers = new HashSet<>();
+        List<TensorProto> added = new ArrayList<>();
+        for (String t : plan.quantized()) {
+            String source = plan.sharedWith().getOrDefault(t, t);
+            if (!source.equals(t)) {
+                continue;
+            }
+            CalibrationTable.Range r = table.range(t);
+            if (r == null) {
+                throw new ModelException("the calibration table for " + table.key().modelId() + " has no range for tensor "
+                        + t + " (made for graph " + table.key().graphVersion() + ")");
+            }
+            Activation a = Activation.of(t, r, options.activations());
+            params.put(t, a);
+            added.add(a.scaleTensor());
+            added.add(a.zeroPointTensor());
+        }
+        for (String t : plan.quantized()) {
+            params.putIfAbsent(t, params.get(plan.sharedWith().get(t)));
+        }
+
+        String input = g.getInput(0).getName();
+        if (quantized.contains(input)) {
+            emitPair(out, input, params.get(input));
+        }
+        for (NodeProto n : g.getNodeList()) {
+            NodeProto.Builder rewritten = n.toBuilder();
+            if (!n.getOpType().equals("Shape")) {
+                for (int i = 0; i < n.getInputCount(); i++) {
+                    if (quantized.contains(n.getInput(i))) {
+                        rewritten.setInput(i, dequantized(n.getInput(i)));
+                    }
+                }
+            }
+            if (n.getOpType().equals("Conv") && !n.getName().equals(plan.classifier())) {
+                Activation in = params.get(n.getInput(0));
+                if (in == null) {
+                    throw new IllegalStateException("conv " + n.getName() + " reads unquantized " + n.getInput(0));
+                }
+                quantizeConvWeights(out, rewritten, initializers, in, options, added, usedInitializers);
+            }
+            out.addNode(rewritten);
+            for (String o : n.getOutputList()) {
+                if (quantized.contains(o)) {
+                    emitPair(out, o, params.get(o));
+                }
+            }
+        }
+        Set<String> read = new HashSet<>();
+        out.getNodeList().forEach(n -> read.addAll(n.getInputList()));
+        for (TensorProto t : g.getInitializerList()) {
+            if (!usedInitializers.contains(t.getName()) && read.contains(t.getName())) {
+                out.addInitializer(t);
+            }
+        }
+        out.addAllInitializer(added);
+        ModelProto.Builder m = fp32.toBuilder().setGraph(out);
+        setMetadata(m, "precision", "int8");
+        setMetadata(m, "int8_activations", options.activations().name().toLowerCase(java.util.Locale.ROOT));
+        setMetadata(m, "graph_version", plan.graphVersion());
+        setMetadata(m, "calibration_sha256", table.sha256());
+        setMetadata(m, "calibration_method", table.key().method().id());
+        setMetadata(m, "calibration_dataset", table.key().dataset() + " (" + table.key().imageIds().size() + " images)");
+        return m.build();
+    }
+
+    static String dequantized(String tensor) {
+        return tensor + "_dequantized";
+    }
+
+    private static String quantizedName(String tensor) {
+        return tensor + "_quantized";
+    }
+
+    /** QuantizeLinear then DequantizeLinear of {@code tensor}; consumers read {@link #dequantized}. */
+    private static void emitPair(GraphProto.Builder g, String tensor, Activation a) {
+        g.addNode(NodeProto.newBuilder().setOpType("QuantizeLinear").setName(tensor + "/QuantizeLinear")
+                .addInput(tensor).addInput(a.scaleName()).addInput(a.zeroPointName()).addOutput(quantizedName(tensor)));
+        g.addNode(NodeProto.newBuilder().setOpType("DequantizeLinear").setName(tensor + "/DequantizeLinear")
+                .addInput(quantizedName(tensor)).addInput(a.scaleName()).addInput(a.zeroPointName())
+                .addOutput(dequantized(tensor)));
+    }
+
+    /** Replaces the Conv's weight (and bias) inputs with per-channel DequantizeLinear nodes of int8 (int32) data. */
+    private static void quantizeConvWeights(GraphProto.Builder g, NodeProto.Builder conv, Map<String, TensorProto> inits,
+                                            Activation input, Options options, List<TensorProto> added,
+                                            Set<String> used) {
+        String wName = conv.getInput(1);
+        TensorProto w = inits.get(wName);
+        if (w == null || w.getDataType() != TensorProto.DataType.FLOAT_VALUE) {
+            throw new IllegalStateException("conv " + conv.getName() + " has no FP32 weight initializer " + wName);
+        }
+        int outChannels = (int) w.getDims(0);
+        float[] weights = floats(w);
+        float[] bias = conv.getInputCount() > 2 ? floats(inits.get(conv.getInput(2))) : null;
+        Quantization.PerChannel q = Quantization.perChannel(weights, outChannels, options.weightBits(),
+                options.int32Bias() ? bias : null, input.scale());
+        used.add(wName);
+        added.add(tensor(wName + "_quantized", TensorProto.DataType.INT8, w.getDimsList(), q.weights()));
+        added.add(floatTensor(wName + "_scale", q.scales()));
+        added.add(tensor(wName + "_zero_point", TensorProto.DataType.INT8, List.of((long) outChannels),
+                new byte[outChannels]));
+        g.addNode(NodeProto.newBuilder().setOpType("DequantizeLinear").setName(wName + "/DequantizeLinear")
+                .addInput(wName + "_quantized").addInput(wName + "_scale").addInput(wName + "_zero_point")
+                .addOutput(dequantized(wName)).addAttribute(axis0()));
+        conv.setInput(1, dequantized(wName));
+        if (bias != null && options.int32Bias()) {
+            String bName = conv.getInput(2);
+            used.add(bName);
+            ByteBuffer raw = ByteBuffer.allocate(4 * outChannels).order(ByteOrder.LITTLE_ENDIAN);
+            for (int v : q.bias()) {
+                raw.putInt(v);
+            }
+            added.add(tensor(bName + "_quantized", TensorProto.DataType.INT32, List.of((long) outChannels), raw.array()));
+            added.add(floatTensor(bName + "_scale", q.biasScales()));
+            added.add(tensor(bName + "_zero_point", TensorProto.DataType.INT32, List.of((long) outChannels),
+                    new byte[4 * outChannels]));
+            g.addNode(NodeProto.newBuilder().setOpType("DequantizeLinear").setName(bName + "/DequantizeLinear")
+                    .addInput(bName + "_quantized").addInput(bName + "_scale").addInput(bName + "_zero_point")
+                    .addOutput(dequantized(bName)).addAttribute(axis0()));
+            conv.setInput(2, dequantized(bName));
+        }
+    }
+
+    /** One activation's quantization parameters, as scalar initializers named after the tensor. */
+    private record Activation(String name, float scale, int zeroPoint, Int8Activations flavour) {
+        static Activation of(String tensor, CalibrationTable.Range r, Int8Activations flavour) {
+            return new Activation(tensor, r.scale(flavour), r.zeroPoint(flavour), flavour);
+        }
+
+        String scaleName() {
+            return name + "_scale";
+        }
+
+        String zeroPointName() {
+            return name + "_zero_point";
+        }
+
+        TensorProto scaleTensor() {
+            ByteBuffer raw = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putFloat(scale);
+            return tensor(scaleName(), TensorProto.DataType.FLOAT, List.of(), raw.array());
+        }
+
+        TensorProto zeroPointTensor() {
+            return flavour == Int8Activations.SYMMETRIC_INT8
+                    ? tensor(zeroPointName(), TensorProto.DataType.INT8, List.of(), new byte[] {(byte) zeroPoint})
+                    : tensor(zeroPointName(), TensorProto.DataType.UINT8, List.of(), new byte[] {(byte) zeroPoint});
+        }
+    }
+
+    private static Map<String, List<NodeProto>> consumers(GraphProto g) {
+        Map<String, List<NodeProto>> consumers = new HashMap<>();
+        for (NodeProto n : g.getNodeList()) {
+            for (String in : n.getInputList()) {
+                consumers.computeIfAbsent(in, k -> new ArrayList<>()).add(n);
+            }
+        }
+        for (ValueInfoProto o : g.getOutputList()) { // a graph output is read by the caller
+            consumers.computeIfAbsent(o.getName(), k -> new ArrayList<>()).add(NodeProto.newBuilder()
+                    .setOpType("GraphOutput").build());
+        }
+        return consumers;
+    }
+
+    private static AttributeProto axis0() {
+        return AttributeProto.newBuilder().setName("axis").setType(AttributeProto.AttributeType.INT).setI(0).build();
+    }
+
+    private static float[] floats(TensorProto t) {
+        ByteBuffer raw = t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+        float[] v = new float[raw.remaining() / 4];
+        raw.asFloatBuffer().get(v);
+        return v;
+    }
+
+    private static TensorProto floatTensor(String name, float[] values) {
+        ByteBuffer raw = ByteBuffer.allocate(4 * values.length).order(ByteOrder.LITTLE_ENDIAN);
+        for (float v : values) {
+            raw.putFloat(v);
+        }
+        return tensor(name, TensorProto.DataType.FLOAT, List.of((long) values.length), raw.array());
+    }
+
+    private static TensorProto tensor(String name, TensorProto.DataType type, List<Long> dims, byte[] raw) {
+        return TensorProto.newBuilder().setName(name).setDataType(type.getNumber()).addAllDims(dims)
+                .setRawData(UnsafeByteOperations.unsafeWrap(raw)).build();
+    }
+
+    private static void setMetadata(ModelProto.Builder m, String key, String value) {
+        for (int i = 0; i < m.getMetadataPropsCount(); i++) {
+            if (m.getMetadataProps(i).getKey().equals(key)) {
+                m.setMetadataProps(i, StringStringEntryProto.newBuilder().setKey(key).setValue(value));
+                return;
+            }
+        }
+        m.addMetadataProps(StringStringEntryProto.newBuilder().setKey(key).setValue(value));
+    }
+}
