@@ -6,8 +6,8 @@ import dev.segbench.api.ModelException;
 import dev.segbench.api.Progress;
 import dev.segbench.harness.UserException;
 import dev.segbench.harness.plugins.Plugins;
-import dev.segbench.harness.run.EnvironmentProbe;
-import dev.segbench.harness.run.Runner;
+import dev.segbench.harness.Messages;
+import dev.segbench.harness.env.EnvironmentProbe;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -95,9 +95,9 @@ public final class Cli implements Runnable {
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             boolean user = isUserError(ex);
             if (user) {
-                err.println("segbench: " + Runner.oneLine(ex));
+                err.println("segbench: " + Messages.oneLine(ex));
             } else {
-                err.println("segbench: internal error: " + Runner.oneLine(ex)
+                err.println("segbench: internal error: " + Messages.oneLine(ex)
                         + (cli.debug ? "" : " (run with --debug for the stack trace)"));
             }
             if (cli.debug) {

@@ -1,4 +1,4 @@
-package dev.segbench.harness.run;
+package dev.segbench.harness.results;
 
 import dev.segbench.api.Sample;
 import dev.segbench.api.VocClasses;
@@ -18,10 +18,10 @@ import java.util.Map;
 import javax.imageio.ImageIO;
 
 /**
- * The mask gallery: for the first samples of the accuracy pass, the image, its ground truth and
+ * Writes the mask gallery's PNG files (the report's gallery section shows them): for the first samples of the accuracy pass, the image, its ground truth and
  * every ok run's prediction as PNG files under {@code OUT/gallery/}. Thread-safe.
  */
-public final class Gallery {
+public final class GalleryWriter {
 
     public static final String FOLDER = "gallery";
     private static final IndexColorModel VOC_PALETTE = vocPalette();
@@ -41,7 +41,7 @@ public final class Gallery {
         }
     }
 
-    public Gallery(Path outDir, int count) {
+    public GalleryWriter(Path outDir, int count) {
         this.outDir = outDir;
         this.count = count;
     }
@@ -69,7 +69,7 @@ public final class Gallery {
     /** Writes one run's predicted labels for a sample already added. */
     public synchronized void addPrediction(String sampleId, String runKey, byte[] labels, int width, int height) {
         Entry e = entries.computeIfAbsent(sampleId, Entry::new);
-        String path = FOLDER + "/" + fileSafe(sampleId) + "-" + fileSafe(runKey.replace('/', '-')) + ".png";
+        String path = FOLDER + "/" + fileSafe(sampleId) + predictionSuffix(runKey);
         writePng(path, paletteImage(labels, width, height));
         e.predictions.put(runKey, path);
     }
@@ -88,6 +88,29 @@ public final class Gallery {
         }
     }
 
+    private static String predictionSuffix(String runKey) {
+        return "-" + fileSafe(runKey.replace('/', '-')) + ".png";
+    }
+
+    /**
+     * Deletes the prediction PNGs a run left behind without a result (its process died after writing them):
+     * no results file links to them.
+     */
+    public static void deletePredictions(Path outDir, String runKey) {
+        Path dir = outDir.resolve(FOLDER);
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        String suffix = predictionSuffix(runKey);
+        try (var files = Files.list(dir)) {
+            for (Path f : files.filter(f -> f.getFileName().toString().endsWith(suffix)).toList()) {
+                Files.deleteIfExists(f);
+            }
+        } catch (IOException ignored) {
+            // a stale PNG nobody links to is harmless
+        }
+    }
+
     public synchronized List<GalleryEntry> entries() {
         List<GalleryEntry> out = new ArrayList<>();
         for (Entry e : entries.values()) {
@@ -98,7 +121,7 @@ public final class Gallery {
         return out;
     }
 
-    static String fileSafe(String s) {
+    public static String fileSafe(String s) {
         return s.replaceAll("[^A-Za-z0-9._-]", "_");
     }
 

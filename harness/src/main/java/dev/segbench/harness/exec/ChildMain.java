@@ -1,0 +1,122 @@
+package dev.segbench.harness.exec;
+
+import dev.segbench.api.Backend;
+import dev.segbench.api.BadSampleException;
+import dev.segbench.api.Dataset;
+import dev.segbench.api.DatasetProvider;
+import dev.segbench.api.ModelCatalog;
+import dev.segbench.api.ModelSource;
+import dev.segbench.api.WeightsSpec;
+import dev.segbench.api.results.AtomicFiles;
+import dev.segbench.api.results.ResultsJson;
+import dev.segbench.harness.plan.BackendState;
+import dev.segbench.harness.plan.Planner;
+import dev.segbench.harness.plan.RunSettings;
+import dev.segbench.harness.passes.RunTask;
+import dev.segbench.harness.plugins.Plugins;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The main class of a child JVM: {@code ChildMain run|probe JOB.json}. Reads its {@link ChildJob}, does it, writes
+ * the result file and exits 0. Its real stdout carries {@link ChildProtocol} lines only; {@code System.out} is
+ * pointed at stderr (the run's log), so a backend that prints cannot garble the protocol. It ends itself as soon as
+ * its stdin closes: the parent is gone (even killed with SIGKILL), and a run nobody waits for must not go on.
+ */
+public final class ChildMain {
+
+    /** Exit status when the parent disappeared. */
+    static final int ORPHANED = 97;
+    /** Exit status for a job the child could not even read or start (details on stderr). */
+    static final int BROKEN_JOB = 98;
+
+    private ChildMain() {
+    }
+
+    public static void main(String[] args) {
+        PrintStream protocolOut = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true,
+                StandardCharsets.UTF_8);
+        System.setOut(System.err);
+        watchParent(System.in);
+        ChildProtocol.Writer protocol = new ChildProtocol.Writer(protocolOut);
+        int status;
+        try {
+            if (args.length != 2) {
+                throw new IllegalArgumentException("usage: ChildMain run|probe JOB.json");
+            }
+            ChildJob job = ResultsJson.mapper().readValue(Path.of(args[1]).toFile(), ChildJob.class);
+            Object result = ChildJob.PROBE.equals(args[0]) ? probe(job) : run(job, protocol);
+            AtomicFiles.write(job.resultFile(), ResultsJson.mapper().writeValueAsBytes(result));
+            status = 0;
+        } catch (Exception | Error e) {
+            System.err.println("segbench child: " + e);
+            e.printStackTrace(System.err);
+            status = BROKEN_JOB;
+        }
+        protocolOut.flush();
+        System.exit(status);
+    }
+
+    private static ChildJob.ProbeResult probe(ChildJob job) {
+        try (Plugins plugins = plugins(job)) {
+            Map<String, BackendState> states = new LinkedHashMap<>();
+            for (String id : job.backends()) {
+                Backend b = plugins.requireBackend(id, "");
+                states.put(id, new BackendState(id, b.rank(), Plugins.availability(b), b.precisions()));
+            }
+            return new ChildJob.ProbeResult(states);
+        }
+    }
+
+    private static ChildJob.RunResult run(ChildJob job, ChildProtocol.Writer protocol) throws Exception {
+        RunSettings settings = job.settings();
+        try (Plugins plugins = plugins(job)) {
+            Backend backend = plugins.requireBackend(job.run().backend(), "");
+            ModelCatalog catalog = plugins.catalogFor(job.run().model()).orElseThrow(
+                    () -> new IllegalStateException("model " + job.run().model() + " is in no catalogue of this process"));
+            Path ckpt = settings.selection().weights().get(job.run().model());
+            ModelSource source = catalog.load(job.run().model(), ckpt == null
+                    ? WeightsSpec.seeded(settings.selection().seed()) : WeightsSpec.checkpoint(ckpt));
+            String[] spec = Planner.splitDataset(settings.data().dataset());
+            DatasetProvider provider = plugins.datasetProvider(spec[0]).orElseThrow(
+                    () -> new IllegalStateException("dataset scheme " + spec[0] + " is in no plugin of this process"));
+            try (Dataset dataset = provider.open(spec[1], settings.data().options())) {
+                RunTask.Inputs inputs = new RunTask.Inputs(settings, job.run(), job.samples(), backend, source, dataset,
+                        job.labels(), job.environment());
+                try {
+                    RunTask.Outcome o = RunTask.execute(inputs, protocol, protocol::log);
+                    return new ChildJob.RunResult(o.run(), o.endToEndHistogram(), o.gallery(), null);
+                } catch (BadSampleException e) {
+                    return new ChildJob.RunResult(null, null, List.of(), e.getMessage());
+                }
+            }
+        }
+    }
+
+    private static Plugins plugins(ChildJob job) {
+        Plugins plugins = Plugins.load(job.pluginFolders(), job.requiredFolders());
+        Thread.currentThread().setContextClassLoader(plugins.classLoader());
+        return plugins;
+    }
+
+    /** Halts when stdin reaches its end: the parent closed it or died. */
+    private static void watchParent(InputStream in) {
+        Thread t = new Thread(() -> {
+            try {
+                while (in.read() >= 0) {
+                    // the parent sends nothing; reading only waits for the end
+                }
+            } catch (java.io.IOException ignored) {
+                // a broken pipe means the same as the end
+            }
+            Runtime.getRuntime().halt(ORPHANED);
+        }, "segbench-parent-watch");
+        t.setDaemon(true);
+        t.start();
+    }
+}
