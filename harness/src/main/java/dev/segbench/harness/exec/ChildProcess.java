@@ -39,6 +39,10 @@ final class ChildProcess {
         }
     }
 
+    /** Marks lines of the child's stdout that were not protocol lines in its log. */
+    static final String STDOUT_PREFIX = "[stdout] ";
+    private static final java.util.regex.Pattern JVM_LOG_LINE = java.util.regex.Pattern.compile("\\[[0-9.]+s\\]\\[[a-z]+\\]");
+
     private final Path workDir;
     private final Path logDir;
     private final RunSettings.Execution limits;
@@ -190,7 +194,7 @@ final class ChildProcess {
             while ((line = in.readLine()) != null) {
                 ChildProtocol.Message m = ChildProtocol.parse(line);
                 if (m == null) {
-                    Files.writeString(logFile, "[stdout] " + line + "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+                    Files.writeString(logFile, STDOUT_PREFIX + line + "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
                     continue;
                 }
                 switch (m.kind()) {
@@ -231,8 +235,10 @@ final class ChildProcess {
         String text = readFrom(logFile, from);
         String last = null;
         for (String l : text.split("\n")) {
-            String s = l.strip();
-            if (!s.isEmpty() && !s.startsWith("#") && !s.startsWith("[stdout] @@segbench")) {
+            // the JVM prints its crash banner ('#' lines) to stdout, which reaches the log with this prefix
+            String s = l.startsWith(STDOUT_PREFIX) ? l.substring(STDOUT_PREFIX.length()).strip() : l.strip();
+            // nor the JVM's own log lines it prints while it writes the crash report ("[3.79s][warning][os] ...")
+            if (!s.isEmpty() && !s.startsWith("#") && !JVM_LOG_LINE.matcher(s).lookingAt()) {
                 last = s;
             }
         }

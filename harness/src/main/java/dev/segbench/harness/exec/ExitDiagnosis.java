@@ -111,7 +111,10 @@ final class ExitDiagnosis {
                 what = l.replaceFirst(", pid=.*$", "");
             }
             if (frame == null && l.equals("Problematic frame:") && i + 1 < lines.size()) {
-                frame = lines.get(i + 1).replaceFirst("^#\\s*", "").strip().replaceAll("\\s+", " ");
+                // "J 1597 c1 jdk.internal.misc.Unsafe.getLong(...)J java.base@25 (12 bytes) @ 0x7f.. [0x7f..+0x5c]": the
+                // addresses and size say nothing in one line
+                frame = lines.get(i + 1).replaceFirst("^#\\s*", "").strip().replaceAll("\\s+", " ")
+                        .replaceFirst(" @ 0x.*$", "").replaceFirst(" \\(\\d+ bytes\\)", "");
             }
         }
         if (what == null) {

@@ -56,6 +56,7 @@ final class Interruption implements AutoCloseable {
         Executor e = executor;
         if (e != null) {
             e.stop();
+            e.close(); // the children's work files: nothing runs any more
         }
         String key = current;
         try {
