@@ -1,5 +1,6 @@
 package dev.segbench.harness.cli;
 
+import dev.segbench.api.CacheFolder;
 import dev.segbench.api.DatasetOptions;
 import dev.segbench.api.DatasetOptions.BadSamplePolicy;
 import dev.segbench.api.ModelInfo;
@@ -140,6 +141,12 @@ final class CompareCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Plugins plugins = cli.plugins();
         RunSettings settings = settings(plugins);
+        // Plugins find the cache folder here (ONNX Runtime's extracted libraries, say); children get it as an option.
+        if (settings.session().cacheDir() == null) {
+            System.clearProperty(CacheFolder.PROPERTY);
+        } else {
+            System.setProperty(CacheFolder.PROPERTY, settings.session().cacheDir().toAbsolutePath().toString());
+        }
         if (dataset == null) {
             cli.err.println("no --dataset given: using " + RunSettings.DEFAULT_DATASET
                     + " (8 generated images; give --dataset voc:DIR for real accuracy numbers)");
@@ -211,9 +218,7 @@ final class CompareCommand implements Callable<Integer> {
         if (cacheDir != null) {
             return cacheDir.equalsIgnoreCase("none") ? null : Path.of(cacheDir);
         }
-        String xdg = System.getenv("XDG_CACHE_HOME");
-        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
-        return base.resolve("segbench");
+        return Cli.defaultCacheDir();
     }
 
     private void printTable(List<Run> runs) {

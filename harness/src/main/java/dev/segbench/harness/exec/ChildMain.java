@@ -75,7 +75,9 @@ public final class ChildMain {
 
     private static ChildJob.RunResult run(ChildJob job, ChildProtocol.Writer protocol) throws Exception {
         RunSettings settings = job.settings();
+        long t0 = System.nanoTime();
         try (Plugins plugins = plugins(job)) {
+            long t1 = System.nanoTime();
             Backend backend = plugins.requireBackend(job.run().backend(), "");
             ModelCatalog catalog = plugins.catalogFor(job.run().model()).orElseThrow(
                     () -> new IllegalStateException("model " + job.run().model() + " is in no catalogue of this process"));
@@ -85,11 +87,19 @@ public final class ChildMain {
             String[] spec = Planner.splitDataset(settings.data().dataset());
             DatasetProvider provider = plugins.datasetProvider(spec[0]).orElseThrow(
                     () -> new IllegalStateException("dataset scheme " + spec[0] + " is in no plugin of this process"));
+            long t2 = System.nanoTime();
             try (Dataset dataset = provider.open(spec[1], settings.data().options())) {
                 RunTask.Inputs inputs = new RunTask.Inputs(settings, job.run(), job.samples(), backend, source, dataset,
                         job.labels(), job.environment());
+                long t3 = System.nanoTime();
+                // What this process costs besides the run itself, for the run's log.
+                System.err.printf(java.util.Locale.ROOT, "segbench child: ready to run after %.2f s of JVM uptime "
+                        + "(plugins %.2f s, model %.2f s, dataset %.2f s)%n",
+                        java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() / 1e3,
+                        (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9);
                 try {
                     RunTask.Outcome o = RunTask.execute(inputs, protocol, protocol::log);
+                    System.err.printf(java.util.Locale.ROOT, "segbench child: run took %.2f s%n", (System.nanoTime() - t3) / 1e9);
                     return new ChildJob.RunResult(o.run(), o.endToEndHistogram(), o.gallery(), null);
                 } catch (BadSampleException e) {
                     return new ChildJob.RunResult(null, null, List.of(), e.getMessage());

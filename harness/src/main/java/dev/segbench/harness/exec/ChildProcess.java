@@ -1,5 +1,6 @@
 package dev.segbench.harness.exec;
 
+import dev.segbench.api.CacheFolder;
 import dev.segbench.api.Progress;
 import dev.segbench.api.results.ResultsJson;
 import dev.segbench.harness.env.EnvironmentProbe;
@@ -103,6 +104,7 @@ final class ChildProcess {
                 "-XX:-UsePerfData", // no hsperfdata file in /tmp that a killed child would leave behind
                 "-Djava.io.tmpdir=" + tmp.toAbsolutePath(),
                 "-Dsegbench.child=" + name));
+        CacheFolder.get().ifPresent(c -> options.add("-D" + CacheFolder.PROPERTY + "=" + c.toAbsolutePath()));
         options.addAll(limits.childJvmOptions());
         Path argFile = workDir.resolve(name + ".args");
         ProcessBuilder pb = new ProcessBuilder(JvmCommand.viaArgumentFile(JvmCommand.command(options,

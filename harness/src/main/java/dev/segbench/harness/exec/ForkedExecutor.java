@@ -45,7 +45,15 @@ public final class ForkedExecutor implements Executor {
         String name = run.fileStem();
         ChildJob job = new ChildJob(ChildJob.RUN, pluginFolders, requiredFolders, plan.settings(), run, plan.dataset(),
                 labels, environment, List.of(), workDir.resolve(name + ".result.json").toAbsolutePath());
-        ChildProcess.Ended<ChildJob.RunResult> ended = children.run(name, job, ChildJob.RunResult.class, true);
+        ChildProcess.Ended<ChildJob.RunResult> ended;
+        try {
+            ended = children.run(name, job, ChildJob.RunResult.class, true);
+        } catch (InterruptedException e) {
+            if (children.stopped()) {
+                return new Result(null, null, true, "interrupted (SIGINT or SIGTERM to segbench)");
+            }
+            throw e;
+        }
         if (children.stopped() || ended.interrupted()) {
             return new Result(null, null, true, children.stopped() ? "interrupted (SIGINT or SIGTERM to segbench)"
                     : "interrupted: its process got " + ExitDiagnosis.signal(ended.ending().exitStatus()));

@@ -39,7 +39,7 @@ public final class JvmCommand {
         return option.startsWith("-agentlib:jdwp") || option.startsWith("-Xrunjdwp") || option.startsWith("-Xdebug")
                 || option.startsWith("-XX:ErrorFile=") || option.matches("-XX:[+-](Exit|Crash)OnOutOfMemoryError")
                 || option.matches("-XX:[+-]UsePerfData") || option.startsWith("-Djava.io.tmpdir=")
-                || option.startsWith("-Dsegbench.child");
+                || option.startsWith("-Dsegbench.child") || option.startsWith("-D" + dev.segbench.api.CacheFolder.PROPERTY + "=");
     }
 
     /**
