@@ -33,7 +33,7 @@ class InterruptAndResumeTest {
     Path tmp;
 
     private static List<String> args(Path out, String... more) {
-        return argsWith(out, "tiny,tiny2,tiny4", "1.5", more);
+        return argsWith(out, "tiny,tiny2,tiny4", "1.0", more);
     }
 
     private static List<String> argsWith(Path out, String models, String minDuration, String... more) {
