@@ -105,6 +105,7 @@ final class ChildProcess {
                 "-Djava.io.tmpdir=" + tmp.toAbsolutePath(),
                 "-Dsegbench.child=" + name));
         CacheFolder.get().ifPresent(c -> options.add("-D" + CacheFolder.PROPERTY + "=" + c.toAbsolutePath()));
+        options.addAll(JvmCommand.classDataSharingOptions(CacheFolder.get().orElse(null), job.kind()));
         options.addAll(limits.childJvmOptions());
         Path argFile = workDir.resolve(name + ".args");
         ProcessBuilder pb = new ProcessBuilder(JvmCommand.viaArgumentFile(JvmCommand.command(options,

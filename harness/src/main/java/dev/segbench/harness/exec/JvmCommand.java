@@ -36,7 +36,8 @@ public final class JvmCommand {
     }
 
     static boolean childSpecific(String option) {
-        return option.startsWith("-agentlib:jdwp") || option.startsWith("-Xrunjdwp") || option.startsWith("-Xdebug")
+        return option.startsWith("-XX:SharedArchiveFile=") || option.equals("-XX:+AutoCreateSharedArchive")
+                || option.startsWith("-agentlib:jdwp") || option.startsWith("-Xrunjdwp") || option.startsWith("-Xdebug")
                 || option.startsWith("-XX:ErrorFile=") || option.matches("-XX:[+-](Exit|Crash)OnOutOfMemoryError")
                 || option.matches("-XX:[+-]UsePerfData") || option.startsWith("-Djava.io.tmpdir=")
                 || option.startsWith("-Dsegbench.child") || option.startsWith("-D" + dev.segbench.api.CacheFolder.PROPERTY + "=");
@@ -69,5 +70,35 @@ public final class JvmCommand {
         }
         Files.writeString(argFile, sb, StandardCharsets.UTF_8);
         return List.of(command.getFirst(), "@" + argFile.toAbsolutePath());
+    }
+
+    /**
+     * Options that let children share one archive of loaded classes (JDK's dynamic CDS): the first child writes it
+     * into {@code cacheDir}, later ones map it instead of loading and verifying the same classes again, which is
+     * most of a child's start-up. It touches class loading only, never the measured code. The JVM checks the
+     * archive against the class path itself and rewrites it when a jar changed; it cannot archive classes from
+     * folders, so with a folder on the class path (a development build) there is no archive.
+     */
+    public static List<String> classDataSharingOptions(Path cacheDir, String kind) {
+        String classPath = System.getProperty("java.class.path", "");
+        if (cacheDir == null || classPath.isEmpty()) {
+            return List.of();
+        }
+        for (String entry : classPath.split(java.io.File.pathSeparator)) {
+            if (!entry.endsWith(".jar") || !Files.isRegularFile(Path.of(entry))) {
+                return List.of();
+            }
+        }
+        String key = dev.segbench.api.io.Sha256.hex(dev.segbench.api.io.Sha256.digest((javaBinary() + "\n" + Runtime.version()
+                + "\n" + classPath).getBytes(StandardCharsets.UTF_8))).substring(0, 16);
+        // one archive per kind of child: the first child of a kind writes the archive that all later ones use
+        Path archive = cacheDir.resolve("jvm").resolve("child-" + kind + "-" + key + ".jsa");
+        try {
+            Files.createDirectories(archive.getParent());
+        } catch (IOException e) {
+            return List.of(); // no cache folder to write to: children load their classes as usual
+        }
+        return List.of("-XX:SharedArchiveFile=" + archive.toAbsolutePath(), "-XX:+AutoCreateSharedArchive",
+                "-Xlog:cds=off,cds+dynamic=off");
     }
 }

@@ -53,4 +53,26 @@ class JvmCommandTest {
         assertFalse(JvmCommand.childSpecific("--enable-native-access=ALL-UNNAMED"));
         assertTrue(Files.isExecutable(Path.of(JvmCommand.javaBinary())));
     }
+
+    @Test
+    void childrenShareAClassArchiveOnlyWhenTheClassPathIsAllJars() throws Exception {
+        Path cache = tmp.resolve("cache");
+        String saved = System.getProperty("java.class.path");
+        try {
+            Path a = Files.writeString(tmp.resolve("a.jar"), "x");
+            Path b = Files.writeString(tmp.resolve("b.jar"), "y");
+            System.setProperty("java.class.path", a + java.io.File.pathSeparator + b);
+            List<String> run = JvmCommand.classDataSharingOptions(cache, "run");
+            assertEquals(3, run.size(), run.toString());
+            assertTrue(run.getFirst().startsWith("-XX:SharedArchiveFile=" + cache.resolve("jvm").toAbsolutePath() + "/child-run-"));
+            assertTrue(run.contains("-XX:+AutoCreateSharedArchive"));
+            assertFalse(run.getFirst().equals(JvmCommand.classDataSharingOptions(cache, "probe").getFirst()),
+                    "each kind of child has its own archive");
+            assertEquals(List.of(), JvmCommand.classDataSharingOptions(null, "run"), "no cache folder, no archive");
+            System.setProperty("java.class.path", a + java.io.File.pathSeparator + tmp);
+            assertEquals(List.of(), JvmCommand.classDataSharingOptions(cache, "run"), "a folder on the class path");
+        } finally {
+            System.setProperty("java.class.path", saved);
+        }
+    }
 }
