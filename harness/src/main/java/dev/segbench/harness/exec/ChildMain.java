@@ -32,6 +32,9 @@ public final class ChildMain {
 
     /** Exit status when the parent disappeared. */
     static final int ORPHANED = 97;
+    /** The line on stdin that lets a prepared run start (see {@link #awaitGo}). */
+    static final String GO = "go";
+    private static final java.util.concurrent.CountDownLatch GO_SIGNAL = new java.util.concurrent.CountDownLatch(1);
     /** Exit status for a job the child could not even read or start (details on stderr). */
     static final int BROKEN_JOB = 98;
 
@@ -92,6 +95,7 @@ public final class ChildMain {
                 RunTask.Inputs inputs = new RunTask.Inputs(settings, job.run(), job.samples(), backend, source, dataset,
                         job.labels(), job.environment());
                 long t3 = System.nanoTime();
+                awaitGo();
                 // What this process costs besides the run itself, for the run's log.
                 System.err.printf(java.util.Locale.ROOT, "segbench child: ready to run after %.2f s of JVM uptime "
                         + "(plugins %.2f s, model %.2f s, dataset %.2f s)%n",
@@ -114,12 +118,23 @@ public final class ChildMain {
         return plugins;
     }
 
-    /** Halts when stdin reaches its end: the parent closed it or died. */
+    /**
+     * Waits for the parent's go: a run child prepares (JVM start, plugins, model, dataset) while its parent still
+     * writes the previous run's results, and starts the measured work only once the parent is idle.
+     */
+    private static void awaitGo() throws InterruptedException {
+        GO_SIGNAL.await();
+    }
+
+    /** Reads the parent's lines on stdin (the go) and halts when stdin ends: the parent closed it or died. */
     private static void watchParent(InputStream in) {
         Thread t = new Thread(() -> {
-            try {
-                while (in.read() >= 0) {
-                    // the parent sends nothing; reading only waits for the end
+            try (java.io.BufferedReader lines = new java.io.BufferedReader(new java.io.InputStreamReader(in, StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = lines.readLine()) != null) {
+                    if (GO.equals(line.strip())) {
+                        GO_SIGNAL.countDown();
+                    }
                 }
             } catch (java.io.IOException ignored) {
                 // a broken pipe means the same as the end

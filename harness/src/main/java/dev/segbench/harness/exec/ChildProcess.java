@@ -79,15 +79,25 @@ final class ChildProcess {
      * as {@code resultType} when the child wrote one and exited 0.
      */
     <T> Ended<T> run(String name, ChildJob job, Class<T> resultType, boolean watchProgress) throws InterruptedException {
+        return run(name, job, resultType, watchProgress, null);
+    }
+
+    /**
+     * As above; for a run child, {@code whileItStarts} (the parent's own work, e.g. writing the previous run's
+     * results) runs while the child starts its JVM and loads the model, and the child begins its measured work only
+     * after it is done (the parent then sends {@value ChildMain#GO}), so the two never compete for the CPU.
+     */
+    <T> Ended<T> run(String name, ChildJob job, Class<T> resultType, boolean watchProgress, Runnable whileItStarts)
+            throws InterruptedException {
         try {
-            return runChecked(name, job, resultType, watchProgress);
+            return runChecked(name, job, resultType, watchProgress, whileItStarts);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot run a child process for " + name + " (" + e.getMessage() + ")", e);
         }
     }
 
-    private <T> Ended<T> runChecked(String name, ChildJob job, Class<T> resultType, boolean watchProgress)
-            throws IOException, InterruptedException {
+    private <T> Ended<T> runChecked(String name, ChildJob job, Class<T> resultType, boolean watchProgress,
+                                    Runnable whileItStarts) throws IOException, InterruptedException {
         Files.createDirectories(workDir);
         Files.createDirectories(logDir);
         Path jobFile = workDir.resolve(name + ".job.json");
@@ -129,7 +139,16 @@ final class ChildProcess {
         String killedBecause = null;
         Long peak = null;
         long start = System.nanoTime();
-        try (OutputStream keepOpen = process.getOutputStream()) {
+        try (OutputStream toChild = process.getOutputStream()) {
+            if (whileItStarts != null) {
+                whileItStarts.run();
+            }
+            try {
+                toChild.write((ChildMain.GO + "\n").getBytes(StandardCharsets.UTF_8));
+                toChild.flush();
+            } catch (IOException gone) {
+                // the child already ended; its exit status tells why
+            }
             while (!process.waitFor(250, TimeUnit.MILLISECONDS)) {
                 Long p = ProcessMemory.peakResidentBytes(process.pid());
                 peak = p != null ? p : peak;

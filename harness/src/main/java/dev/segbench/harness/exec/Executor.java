@@ -21,8 +21,12 @@ public interface Executor extends AutoCloseable {
         }
     }
 
-    /** Runs one planned run. {@code labels}: the reference labels to write or read, or null. */
-    Result execute(PlannedRun run, Path labels) throws InterruptedException;
+    /**
+     * Runs one planned run. {@code labels}: the reference labels to write or read, or null. {@code whileItStarts}:
+     * the caller's own work (writing the previous run's results), done while the run's process starts and before
+     * its measured work begins; null for none.
+     */
+    Result execute(PlannedRun run, Path labels, Runnable whileItStarts) throws InterruptedException;
 
     /** Stops the run in flight at once (Ctrl-C); called from another thread. */
     void stop();

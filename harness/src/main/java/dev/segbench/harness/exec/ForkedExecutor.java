@@ -41,13 +41,13 @@ public final class ForkedExecutor implements Executor {
     }
 
     @Override
-    public Result execute(PlannedRun run, Path labels) throws InterruptedException {
+    public Result execute(PlannedRun run, Path labels, Runnable whileItStarts) throws InterruptedException {
         String name = run.fileStem();
         ChildJob job = new ChildJob(ChildJob.RUN, pluginFolders, requiredFolders, plan.settings(), run, plan.dataset(),
                 labels, environment, List.of(), workDir.resolve(name + ".result.json").toAbsolutePath());
         ChildProcess.Ended<ChildJob.RunResult> ended;
         try {
-            ended = children.run(name, job, ChildJob.RunResult.class, true);
+            ended = children.run(name, job, ChildJob.RunResult.class, true, whileItStarts);
         } catch (InterruptedException e) {
             if (children.stopped()) {
                 return new Result(null, null, true, "interrupted (SIGINT or SIGTERM to segbench)");

@@ -34,7 +34,10 @@ public final class InProcessExecutor implements Executor {
     }
 
     @Override
-    public Result execute(PlannedRun run, Path labels) throws InterruptedException {
+    public Result execute(PlannedRun run, Path labels, Runnable whileItStarts) throws InterruptedException {
+        if (whileItStarts != null) {
+            whileItStarts.run(); // one JVM: nothing to overlap
+        }
         RunTask.Inputs inputs = new RunTask.Inputs(plan.settings(), run, plan.dataset(),
                 plugins.requireBackend(run.backend(), ""), planner.source(run.model()), planner.dataset(), labels, environment);
         try {

@@ -100,7 +100,6 @@ public final class Runner {
                          ? new InProcessExecutor(plugins, plan, planner, book.environmentId(), progress, log)
                          : new ForkedExecutor(plan, folders, required, book.environmentId(), work, logs, progress, log)) {
                 interruption.executor(executor);
-                book.write(true, log);
                 Files.createDirectories(store.dir());
                 execute(plan, reused, book, store, executor, interruption);
                 if (interruption.requested()) {
@@ -115,8 +114,20 @@ public final class Runner {
         }
     }
 
+    /**
+     * Executes the runs. Each run's record is written as soon as it ends; results.json, summary.csv and report.html
+     * are written again while the next run's process starts (it waits for them before measuring anything), or at
+     * the end.
+     */
     private void execute(Plan plan, Set<String> reused, ResultsBook book, RunRecords store, Executor executor,
                          Interruption interruption) throws IOException, InterruptedException {
+        Runnable writeResults = () -> {
+            try {
+                book.write(true, log);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
         for (PlannedRun p : plan.runs()) {
             if (!p.runnable() || reused.contains(p.key())) {
                 continue;
@@ -126,14 +137,13 @@ public final class Runner {
             }
             Path labels = labelsFor(p, plan, book, store);
             interruption.current(p.key());
-            Executor.Result result = executor.execute(p, labels);
+            Executor.Result result = executor.execute(p, labels, writeResults);
             if (interruption.requested()) {
                 return; // the shutdown hook writes the results and ends the process
             }
             interruption.current(null);
             if (result.interrupted()) {
                 book.mark(p.key(), Run.INTERRUPTED, result.interruption() + "; --resume runs it again");
-                book.write(true, log);
                 continue;
             }
             if (result.badSample() != null) {
@@ -153,7 +163,6 @@ public final class Runner {
                         + ": no agreement measured (" + run.reason() + ")");
             }
             dropLabelsWhenDone(p.model(), plan, book, store);
-            book.write(true, log);
         }
     }
 

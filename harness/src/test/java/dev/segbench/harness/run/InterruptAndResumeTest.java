@@ -156,8 +156,9 @@ class InterruptAndResumeTest {
             recorded.add(ResultsJson.mapper().readTree(f.toFile()).path("key").asText());
         }
         assertTrue(recorded.size() >= 3 && recorded.size() < 6, recorded.toString());
-        Results before = ResultsJson.read(out);
-        assertEquals(recorded.size(), statuses(before).get(Run.OK), "results.json was current when the parent died");
+        // results.json is written while the next run's process starts: at most one run behind the records
+        long okBefore = statuses(ResultsJson.read(out)).getOrDefault(Run.OK, 0L);
+        assertTrue(okBefore == recorded.size() || okBefore == recorded.size() - 1, okBefore + " ok vs " + recorded);
 
         CliResult resumed = CliResult.run(args(out, "--resume").toArray(String[]::new));
         assertEquals(0, resumed.code(), resumed.toString());
