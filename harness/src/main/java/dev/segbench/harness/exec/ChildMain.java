@@ -94,13 +94,15 @@ public final class ChildMain {
             try (Dataset dataset = provider.open(spec[1], settings.data().options())) {
                 RunTask.Inputs inputs = new RunTask.Inputs(settings, job.run(), job.samples(), backend, source, dataset,
                         job.labels(), job.environment());
+                // The backend's availability probe loads its native runtime; that is not part of opening a session.
+                Plugins.availability(backend);
                 long t3 = System.nanoTime();
-                awaitGo();
                 // What this process costs besides the run itself, for the run's log.
                 System.err.printf(java.util.Locale.ROOT, "segbench child: ready to run after %.2f s of JVM uptime "
-                        + "(plugins %.2f s, model %.2f s, dataset %.2f s)%n",
+                        + "(plugins %.2f s, model %.2f s, dataset and backend %.2f s)%n",
                         java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() / 1e3,
                         (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9);
+                awaitGo();
                 try {
                     RunTask.Outcome o = RunTask.execute(inputs, protocol, protocol::log);
                     System.err.printf(java.util.Locale.ROOT, "segbench child: run took %.2f s%n", (System.nanoTime() - t3) / 1e9);
