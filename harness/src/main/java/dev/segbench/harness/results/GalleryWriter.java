@@ -18,8 +18,10 @@ import java.util.Map;
 import javax.imageio.ImageIO;
 
 /**
- * Writes the mask gallery's PNG files (the report's gallery section shows them): for the first samples of the accuracy pass, the image, its ground truth and
- * every ok run's prediction as PNG files under {@code OUT/gallery/}. Thread-safe.
+ * Writes the mask gallery's PNG files (the report's gallery section shows them): for the first samples of the
+ * accuracy pass, the image, its ground truth and every ok run's prediction as PNG files under {@code OUT/gallery/}.
+ * The compare writes each sample's image and ground truth once ({@link #writeSamples}); a run's writer then only
+ * names them and writes its predictions. Thread-safe.
  */
 public final class GalleryWriter {
 
@@ -28,6 +30,7 @@ public final class GalleryWriter {
 
     private final Path outDir;
     private final int count;
+    private final boolean writesSamples;
     private final Map<String, Entry> entries = new LinkedHashMap<>();
 
     private static final class Entry {
@@ -41,9 +44,30 @@ public final class GalleryWriter {
         }
     }
 
+    /** A writer of samples and predictions. */
     public GalleryWriter(Path outDir, int count) {
+        this(outDir, count, true);
+    }
+
+    /** With {@code writesSamples} false, sample images are only named: the compare wrote them already. */
+    public GalleryWriter(Path outDir, int count, boolean writesSamples) {
         this.outDir = outDir;
         this.count = count;
+        this.writesSamples = writesSamples;
+    }
+
+    /**
+     * Writes the image and ground truth of the first {@code count} samples at {@code indices}, once per compare (a
+     * run's child then need not encode them again). A sample that cannot be read is left to the accuracy pass.
+     */
+    public void writeSamples(dev.segbench.api.Dataset dataset, int[] indices) {
+        for (int i = 0; i < Math.min(count, indices.length); i++) {
+            try {
+                addSample(dataset.load(indices[i]));
+            } catch (dev.segbench.api.BadSampleException | RuntimeException e) {
+                // the accuracy pass reports it in its place
+            }
+        }
     }
 
     /** Whether the sample at this position of the evaluation order belongs in the gallery. */
@@ -58,10 +82,14 @@ public final class GalleryWriter {
             return;
         }
         String base = FOLDER + "/" + fileSafe(s.id());
-        writePng(base + ".png", rgbImage(s.rgb(), s.width(), s.height()));
+        if (writesSamples) {
+            writePng(base + ".png", rgbImage(s.rgb(), s.width(), s.height()));
+        }
         e.image = base + ".png";
         if (s.hasLabels()) {
-            writePng(base + "-label.png", paletteImage(s.labels(), s.width(), s.height()));
+            if (writesSamples) {
+                writePng(base + "-label.png", paletteImage(s.labels(), s.width(), s.height()));
+            }
             e.label = base + "-label.png";
         }
     }

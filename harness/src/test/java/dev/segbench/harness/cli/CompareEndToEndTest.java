@@ -123,6 +123,8 @@ class CompareEndToEndTest {
         GalleryEntry g = res.gallery().getFirst();
         assertEquals("fake-0", g.id());
         assertEquals(4, g.predictions().size(), "ok runs only: " + g.predictions().keySet());
+        assertTrue(Files.isRegularFile(out.resolve(g.image())) && Files.isRegularFile(out.resolve(g.label())),
+                "the compare wrote the sample's image and ground truth");
         BufferedImage mask = ImageIO.read(out.resolve(g.predictions().get("tiny/fake/fp32")).toFile());
         assertTrue(mask.getColorModel() instanceof IndexColorModel);
         byte[] labels = (byte[]) mask.getRaster().getDataElements(0, 0, mask.getWidth(), mask.getHeight(), null);
