@@ -86,7 +86,7 @@ final class CompareCommand implements Callable<Integer> {
     Integer decodeThreads;
 
     @Option(names = "--reference", defaultValue = "auto", paramLabel = "BACKEND:PRECISION|auto|none", description = "Run whose labels "
-            + "the others are compared with (default: auto = the available backend of lowest rank, fp32; cpu here).")
+            + "the others are compared with (default: auto = the available backend of lowest rank, in fp32: cpu:fp32 with the bundled backends).")
     String reference;
 
     @Option(names = "--perf-size", defaultValue = "512x512", paramLabel = "HxW", description = "Input size of the performance pass (default: ${DEFAULT-VALUE}).")
