@@ -20,7 +20,7 @@ import dev.segbench.api.results.ResultsJson;
 import dev.segbench.api.results.Run;
 import dev.segbench.harness.metrics.Segmentation;
 import dev.segbench.harness.plugins.Plugins;
-import dev.segbench.harness.run.Predictor;
+import dev.segbench.harness.predict.Predictor;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;

@@ -46,6 +46,10 @@ final class Format {
         return bytes <= 0 ? MISSING : String.format(Locale.ROOT, "%.1f GiB", bytes / (1024.0 * 1024 * 1024));
     }
 
+    static String mebibytes(long bytes) {
+        return bytes < 0 ? MISSING : String.format(Locale.ROOT, "%.0f MiB", bytes / (1024.0 * 1024));
+    }
+
     static String orDash(Object o) {
         return o == null || o.toString().isBlank() ? MISSING : o.toString();
     }

@@ -181,22 +181,20 @@ final class Gallery {
         BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_INDEXED, DISAGREEMENT_COLOURS);
         WritableRaster raster = out.getRaster();
         boolean usePhoto = photo != null && photo.getWidth() == w && photo.getHeight() == h;
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                int index;
-                if (differs[y * w + x]) {
-                    index = MAGENTA_INDEX;
-                } else if (usePhoto) {
-                    int p = photo.getRGB(x, y);
-                    int grey = ((p >> 16 & 0xFF) * 30 + (p >> 8 & 0xFF) * 59 + (p & 0xFF) * 11) / 100;
-                    // faded to 30% and posterised: enough context, and the PNG stays small
-                    index = (255 - grey) * 3 / 10 / FADE_STEP;
-                } else {
-                    index = 0;
-                }
-                raster.setSample(x, y, 0, index);
+        // whole rows at a time: per-pixel getRGB/setSample made this the slowest part of writing a report
+        int[] rgb = usePhoto ? photo.getRGB(0, 0, w, h, null, 0, w) : null;
+        int[] indices = new int[w * h];
+        for (int i = 0; i < indices.length; i++) {
+            if (differs[i]) {
+                indices[i] = MAGENTA_INDEX;
+            } else if (usePhoto) {
+                int p = rgb[i];
+                int grey = ((p >> 16 & 0xFF) * 30 + (p >> 8 & 0xFF) * 59 + (p & 0xFF) * 11) / 100;
+                // faded to 30% and posterised: enough context, and the PNG stays small
+                indices[i] = (255 - grey) * 3 / 10 / FADE_STEP;
             }
         }
+        raster.setPixels(0, 0, w, h, indices);
         return out;
     }
 

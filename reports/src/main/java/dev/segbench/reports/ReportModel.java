@@ -79,7 +79,7 @@ final class ReportModel {
                 + (env != null && env.gitCommit() != null ? " · commit " + shortCommit(env.gitCommit()) : "")
                 + (s != null && s.dataset() != null ? " · dataset " + s.dataset() : "");
         this.headline = headline(runs, reference);
-        this.details = details(runs, s);
+        this.details = details(runs, s, results.environments().size() > 1);
         addIfPresent(charts, Charts.latencyCdf(ok));
         addIfPresent(charts, Charts.throughput(ok));
         addIfPresent(charts, Charts.accuracyVsLatency(ok));
@@ -90,7 +90,7 @@ final class ReportModel {
         }
         List<String> galleryProblems = new ArrayList<>();
         this.gallery = Gallery.rows(resultsDir, results.gallery(), runs, galleryProblems);
-        this.environment = environment(env);
+        this.environment = environments(results);
         this.settings = settings(s);
         this.regression = baseline == null ? null : regression(results, baseline, baselineLabel, threshold);
         collectWarnings(results, galleryProblems);
@@ -185,6 +185,9 @@ final class ReportModel {
         if (!r.ok()) {
             notes.add(Format.orDash(r.status()) + ": " + Format.orDash(r.reason()));
         }
+        if (r.reused()) {
+            notes.add("reused from an earlier run (--resume)");
+        }
         if (r.weights() != null && "seeded".equals(r.weights().kind())) {
             notes.add("seeded weights");
         }
@@ -248,8 +251,8 @@ final class ReportModel {
 
     // ---- details table ------------------------------------------------------------------------------------------
 
-    private static Table details(List<Run> runs, Settings s) {
-        List<Header> headers = List.of(
+    private static Table details(List<Run> runs, Settings s, boolean severalMachines) {
+        List<Header> headers = new ArrayList<>(List.of(
                 new Header("Run", null, false),
                 new Header("Weights", "checkpoint (file hash) or seeded (untrained)", false),
                 new Header("Dataset", "name, images evaluated, skipped samples", false),
@@ -260,12 +263,21 @@ final class ReportModel {
                 new Header("End-to-end p50 (ms)", "decode + preprocess + infer + postprocess, batch 1", true),
                 new Header("Pipeline img/s (model-only)", "accuracy pass throughput, end-to-end and model-only", true),
                 new Header("Device h2d / compute / d2h (ms)", "mean per batch-1 run, GPU events", false),
-                new Header("Build (s)", "engine build or session creation time", true));
+                new Header("Open / build (s)", "wall time of opening the session / the part of it spent compiling an engine "
+                        + "(— when nothing was compiled, e.g. an engine-cache hit)", true),
+                new Header("Peak RSS", "peak resident memory of the process that ran the run (its own JVM unless --in-process)", true),
+                new Header("Device memory", "device memory the session held, where the backend reports it", true)));
+        if (severalMachines) {
+            headers.add(1, new Header("Machine", "the environment the run was measured on (see Environment)", false));
+        }
         double cvThreshold = s == null ? Double.NaN : s.cvThreshold();
         List<TableRow> rows = new ArrayList<>();
         for (Run r : runs) {
             List<Cell> cells = new ArrayList<>();
-            cells.add(text(r.key()));
+            cells.add(text(r.key() + (r.reused() ? " (reused)" : "")));
+            if (severalMachines) {
+                cells.add(text(r.environment()));
+            }
             cells.add(text(r.weights() == null ? Format.MISSING : Format.orDash(r.weights().kind())
                     + (r.weights().sha256() == null ? "" : " " + shortCommit(r.weights().sha256()))));
             Run.DatasetSummary d = r.dataset();
@@ -283,13 +295,20 @@ final class ReportModel {
                     m == null ? "" : m.valid() ? "1" : "0", false, m != null && !m.valid() ? "flag" : ""));
             Run.Latency e2e = r.endToEndLatencyMs();
             cells.add(num(Format.ms(e2e == null ? null : e2e.p50()), e2e == null ? null : e2e.p50()));
-            Run.AccuracyPass ap = r.accuracyPass();
+            Run.AccuracyPassSummary ap = r.accuracyPass();
             cells.add(num(ap == null ? Format.MISSING : Format.number(ap.imagesPerSecond(), 1) + " ("
                     + Format.number(ap.modelImagesPerSecond(), 1) + ")", ap == null ? null : ap.imagesPerSecond()));
             Run.DeviceTimings dt = r.deviceTimingsMs();
             cells.add(text(dt == null ? Format.MISSING : Format.ms(dt.h2d()) + " / " + Format.ms(dt.compute()) + " / "
                     + Format.ms(dt.d2h())));
-            cells.add(num(Format.number(r.buildSeconds(), 2), r.buildSeconds()));
+            Run.Resources res = r.resources();
+            Double open = res == null ? null : res.openSeconds();
+            Double build = res == null ? null : res.buildSeconds();
+            cells.add(num(open == null ? Format.MISSING : Format.number(open, 2) + " / " + Format.number(build, 2), open));
+            Long rss = res == null ? null : res.peakRssBytes();
+            cells.add(num(rss == null ? Format.MISSING : Format.mebibytes(rss), rss == null ? null : rss.doubleValue()));
+            Long device = res == null ? null : res.deviceMemoryBytes();
+            cells.add(num(device == null ? Format.MISSING : Format.mebibytes(device), device == null ? null : device.doubleValue()));
             rows.add(new TableRow(r.ok() ? "run-ok" : "run-" + cssToken(r.status()), cells));
         }
         return new Table(headers, rows);
@@ -297,26 +316,41 @@ final class ReportModel {
 
     // ---- environment, settings ------------------------------------------------------------------------------
 
+    /** One block per machine; with several (merged results), each block starts with the machine's id and host. */
+    private static List<KeyValue> environments(Results results) {
+        List<Environment> all = results.environments();
+        if (all.size() <= 1) {
+            return environment(all.isEmpty() ? results.environment() : all.getFirst());
+        }
+        List<KeyValue> kv = new ArrayList<>();
+        for (Environment e : all) {
+            long runs = results.runs().stream().filter(r -> Objects.equals(r.environment(), e.id())).count();
+            kv.add(new KeyValue("Machine " + Format.orDash(e.id()), Format.orDash(e.host()) + " (" + runs + " run"
+                    + (runs == 1 ? "" : "s") + ")"));
+            environment(e).forEach(v -> kv.add(new KeyValue(e.id() + ": " + v.key(), v.value())));
+        }
+        return kv;
+    }
+
     private static List<KeyValue> environment(Environment e) {
         List<KeyValue> kv = new ArrayList<>();
         if (e == null) {
             kv.add(new KeyValue("Environment", "not recorded"));
             return kv;
         }
+        kv.add(new KeyValue("Host", Format.orDash(e.host())));
         kv.add(new KeyValue("CPU", Format.orDash(e.cpu()) + (e.cores() > 0 ? " (" + e.cores() + " cores)" : "")));
         kv.add(new KeyValue("Memory", Format.bytes(e.memoryBytes())));
         kv.add(new KeyValue("OS", Format.orDash(e.os())));
         kv.add(new KeyValue("JVM", Format.orDash(e.jvm())));
         kv.add(new KeyValue("GPU", e.gpu() == null ? "none" : e.gpu()));
-        kv.add(new KeyValue("GPU driver", Format.orDash(e.gpuDriver())));
-        kv.add(new KeyValue("CUDA", Format.orDash(e.cuda())));
-        kv.add(new KeyValue("TensorRT", Format.orDash(e.tensorrt())));
         kv.add(new KeyValue("segbench version", Format.orDash(e.harnessVersion())));
         kv.add(new KeyValue("Git commit", Format.orDash(e.gitCommit())));
-        if (e.backendVersions() != null) {
-            e.backendVersions().entrySet().stream().sorted(Map.Entry.comparingByKey())
-                    .forEach(v -> kv.add(new KeyValue("Backend " + v.getKey(), Format.orDash(v.getValue()))));
-        }
+        e.backendVersions().entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .forEach(v -> kv.add(new KeyValue("Backend " + v.getKey(), Format.orDash(v.getValue()))));
+        // Facts as each backend reported them (driver, runtime and library versions): the report names no library itself.
+        e.backendFacts().entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .forEach(b -> b.getValue().forEach((k, v) -> kv.add(new KeyValue(b.getKey() + " " + k, Format.orDash(v)))));
         return kv;
     }
 
@@ -343,6 +377,7 @@ final class ReportModel {
         kv.add(new KeyValue("CV threshold", Format.percent(s.cvThreshold()) + " %"));
         kv.add(new KeyValue("On bad sample", Format.orDash(s.onBadSample())));
         kv.add(new KeyValue("Engine cache", s.cacheDir() == null ? "none" : s.cacheDir()));
+        kv.add(new KeyValue("Isolation", Format.orDash(s.isolation())));
         s.properties().forEach((k, v) -> kv.add(new KeyValue("Property " + k, v)));
         return kv;
     }
@@ -404,9 +439,17 @@ final class ReportModel {
         synthetic.forEach((name, keys) -> warnings.add(new Warning("danger", "Synthetic data",
                 "Dataset " + name + " is synthetic: accuracy is not comparable with PASCAL VOC results. Runs: "
                         + describe(keys, runs.size()) + ".")));
+        List<String> unfinished = runs.stream().filter(r -> !r.finished()).map(Run::key).toList();
+        if (!unfinished.isEmpty()) {
+            long interrupted = runs.stream().filter(r -> Run.INTERRUPTED.equals(r.status())).count();
+            warnings.add(new Warning("danger", "Incomplete results", unfinished.size() + " of " + runs.size()
+                    + " runs did not finish (" + interrupted + " interrupted, " + (unfinished.size() - interrupted)
+                    + " pending): " + describe(unfinished, runs.size())
+                    + ". Run the same compare with --resume to finish them; finished runs are reused."));
+        }
         Map<String, List<String>> notRun = new LinkedHashMap<>();
         for (Run r : runs) {
-            if (!r.ok()) {
+            if (!r.ok() && r.finished()) {
                 notRun.computeIfAbsent(Format.orDash(r.status()) + "\u0000" + Format.orDash(r.backend()) + "\u0000"
                         + Format.orDash(r.reason()), k -> new ArrayList<>()).add(r.key());
             }

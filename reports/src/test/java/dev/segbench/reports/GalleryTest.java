@@ -99,4 +99,22 @@ class GalleryTest {
         }
         assertEquals(List.of(), problems);
     }
+
+    @Test
+    void disagreementImageMarksDifferingPixelsAndFadesThePhoto() {
+        int w = 3;
+        int h = 2;
+        BufferedImage photo = new BufferedImage(w, h, BufferedImage.TYPE_3BYTE_BGR);
+        photo.setRGB(0, 0, 0x000000);
+        photo.setRGB(1, 0, 0xFFFFFF);
+        photo.setRGB(2, 0, 0x808080);
+        photo.setRGB(0, 1, 0xFF0000);
+        boolean[] differs = {false, false, false, false, true, true};
+        BufferedImage img = Gallery.disagreementImage(w, h, differs, photo);
+        int[] idx = img.getRaster().getPixels(0, 0, w, h, (int[]) null);
+        // black -> (255 * 3 / 10) / 8 = 9, white -> 0, grey 128 -> (127 * 3 / 10) / 8 = 4, red (grey 76) -> 6, then magenta
+        assertEquals(List.of(9, 0, 4, 6, 10, 10), java.util.Arrays.stream(idx).boxed().toList());
+        int[] blank = Gallery.disagreementImage(w, h, differs, null).getRaster().getPixels(0, 0, w, h, (int[]) null);
+        assertEquals(List.of(0, 0, 0, 0, 10, 10), java.util.Arrays.stream(blank).boxed().toList(), "white without a photo");
+    }
 }

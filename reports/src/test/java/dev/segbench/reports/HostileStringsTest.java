@@ -31,11 +31,12 @@ class HostileStringsTest {
     void markupInIdsReasonsAndPathsIsShownAsTextNeverRun() throws IOException {
         Random rnd = new Random(3);
         Run base = SampleResults.run("arch0", "cpu", "fp32", rnd);
-        Run hostileModel = new Run("arch0" + TAG, base.backend(), base.precision(), Run.OK, null, base.weights(),
-                new Run.DatasetSummary("voc" + QUOTE, 5, false, List.of(new Run.Skipped("2007" + TAG, "bad" + QUOTE))),
-                base.accuracy(), base.agreement(), base.latencyMs(), base.endToEndLatencyMs(), base.throughput(),
-                base.accuracyPass(), base.deviceTimingsMs(), base.buildSeconds(), base.measurement(),
-                List.of("warn" + TAG), null);
+        Run hostileModel = Run.builder("arch0" + TAG, base.backend(), base.precision()).weights(base.weights())
+                .dataset(new Run.DatasetSummary("voc" + QUOTE, 5, false, List.of(new Run.Skipped("2007" + TAG, "bad" + QUOTE))))
+                .accuracy(base.accuracy()).agreement(base.agreement()).latencyMs(base.latencyMs())
+                .endToEndLatencyMs(base.endToEndLatencyMs()).throughput(base.throughput()).accuracyPass(base.accuracyPass())
+                .deviceTimingsMs(base.deviceTimingsMs()).resources(base.resources()).measurement(base.measurement())
+                .warnings(List.of("warn" + TAG)).build();
         Run skipped = Run.notRun("arch1", "trt" + QUOTE, "fp16", Run.SKIPPED, "reason" + TAG);
         List<Run> runs = List.of(base, hostileModel, skipped);
         List<GalleryEntry> gallery = new ArrayList<>(SampleResults.writeGallery(dir, 1, List.of(base), 4));

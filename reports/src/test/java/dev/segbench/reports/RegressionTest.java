@@ -71,9 +71,7 @@ class RegressionTest {
         Run r = SampleResults.fullGrid(3).getFirst();
         List<Run.Throughput> slower = r.throughput().stream()
                 .map(t -> t.batch() == 8 ? new Run.Throughput(8, t.imagesPerSecond() * 0.5) : t).toList();
-        Run changed = new Run(r.model(), r.backend(), r.precision(), r.status(), r.reason(), r.weights(), r.dataset(),
-                r.accuracy(), r.agreement(), r.latencyMs(), r.endToEndLatencyMs(), slower, r.accuracyPass(),
-                r.deviceTimingsMs(), r.buildSeconds(), r.measurement(), r.warnings(), r.latencyHistogram());
+        Run changed = r.toBuilder().throughput(slower).build();
         List<MetricChange> flagged = Regression.compare(results(List.of(changed)), results(List.of(r)), THRESHOLD)
                 .stream().filter(MetricChange::flagged).toList();
         assertEquals(List.of("throughput b8 images/s"), flagged.stream().map(MetricChange::metric).toList());
@@ -139,17 +137,12 @@ class RegressionTest {
         Run.Latency l = r.latencyMs();
         Run.Latency changed = new Run.Latency(p50, l.p90(), l.p95(), l.p99(), l.max(), l.mean(), l.stddev(), l.count(),
                 l.min(), l.cv(), l.cdf());
-        return new Run(r.model(), r.backend(), r.precision(), r.status(), r.reason(), r.weights(), r.dataset(),
-                r.accuracy(), r.agreement(), changed, r.endToEndLatencyMs(), r.throughput(), r.accuracyPass(),
-                r.deviceTimingsMs(), r.buildSeconds(), r.measurement(), r.warnings(), r.latencyHistogram());
+        return r.toBuilder().latencyMs(changed).build();
     }
 
     static Run withMiou(Run r, double miou) {
         Run.Accuracy a = r.accuracy();
-        return new Run(r.model(), r.backend(), r.precision(), r.status(), r.reason(), r.weights(), r.dataset(),
-                new Run.Accuracy(miou, a.pixelAccuracy(), a.meanClassAccuracy(), a.fwIou(), a.perClassIou(),
-                        a.confusionMatrix()),
-                r.agreement(), r.latencyMs(), r.endToEndLatencyMs(), r.throughput(), r.accuracyPass(),
-                r.deviceTimingsMs(), r.buildSeconds(), r.measurement(), r.warnings(), r.latencyHistogram());
+        return r.toBuilder().accuracy(new Run.Accuracy(miou, a.pixelAccuracy(), a.meanClassAccuracy(), a.fwIou(),
+                a.perClassIou(), a.confusionMatrix())).build();
     }
 }

@@ -37,9 +37,10 @@ final class SampleResults {
     }
 
     static Environment environment() {
-        return new Environment("AMD EPYC 7B13", 16, 64L << 30, "Linux 6.1 amd64", "Temurin 25+36",
-                "NVIDIA H100 80GB HBM3", "580.65", "13.1", "10.15", "0.1.0-SNAPSHOT", "3f2a9c1d0e7b55aa",
-                Map.of("cpu", "onnxruntime 1.29.0", "tensorrt", "TensorRT 10.15"));
+        return new Environment("gpu-box", "gpu-box", "AMD EPYC 7B13", 16, 64L << 30, "Linux 6.1 amd64", "Temurin 25+36",
+                "NVIDIA H100 80GB HBM3", "0.1.0-SNAPSHOT", "3f2a9c1d0e7b55aa",
+                Map.of("cpu", "onnxruntime 1.29.0", "tensorrt", "TensorRT 10.15"),
+                Map.of("tensorrt", Map.of("nvidia.driver", "580.65", "cuda.runtime", "13.1", "tensorrt", "10.15.1")));
     }
 
     /** One ok run with numbers in the usual ranges: GPU fp16 fastest, fp16 a little less accurate. */
@@ -75,20 +76,22 @@ final class SampleResults {
         Run.Latency latency = new Run.Latency(p50, p50 * 1.08, p50 * 1.12, p50 * 1.3, p50 * 1.35, p50 * 1.02,
                 p50 * 0.03, 2400, p50 * 0.94, 0.029, cdf);
         boolean reference = backend.equals("cpu") && precision.equals("fp32");
-        return new Run(model, backend, precision, Run.OK, null,
-                new Run.Weights("checkpoint", "23378522ab" + m),
-                new Run.DatasetSummary("voc2012-val", 1449, false, List.of()),
-                new Run.Accuracy(miou, 0.92 - 0.01 * m, miou + 0.08, 0.86, perClass, confusion),
-                new Run.Agreement("cpu:fp32", reference ? 1.0 : 0.995 - (half ? 0.004 : 0.001),
-                        reference ? 1.0 : 0.985, null),
-                latency,
-                new Run.Latency(p50 + 6, p50 + 7, p50 + 8, p50 + 9, p50 + 10, p50 + 6.5, 1, 1449, null, null, null),
-                throughput,
-                new Run.AccuracyPass(1449, 1449 / (1000 / (p50 + 6)), 1000 / (p50 + 6), 1000 / p50),
-                gpu ? new Run.DeviceTimings(0.21, p50 - 0.4, 0.05) : null,
-                gpu ? 41.5 : 0.8,
-                new Run.Measurement(true, List.of(), 2.0, 5.1, 2400),
-                List.of(), null);
+        return Run.builder(model, backend, precision).environment("gpu-box")
+                .weights(new Run.Weights("checkpoint", "23378522ab" + m))
+                .dataset(new Run.DatasetSummary("voc2012-val", 1449, false, List.of()))
+                .accuracy(new Run.Accuracy(miou, 0.92 - 0.01 * m, miou + 0.08, 0.86, perClass, confusion))
+                .agreement(new Run.Agreement("cpu:fp32", reference ? 1.0 : 0.995 - (half ? 0.004 : 0.001),
+                        reference ? 1.0 : 0.985, null))
+                .latencyMs(latency)
+                .endToEndLatencyMs(new Run.Latency(p50 + 6, p50 + 7, p50 + 8, p50 + 9, p50 + 10, p50 + 6.5, 1, 1449, null,
+                        null, null))
+                .throughput(throughput)
+                .accuracyPass(new Run.AccuracyPassSummary(1449, 1449 / (1000 / (p50 + 6)), 1000 / (p50 + 6), 1000 / p50))
+                .deviceTimingsMs(gpu ? new Run.DeviceTimings(0.21, p50 - 0.4, 0.05) : null)
+                .resources(new Run.Resources((gpu ? 2100L : 900L) << 20, gpu ? 41.7 : 0.8, gpu ? 41.5 : null,
+                        gpu ? 1800L << 20 : null))
+                .measurement(new Run.Measurement(true, List.of(), 2.0, 5.1, 2400))
+                .build();
     }
 
     static List<Run> fullGrid(long seed) {

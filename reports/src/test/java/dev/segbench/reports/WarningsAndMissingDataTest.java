@@ -29,12 +29,10 @@ class WarningsAndMissingDataTest {
     void skippedBackendSeededModelAndSkippedSampleAllShowInTheBanner() throws IOException {
         Random rnd = new Random(5);
         Run cpu = SampleResults.run("arch1", "cpu", "fp32", rnd);
-        Run seeded = new Run(cpu.model(), cpu.backend(), cpu.precision(), cpu.status(), null,
-                new Run.Weights("seeded", "seeded:42"),
-                new Run.DatasetSummary("voc2012-val", 1448, false,
-                        List.of(new Run.Skipped("2008_000123", "cannot decode JPEG: premature end of file"))),
-                cpu.accuracy(), cpu.agreement(), cpu.latencyMs(), cpu.endToEndLatencyMs(), cpu.throughput(),
-                cpu.accuracyPass(), null, cpu.buildSeconds(), cpu.measurement(), List.of(), null);
+        Run seeded = cpu.toBuilder().weights(new Run.Weights("seeded", "seeded:42"))
+                .dataset(new Run.DatasetSummary("voc2012-val", 1448, false,
+                        List.of(new Run.Skipped("2008_000123", "cannot decode JPEG: premature end of file"))))
+                .deviceTimingsMs(null).warnings(List.of()).latencyHistogram(null).build();
         Run trt = Run.notRun("arch1", "tensorrt", "fp16", Run.SKIPPED, "libnvinfer.so.10 not found");
         ResultsJson.write(dir, SampleResults.results(List.of(seeded, trt), List.of(), List.of("merged from 2 shards")));
 
@@ -59,13 +57,14 @@ class WarningsAndMissingDataTest {
         Random rnd = new Random(9);
         Run r = SampleResults.run("arch0", "cpu", "fp32", rnd);
         Run.Latency l = r.latencyMs();
-        Run unstable = new Run(r.model(), r.backend(), r.precision(), r.status(), null, r.weights(),
-                new Run.DatasetSummary("synthetic:16", 16, true, List.of()), r.accuracy(), r.agreement(),
-                new Run.Latency(l.p50(), l.p90(), l.p95(), l.p99(), l.max(), l.mean(), l.stddev(), l.count(), l.min(),
-                        0.18, l.cdf()),
-                null, r.throughput(), null, null, null,
-                new Run.Measurement(false, List.of("CV 18.0% above 5.0%"), 2, 5, 900), List.of("CPU frequency scaling is on"),
-                null);
+        Run unstable = Run.builder(r.model(), r.backend(), r.precision()).weights(r.weights())
+                .dataset(new Run.DatasetSummary("synthetic:16", 16, true, List.of())).accuracy(r.accuracy())
+                .agreement(r.agreement())
+                .latencyMs(new Run.Latency(l.p50(), l.p90(), l.p95(), l.p99(), l.max(), l.mean(), l.stddev(), l.count(),
+                        l.min(), 0.18, l.cdf()))
+                .throughput(r.throughput())
+                .measurement(new Run.Measurement(false, List.of("CV 18.0% above 5.0%"), 2, 5, 900))
+                .warnings(List.of("CPU frequency scaling is on")).build();
         ResultsJson.write(dir, SampleResults.results(List.of(unstable), List.of(), List.of()));
 
         String banner = Jsoup.parse(HtmlReport.write(dir).toFile(), "UTF-8").select("#warnings").text();
@@ -81,9 +80,9 @@ class WarningsAndMissingDataTest {
     void aRunWarningThatRepeatsTheMeasurementVerdictIsShownOnce() throws IOException {
         Run r = SampleResults.run("arch0", "cpu", "fp32", new Random(2));
         String verdict = "batch-1 latency varies too much: CV 24.8% > 5.0%";
-        Run unstable = new Run(r.model(), r.backend(), r.precision(), r.status(), null, r.weights(), r.dataset(),
-                r.accuracy(), r.agreement(), r.latencyMs(), null, r.throughput(), null, null, null,
-                new Run.Measurement(false, List.of(verdict), 2, 5, 30), List.of(verdict), null);
+        Run unstable = Run.builder(r.model(), r.backend(), r.precision()).weights(r.weights()).dataset(r.dataset())
+                .accuracy(r.accuracy()).agreement(r.agreement()).latencyMs(r.latencyMs()).throughput(r.throughput())
+                .measurement(new Run.Measurement(false, List.of(verdict), 2, 5, 30)).warnings(List.of(verdict)).build();
         ResultsJson.write(dir, SampleResults.results(List.of(unstable), List.of(), List.of()));
 
         String banner = Jsoup.parse(HtmlReport.write(dir).toFile(), "UTF-8").select("#warnings").text();
@@ -135,8 +134,8 @@ class WarningsAndMissingDataTest {
     void runWithoutLatencyAndMissingGalleryFilesStillRender() throws IOException {
         Random rnd = new Random(1);
         Run full = SampleResults.run("arch2", "cpu", "fp32", rnd);
-        Run accuracyOnly = new Run("arch2", "tensorrt", "fp16", Run.OK, null, full.weights(), full.dataset(),
-                full.accuracy(), full.agreement(), null, null, List.of(), null, null, null, null, List.of(), null);
+        Run accuracyOnly = Run.builder("arch2", "tensorrt", "fp16").weights(full.weights()).dataset(full.dataset())
+                .accuracy(full.accuracy()).agreement(full.agreement()).build();
         List<Run> runs = List.of(full, accuracyOnly);
         List<GalleryEntry> gallery = new ArrayList<>(SampleResults.writeGallery(dir, 1, runs, 2));
         gallery.add(new GalleryEntry("2009_000001", "gallery/gone.png", null,

@@ -106,6 +106,7 @@ public final class OrtCpuBackend implements Backend {
 
     private static Availability probe() {
         try {
+            OrtNativeLibraries.useCache();
             OrtEnvironment env = environment();
             String device = "CPU: " + cpuModelName() + ", " + Runtime.getRuntime().availableProcessors() + " threads";
             return Availability.available(env.getVersion(), List.of(device),

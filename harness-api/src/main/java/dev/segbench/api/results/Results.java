@@ -5,15 +5,40 @@ import java.util.List;
 /**
  * The content of {@code OUT/results.json}: what ran, where, with which settings, and what came out.
  * Written by the harness, read by reports and by {@code segbench merge}; field names are snake_case on disk.
+ * {@code environment} is the machine that wrote the file; {@code environments} lists every machine a run
+ * came from (one entry for a compare, several after merging results of different machines), and each run
+ * names its entry by id.
  */
-public record Results(int schemaVersion, Environment environment, Settings settings, List<Run> runs,
-                      List<GalleryEntry> gallery, List<String> warnings) {
+public record Results(int schemaVersion, Environment environment, List<Environment> environments, Settings settings,
+                      List<Run> runs, List<GalleryEntry> gallery, List<String> warnings) {
 
-    public static final int SCHEMA_VERSION = 1;
+    /** 2: run statuses pending/interrupted, reused, resources, per-run environment, backend facts. */
+    public static final int SCHEMA_VERSION = 2;
+    /** The oldest schema this code still reads (fields it lacks read as null). */
+    public static final int OLDEST_READABLE_SCHEMA = 1;
 
     public Results {
+        environments = environments == null ? (environment == null ? List.of() : List.of(environment)) : List.copyOf(environments);
         runs = runs == null ? List.of() : List.copyOf(runs);
         gallery = gallery == null ? List.of() : List.copyOf(gallery);
         warnings = warnings == null ? List.of() : List.copyOf(warnings);
+    }
+
+    /** Results of one machine: {@code environments} is just {@code environment}. */
+    public Results(int schemaVersion, Environment environment, Settings settings, List<Run> runs,
+                   List<GalleryEntry> gallery, List<String> warnings) {
+        this(schemaVersion, environment, null, settings, runs, gallery, warnings);
+    }
+
+    /** The environment a run was measured on: its entry in {@code environments}, else the file's own. */
+    public Environment environmentOf(Run run) {
+        if (run.environment() != null) {
+            for (Environment e : environments) {
+                if (run.environment().equals(e.id())) {
+                    return e;
+                }
+            }
+        }
+        return environment;
     }
 }

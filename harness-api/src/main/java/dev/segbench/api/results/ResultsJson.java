@@ -39,9 +39,9 @@ public final class ResultsJson {
     public static Results fromBytes(byte[] json, String origin) throws IOException {
         try {
             Results r = MAPPER.readValue(json, Results.class);
-            if (r.schemaVersion() != Results.SCHEMA_VERSION) {
-                throw new IOException(origin + ": schema_version " + r.schemaVersion() + " is not supported (expected "
-                        + Results.SCHEMA_VERSION + ")");
+            if (r.schemaVersion() < Results.OLDEST_READABLE_SCHEMA || r.schemaVersion() > Results.SCHEMA_VERSION) {
+                throw new IOException(origin + ": schema_version " + r.schemaVersion() + " is not supported (this segbench reads "
+                        + Results.OLDEST_READABLE_SCHEMA + " to " + Results.SCHEMA_VERSION + ")");
             }
             return r;
         } catch (com.fasterxml.jackson.core.JacksonException e) {

@@ -6,24 +6,35 @@ import java.util.Map;
 /**
  * The run settings, recorded verbatim so a result can be checked and repeated. {@code properties} are the
  * backend-specific session settings ({@code --property}); {@code cacheDir} is where compiled engines were cached
- * (null = no cache).
+ * (null = no cache); {@code isolation} says whether each run had its own process ({@value #PROCESS_PER_RUN}) or
+ * all ran in one ({@value #IN_PROCESS}); null in results written before it was recorded.
  */
 public record Settings(List<String> models, List<String> backends, List<String> precisions, String dataset,
                        int limit, String shard, String reference, List<Integer> batchSizes,
                        int perfHeight, int perfWidth, double warmupSeconds, double minDurationSeconds,
                        int minIterations, int threads, double cvThreshold, String onBadSample,
-                       Map<String, String> properties, String cacheDir) {
+                       Map<String, String> properties, String cacheDir, String isolation) {
+
+    public static final String PROCESS_PER_RUN = "process per run";
+    public static final String IN_PROCESS = "in-process";
 
     public Settings {
         properties = properties == null ? Map.of() : Map.copyOf(properties);
     }
 
-    /** Settings without backend properties or engine cache. */
+    /** Settings without backend properties, engine cache or isolation. */
     public Settings(List<String> models, List<String> backends, List<String> precisions, String dataset,
                     int limit, String shard, String reference, List<Integer> batchSizes,
                     int perfHeight, int perfWidth, double warmupSeconds, double minDurationSeconds,
                     int minIterations, int threads, double cvThreshold, String onBadSample) {
         this(models, backends, precisions, dataset, limit, shard, reference, batchSizes, perfHeight, perfWidth,
-                warmupSeconds, minDurationSeconds, minIterations, threads, cvThreshold, onBadSample, Map.of(), null);
+                warmupSeconds, minDurationSeconds, minIterations, threads, cvThreshold, onBadSample, Map.of(), null, null);
+    }
+
+    /** The same settings with another shard description (merged results list every shard). */
+    public Settings withShard(String newShard) {
+        return new Settings(models, backends, precisions, dataset, limit, newShard, reference, batchSizes, perfHeight,
+                perfWidth, warmupSeconds, minDurationSeconds, minIterations, threads, cvThreshold, onBadSample, properties,
+                cacheDir, isolation);
     }
 }

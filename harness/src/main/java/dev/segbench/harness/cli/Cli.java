@@ -1,13 +1,14 @@
 package dev.segbench.harness.cli;
 
 import dev.segbench.api.BadSampleException;
+import dev.segbench.api.CacheFolder;
 import dev.segbench.api.DatasetException;
 import dev.segbench.api.ModelException;
 import dev.segbench.api.Progress;
 import dev.segbench.harness.UserException;
 import dev.segbench.harness.plugins.Plugins;
-import dev.segbench.harness.run.EnvironmentProbe;
-import dev.segbench.harness.run.Runner;
+import dev.segbench.harness.Messages;
+import dev.segbench.harness.env.EnvironmentProbe;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -81,8 +82,18 @@ public final class Cli implements Runnable {
         return show ? new ConsoleProgress(err) : Progress.NONE;
     }
 
+    /** $XDG_CACHE_HOME/segbench or ~/.cache/segbench: engines and extracted native libraries (see CacheFolder). */
+    static Path defaultCacheDir() {
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        return base.resolve("segbench");
+    }
+
     /** Runs the command line and returns the exit code (0 ok, 1 internal error, 2 user error). */
     public static int execute(PrintStream out, PrintStream err, String... args) {
+        if (System.getProperty(CacheFolder.PROPERTY) == null) {
+            System.setProperty(CacheFolder.PROPERTY, defaultCacheDir().toString());
+        }
         Cli cli = new Cli(out, err);
         CommandLine cl = new CommandLine(cli);
         cl.setOut(new java.io.PrintWriter(out, true));
@@ -95,9 +106,9 @@ public final class Cli implements Runnable {
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             boolean user = isUserError(ex);
             if (user) {
-                err.println("segbench: " + Runner.oneLine(ex));
+                err.println("segbench: " + Messages.oneLine(ex));
             } else {
-                err.println("segbench: internal error: " + Runner.oneLine(ex)
+                err.println("segbench: internal error: " + Messages.oneLine(ex)
                         + (cli.debug ? "" : " (run with --debug for the stack trace)"));
             }
             if (cli.debug) {

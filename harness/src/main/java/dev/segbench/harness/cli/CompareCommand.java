@@ -1,5 +1,6 @@
 package dev.segbench.harness.cli;
 
+import dev.segbench.api.CacheFolder;
 import dev.segbench.api.DatasetOptions;
 import dev.segbench.api.DatasetOptions.BadSamplePolicy;
 import dev.segbench.api.ModelInfo;
@@ -8,7 +9,9 @@ import dev.segbench.api.WeightsSpec;
 import dev.segbench.api.results.Run;
 import dev.segbench.harness.UserException;
 import dev.segbench.harness.plugins.Plugins;
-import dev.segbench.harness.run.RunSettings;
+import dev.segbench.harness.plan.RunSettings;
+import dev.segbench.harness.plan.Shard;
+import dev.segbench.harness.results.ResultsFiles;
 import dev.segbench.harness.run.Runner;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,7 +30,10 @@ import picocli.CommandLine.ParentCommand;
                 + "performance pass (batch-1 latency, throughput). Writes OUT/results.json, summary.csv, gallery/, report.html.",
                 "Defaults finish in a few minutes on a 2-core CPU: " + RunSettings.DEFAULT_DATASET
                         + " (generated images), 2 s warm-up, >= 5 s and >= 30 timed runs, batches 1,8 (1,8,32 on GPUs).",
-                "Exit status: 0 every run ok or skipped, 3 results written but some run failed, 2 bad input, 1 internal error."})
+                "Each run executes in its own child JVM (--in-process: all in this one); OUT/runs keeps every finished run, "
+                        + "so --resume after a crash or Ctrl-C runs only what is left.",
+                "Exit status: 0 every run ok or skipped, 3 results written but some run failed, 2 bad input, 1 internal error, "
+                        + "130 interrupted (results so far written)."})
 final class CompareCommand implements Callable<Integer> {
 
     @ParentCommand
@@ -69,7 +75,8 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--on-bad-sample", defaultValue = "fail", paramLabel = "fail|skip", description = "Stop at a bad sample, or skip and report it (default: ${DEFAULT-VALUE}).")
     String onBadSample;
 
-    @Option(names = "--shard", defaultValue = "0/1", paramLabel = "i/n", description = "Evaluate only samples with index %% n == i (merge with 'segbench merge').")
+    @Option(names = "--shard", defaultValue = "0/1", paramLabel = "i/n|auto", description = "Evaluate only samples with index %% n == i "
+            + "(merge with 'segbench merge'); auto: i and n from a Slurm job array or a Kubernetes Indexed Job (see docs/).")
     String shard;
 
     @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "Intra-op threads per session (0 = backend default).")
@@ -78,7 +85,8 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--decode-threads", paramLabel = "N", description = "Threads decoding and preprocessing ahead of inference (default: half the cores, at least 1).")
     Integer decodeThreads;
 
-    @Option(names = "--reference", defaultValue = "cpu:fp32", paramLabel = "BACKEND:PRECISION|none", description = "Run whose labels the others are compared with (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--reference", defaultValue = "auto", paramLabel = "BACKEND:PRECISION|auto|none", description = "Run whose labels "
+            + "the others are compared with (default: auto = the available backend of lowest rank, in fp32: cpu:fp32 with the bundled backends).")
     String reference;
 
     @Option(names = "--perf-size", defaultValue = "512x512", paramLabel = "HxW", description = "Input size of the performance pass (default: ${DEFAULT-VALUE}).")
@@ -109,10 +117,36 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = {"--out", "-o"}, defaultValue = "segbench-out", paramLabel = "DIR", description = "Results folder (default: ${DEFAULT-VALUE}).")
     Path out;
 
+    @Option(names = "--resume", description = "Reuse the finished runs in OUT/runs whose inputs are unchanged; run the rest "
+            + "(after a crash, Ctrl-C or kill). Without it a compare starts afresh.")
+    boolean resume;
+
+    @Option(names = "--in-process", description = "Run every backend inside this JVM instead of one child JVM per run "
+            + "(for debugging: a crashing backend then takes the whole compare down).")
+    boolean inProcess;
+
+    @Option(names = "--run-timeout", defaultValue = "60m", paramLabel = "DURATION", description = "Kill a run (it fails) "
+            + "after this long, e.g. 90s, 30m, 2h (default: ${DEFAULT-VALUE}).")
+    String runTimeout;
+
+    @Option(names = "--stall-timeout", defaultValue = "10m", paramLabel = "DURATION", description = "Kill a run (it fails) "
+            + "that makes no progress for this long during its accuracy or performance pass (default: ${DEFAULT-VALUE}).")
+    String stallTimeout;
+
+    @Option(names = "--child-jvm-options", split = " ", paramLabel = "OPTIONS", description = "Extra JVM options for each "
+            + "run's child JVM, space-separated, e.g. \"-Xmx8g\" (they follow this JVM's own).")
+    List<String> childJvmOptions = new ArrayList<>();
+
     @Override
     public Integer call() throws Exception {
         Plugins plugins = cli.plugins();
         RunSettings settings = settings(plugins);
+        // Plugins find the cache folder here (ONNX Runtime's extracted libraries, say); children get it as an option.
+        if (settings.session().cacheDir() == null) {
+            System.clearProperty(CacheFolder.PROPERTY);
+        } else {
+            System.setProperty(CacheFolder.PROPERTY, settings.session().cacheDir().toAbsolutePath().toString());
+        }
         if (dataset == null) {
             cli.err.println("no --dataset given: using " + RunSettings.DEFAULT_DATASET
                     + " (8 generated images; give --dataset voc:DIR for real accuracy numbers)");
@@ -163,13 +197,20 @@ final class CompareCommand implements Callable<Integer> {
         // Synthetic images: seed 1 and the provider's own size (0x0), so every compare sees the same images.
         DatasetOptions options = new DatasetOptions(split, limit, ids, policy, augmentedLabels, 1, 0, 0);
         int[] size = RunSettings.parseSize(perfSize);
-        RunSettings.Reference ref = reference.equalsIgnoreCase("none") ? null : RunSettings.Reference.parse(reference);
         int cores = Runtime.getRuntime().availableProcessors();
         List<Integer> batches = batchSizes == null ? List.of(1, 8, 32) : batchSizes.stream().distinct().sorted().toList();
-        return new RunSettings(modelIds, backends.stream().distinct().toList(), ps.stream().distinct().toList(),
-                dataset == null ? RunSettings.DEFAULT_DATASET : dataset, weights, seed, options, RunSettings.Shard.parse(shard),
-                ref, batches, batchSizes != null, size[0], size[1], warmup, minDuration, minIterations, threads, cvThreshold,
-                gallery, decodeThreads == null ? Math.max(1, cores / 2) : decodeThreads, out, properties, cacheDir());
+        return new RunSettings(
+                new RunSettings.Selection(modelIds, backends.stream().distinct().toList(), ps.stream().distinct().toList(),
+                        weights, seed, RunSettings.Reference.parse(reference)),
+                new RunSettings.Data(dataset == null ? RunSettings.DEFAULT_DATASET : dataset, options,
+                        Shard.parse(shard, System.getenv()), decodeThreads == null ? Math.max(1, cores / 2) : decodeThreads, gallery),
+                new RunSettings.Performance(batches, batchSizes != null, size[0], size[1], warmup, minDuration, minIterations,
+                        cvThreshold),
+                new RunSettings.Session(threads, properties, cacheDir()),
+                new RunSettings.Execution(inProcess, resume, RunSettings.parseDurationSeconds("--run-timeout", runTimeout),
+                        RunSettings.parseDurationSeconds("--stall-timeout", stallTimeout),
+                        childJvmOptions.stream().filter(o -> !o.isBlank()).toList()),
+                out);
     }
 
     /** Engines are slow to build (TensorRT: minutes), so they are cached unless the user says not to. */
@@ -177,15 +218,13 @@ final class CompareCommand implements Callable<Integer> {
         if (cacheDir != null) {
             return cacheDir.equalsIgnoreCase("none") ? null : Path.of(cacheDir);
         }
-        String xdg = System.getenv("XDG_CACHE_HOME");
-        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
-        return base.resolve("segbench");
+        return Cli.defaultCacheDir();
     }
 
     private void printTable(List<Run> runs) {
         cli.out.println(Table.render(List.of("model", "backend", "precision", "status", "mIoU", "agreement", "p50 ms",
                 "p99 ms", "best img/s"), runs.stream().map(r -> {
-                    Run.Throughput best = Runner.bestThroughput(r);
+                    Run.Throughput best = ResultsFiles.bestThroughput(r);
                     return List.of(r.model(), r.backend(), r.precision(),
                             !r.ok() ? r.status() + ": " + Table.clip(r.reason(), 48)
                                     : r.measurement() != null && !r.measurement().valid() ? "ok*" : "ok",

@@ -5,7 +5,7 @@ import dev.segbench.api.Availability;
 import dev.segbench.api.Backend;
 import dev.segbench.api.results.Environment;
 import dev.segbench.api.results.ResultsJson;
-import dev.segbench.harness.run.EnvironmentProbe;
+import dev.segbench.harness.env.EnvironmentProbe;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
@@ -19,7 +19,9 @@ final class EnvCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Environment env = EnvironmentProbe.collect(cli.plugins().backends());
+        java.util.Map<String, Availability> states = new java.util.LinkedHashMap<>();
+        cli.plugins().backends().forEach(b -> states.put(b.id(), Plugins.availability(b)));
+        Environment env = EnvironmentProbe.collect(states);
         cli.out.println(ResultsJson.mapper().writeValueAsString(env));
         for (Backend b : cli.plugins().backends()) {
             Availability a = Plugins.availability(b);

@@ -1,8 +1,8 @@
 package dev.segbench.harness.cli;
 
 import dev.segbench.api.results.Results;
-import dev.segbench.harness.run.Merger;
-import dev.segbench.harness.run.ReportWriter;
+import dev.segbench.harness.results.Merger;
+import dev.segbench.harness.results.ReportWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;

@@ -7,8 +7,8 @@ import dev.segbench.api.io.Npy;
 import dev.segbench.api.results.AtomicFiles;
 import dev.segbench.harness.UserException;
 import dev.segbench.harness.plugins.Plugins;
-import dev.segbench.harness.run.Gallery;
-import dev.segbench.harness.run.Predictor;
+import dev.segbench.harness.predict.Predictor;
+import dev.segbench.harness.results.GalleryWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -59,7 +59,7 @@ final class PredictCommand implements Callable<Integer> {
             throw new UserException("backend " + b.id() + " returned labels, not logits: --out-logits is not available");
         }
         if (outMask != null) {
-            AtomicFiles.write(outMask, Gallery.png(Gallery.paletteImage(pred.labels(), pred.width(), pred.height())));
+            AtomicFiles.write(outMask, GalleryWriter.png(GalleryWriter.paletteImage(pred.labels(), pred.width(), pred.height())));
             cli.out.println("wrote " + outMask);
         }
         if (outLogits != null) {

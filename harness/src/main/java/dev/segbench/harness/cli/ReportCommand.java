@@ -2,7 +2,7 @@ package dev.segbench.harness.cli;
 
 import dev.segbench.api.results.ResultsJson;
 import dev.segbench.harness.UserException;
-import dev.segbench.harness.run.ReportWriter;
+import dev.segbench.harness.results.ReportWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

@@ -37,11 +37,15 @@ public final class Plugins implements AutoCloseable {
     private final List<ModelCatalog> catalogs = new ArrayList<>();
     private final Map<String, DatasetProvider> datasets = new LinkedHashMap<>();
     private final List<Path> jars;
+    private final List<Path> folders;
+    private final List<Path> requiredFolders;
     private final ClassLoader loader;
     private final List<String> warnings = new ArrayList<>();
 
-    private Plugins(ClassLoader loader, List<Path> jars) {
+    private Plugins(ClassLoader loader, List<Path> jars, List<Path> folders, List<Path> requiredFolders) {
         this.jars = List.copyOf(jars);
+        this.folders = List.copyOf(folders);
+        this.requiredFolders = List.copyOf(requiredFolders);
         this.loader = loader;
         for (Backend b : load(Backend.class, loader)) {
             if (backends.putIfAbsent(b.id(), b) != null) {
@@ -92,11 +96,11 @@ public final class Plugins implements AutoCloseable {
         }
         ClassLoader parent = Plugins.class.getClassLoader();
         if (jars.isEmpty()) {
-            return new Plugins(parent, jars);
+            return new Plugins(parent, jars, folders, required);
         }
         URLClassLoader loader = new URLClassLoader("segbench-plugins", urls(jars), parent);
         try {
-            return new Plugins(loader, jars);
+            return new Plugins(loader, jars, folders, required);
         } catch (RuntimeException | Error e) {
             closeQuietly(loader);
             throw e;
@@ -163,6 +167,16 @@ public final class Plugins implements AutoCloseable {
         } catch (RuntimeException | LinkageError e) {
             return Availability.unavailable("availability probe failed: " + e);
         }
+    }
+
+    /** The folders searched for plugin jars (a child process loads the same). */
+    public List<Path> folders() {
+        return folders;
+    }
+
+    /** Those of {@link #folders()} that must exist (named with --plugins). */
+    public List<Path> requiredFolders() {
+        return requiredFolders;
     }
 
     public List<Path> pluginJars() {

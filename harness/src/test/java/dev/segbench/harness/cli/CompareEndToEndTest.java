@@ -35,6 +35,16 @@ class CompareEndToEndTest {
     static final String[] FAST = {"--warmup", "0.01", "--min-duration", "0.01", "--min-iterations", "3",
         "--batch-sizes", "1,2", "--perf-size", "40x56", "--progress", "never"};
 
+    /**
+     * Tests of what the results say use one JVM for speed; the isolation itself (child JVMs, the default) is
+     * exercised by the tests that call {@link #compare} and by dev.segbench.harness.run.IsolationTest.
+     */
+    static CliResult compareInProcess(Path out, String... more) {
+        List<String> a = new ArrayList<>(List.of(more));
+        a.add("--in-process");
+        return compare(out, a.toArray(String[]::new));
+    }
+
     static CliResult compare(Path out, String... more) {
         List<String> args = new ArrayList<>(List.of("compare", "--out", out.toString()));
         args.addAll(List.of(FAST));
@@ -97,11 +107,24 @@ class CompareEndToEndTest {
         List<String> csv = Files.readAllLines(out.resolve("summary.csv"));
         assertEquals(1 + 12, csv.size());
         assertTrue(csv.getFirst().startsWith("model,backend,precision,status"));
+        assertTrue(csv.getFirst().endsWith(",open_s,build_s,peak_rss_bytes,device_memory_bytes,reused,environment"), csv.getFirst());
+
+        // each ok run ran in its own process, which reported its peak memory; its record is in OUT/runs
+        assertEquals(res.environment().id(), ref.environment());
+        assertTrue(ref.resources().peakRssBytes() > 10L << 20, ref.resources().toString());
+        assertTrue(ref.resources().openSeconds() >= 0);
+        assertNull(ref.resources().buildSeconds(), "the fake backend compiles nothing");
+        assertTrue(Files.isRegularFile(out.resolve("runs/tiny.fake.fp32.json")));
+        assertTrue(Files.isRegularFile(out.resolve("runs/tiny4.exploding.fp32.json")), "failed runs are recorded too");
+        assertTrue(Files.isRegularFile(out.resolve("logs/tiny.fake.fp16.log")));
+        assertEquals("process per run", res.settings().isolation());
 
         assertEquals(2, res.gallery().size());
         GalleryEntry g = res.gallery().getFirst();
         assertEquals("fake-0", g.id());
         assertEquals(4, g.predictions().size(), "ok runs only: " + g.predictions().keySet());
+        assertTrue(Files.isRegularFile(out.resolve(g.image())) && Files.isRegularFile(out.resolve(g.label())),
+                "the compare wrote the sample's image and ground truth");
         BufferedImage mask = ImageIO.read(out.resolve(g.predictions().get("tiny/fake/fp32")).toFile());
         assertTrue(mask.getColorModel() instanceof IndexColorModel);
         byte[] labels = (byte[]) mask.getRaster().getDataElements(0, 0, mask.getWidth(), mask.getHeight(), null);
@@ -122,11 +145,11 @@ class CompareEndToEndTest {
         Path s0 = tmp.resolve("s0");
         Path s1 = tmp.resolve("s1");
         Path s2 = tmp.resolve("s2");
-        assertEquals(0, compare(whole, common).code());
+        assertEquals(0, compareInProcess(whole, common).code());
         for (int i = 0; i < 3; i++) {
             List<String> a = new ArrayList<>(List.of(common));
             a.addAll(List.of("--shard", i + "/3"));
-            CliResult r = compare(List.of(s0, s1, s2).get(i), a.toArray(String[]::new));
+            CliResult r = compareInProcess(List.of(s0, s1, s2).get(i), a.toArray(String[]::new));
             assertEquals(0, r.code(), r.toString());
         }
         Path merged = tmp.resolve("merged");
@@ -172,8 +195,8 @@ class CompareEndToEndTest {
         a0.addAll(List.of("--shard", "0/2", "--seed", "1"));
         List<String> a1 = new ArrayList<>(List.of(common));
         a1.addAll(List.of("--shard", "1/2", "--seed", "2"));
-        assertEquals(0, compare(s0, a0.toArray(String[]::new)).code());
-        assertEquals(0, compare(s1, a1.toArray(String[]::new)).code());
+        assertEquals(0, compareInProcess(s0, a0.toArray(String[]::new)).code());
+        assertEquals(0, compareInProcess(s1, a1.toArray(String[]::new)).code());
         Path merged = tmp.resolve("wmerged");
         CliResult m = CliResult.run("merge", s0.toString(), s1.toString(), "--out", merged.toString());
         assertEquals(Cli.USER_ERROR, m.code(), m.toString());
@@ -191,8 +214,8 @@ class CompareEndToEndTest {
         a0.addAll(List.of("--shard", "0/2"));
         List<String> a1 = new ArrayList<>(List.of(common));
         a1.addAll(List.of("--shard", "1/2", "--reference", "none"));
-        assertEquals(0, compare(s0, a0.toArray(String[]::new)).code());
-        assertEquals(0, compare(s1, a1.toArray(String[]::new)).code());
+        assertEquals(0, compareInProcess(s0, a0.toArray(String[]::new)).code());
+        assertEquals(0, compareInProcess(s1, a1.toArray(String[]::new)).code());
         Path merged = tmp.resolve("amerged");
         CliResult m = CliResult.run("merge", s0.toString(), s1.toString(), "--out", merged.toString());
         assertEquals(0, m.code(), m.toString());
@@ -206,7 +229,7 @@ class CompareEndToEndTest {
     @Test
     void limitAndIdsChooseSamples() throws Exception {
         Path out = tmp.resolve("ids");
-        CliResult r = compare(out, "--backends", "fake", "--models", "tiny", "--precisions", "fp32", "--dataset", "fake:9",
+        CliResult r = compareInProcess(out, "--backends", "fake", "--models", "tiny", "--precisions", "fp32", "--dataset", "fake:9",
                 "--ids", "fake-4,fake-2", "--gallery", "0");
         assertEquals(0, r.code(), r.toString());
         Run run = ResultsJson.read(out).runs().getFirst();
@@ -247,7 +270,7 @@ class CompareEndToEndTest {
     @Test
     void emptyShardAndNoReferenceStillWriteValidResults() throws Exception {
         Path out = tmp.resolve("empty");
-        CliResult r = compare(out, "--backends", "fake", "--models", "tiny", "--precisions", "fp32", "--dataset", "fake:2",
+        CliResult r = compareInProcess(out, "--backends", "fake", "--models", "tiny", "--precisions", "fp32", "--dataset", "fake:2",
                 "--shard", "4/5", "--reference", "none");
         assertEquals(0, r.code(), r.toString());
         Results res = ResultsJson.read(out);

@@ -9,17 +9,11 @@ import dev.segbench.api.results.Results;
 import dev.segbench.api.results.ResultsJson;
 import dev.segbench.api.results.Run;
 import dev.segbench.harness.CliResult;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import dev.segbench.harness.PluginJar;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
-import java.util.stream.Stream;
-import javax.tools.JavaCompiler;
-import javax.tools.ToolProvider;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -67,34 +61,7 @@ class PluginJarTest {
             """;
 
     private Path buildPluginJar() throws Exception {
-        Path src = tmp.resolve("src/plug/PluggedBackend.java");
-        Files.createDirectories(src.getParent());
-        Files.writeString(src, SOURCE);
-        Path classes = Files.createDirectories(tmp.resolve("classes"));
-        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-        assertNotNull(javac, "tests need a JDK");
-        int rc = javac.run(null, null, null, "-d", classes.toString(), "-cp", System.getProperty("java.class.path"),
-                src.toString());
-        assertEquals(0, rc, "plugin source compiles");
-        Path plugins = Files.createDirectories(tmp.resolve("plugins"));
-        Path jar = plugins.resolve("plugged.jar");
-        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
-            out.putNextEntry(new JarEntry("META-INF/services/dev.segbench.api.Backend"));
-            out.write("plug.PluggedBackend\n".getBytes(StandardCharsets.UTF_8));
-            out.closeEntry();
-            List<Path> files;
-            try (Stream<Path> walk = Files.walk(classes)) {
-                files = new ArrayList<>(walk.filter(Files::isRegularFile).toList());
-            }
-            for (Path f : files) {
-                out.putNextEntry(new JarEntry(classes.relativize(f).toString().replace('\\', '/')));
-                try (OutputStream ignored = OutputStream.nullOutputStream()) {
-                    out.write(Files.readAllBytes(f));
-                }
-                out.closeEntry();
-            }
-        }
-        return plugins;
+        return PluginJar.build(tmp, "plugged", Map.of("plug/PluggedBackend.java", SOURCE), List.of("plug.PluggedBackend"));
     }
 
     @Test

@@ -8,7 +8,7 @@ import dev.segbench.api.Sample;
 import dev.segbench.api.io.Npy;
 import dev.segbench.harness.CliResult;
 import dev.segbench.harness.fakes.FakeDatasets;
-import dev.segbench.harness.run.Gallery;
+import dev.segbench.harness.results.GalleryWriter;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +27,7 @@ class PredictAndReportTest {
     void predictWritesMaskAndLogits() throws Exception {
         Sample s = FakeDatasets.sample(3);
         Path image = tmp.resolve("in.png");
-        Files.write(image, Gallery.png(Gallery.rgbImage(s.rgb(), s.width(), s.height())));
+        Files.write(image, GalleryWriter.png(GalleryWriter.rgbImage(s.rgb(), s.width(), s.height())));
         Path mask = tmp.resolve("mask.png");
         Path logits = tmp.resolve("logits.npy");
         CliResult r = CliResult.run("predict", "--model", "tiny4", "--backend", "fake", "--image", image.toString(),

@@ -15,7 +15,7 @@ import java.nio.file.Files;
 import java.util.List;
 
 /**
- * Test catalogue "fakes": "tiny" (stride 1) and "tiny4" (stride 4). They carry no real graph; the
+ * Test catalogue "fakes": "tiny" (stride 1), "tiny2" (stride 2) and "tiny4" (stride 4). They carry no real graph; the
  * fake backend computes logits straight from the input: input value v at a pixel favours class v / 10.
  */
 public final class FakeModels implements ModelCatalog {
@@ -62,7 +62,7 @@ public final class FakeModels implements ModelCatalog {
 
     @Override
     public List<ModelInfo> models() {
-        return List.of(new Info("tiny", 1), new Info("tiny4", 4));
+        return List.of(new Info("tiny", 1), new Info("tiny2", 2), new Info("tiny4", 4));
     }
 
     @Override

@@ -16,11 +16,11 @@ import org.junit.jupiter.api.Test;
 class GateTest {
 
     static Run run(String backend, String precision, double miou, Double agreement, double p99) {
-        return new Run("arch1", backend, precision, Run.OK, null, null, null,
-                new Run.Accuracy(miou, 0.9, 0.8, 0.85, List.of(), null),
-                agreement == null ? null : new Run.Agreement("cpu:fp32", agreement, 0.97, null),
-                new Run.Latency(p99 / 2, p99 * 0.8, p99 * 0.9, p99, p99 * 1.5, p99 / 2, 1, 100, 1.0, 0.01, List.of()),
-                null, List.of(new Run.Throughput(1, 50), new Run.Throughput(8, 140)), null, null, null, null, List.of(), null);
+        return Run.builder("arch1", backend, precision).status(Run.OK)
+                .accuracy(new Run.Accuracy(miou, 0.9, 0.8, 0.85, List.of(), null))
+                .agreement(agreement == null ? null : new Run.Agreement("cpu:fp32", agreement, 0.97, null))
+                .latencyMs(new Run.Latency(p99 / 2, p99 * 0.8, p99 * 0.9, p99, p99 * 1.5, p99 / 2, 1, 100, 1.0, 0.01, List.of()))
+                .throughput(List.of(new Run.Throughput(1, 50), new Run.Throughput(8, 140))).build();
     }
 
     static final GateEvaluator.Subject REF = GateEvaluator.Subject.of(run("cpu", "fp32", 0.625, null, 100));
@@ -93,9 +93,8 @@ class GateTest {
 
     @Test
     void aMetricThatWasNotMeasuredFailsTheGateInsteadOfPassingSilently() {
-        Run accuracyOnly = new Run("arch1", "cpu", "fp16", Run.OK, null, null, null,
-                new Run.Accuracy(0.6, 0.9, 0.8, 0.85, List.of(), null), null, null, null, List.of(), null, null, null,
-                null, List.of(), null);
+        Run accuracyOnly = Run.builder("arch1", "cpu", "fp16").status(Run.OK)
+                .accuracy(new Run.Accuracy(0.6, 0.9, 0.8, 0.85, List.of(), null)).build();
         GateEvaluator gate = GateEvaluator.parse("p99-ms<=120,agreement>=0.5,max-qps>=10,miou>=ref");
         Gate g = gate.evaluate(GateEvaluator.Subject.of(accuracyOnly), null);
         assertFalse(g.passed());

@@ -1,4 +1,4 @@
-package dev.segbench.harness.run;
+package dev.segbench.harness.results;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.segbench.api.results.AtomicFiles;
@@ -24,7 +24,7 @@ public final class ResultsFiles {
             "weights", "dataset", "images", "miou", "pixel_accuracy", "mean_class_accuracy", "fw_iou",
             "pixel_agreement", "miou_vs_reference", "p50_ms", "p90_ms", "p99_ms", "mean_ms", "cv",
             "e2e_p50_ms", "best_images_per_s", "best_batch", "pipeline_images_per_s", "model_images_per_s",
-            "valid", "build_s");
+            "valid", "open_s", "build_s", "peak_rss_bytes", "device_memory_bytes", "reused", "environment");
 
     private ResultsFiles() {
     }
@@ -49,7 +49,8 @@ public final class ResultsFiles {
     public static String summaryCsv(List<Run> runs) {
         StringBuilder sb = new StringBuilder(String.join(",", COLUMNS)).append('\n');
         for (Run r : runs) {
-            Run.Throughput best = Runner.bestThroughput(r);
+            Run.Throughput best = bestThroughput(r);
+            Run.Resources res = r.resources() == null ? new Run.Resources(null, null, null, null) : r.resources();
             List<Object> row = List.of(r.model(), r.backend(), r.precision(), r.status(), opt(r.reason()),
                     r.weights() == null ? "" : r.weights().kind(),
                     r.dataset() == null ? "" : r.dataset().name(), r.dataset() == null ? "" : r.dataset().images(),
@@ -69,7 +70,11 @@ public final class ResultsFiles {
                     r.accuracyPass() == null ? "" : num(r.accuracyPass().imagesPerSecond()),
                     r.accuracyPass() == null ? "" : num(r.accuracyPass().modelImagesPerSecond()),
                     r.measurement() == null ? "" : r.measurement().valid(),
-                    r.buildSeconds() == null ? "" : num(r.buildSeconds()));
+                    res.openSeconds() == null ? "" : num(res.openSeconds()),
+                    res.buildSeconds() == null ? "" : num(res.buildSeconds()),
+                    res.peakRssBytes() == null ? "" : res.peakRssBytes(),
+                    res.deviceMemoryBytes() == null ? "" : res.deviceMemoryBytes(),
+                    r.reused(), r.environment() == null ? "" : r.environment());
             StringBuilder line = new StringBuilder();
             for (Object cell : row) {
                 if (!line.isEmpty()) {
@@ -80,6 +85,11 @@ public final class ResultsFiles {
             sb.append(line).append('\n');
         }
         return sb.toString();
+    }
+
+    /** The highest images/s over the batch sizes measured, or null. */
+    public static Run.Throughput bestThroughput(Run r) {
+        return r.throughput().stream().max(java.util.Comparator.comparingDouble(Run.Throughput::imagesPerSecond)).orElse(null);
     }
 
     private static String opt(String s) {

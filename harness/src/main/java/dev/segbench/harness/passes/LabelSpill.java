@@ -1,4 +1,4 @@
-package dev.segbench.harness.run;
+package dev.segbench.harness.passes;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;

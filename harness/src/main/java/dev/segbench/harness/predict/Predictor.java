@@ -1,4 +1,4 @@
-package dev.segbench.harness.run;
+package dev.segbench.harness.predict;
 
 import dev.segbench.api.Backend;
 import dev.segbench.api.BackendException;

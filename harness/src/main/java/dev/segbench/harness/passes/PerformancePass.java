@@ -1,4 +1,4 @@
-package dev.segbench.harness.run;
+package dev.segbench.harness.passes;
 
 import dev.segbench.api.BackendException;
 import dev.segbench.api.HostTensor;
@@ -7,6 +7,7 @@ import dev.segbench.api.InferenceSession;
 import dev.segbench.api.Progress;
 import dev.segbench.api.results.Run;
 import dev.segbench.harness.metrics.Latencies;
+import dev.segbench.harness.plan.RunSettings;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -30,19 +31,19 @@ final class PerformancePass {
                    Run.DeviceTimings deviceTimings, List<String> warnings) {
     }
 
-    private final RunSettings settings;
+    private final RunSettings.Performance settings;
     private final List<Integer> batchSizes;
     private final long freeMemoryBytes;
 
-    PerformancePass(RunSettings settings, List<Integer> batchSizes, long freeMemoryBytes) {
+    PerformancePass(RunSettings.Performance settings, List<Integer> batchSizes, long freeMemoryBytes) {
         this.settings = settings;
         this.batchSizes = List.copyOf(batchSizes);
         this.freeMemoryBytes = freeMemoryBytes;
     }
 
     Outcome run(InferenceSession session, String runKey, Progress progress) throws BackendException {
-        int h = settings.perfHeight();
-        int w = settings.perfWidth();
+        int h = settings.height();
+        int w = settings.width();
         List<String> warnings = new ArrayList<>();
         List<String> reasons = new ArrayList<>();
         List<Run.Throughput> throughput = new ArrayList<>();

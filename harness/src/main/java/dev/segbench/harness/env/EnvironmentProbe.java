@@ -1,8 +1,6 @@
-package dev.segbench.harness.run;
+package dev.segbench.harness.env;
 
-import dev.segbench.harness.plugins.Plugins;
 import dev.segbench.api.Availability;
-import dev.segbench.api.Backend;
 import dev.segbench.api.Capability;
 import dev.segbench.api.results.Environment;
 import java.io.IOException;
@@ -11,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -21,32 +18,52 @@ public final class EnvironmentProbe {
     private EnvironmentProbe() {
     }
 
-    public static Environment collect(List<Backend> backends) {
+    /**
+     * This machine, with what each backend (by id) reported about itself: version, and facts such as driver and library
+     * versions ({@code Availability.facts()}). Unavailable backends contribute nothing.
+     */
+    public static Environment collect(Map<String, Availability> backends) {
         String gpu = null;
-        String cuda = null;
-        String tensorrt = null;
         Map<String, String> versions = new LinkedHashMap<>();
-        for (Backend b : backends) {
-            Availability a = Plugins.availability(b);
+        Map<String, Map<String, String>> facts = new LinkedHashMap<>();
+        for (Map.Entry<String, Availability> b : backends.entrySet()) {
+            Availability a = b.getValue();
             if (!a.available()) {
                 continue;
             }
-            versions.put(b.id(), a.version() == null ? "unknown" : a.version());
+            versions.put(b.getKey(), a.version() == null ? "unknown" : a.version());
+            if (!a.facts().isEmpty()) {
+                facts.put(b.getKey(), a.facts());
+            }
             if (a.capabilities().contains(Capability.GPU) && gpu == null && !a.devices().isEmpty()) {
                 gpu = String.join("; ", a.devices());
             }
-            if (b.id().equals("cuda")) {
-                cuda = a.version();
-            }
-            if (b.id().equals("tensorrt")) {
-                tensorrt = a.version();
-            }
         }
-        return new Environment(cpuModel(), Runtime.getRuntime().availableProcessors(), totalMemory(),
+        String host = hostName();
+        return new Environment(host, host, cpuModel(), Runtime.getRuntime().availableProcessors(), totalMemory(),
                 System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"),
                 System.getProperty("java.vm.vendor") + " " + System.getProperty("java.vm.name") + " "
                         + System.getProperty("java.runtime.version"),
-                gpu, null, cuda, tensorrt, harnessVersion(), gitCommit(), versions);
+                gpu, harnessVersion(), gitCommit(), versions, facts);
+    }
+
+    /** The kernel's host name (no DNS lookup, which can hang on a machine without network), or "unknown". */
+    public static String hostName() {
+        try {
+            String h = Files.readString(Path.of("/proc/sys/kernel/hostname"), StandardCharsets.UTF_8).strip();
+            if (!h.isEmpty()) {
+                return h;
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux: the environment variables below
+        }
+        for (String v : new String[] {"HOSTNAME", "COMPUTERNAME"}) {
+            String h = System.getenv(v);
+            if (h != null && !h.isBlank()) {
+                return h.strip();
+            }
+        }
+        return "unknown";
     }
 
     public static String harnessVersion() {

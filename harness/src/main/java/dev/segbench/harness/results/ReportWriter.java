@@ -1,4 +1,4 @@
-package dev.segbench.harness.run;
+package dev.segbench.harness.results;
 
 import dev.segbench.reports.HtmlReport;
 import java.io.IOException;
@@ -17,7 +17,7 @@ public final class ReportWriter {
             return write(resultsDir, null, HtmlReport.DEFAULT_REGRESSION_THRESHOLD);
         } catch (Exception | LinkageError | OutOfMemoryError | StackOverflowError e) {
             // results.json is already written: whatever breaks the report must not turn the command into a failure.
-            log.accept("warning: report not written (" + Runner.oneLine(e) + "); results.json is complete");
+            log.accept("warning: report not written (" + dev.segbench.harness.Messages.oneLine(e) + "); results.json is complete");
             return null;
         }
     }

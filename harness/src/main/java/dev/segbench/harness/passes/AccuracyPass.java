@@ -1,4 +1,4 @@
-package dev.segbench.harness.run;
+package dev.segbench.harness.passes;
 
 import dev.segbench.api.BackendException;
 import dev.segbench.api.BadSampleException;
@@ -15,6 +15,7 @@ import dev.segbench.api.results.Run;
 import dev.segbench.harness.metrics.ConfusionMatrix;
 import dev.segbench.harness.metrics.Latencies;
 import dev.segbench.harness.metrics.Segmentation;
+import dev.segbench.harness.results.GalleryWriter;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -43,13 +44,13 @@ final class AccuracyPass {
     record Outcome(ConfusionMatrix accuracy, ConfusionMatrix agreement, int images, double seconds,
                    double modelSeconds, Histogram endToEnd, List<Run.Skipped> skipped) {
 
-        Run.AccuracyPass summary() {
-            return new Run.AccuracyPass(images, seconds, seconds > 0 ? images / seconds : 0, modelSeconds > 0 ? images / modelSeconds : 0);
+        Run.AccuracyPassSummary summary() {
+            return new Run.AccuracyPassSummary(images, seconds, seconds > 0 ? images / seconds : 0, modelSeconds > 0 ? images / modelSeconds : 0);
         }
     }
 
     /** Where labels go besides scoring: the reference spill, the reference to compare with, the gallery. */
-    record Sinks(LabelSpill.Writer spillTo, LabelSpill.Reader compareWith, Gallery gallery, String runKey) {
+    record Sinks(LabelSpill.Writer spillTo, LabelSpill.Reader compareWith, GalleryWriter gallery, String runKey) {
     }
 
     private record Prepared(int index, int position, Sample sample, MemorySegment input, Arena arena,

@@ -1,6 +1,7 @@
-package dev.segbench.harness.run;
+package dev.segbench.harness.results;
 
 import dev.segbench.api.results.AtomicFiles;
+import dev.segbench.api.results.Environment;
 import dev.segbench.api.results.GalleryEntry;
 import dev.segbench.api.results.Results;
 import dev.segbench.api.results.ResultsJson;
@@ -53,21 +54,36 @@ public final class Merger {
         shards.forEach(r -> warnings.addAll(r.warnings()));
         checkShards(shards, warnings);
 
-        Map<String, List<Run>> byKey = new LinkedHashMap<>();
+        // Every folder's machines join the merged results; a run keeps the machine it was measured on.
+        List<Environment> environments = new ArrayList<>();
+        List<Map<String, String>> envIds = new ArrayList<>();
         for (Results r : shards) {
+            Map<String, String> ids = new LinkedHashMap<>();
+            for (Environment e : r.environments()) {
+                ids.put(e.id(), environmentId(e, environments));
+            }
+            envIds.add(ids);
+        }
+        Map<String, List<Run>> byKey = new LinkedHashMap<>();
+        Map<String, List<String>> shardsByKey = new LinkedHashMap<>();
+        for (int i = 0; i < shards.size(); i++) {
+            Results r = shards.get(i);
             for (Run run : r.runs()) {
-                byKey.computeIfAbsent(run.key(), k -> new ArrayList<>()).add(run);
+                String env = run.environment() == null
+                        ? (r.environment() == null ? null : envIds.get(i).get(r.environment().id()))
+                        : envIds.get(i).getOrDefault(run.environment(), run.environment());
+                byKey.computeIfAbsent(run.key(), k -> new ArrayList<>()).add(run.toBuilder().environment(env).build());
+                shardsByKey.computeIfAbsent(run.key(), k -> new ArrayList<>())
+                        .add(r.settings() == null ? "?" : r.settings().shard());
             }
         }
+        checkCoverage(shardsByKey, warnings);
         checkSameWeights(byKey, shardDirs, shards);
         double cvThreshold = shards.getFirst().settings() == null ? 0.05 : shards.getFirst().settings().cvThreshold();
         List<Run> runs = new ArrayList<>();
         Map<String, String> mergedE2e = new TreeMap<>();
         for (Map.Entry<String, List<Run>> e : byKey.entrySet()) {
             List<Run> parts = e.getValue();
-            if (parts.size() != shards.size()) {
-                warnings.add(e.getKey() + " is in " + parts.size() + " of " + shards.size() + " shards");
-            }
             List<String> e2eParts = e2e.stream().map(m -> m.get(e.getKey())).filter(Objects::nonNull).toList();
             Run merged = mergeRuns(parts, e2eParts.size() == parts.size() ? e2eParts : List.of(), cvThreshold);
             if (merged.ok() && merged.endToEndLatencyMs() == null) {
@@ -88,11 +104,13 @@ public final class Merger {
         warnings.add("merged " + shards.size() + " shard result(s)");
         Results first = shards.getFirst();
         Settings s = first.settings();
-        Settings settings = s == null ? null : new Settings(s.models(), s.backends(), s.precisions(), s.dataset(), s.limit(),
-                shards.stream().map(r -> r.settings() == null ? "?" : r.settings().shard()).collect(Collectors.joining("+")),
-                s.reference(), s.batchSizes(), s.perfHeight(), s.perfWidth(), s.warmupSeconds(), s.minDurationSeconds(),
-                s.minIterations(), s.threads(), s.cvThreshold(), s.onBadSample(), s.properties(), s.cacheDir());
-        Results merged = new Results(Results.SCHEMA_VERSION, first.environment(), settings, runs, gallery, List.copyOf(warnings));
+        Settings settings = s == null ? null : s.withShard(
+                shards.stream().map(r -> r.settings() == null ? "?" : r.settings().shard()).collect(Collectors.joining("+")));
+        Set<String> used = runs.stream().map(Run::environment).collect(Collectors.toSet());
+        List<Environment> usedEnvironments = environments.stream().filter(e -> used.contains(e.id())).toList();
+        Environment primary = usedEnvironments.isEmpty() ? first.environment() : usedEnvironments.getFirst();
+        Results merged = new Results(Results.SCHEMA_VERSION, primary, usedEnvironments.isEmpty() ? null : usedEnvironments,
+                settings, runs, gallery, List.copyOf(warnings));
         ResultsFiles.write(out, merged, mergedE2e);
         return merged;
     }
@@ -115,21 +133,48 @@ public final class Merger {
         }
     }
 
-    private static void checkShards(List<Results> shards, Set<String> warnings) {
-        Set<String> seen = new LinkedHashSet<>();
-        for (Results r : shards) {
-            if (r.settings() != null && !seen.add(r.settings().shard())) {
-                warnings.add("shard " + r.settings().shard() + " is given twice: its samples count twice");
+    /** The id of {@code e} among the merged environments, adding it (under a free id) when it is new. */
+    private static String environmentId(Environment e, List<Environment> environments) {
+        for (Environment known : environments) {
+            if (known.sameAs(e)) {
+                return known.id();
             }
         }
+        String id = ResultsBook.uniqueId(e.id() == null ? (e.host() == null ? "machine" : e.host()) : e.id(), environments);
+        environments.add(e.withId(id));
+        return id;
+    }
+
+    /**
+     * Parts of one run are shards of one evaluation: each shard once, all n of them. Folders that hold different
+     * runs (a GPU box's tensorrt runs, a laptop's cpu runs) simply add up.
+     */
+    private static void checkCoverage(Map<String, List<String>> shardsByKey, Set<String> warnings) {
+        for (Map.Entry<String, List<String>> e : shardsByKey.entrySet()) {
+            List<String> given = e.getValue();
+            Set<String> distinct = new LinkedHashSet<>(given);
+            if (distinct.size() < given.size()) {
+                warnings.add(e.getKey() + ": shard " + given.stream().filter(x -> java.util.Collections.frequency(given, x) > 1)
+                        .findFirst().orElse("?") + " is given twice: its samples count twice");
+            }
+            int n = given.stream().mapToInt(Merger::shardCount).max().orElse(1);
+            if (n > 1 && distinct.size() < n) {
+                warnings.add(e.getKey() + " is in " + distinct.size() + " of " + n + " shards (" + String.join(", ", distinct) + ")");
+            }
+        }
+    }
+
+    private static int shardCount(String shard) {
+        try {
+            return Integer.parseInt(shard.substring(shard.indexOf('/') + 1));
+        } catch (RuntimeException e) {
+            return 1;
+        }
+    }
+
+    private static void checkShards(List<Results> shards, Set<String> warnings) {
         Results first = shards.getFirst();
         for (Results r : shards) {
-            if (first.environment() != null && r.environment() != null
-                    && (!Objects.equals(first.environment().cpu(), r.environment().cpu())
-                        || !Objects.equals(first.environment().gpu(), r.environment().gpu()))) {
-                warnings.add("shards ran on different machines (" + first.environment().cpu() + " / " + r.environment().cpu()
-                        + "): merged latency and throughput mix them; results.json records the first shard's environment");
-            }
             if (first.settings() != null && r.settings() != null
                     && !Objects.equals(first.settings().dataset(), r.settings().dataset())) {
                 warnings.add("shards evaluated different datasets: " + first.settings().dataset() + " and " + r.settings().dataset());
@@ -145,7 +190,8 @@ public final class Merger {
             String status = anyFailed || notOk.size() < parts.size() ? Run.FAILED : Run.SKIPPED;
             String reason = notOk.size() == parts.size() ? notOk.getFirst().reason()
                     : notOk.size() + " of " + parts.size() + " shards not ok: " + notOk.getFirst().reason();
-            return Run.notRun(first.model(), first.backend(), first.precision(), status, reason);
+            return Run.notRun(first.model(), first.backend(), first.precision(), status, reason).toBuilder()
+                    .environment(first.environment()).build();
         }
         Set<String> warnings = new LinkedHashSet<>();
         parts.forEach(r -> warnings.addAll(r.warnings()));
@@ -160,13 +206,13 @@ public final class Merger {
         Run.DatasetSummary dataset = first.dataset() == null ? null : new Run.DatasetSummary(first.dataset().name(), images,
                 first.dataset().synthetic(), skipped);
 
-        List<Run.AccuracyPass> passes = parts.stream().map(Run::accuracyPass).filter(Objects::nonNull).toList();
-        Run.AccuracyPass pass = null;
+        List<Run.AccuracyPassSummary> passes = parts.stream().map(Run::accuracyPass).filter(Objects::nonNull).toList();
+        Run.AccuracyPassSummary pass = null;
         if (!passes.isEmpty()) {
-            int n = passes.stream().mapToInt(Run.AccuracyPass::images).sum();
-            double seconds = passes.stream().mapToDouble(Run.AccuracyPass::seconds).sum();
+            int n = passes.stream().mapToInt(Run.AccuracyPassSummary::images).sum();
+            double seconds = passes.stream().mapToDouble(Run.AccuracyPassSummary::seconds).sum();
             double modelSeconds = passes.stream().mapToDouble(p -> p.modelImagesPerSecond() > 0 ? p.images() / p.modelImagesPerSecond() : 0).sum();
-            pass = new Run.AccuracyPass(n, seconds, seconds > 0 ? n / seconds : 0, modelSeconds > 0 ? n / modelSeconds : 0);
+            pass = new Run.AccuracyPassSummary(n, seconds, seconds > 0 ? n / seconds : 0, modelSeconds > 0 ? n / modelSeconds : 0);
         }
 
         // Each shard measured throughput on the same fixed input; the merged value is their mean.
@@ -206,13 +252,33 @@ public final class Merger {
         if (weight > 0) {
             device = new Run.DeviceTimings(sum[0] / weight, sum[1] / weight, sum[2] / weight);
         }
-        Double build = parts.stream().map(Run::buildSeconds).filter(Objects::nonNull).max(Double::compare).orElse(null);
         String reference = first.agreement() == null ? null : first.agreement().reference();
-        return new Run(first.model(), first.backend(), first.precision(), Run.OK, null, first.weights(), dataset,
-                accuracy == null ? null : accuracy.toAccuracy(),
-                agreement == null ? null : agreement.toAgreement(reference),
-                stats, e2e == null ? null : Latencies.stats(e2e), throughput, pass, device, build, measurement,
-                List.copyOf(warnings), latency == null ? null : Latencies.encode(latency));
+        Set<String> machines = parts.stream().map(Run::environment).filter(Objects::nonNull).collect(Collectors.toCollection(LinkedHashSet::new));
+        if (machines.size() > 1) {
+            warnings.add("its shards ran on different machines (" + String.join(", ", machines)
+                    + "): merged latency and throughput mix them");
+        }
+        return Run.builder(first.model(), first.backend(), first.precision()).environment(first.environment())
+                .weights(first.weights()).dataset(dataset)
+                .accuracy(accuracy == null ? null : accuracy.toAccuracy())
+                .agreement(agreement == null ? null : agreement.toAgreement(reference))
+                .latencyMs(stats).endToEndLatencyMs(e2e == null ? null : Latencies.stats(e2e)).throughput(throughput)
+                .accuracyPass(pass).deviceTimingsMs(device).resources(mergeResources(parts)).measurement(measurement)
+                .warnings(List.copyOf(warnings)).latencyHistogram(latency == null ? null : Latencies.encode(latency))
+                .build();
+    }
+
+    /** The largest figure of each kind over the shards: each shard opened its own session and process. */
+    private static Run.Resources mergeResources(List<Run> parts) {
+        List<Run.Resources> rs = parts.stream().map(Run::resources).filter(Objects::nonNull).toList();
+        if (rs.isEmpty()) {
+            return null;
+        }
+        return new Run.Resources(
+                rs.stream().map(Run.Resources::peakRssBytes).filter(Objects::nonNull).max(Long::compare).orElse(null),
+                rs.stream().map(Run.Resources::openSeconds).filter(Objects::nonNull).max(Double::compare).orElse(null),
+                rs.stream().map(Run.Resources::buildSeconds).filter(Objects::nonNull).max(Double::compare).orElse(null),
+                rs.stream().map(Run.Resources::deviceMemoryBytes).filter(Objects::nonNull).max(Long::compare).orElse(null));
     }
 
     /**

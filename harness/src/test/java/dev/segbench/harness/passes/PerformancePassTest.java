@@ -1,4 +1,6 @@
-package dev.segbench.harness.run;
+package dev.segbench.harness.passes;
+
+import dev.segbench.harness.plan.RunSettings;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -72,7 +74,7 @@ class PerformancePassTest {
     void meetsBothMinimumsAndFlagsHighVariation() throws Exception {
         RunSettings s = Settings.tiny(Path.of("unused"), List.of(1, 4), 0.05, 20, 0.05);
         TimedSession session = new TimedSession(200_000, 2_000_000, 2); // 0.2 ms and 2 ms alternating: CV ~ 0.8
-        PerformancePass.Outcome o = new PerformancePass(s, s.batchSizes(), 1L << 40).run(session, "m/b/p", Progress.NONE);
+        PerformancePass.Outcome o = new PerformancePass(s.performance(), s.performance().batchSizes(), 1L << 40).run(session, "m/b/p", Progress.NONE);
         assertTrue(o.measurement().iterations() >= 20, "iterations " + o.measurement().iterations());
         assertTrue(o.measurement().durationSeconds() >= 0.05, "duration " + o.measurement().durationSeconds());
         assertEquals(o.measurement().iterations(), o.latency().getTotalCount());
@@ -89,7 +91,7 @@ class PerformancePassTest {
         // A huge CV threshold: this test is about the rules, not about how noisy the shared test machine is.
         RunSettings s = Settings.tiny(Path.of("unused"), List.of(1), 0.0, 40, 1000);
         TimedSession session = new TimedSession(1_000_000, 1_000_000, 1);
-        PerformancePass.Outcome o = new PerformancePass(s, s.batchSizes(), 1L << 40).run(session, "m/b/p", Progress.NONE);
+        PerformancePass.Outcome o = new PerformancePass(s.performance(), s.performance().batchSizes(), 1L << 40).run(session, "m/b/p", Progress.NONE);
         assertEquals(40, o.measurement().iterations());
         assertTrue(o.measurement().valid(), o.measurement().reasons().toString());
         double ips = o.throughput().getFirst().imagesPerSecond();
@@ -100,7 +102,7 @@ class PerformancePassTest {
     @Test
     void skipsBatchesThatWouldNotFitInMemory() throws Exception {
         RunSettings s = Settings.tiny(Path.of("unused"), List.of(1, 1024), 0.0, 2, 0.5);
-        PerformancePass.Outcome o = new PerformancePass(s, s.batchSizes(), 1L << 20).run(new TimedSession(1000, 1000, 1), "k", Progress.NONE);
+        PerformancePass.Outcome o = new PerformancePass(s.performance(), s.performance().batchSizes(), 1L << 20).run(new TimedSession(1000, 1000, 1), "k", Progress.NONE);
         assertEquals(List.of(1), o.throughput().stream().map(t -> t.batch()).toList());
         assertTrue(o.warnings().stream().anyMatch(w -> w.startsWith("batch 1024 skipped")), o.warnings().toString());
         LockSupport.parkNanos(1);

@@ -1,4 +1,4 @@
-package dev.segbench.harness.run;
+package dev.segbench.harness.results;
 
 import dev.segbench.api.Sample;
 import dev.segbench.api.VocClasses;
@@ -18,16 +18,19 @@ import java.util.Map;
 import javax.imageio.ImageIO;
 
 /**
- * The mask gallery: for the first samples of the accuracy pass, the image, its ground truth and
- * every ok run's prediction as PNG files under {@code OUT/gallery/}. Thread-safe.
+ * Writes the mask gallery's PNG files (the report's gallery section shows them): for the first samples of the
+ * accuracy pass, the image, its ground truth and every ok run's prediction as PNG files under {@code OUT/gallery/}.
+ * The compare writes each sample's image and ground truth once ({@link #writeSamples}); a run's writer then only
+ * names them and writes its predictions. Thread-safe.
  */
-public final class Gallery {
+public final class GalleryWriter {
 
     public static final String FOLDER = "gallery";
     private static final IndexColorModel VOC_PALETTE = vocPalette();
 
     private final Path outDir;
     private final int count;
+    private final boolean writesSamples;
     private final Map<String, Entry> entries = new LinkedHashMap<>();
 
     private static final class Entry {
@@ -41,9 +44,30 @@ public final class Gallery {
         }
     }
 
-    public Gallery(Path outDir, int count) {
+    /** A writer of samples and predictions. */
+    public GalleryWriter(Path outDir, int count) {
+        this(outDir, count, true);
+    }
+
+    /** With {@code writesSamples} false, sample images are only named: the compare wrote them already. */
+    public GalleryWriter(Path outDir, int count, boolean writesSamples) {
         this.outDir = outDir;
         this.count = count;
+        this.writesSamples = writesSamples;
+    }
+
+    /**
+     * Writes the image and ground truth of the first {@code count} samples at {@code indices}, once per compare (a
+     * run's child then need not encode them again). A sample that cannot be read is left to the accuracy pass.
+     */
+    public void writeSamples(dev.segbench.api.Dataset dataset, int[] indices) {
+        for (int i = 0; i < Math.min(count, indices.length); i++) {
+            try {
+                addSample(dataset.load(indices[i]));
+            } catch (dev.segbench.api.BadSampleException | RuntimeException e) {
+                // the accuracy pass reports it in its place
+            }
+        }
     }
 
     /** Whether the sample at this position of the evaluation order belongs in the gallery. */
@@ -58,10 +82,14 @@ public final class Gallery {
             return;
         }
         String base = FOLDER + "/" + fileSafe(s.id());
-        writePng(base + ".png", rgbImage(s.rgb(), s.width(), s.height()));
+        if (writesSamples) {
+            writePng(base + ".png", rgbImage(s.rgb(), s.width(), s.height()));
+        }
         e.image = base + ".png";
         if (s.hasLabels()) {
-            writePng(base + "-label.png", paletteImage(s.labels(), s.width(), s.height()));
+            if (writesSamples) {
+                writePng(base + "-label.png", paletteImage(s.labels(), s.width(), s.height()));
+            }
             e.label = base + "-label.png";
         }
     }
@@ -69,7 +97,7 @@ public final class Gallery {
     /** Writes one run's predicted labels for a sample already added. */
     public synchronized void addPrediction(String sampleId, String runKey, byte[] labels, int width, int height) {
         Entry e = entries.computeIfAbsent(sampleId, Entry::new);
-        String path = FOLDER + "/" + fileSafe(sampleId) + "-" + fileSafe(runKey.replace('/', '-')) + ".png";
+        String path = FOLDER + "/" + fileSafe(sampleId) + predictionSuffix(runKey);
         writePng(path, paletteImage(labels, width, height));
         e.predictions.put(runKey, path);
     }
@@ -88,6 +116,29 @@ public final class Gallery {
         }
     }
 
+    private static String predictionSuffix(String runKey) {
+        return "-" + fileSafe(runKey.replace('/', '-')) + ".png";
+    }
+
+    /**
+     * Deletes the prediction PNGs a run left behind without a result (its process died after writing them):
+     * no results file links to them.
+     */
+    public static void deletePredictions(Path outDir, String runKey) {
+        Path dir = outDir.resolve(FOLDER);
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        String suffix = predictionSuffix(runKey);
+        try (var files = Files.list(dir)) {
+            for (Path f : files.filter(f -> f.getFileName().toString().endsWith(suffix)).toList()) {
+                Files.deleteIfExists(f);
+            }
+        } catch (IOException ignored) {
+            // a stale PNG nobody links to is harmless
+        }
+    }
+
     public synchronized List<GalleryEntry> entries() {
         List<GalleryEntry> out = new ArrayList<>();
         for (Entry e : entries.values()) {
@@ -98,7 +149,7 @@ public final class Gallery {
         return out;
     }
 
-    static String fileSafe(String s) {
+    public static String fileSafe(String s) {
         return s.replaceAll("[^A-Za-z0-9._-]", "_");
     }
 

@@ -1,4 +1,4 @@
-package dev.segbench.harness.run;
+package dev.segbench.harness.passes;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;

@@ -1,0 +1,41 @@
+package dev.segbench.harness.exec;
+
+import dev.segbench.api.results.GalleryEntry;
+import dev.segbench.api.results.Run;
+import dev.segbench.harness.plan.BackendState;
+import dev.segbench.harness.plan.Plan;
+import dev.segbench.harness.plan.PlannedRun;
+import dev.segbench.harness.plan.RunSettings;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A child's job, handed over as a JSON file: either one run ({@link #RUN}) or the availability probe of some
+ * backends ({@link #PROBE}). The child writes its answer, a {@link RunResult} or a {@link ProbeResult}, atomically
+ * to {@code resultFile}; no result file means the child died before it finished.
+ *
+ * @param pluginFolders    the plugin folders the parent loaded (the child loads the same)
+ * @param requiredFolders  those of them named on the command line (an error if missing)
+ * @param labels           the reference labels to write or read (see RunTask.Inputs)
+ * @param environment      id of this machine's environment in the results
+ * @param backends         for a probe: the backend ids to ask
+ */
+record ChildJob(String kind, List<Path> pluginFolders, List<Path> requiredFolders, RunSettings settings,
+                PlannedRun run, Plan.DatasetFacts samples, Path labels, String environment, List<String> backends,
+                Path resultFile) {
+
+    static final String RUN = "run";
+    static final String PROBE = "probe";
+
+    /**
+     * A run's answer. {@code badSample}: the run stopped at a bad sample under {@code --on-bad-sample fail}, which
+     * stops the whole compare.
+     */
+    record RunResult(Run run, String endToEndHistogram, List<GalleryEntry> gallery, String badSample) {
+    }
+
+    /** A probe's answer: each backend's state by id. */
+    record ProbeResult(Map<String, BackendState> backends) {
+    }
+}

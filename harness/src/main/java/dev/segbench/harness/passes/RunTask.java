@@ -1,0 +1,188 @@
+package dev.segbench.harness.passes;
+
+import dev.segbench.api.Backend;
+import dev.segbench.api.BadSampleException;
+import dev.segbench.api.Dataset;
+import dev.segbench.api.InferenceSession;
+import dev.segbench.api.ModelSource;
+import dev.segbench.api.Progress;
+import dev.segbench.api.SessionOptions;
+import dev.segbench.api.results.GalleryEntry;
+import dev.segbench.api.results.Run;
+import dev.segbench.harness.Messages;
+import dev.segbench.harness.env.EnvironmentProbe;
+import dev.segbench.harness.env.ProcessMemory;
+import dev.segbench.harness.metrics.Latencies;
+import dev.segbench.harness.plan.Plan;
+import dev.segbench.harness.plan.PlannedRun;
+import dev.segbench.harness.plan.RunSettings;
+import dev.segbench.harness.results.GalleryWriter;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * What one run does, wherever it executes (its own child JVM, or the compare's JVM with {@code --in-process}):
+ * open the session, the accuracy pass (writing or reading the reference labels), the performance pass, and the
+ * run's result. The performance pass is one replaceable step ({@link #performance}); a backend failure makes the
+ * run failed, never the caller.
+ */
+public final class RunTask {
+
+    /**
+     * Everything a run needs.
+     *
+     * @param labels      the reference labels file: written by a reference run, read by a compared run whose
+     *                    reference succeeded; null when there is none
+     * @param environment id of the environment the run happens in
+     */
+    public record Inputs(RunSettings settings, PlannedRun run, Plan.DatasetFacts samples, Backend backend,
+                         ModelSource source, Dataset dataset, Path labels, String environment) {
+    }
+
+    /** The run's result, the raw end-to-end histogram (results.json has room only for its summary) and its gallery. */
+    public record Outcome(Run run, String endToEndHistogram, List<GalleryEntry> gallery) {
+    }
+
+    private RunTask() {
+    }
+
+    /**
+     * Runs it. A bad sample under {@code --on-bad-sample fail} is thrown (it stops the compare); every other
+     * failure becomes a failed run with its one-line reason.
+     */
+    public static Outcome execute(Inputs in, Progress progress, Consumer<String> log)
+            throws BadSampleException, InterruptedException {
+        PlannedRun planned = in.run();
+        String key = planned.key();
+        RunSettings settings = in.settings();
+        // the compare wrote the gallery's sample images before its runs; a run adds its predictions
+        GalleryWriter gallery = new GalleryWriter(settings.out(), settings.data().galleryCount(), false);
+        Run.Builder run = Run.builder(planned.model(), planned.backend(), planned.precision().id()).environment(in.environment());
+        log.accept("running " + key + (planned.role() == PlannedRun.Role.REFERENCE_ONLY
+                ? " (reference for agreement, accuracy pass only)" : ""));
+        Path partialLabels = in.labels() == null ? null : in.labels().resolveSibling(in.labels().getFileName() + ".partial");
+        try {
+            int[] indices = checkedIndices(in.dataset(), in.samples());
+            warmDecoder(in.dataset(), indices);
+            ProcessMemory.resetOwnPeak();
+            SessionOptions options = SessionOptions.forRun(planned.precision(), settings.session().threads(), profile(settings),
+                    settings.session().cacheDir(), settings.session().properties());
+            long t0 = System.nanoTime();
+            try (InferenceSession session = in.backend().open(in.source(), options)) {
+                double openSeconds = (System.nanoTime() - t0) / 1e9;
+                AccuracyPass pass = new AccuracyPass(in.dataset(), indices, in.source().info().preprocessing(),
+                        in.source().info().numClasses(), settings.data().options().onBadSample(), settings.data().decodeThreads());
+                AccuracyPass.Outcome acc;
+                boolean writes = planned.role().writesLabels() && in.labels() != null;
+                boolean reads = !planned.role().writesLabels() && in.labels() != null;
+                try (LabelSpill.Writer writer = writes ? new LabelSpill.Writer(partialLabels) : null;
+                     LabelSpill.Reader reader = reads ? new LabelSpill.Reader(in.labels()) : null) {
+                    acc = pass.run(session, new AccuracyPass.Sinks(writer, reader, gallery, key), progress);
+                }
+                if (writes) {
+                    // complete labels only: a reference that dies mid-pass leaves no file that looks finished
+                    Files.move(partialLabels, in.labels(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                }
+                PerformancePass.Outcome perf = planned.role() == PlannedRun.Role.REFERENCE_ONLY ? null
+                        : performance(settings, planned, session, progress);
+                List<String> warnings = new ArrayList<>();
+                if (perf != null) {
+                    warnings.addAll(perf.warnings());
+                } else {
+                    warnings.add("added as the reference for agreement: accuracy pass only, no performance pass");
+                }
+                List<Run.Skipped> skipped = new ArrayList<>();
+                in.samples().skippedAtOpen().forEach(s -> skipped.add(new Run.Skipped(s.id(), s.reason())));
+                skipped.addAll(acc.skipped());
+                Long device = session.deviceMemoryBytes().isPresent() ? session.deviceMemoryBytes().getAsLong() : null;
+                Double build = session.buildSeconds().isPresent() ? session.buildSeconds().getAsDouble() : null;
+                run.weights(new Run.Weights(in.source().weights().kind(), in.source().weights().sha256()))
+                        .dataset(new Run.DatasetSummary(in.samples().name(), acc.images(), in.samples().synthetic(), skipped))
+                        .accuracy(acc.accuracy().toAccuracy())
+                        .agreement(acc.agreement() == null ? null : acc.agreement().toAgreement(planned.referenceKey() == null
+                                ? null : referenceLabel(planned.referenceKey())))
+                        .endToEndLatencyMs(Latencies.stats(acc.endToEnd()))
+                        .accuracyPass(acc.summary())
+                        .warnings(warnings)
+                        .resources(new Run.Resources(ProcessMemory.ownPeakResidentBytes(), openSeconds, build, device));
+                if (perf != null) {
+                    run.latencyMs(Latencies.stats(perf.latency())).throughput(perf.throughput())
+                            .deviceTimingsMs(perf.deviceTimings()).measurement(perf.measurement())
+                            .latencyHistogram(Latencies.encode(perf.latency()));
+                }
+                return new Outcome(run.build(), Latencies.encode(acc.endToEnd()), gallery.entries());
+            }
+        } catch (BadSampleException | InterruptedException e) {
+            gallery.dropRun(key);
+            throw e;
+        } catch (Exception | LinkageError | OutOfMemoryError | StackOverflowError e) {
+            // LinkageError: a backend whose native library or class is missing fails its run, not the whole compare.
+            gallery.dropRun(key);
+            log.accept(key + " failed: " + Messages.oneLine(e));
+            return new Outcome(run.status(Run.FAILED).reason(Messages.oneLine(e)).build(), null, List.of());
+        } finally {
+            if (partialLabels != null) {
+                try {
+                    Files.deleteIfExists(partialLabels);
+                } catch (IOException ignored) {
+                    // the next reference run overwrites it
+                }
+            }
+        }
+    }
+
+    /** The performance pass: one step, so other load scenarios can take its place. */
+    static PerformancePass.Outcome performance(RunSettings settings, PlannedRun planned, InferenceSession session,
+                                               Progress progress) throws dev.segbench.api.BackendException {
+        return new PerformancePass(settings.performance(), planned.batchSizes(), EnvironmentProbe.freeMemory())
+                .run(session, planned.key(), progress);
+    }
+
+    /** "cpu:fp32" from the reference's key "model/cpu/fp32". */
+    private static String referenceLabel(String referenceKey) {
+        String[] parts = referenceKey.split("/");
+        return parts[parts.length - 2] + ":" + parts[parts.length - 1];
+    }
+
+    /**
+     * The planned sample positions, after checking that the dataset opened here has the ids the plan saw (a
+     * dataset that changed on disk in between would make runs incomparable).
+     */
+    private static int[] checkedIndices(Dataset dataset, Plan.DatasetFacts samples) {
+        int[] indices = samples.indexArray();
+        for (int i = 0; i < indices.length; i++) {
+            String id = indices[i] < dataset.size() ? dataset.sampleId(indices[i]) : null;
+            if (!samples.ids().get(i).equals(id)) {
+                throw new IllegalStateException("dataset changed since the compare started: sample " + (i + 1) + " is "
+                        + id + ", the plan has " + samples.ids().get(i));
+            }
+        }
+        return indices;
+    }
+
+    /** Decodes one sample untimed, so native decoders load before the pipeline is timed. */
+    private static void warmDecoder(Dataset data, int[] indices) {
+        if (indices.length > 0) {
+            try {
+                data.load(indices[0]);
+            } catch (BadSampleException | RuntimeException e) {
+                // the accuracy pass reports it in its place
+            }
+        }
+    }
+
+    private static SessionOptions.ShapeProfile profile(RunSettings settings) {
+        RunSettings.Performance p = settings.performance();
+        int maxBatch = Collections.max(p.batchSizes());
+        int h = p.height();
+        int w = p.width();
+        return new SessionOptions.ShapeProfile(1, 1, maxBatch, Math.min(64, h), h, Math.max(1024, h),
+                Math.min(64, w), w, Math.max(1024, w));
+    }
+}

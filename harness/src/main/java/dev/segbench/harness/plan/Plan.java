@@ -1,0 +1,48 @@
+package dev.segbench.harness.plan;
+
+import dev.segbench.api.SkippedSample;
+import dev.segbench.api.results.Environment;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A compare, planned: the runs in execution order (each model's reference first), each with its key and
+ * fingerprint, plus what every run shares. Made by {@link Planner}; executed by the runner.
+ *
+ * @param reference   the resolved reference ("cpu:fp32"), or "none"
+ * @param backendIds  the backends compared, in order
+ * @param environment this machine, with the facts the backends reported
+ * @param warnings    what the results must say about the whole compare (seeded weights, synthetic data, ...)
+ */
+public record Plan(RunSettings settings, String reference, List<String> backendIds, DatasetFacts dataset,
+                   List<PlannedRun> runs, Map<String, BackendState> backends, Environment environment,
+                   List<String> warnings) {
+
+    public Plan {
+        backendIds = List.copyOf(backendIds);
+        runs = List.copyOf(runs);
+        backends = Map.copyOf(backends);
+        warnings = List.copyOf(warnings);
+    }
+
+    /**
+     * The evaluated samples: positions in the opened dataset (after limit, ids and shard) and their ids, which
+     * a child checks against the dataset it opens itself.
+     */
+    public record DatasetFacts(String name, boolean synthetic, int size, List<Integer> indices, List<String> ids,
+                               List<SkippedSample> skippedAtOpen) {
+        public DatasetFacts {
+            indices = List.copyOf(indices);
+            ids = List.copyOf(ids);
+            skippedAtOpen = List.copyOf(skippedAtOpen);
+        }
+
+        public int[] indexArray() {
+            return indices.stream().mapToInt(Integer::intValue).toArray();
+        }
+    }
+
+    public PlannedRun run(String key) {
+        return runs.stream().filter(r -> r.key().equals(key)).findFirst().orElse(null);
+    }
+}

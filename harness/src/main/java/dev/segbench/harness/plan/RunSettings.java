@@ -1,0 +1,269 @@
+package dev.segbench.harness.plan;
+
+import dev.segbench.api.DatasetOptions;
+import dev.segbench.api.Precision;
+import dev.segbench.api.results.Settings;
+import dev.segbench.harness.UserException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Everything one {@code compare} does, parsed and validated once (like LoadGen's TestSettings) and recorded in
+ * the results. Grouped by concern so a new group (calibration, load scenarios) is one more component:
+ * <ul>
+ *   <li>{@link Selection}: which runs (models, backends, precisions, weights, reference);</li>
+ *   <li>{@link Data}: which samples (dataset, options, shard) and how they are fed;</li>
+ *   <li>{@link Performance}: the performance pass (sizes, warm-up, duration rules);</li>
+ *   <li>{@link Session}: what a backend session gets (threads, properties, engine cache);</li>
+ *   <li>{@link Execution}: how runs execute (own process or not, time limits, resume).</li>
+ * </ul>
+ * The record travels to each run's child process as JSON, so every component is plain data.
+ */
+public record RunSettings(Selection selection, Data data, Performance performance, Session session,
+                          Execution execution, Path out) {
+
+    public static final String DEFAULT_DATASET = "synthetic:8";
+    public static final int CPU_DEFAULT_MAX_BATCH = 8;
+
+    public RunSettings {
+        require(selection != null && data != null && performance != null && session != null && execution != null,
+                "run settings are incomplete");
+        require(out != null, "--out: give a results folder");
+    }
+
+    /**
+     * Which runs: every model on every backend and precision.
+     *
+     * @param backends  backend ids; empty = every backend found
+     * @param weights   checkpoint per model id; models not listed get seeded weights
+     * @param seed      seed of the seeded weights
+     * @param reference the run agreement is measured against; null = none
+     */
+    public record Selection(List<String> models, List<String> backends, List<Precision> precisions,
+                            Map<String, Path> weights, long seed, Reference reference) {
+        public Selection {
+            models = List.copyOf(models);
+            backends = List.copyOf(backends);
+            precisions = List.copyOf(precisions);
+            weights = Map.copyOf(weights);
+            require(!models.isEmpty(), "--models: give at least one model");
+            require(!precisions.isEmpty(), "--precisions: give at least one precision");
+            for (Map.Entry<String, Path> w : weights.entrySet()) {
+                if (!Files.isRegularFile(w.getValue())) {
+                    throw new UserException(w.getValue() + ": weights file for " + w.getKey()
+                            + (Files.exists(w.getValue()) ? " is not a regular file" : " does not exist"));
+                }
+                require(models.contains(w.getKey()), "--weights: model '" + w.getKey() + "' is not among --models " + models);
+            }
+        }
+    }
+
+    /**
+     * Which samples and how they reach the model.
+     *
+     * @param dataset       {@code scheme[:location]}
+     * @param decodeThreads threads decoding and preprocessing ahead of inference
+     * @param galleryCount  how many leading samples get gallery images
+     */
+    public record Data(String dataset, DatasetOptions options, Shard shard, int decodeThreads, int galleryCount) {
+        public Data {
+            require(dataset != null && !dataset.isBlank(), "--dataset: give scheme[:location]");
+            require(decodeThreads >= 1, "--decode-threads: must be >= 1");
+            require(galleryCount >= 0, "--gallery: must be >= 0");
+        }
+    }
+
+    /**
+     * The performance pass.
+     *
+     * @param batchSizesGiven false when {@code batchSizes} is the default: CPU backends then stop at batch
+     *                        {@value #CPU_DEFAULT_MAX_BATCH} so a default compare stays short on small machines
+     */
+    public record Performance(List<Integer> batchSizes, boolean batchSizesGiven, int height, int width,
+                              double warmupSeconds, double minDurationSeconds, int minIterations, double cvThreshold) {
+        public Performance {
+            batchSizes = List.copyOf(batchSizes);
+            require(!batchSizes.isEmpty(), "--batch-sizes: give at least one batch size");
+            for (int b : batchSizes) {
+                require(b >= 1 && b <= 1024, "--batch-sizes: " + b + " is not in 1..1024");
+            }
+            require(height >= 1 && width >= 1 && height <= 8192 && width <= 8192,
+                    "--perf-size: " + height + "x" + width + " is not in 1x1..8192x8192");
+            require(warmupSeconds >= 0, "--warmup: must be >= 0 seconds");
+            require(minDurationSeconds >= 0, "--min-duration: must be >= 0 seconds");
+            require(minIterations >= 1, "--min-iterations: must be >= 1");
+            require(cvThreshold > 0, "--cv-threshold: must be > 0");
+        }
+
+        /** The throughput batch sizes for a backend: all given ones, or by default up to 8 off the GPU. */
+        public List<Integer> batchSizesFor(boolean gpu) {
+            if (batchSizesGiven || gpu) {
+                return batchSizes;
+            }
+            List<Integer> small = batchSizes.stream().filter(b -> b <= CPU_DEFAULT_MAX_BATCH).toList();
+            return small.isEmpty() ? List.of(1) : small;
+        }
+    }
+
+    /**
+     * What each backend session is opened with.
+     *
+     * @param threads    intra-op threads (0 = backend default)
+     * @param properties backend-specific session properties ("tensorrt.opt-level" = "3")
+     * @param cacheDir   where backends may cache compiled engines (null = no cache)
+     */
+    public record Session(int threads, Map<String, String> properties, Path cacheDir) {
+        public Session {
+            properties = Map.copyOf(properties);
+            require(threads >= 0, "--threads: must be >= 0 (0 = backend default)");
+        }
+    }
+
+    /**
+     * How runs execute.
+     *
+     * @param inProcess           run every backend inside this JVM (debugging) instead of one child JVM per run
+     * @param resume              reuse the finished runs recorded in OUT/runs whose fingerprints match
+     * @param runTimeoutSeconds   a run's child is killed after this long
+     * @param stallTimeoutSeconds ... or after this long without progress during its passes
+     * @param childJvmOptions     extra JVM options for the children, after the parent's own
+     */
+    public record Execution(boolean inProcess, boolean resume, double runTimeoutSeconds, double stallTimeoutSeconds,
+                            List<String> childJvmOptions) {
+        public static final double DEFAULT_RUN_TIMEOUT_SECONDS = 60 * 60;
+        public static final double DEFAULT_STALL_TIMEOUT_SECONDS = 10 * 60;
+
+        public Execution {
+            childJvmOptions = List.copyOf(childJvmOptions);
+            require(runTimeoutSeconds > 0, "--run-timeout: must be > 0");
+            require(stallTimeoutSeconds > 0, "--stall-timeout: must be > 0");
+        }
+
+        public static Execution defaults() {
+            return new Execution(false, false, DEFAULT_RUN_TIMEOUT_SECONDS, DEFAULT_STALL_TIMEOUT_SECONDS, List.of());
+        }
+    }
+
+    static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new UserException(message);
+        }
+    }
+
+    /**
+     * {@code backend:precision}; a null backend means "the available backend of lowest {@code rank()}", which
+     * the plan resolves.
+     */
+    public record Reference(String backend, Precision precision) {
+
+        /** The default: the lowest-rank available backend, fp32. */
+        public static Reference auto() {
+            return new Reference(null, Precision.FP32);
+        }
+
+        public boolean isAuto() {
+            return backend == null;
+        }
+
+        /** {@code auto}, {@code none} (null) or {@code backend:precision}. */
+        public static Reference parse(String text) {
+            String t = text.trim();
+            if (t.equalsIgnoreCase("none")) {
+                return null;
+            }
+            if (t.equalsIgnoreCase("auto")) {
+                return auto();
+            }
+            String[] parts = t.split(":");
+            if (parts.length != 2 || parts[0].isBlank()) {
+                throw new UserException("--reference: '" + text + "' is not auto, none or backend:precision (e.g. cpu:fp32)");
+            }
+            try {
+                return new Reference(parts[0].trim(), Precision.parse(parts[1]));
+            } catch (IllegalArgumentException e) {
+                throw new UserException("--reference: " + e.getMessage());
+            }
+        }
+
+        @Override
+        public String toString() {
+            return (backend == null ? "auto" : backend) + ":" + precision.id();
+        }
+    }
+
+    /** Parses {@code HxW} such as {@code 512x512}. */
+    public static int[] parseSize(String text) {
+        String[] parts = text.trim().toLowerCase(Locale.ROOT).split("x");
+        try {
+            if (parts.length == 2) {
+                return new int[] {Integer.parseInt(parts[0].trim()), Integer.parseInt(parts[1].trim())};
+            }
+        } catch (NumberFormatException e) {
+            // fall through to the message below
+        }
+        throw new UserException("--perf-size: '" + text + "' is not HxW (e.g. 512x512)");
+    }
+
+    /**
+     * Parses a duration: a number with a unit, {@code s}, {@code m} or {@code h} ({@code 90s}, {@code 10m},
+     * {@code 1.5h}); a bare number is seconds.
+     */
+    public static double parseDurationSeconds(String option, String text) {
+        String t = text.trim().toLowerCase(Locale.ROOT);
+        double unit = 1;
+        if (t.endsWith("h")) {
+            unit = 3600;
+        } else if (t.endsWith("m")) {
+            unit = 60;
+        }
+        if (t.endsWith("h") || t.endsWith("m") || t.endsWith("s")) {
+            t = t.substring(0, t.length() - 1).trim();
+        }
+        try {
+            double v = Double.parseDouble(t) * unit;
+            if (v > 0 && Double.isFinite(v)) {
+                return v;
+            }
+        } catch (NumberFormatException e) {
+            // fall through to the message below
+        }
+        throw new UserException(option + ": '" + text + "' is not a positive duration (e.g. 90s, 10m, 1h)");
+    }
+
+    /** A duration for messages: "45 s", "10 min", "1.5 h". */
+    public static String formatDuration(double seconds) {
+        if (seconds >= 3600 && seconds % 360 == 0) {
+            return trim(seconds / 3600) + " h";
+        }
+        if (seconds >= 60 && seconds % 6 == 0) {
+            return trim(seconds / 60) + " min";
+        }
+        return trim(seconds) + " s";
+    }
+
+    private static String trim(double v) {
+        return v == Math.rint(v) ? Long.toString((long) v) : String.format(Locale.ROOT, "%.1f", v);
+    }
+
+    /** The settings as recorded in results.json, with the reference the plan resolved. */
+    public Settings toResults(List<String> resolvedBackends, String resolvedReference) {
+        return new Settings(selection.models(), resolvedBackends, selection.precisions().stream().map(Precision::id).toList(),
+                data.dataset(), data.options().limit(), data.shard().toString(), resolvedReference,
+                performance.batchSizes(), performance.height(), performance.width(), performance.warmupSeconds(),
+                performance.minDurationSeconds(), performance.minIterations(), session.threads(), performance.cvThreshold(),
+                data.options().onBadSample().name().toLowerCase(Locale.ROOT), session.properties(),
+                session.cacheDir() == null ? null : session.cacheDir().toString(),
+                execution.inProcess() ? Settings.IN_PROCESS : Settings.PROCESS_PER_RUN);
+    }
+
+    @Override
+    public String toString() {
+        return "models=" + selection.models() + " backends=" + (selection.backends().isEmpty() ? "all" : selection.backends())
+                + " precisions=" + selection.precisions().stream().map(Precision::id).collect(Collectors.joining(","))
+                + " dataset=" + data.dataset();
+    }
+}

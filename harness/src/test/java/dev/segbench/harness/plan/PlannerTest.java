@@ -1,0 +1,105 @@
+package dev.segbench.harness.plan;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.segbench.api.Availability;
+import dev.segbench.api.Backend;
+import dev.segbench.api.DatasetOptions;
+import dev.segbench.api.Precision;
+import dev.segbench.harness.plan.PlannedRun.Role;
+import dev.segbench.harness.plugins.Plugins;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The plan of a compare, with a probe that says which backends are available. */
+class PlannerTest {
+
+    private static RunSettings settings(RunSettings.Reference reference, double minDuration) {
+        return new RunSettings(
+                new RunSettings.Selection(List.of("tiny", "tiny4"), List.of("fake"), List.of(Precision.FP32, Precision.FP16),
+                        Map.of(), 1, reference),
+                new RunSettings.Data("fake:3", DatasetOptions.defaults(), Shard.ALL, 1, 1),
+                new RunSettings.Performance(List.of(1, 8), false, 32, 32, 0, minDuration, 2, 0.05),
+                new RunSettings.Session(0, Map.of(), null), RunSettings.Execution.defaults(), Path.of("unused"));
+    }
+
+    /** Every backend as it is, except those named: cpu available (whatever this machine says), the rest unavailable. */
+    private static BackendProbe probe(Set<String> unavailable) {
+        return backends -> {
+            Map<String, BackendState> out = new LinkedHashMap<>();
+            for (Backend b : backends) {
+                Availability a = unavailable.contains(b.id()) ? Availability.unavailable(b.id() + " is not here")
+                        : b.id().equals("cpu") ? Availability.available("stub", List.of(), Set.of()) : Plugins.availability(b);
+                out.put(b.id(), new BackendState(b.id(), b.rank(), a, b.precisions()));
+            }
+            return out;
+        };
+    }
+
+    private static Plan plan(RunSettings s, BackendProbe probe) throws Exception {
+        try (Plugins plugins = Plugins.load(List.of(), List.of()); Planner planner = new Planner(plugins, s, m -> { })) {
+            planner.prepare();
+            return planner.plan(probe);
+        }
+    }
+
+    @Test
+    void theReferenceIsTheAvailableBackendOfLowestRankInFp32() throws Exception {
+        // cpu (rank 10) is the reference wherever it is available, even when only other backends are compared
+        Plan withCpu = plan(settings(RunSettings.Reference.auto(), 1), probe(Set.of("tensorrt", "cuda")));
+        assertEquals("cpu:fp32", withCpu.reference());
+        assertEquals(List.of("tiny/cpu/fp32", "tiny/fake/fp32", "tiny/fake/fp16", "tiny4/cpu/fp32", "tiny4/fake/fp32",
+                "tiny4/fake/fp16"), withCpu.runs().stream().map(PlannedRun::key).toList());
+        PlannedRun ref = withCpu.runs().getFirst();
+        assertEquals(Role.REFERENCE_ONLY, ref.role());
+        assertEquals("tiny/cpu/fp32", withCpu.runs().get(2).referenceKey());
+        assertEquals(ref.fingerprint(), withCpu.runs().get(2).fingerprintInputs().get("reference_fingerprint"));
+
+        // without cpu the next available one by rank (then id): tensorrt 50 and cuda 200 are not here, the fakes are 1000
+        Plan withoutCpu = plan(settings(RunSettings.Reference.auto(), 1), probe(Set.of("cpu", "tensorrt", "cuda")));
+        assertEquals("exploding:fp32", withoutCpu.reference());
+    }
+
+    @Test
+    void anExplicitReferenceAmongTheRunsGoesFirstAndNoneMeansNoAgreement() throws Exception {
+        Plan fake = plan(settings(new RunSettings.Reference("fake", Precision.FP32), 1), probe(Set.of()));
+        assertEquals(Role.REFERENCE, fake.runs().getFirst().role());
+        assertEquals(List.of("tiny/fake/fp32", "tiny/fake/fp16", "tiny4/fake/fp32", "tiny4/fake/fp16"),
+                fake.runs().stream().map(PlannedRun::key).toList());
+        assertEquals(List.of(1, 8), fake.runs().getFirst().batchSizes(), "default batches stop at 8 off the GPU");
+
+        Plan none = plan(settings(null, 1), probe(Set.of()));
+        assertEquals("none", none.reference());
+        assertTrue(none.runs().stream().allMatch(r -> r.role() == Role.COMPARED && r.referenceKey() == null));
+    }
+
+    @Test
+    void fingerprintsFollowWhatDecidesTheResult() throws Exception {
+        RunSettings.Reference fake = new RunSettings.Reference("fake", Precision.FP32);
+        Plan a = plan(settings(fake, 1), probe(Set.of()));
+        Plan b = plan(settings(fake, 1), probe(Set.of()));
+        Plan c = plan(settings(fake, 2), probe(Set.of()));
+        assertEquals(a.runs().get(1).fingerprint(), b.runs().get(1).fingerprint(), "the same plan twice");
+        assertNotEquals(a.runs().get(1).fingerprint(), c.runs().get(1).fingerprint(), "another minimum duration");
+        assertEquals(List.of("fake-0", "fake-1", "fake-2"), a.runs().getFirst().fingerprintInputs().get("sample_ids"));
+        assertEquals("fake-1.0", a.runs().getFirst().fingerprintInputs().get("backend_version"));
+        assertNull(a.runs().getFirst().skipReason());
+        assertEquals("tiny.fake.fp16", a.runs().get(1).fileStem());
+    }
+
+    @Test
+    void unavailableBackendsArePlannedAsSkippedWithTheirReason() throws Exception {
+        Plan p = plan(settings(new RunSettings.Reference("fake", Precision.FP32), 1), probe(Set.of("fake")));
+        assertTrue(p.runs().stream().noneMatch(PlannedRun::runnable));
+        assertEquals("fake is not here", p.runs().getFirst().skipReason());
+        assertTrue(p.warnings().stream().anyMatch(w -> w.startsWith("reference fake:fp32 is skipped (fake is not here)")),
+                p.warnings().toString());
+    }
+}
