@@ -80,7 +80,7 @@ public final class OrtCpuBackend implements Backend {
         OrtEnvironment[] env = new OrtEnvironment[1];
         Thread init = new Thread(null, () -> {
             try {
-                env[0] = OrtEnvironment.getEnvironment();
+                env[0] = OrtTelemetryFolder.around(OrtEnvironment::getEnvironment);
             } catch (Throwable t) {
                 failure[0] = t;
             }
