@@ -57,11 +57,9 @@ public final class Planner implements AutoCloseable {
      */
     public void prepare() throws ModelException, DatasetException {
         RunSettings.Selection sel = settings.selection();
-        selected = resolveBackends();
+        selectBackends();
         Map<String, ModelCatalog> catalogs = resolveModels();
         DatasetProvider provider = resolveDataset();
-        explicitReference = sel.reference() == null || sel.reference().isAuto() ? null
-                : plugins.requireBackend(sel.reference().backend(), "--reference: ");
         warnings.addAll(plugins.warnings());
 
         for (String model : sel.models()) {
@@ -93,20 +91,43 @@ public final class Planner implements AutoCloseable {
                 dataset.skippedAtOpen());
     }
 
-    /** The plan, after asking the backends (with {@code probe}) whether they can run here. Call {@link #prepare()} first. */
-    public Plan plan(BackendProbe probe) {
-        if (facts == null) {
-            throw new IllegalStateException("prepare() first");
+    /**
+     * Resolves the backend ids (selected and reference); the first part of {@link #prepare()}, callable before it so
+     * that the backends can be probed while the rest of the input is checked. Unknown ids are user errors.
+     */
+    public void selectBackends() {
+        if (selected != null) {
+            return;
         }
         RunSettings.Selection sel = settings.selection();
+        selected = resolveBackends();
+        explicitReference = sel.reference() == null || sel.reference().isAuto() ? null
+                : plugins.requireBackend(sel.reference().backend(), "--reference: ");
+    }
 
-        // Every backend found is probed when the reference is picked by rank; otherwise the selected ones and the reference.
+    /**
+     * The backends whose availability the plan needs: every backend found when the reference is picked by rank,
+     * otherwise the selected ones and the reference.
+     */
+    public List<Backend> backendsToProbe() {
+        selectBackends();
+        RunSettings.Selection sel = settings.selection();
         List<Backend> toProbe = new ArrayList<>(selected);
         if (sel.reference() != null && sel.reference().isAuto()) {
             plugins.backends().stream().filter(b -> !toProbe.contains(b)).forEach(toProbe::add);
         } else if (explicitReference != null && !toProbe.contains(explicitReference)) {
             toProbe.add(explicitReference);
         }
+        return toProbe;
+    }
+
+    /** The plan, after asking the backends (with {@code probe}) whether they can run here. Call {@link #prepare()} first. */
+    public Plan plan(BackendProbe probe) {
+        if (facts == null) {
+            throw new IllegalStateException("prepare() first");
+        }
+        RunSettings.Selection sel = settings.selection();
+        List<Backend> toProbe = backendsToProbe();
         Map<String, BackendState> states = probe.probe(toProbe);
         Backend referenceBackend = sel.reference() == null ? null
                 : sel.reference().isAuto() ? pickReference(toProbe, states, warnings) : explicitReference;

@@ -63,12 +63,25 @@ public final class Runner {
 
     public Outcome run() throws ModelException, DatasetException, IOException, InterruptedException {
         try (Planner planner = new Planner(plugins, settings, log)) {
-            planner.prepare(); // bad input is reported before anything is written
-            return run(planner);
+            planner.selectBackends();
+            if (settings.execution().inProcess()) {
+                planner.prepare(); // bad input is reported before anything is written
+                return run(planner, BackendProbes.inProcess());
+            }
+            // The probe child starts now and runs while the models load and the dataset opens (it writes nothing here).
+            try (BackendProbes.Early early = BackendProbes.startInChild(planner.backendsToProbe(), absolute(plugins.folders()),
+                    absolute(plugins.requiredFolders()), settings.out().resolve(LOG_FOLDER), settings.execution())) {
+                planner.prepare();
+                return run(planner, backends -> early.probe(backends, log));
+            }
         }
     }
 
-    private Outcome run(Planner planner) throws IOException, InterruptedException {
+    private static List<Path> absolute(List<Path> folders) {
+        return folders.stream().map(Path::toAbsolutePath).toList();
+    }
+
+    private Outcome run(Planner planner, BackendProbe probe) throws IOException, InterruptedException {
         Path out = settings.out();
         try {
             Files.createDirectories(out);
@@ -88,10 +101,8 @@ public final class Runner {
                             + " removed (--resume reuses them)");
                 }
             }
-            List<Path> folders = plugins.folders().stream().map(Path::toAbsolutePath).toList();
-            List<Path> required = plugins.requiredFolders().stream().map(Path::toAbsolutePath).toList();
-            BackendProbe probe = settings.execution().inProcess() ? BackendProbes.inProcess()
-                    : BackendProbes.inChild(folders, required, work.resolve("probe"), logs, settings.execution(), log);
+            List<Path> folders = absolute(plugins.folders());
+            List<Path> required = absolute(plugins.requiredFolders());
             Plan plan = planner.plan(probe);
             new GalleryWriter(out, settings.data().galleryCount()).writeSamples(planner.dataset(), plan.dataset().indexArray());
             ResultsBook book = new ResultsBook(plan, out);

@@ -1,6 +1,8 @@
 package dev.segbench.harness.run;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.segbench.api.results.ResultsJson;
 import dev.segbench.api.results.Run;
@@ -47,6 +49,8 @@ class NoLitterTest {
         assertEquals(0, p.await(300), p.toString());
         assertEquals(Run.OK, ResultsJson.read(out).runs().getFirst().status());
         assertEquals(before, entries(temp));
+        assertTrue(Files.isRegularFile(out.resolve(Runner.LOG_FOLDER).resolve("probe.log")),
+                "the probe child's log was moved into the results' log folder");
         if (System.getProperty("os.name").toLowerCase(java.util.Locale.ROOT).contains("linux")
                 && System.getProperty("os.arch").equals("amd64")) {
             // ONNX Runtime's libraries were extracted once into the cache, not into a temp folder per process
@@ -55,5 +59,20 @@ class NoLitterTest {
                         .map(f -> f.getFileName().toString()).sorted().toList());
             }
         }
+    }
+
+    @Test
+    void badInputStopsTheEarlyProbeAndWritesNothing() throws Exception {
+        Path temp = Files.createDirectories(tmp.resolve("temp"));
+        List<String> before = entries(temp);
+        Path out = tmp.resolve("out");
+        // the probe child starts before the dataset is checked; the dataset is missing, so it must be stopped and removed
+        CliProcess p = CliProcess.start(tmp.resolve("p"), Map.of("TMPDIR", temp.toString()),
+                List.of("-Djava.io.tmpdir=" + temp), "compare", "--backends", "cpu", "--models", "arch0",
+                "--dataset", "voc:" + tmp.resolve("no-such-devkit"), "--progress", "never", "--out", out.toString());
+        assertEquals(2, p.await(120), p.toString());
+        assertTrue(p.err().contains("no-such-devkit"), p.toString());
+        assertFalse(Files.exists(out), "nothing written for bad input");
+        assertEquals(before, entries(temp));
     }
 }
