@@ -24,7 +24,8 @@ public final class ResultsFiles {
             "weights", "dataset", "images", "miou", "pixel_accuracy", "mean_class_accuracy", "fw_iou",
             "pixel_agreement", "miou_vs_reference", "p50_ms", "p90_ms", "p99_ms", "mean_ms", "cv",
             "e2e_p50_ms", "best_images_per_s", "best_batch", "pipeline_images_per_s", "model_images_per_s",
-            "valid", "open_s", "build_s", "peak_rss_bytes", "device_memory_bytes", "reused", "environment");
+            "valid", "open_s", "build_s", "peak_rss_bytes", "device_memory_bytes", "reused", "environment",
+            "calibration_dataset", "calibration_method", "calibration_images");
 
     private ResultsFiles() {
     }
@@ -74,7 +75,10 @@ public final class ResultsFiles {
                     res.buildSeconds() == null ? "" : num(res.buildSeconds()),
                     res.peakRssBytes() == null ? "" : res.peakRssBytes(),
                     res.deviceMemoryBytes() == null ? "" : res.deviceMemoryBytes(),
-                    r.reused(), r.environment() == null ? "" : r.environment());
+                    r.reused(), r.environment() == null ? "" : r.environment(),
+                    r.calibration() == null ? "" : r.calibration().dataset(),
+                    r.calibration() == null ? "" : r.calibration().method(),
+                    r.calibration() == null ? "" : r.calibration().images());
             StringBuilder line = new StringBuilder();
             for (Object cell : row) {
                 if (!line.isEmpty()) {

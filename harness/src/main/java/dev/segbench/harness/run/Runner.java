@@ -92,7 +92,7 @@ public final class Runner {
             List<Path> required = plugins.requiredFolders().stream().map(Path::toAbsolutePath).toList();
             BackendProbe probe = settings.execution().inProcess() ? BackendProbes.inProcess()
                     : BackendProbes.inChild(folders, required, work.resolve("probe"), logs, settings.execution(), log);
-            Plan plan = planner.plan(probe);
+            Plan plan = planner.progress(progress).plan(probe);
             new GalleryWriter(out, settings.data().galleryCount()).writeSamples(planner.dataset(), plan.dataset().indexArray());
             ResultsBook book = new ResultsBook(plan, out);
             Set<String> reused = settings.execution().resume() ? decideReuse(plan, store, book) : Set.of();
