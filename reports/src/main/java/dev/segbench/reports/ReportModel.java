@@ -270,6 +270,10 @@ final class ReportModel {
         if (severalMachines) {
             headers.add(1, new Header("Machine", "the environment the run was measured on (see Environment)", false));
         }
+        boolean int8 = runs.stream().anyMatch(r -> r.calibration() != null);
+        if (int8) {
+            headers.add(new Header("Int8 calibration", "dataset, method and images the int8 ranges were measured on", false));
+        }
         double cvThreshold = s == null ? Double.NaN : s.cvThreshold();
         List<TableRow> rows = new ArrayList<>();
         for (Run r : runs) {
@@ -309,6 +313,12 @@ final class ReportModel {
             cells.add(num(rss == null ? Format.MISSING : Format.mebibytes(rss), rss == null ? null : rss.doubleValue()));
             Long device = res == null ? null : res.deviceMemoryBytes();
             cells.add(num(device == null ? Format.MISSING : Format.mebibytes(device), device == null ? null : device.doubleValue()));
+            if (int8) {
+                Run.Calibration c = r.calibration();
+                cells.add(c == null ? text(Format.MISSING) : new Cell(c.dataset() + ", " + c.method() + ", " + c.images()
+                        + " images" + (c.overlap() > 0 ? ", " + c.overlap() + " also evaluated ⚠" : ""), c.dataset(), false,
+                        c.overlap() > 0 ? "flag" : ""));
+            }
             rows.add(new TableRow(r.ok() ? "run-ok" : "run-" + cssToken(r.status()), cells));
         }
         return new Table(headers, rows);
@@ -379,6 +389,12 @@ final class ReportModel {
         kv.add(new KeyValue("Engine cache", s.cacheDir() == null ? "none" : s.cacheDir()));
         kv.add(new KeyValue("Isolation", Format.orDash(s.isolation())));
         s.properties().forEach((k, v) -> kv.add(new KeyValue("Property " + k, v)));
+        Settings.Calibration c = s.calibration();
+        if (c != null) {
+            kv.add(new KeyValue("Int8 calibration", c.dataset() + (c.split() == null ? "" : " (" + c.split() + ")")
+                    + ", up to " + c.images() + " images, " + c.method()
+                    + (c.cacheFile() == null ? "" : ", table file " + c.cacheFile())));
+        }
         return kv;
     }
 

@@ -15,7 +15,7 @@ public record Run(String model, String backend, String precision, String status,
                   String environment, Weights weights, DatasetSummary dataset, Accuracy accuracy, Agreement agreement,
                   Latency latencyMs, Latency endToEndLatencyMs, List<Throughput> throughput,
                   AccuracyPassSummary accuracyPass, DeviceTimings deviceTimingsMs, Resources resources,
-                  Measurement measurement, List<String> warnings, String latencyHistogram) {
+                  Measurement measurement, List<String> warnings, String latencyHistogram, Calibration calibration) {
 
     public static final String OK = "ok";
     public static final String SKIPPED = "skipped";
@@ -74,6 +74,7 @@ public record Run(String model, String backend, String precision, String status,
         b.measurement = measurement;
         b.warnings = warnings;
         b.latencyHistogram = latencyHistogram;
+        b.calibration = calibration;
         return b;
     }
 
@@ -99,6 +100,7 @@ public record Run(String model, String backend, String precision, String status,
         private Measurement measurement;
         private List<String> warnings = List.of();
         private String latencyHistogram;
+        private Calibration calibration;
 
         private Builder(String model, String backend, String precision) {
             this.model = model;
@@ -191,14 +193,32 @@ public record Run(String model, String backend, String precision, String status,
             return this;
         }
 
+        public Builder calibration(Calibration value) {
+            calibration = value;
+            return this;
+        }
+
         public Run build() {
             return new Run(model, backend, precision, status, reason, reused, environment, weights, dataset, accuracy,
                     agreement, latencyMs, endToEndLatencyMs, throughput, accuracyPass, deviceTimingsMs, resources,
-                    measurement, warnings, latencyHistogram);
+                    measurement, warnings, latencyHistogram, calibration);
         }
     }
 
     /** {@code kind} is "checkpoint" or "seeded"; {@code sha256} is the file's hash or "seeded:SEED". */
+    /**
+     * The int8 calibration an INT8 run quantized with (null for other precisions and in results written before it was
+     * recorded).
+     *
+     * @param dataset the calibration dataset's name ("voc2012/train", "synthetic(seed=2, ...)")
+     * @param method  minmax, percentile or entropy
+     * @param images  how many images the ranges were measured on
+     * @param sha256  the calibration table's digest (key and every range), also part of the run's fingerprint
+     * @param overlap how many calibration images are also evaluated images (non-zero: accuracy is optimistic)
+     */
+    public record Calibration(String dataset, String method, int images, String sha256, int overlap) {
+    }
+
     public record Weights(String kind, String sha256) {
     }
 

@@ -13,13 +13,36 @@ public record Settings(List<String> models, List<String> backends, List<String> 
                        int limit, String shard, String reference, List<Integer> batchSizes,
                        int perfHeight, int perfWidth, double warmupSeconds, double minDurationSeconds,
                        int minIterations, int threads, double cvThreshold, String onBadSample,
-                       Map<String, String> properties, String cacheDir, String isolation) {
+                       Map<String, String> properties, String cacheDir, String isolation, Calibration calibration) {
 
     public static final String PROCESS_PER_RUN = "process per run";
     public static final String IN_PROCESS = "in-process";
 
     public Settings {
         properties = properties == null ? Map.of() : Map.copyOf(properties);
+    }
+
+    /** Settings without int8 calibration (no int8 asked for, or results written before it was recorded). */
+    public Settings(List<String> models, List<String> backends, List<String> precisions, String dataset,
+                    int limit, String shard, String reference, List<Integer> batchSizes,
+                    int perfHeight, int perfWidth, double warmupSeconds, double minDurationSeconds,
+                    int minIterations, int threads, double cvThreshold, String onBadSample,
+                    Map<String, String> properties, String cacheDir, String isolation) {
+        this(models, backends, precisions, dataset, limit, shard, reference, batchSizes, perfHeight, perfWidth,
+                warmupSeconds, minDurationSeconds, minIterations, threads, cvThreshold, onBadSample, properties, cacheDir,
+                isolation, null);
+    }
+
+    /**
+     * The {@code --calibration*} options of int8 runs, as the compare resolved them.
+     *
+     * @param dataset   the calibration dataset spec ({@code voc:DIR}, {@code synthetic:64})
+     * @param split     the VOC split read (null for datasets without splits)
+     * @param method    minmax, percentile or entropy
+     * @param images    at most this many images ({@code --calibration-images})
+     * @param cacheFile {@code --calibration-cache}, or null
+     */
+    public record Calibration(String dataset, String split, String method, int images, String cacheFile) {
     }
 
     /** Settings without backend properties, engine cache or isolation. */
@@ -35,6 +58,6 @@ public record Settings(List<String> models, List<String> backends, List<String> 
     public Settings withShard(String newShard) {
         return new Settings(models, backends, precisions, dataset, limit, newShard, reference, batchSizes, perfHeight,
                 perfWidth, warmupSeconds, minDurationSeconds, minIterations, threads, cvThreshold, onBadSample, properties,
-                cacheDir, isolation);
+                cacheDir, isolation, calibration);
     }
 }

@@ -85,12 +85,12 @@ public record CalibrationRequest(String dataset, DatasetOptions datasetOptions, 
         return new CalibrationRequest(spec, options, images, method, cacheDir, cacheFile, threads);
     }
 
-    static String scheme(String spec) {
+    public static String scheme(String spec) {
         int colon = spec.indexOf(':');
         return colon < 0 ? spec : spec.substring(0, colon);
     }
 
-    static String location(String spec) {
+    public static String location(String spec) {
         int colon = spec.indexOf(':');
         return colon < 0 ? "" : spec.substring(colon + 1);
     }

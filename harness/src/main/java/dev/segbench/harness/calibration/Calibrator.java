@@ -104,7 +104,8 @@ public final class Calibrator {
             }
             log.accept("calibrating " + id + " on " + ids.size() + " images of " + data.name() + " (" + request.method().id()
                     + ")");
-            CalibrationTable table = measure(model, int8.calibrationGraph(), data, indices, key, request.threads());
+            CalibrationTable table = measure(model, int8.calibrationGraph(), data, indices, key, request.threads(),
+                    request.dataset());
             cache.store(table);
             return table;
         }
@@ -121,7 +122,7 @@ public final class Calibrator {
     }
 
     private CalibrationTable measure(ModelSource model, ModelSource.CalibrationGraph graph, Dataset data, int[] indices,
-                                     CalibrationTable.Key key, int threads)
+                                     CalibrationTable.Key key, int threads, String spec)
             throws BackendException, InterruptedException {
         CalibrationStatistics statistics = new CalibrationStatistics(graph.tensors());
         ModelInfo info = model.info();
@@ -137,7 +138,7 @@ public final class Calibrator {
                 try {
                     sample = data.load(index);
                 } catch (BadSampleException e) {
-                    throw new UserException("--calibration " + key.dataset() + ": unreadable calibration image: "
+                    throw new UserException("--calibration " + spec + ": unreadable calibration image: "
                             + e.getMessage(), e);
                 }
                 try (Arena arena = Arena.ofConfined()) {

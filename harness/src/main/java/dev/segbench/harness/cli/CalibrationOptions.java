@@ -7,7 +7,7 @@ import dev.segbench.harness.calibration.CalibrationRequest;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
-/** The {@code --calibration*} options of int8 ({@code models export}; {@code compare} once the runner calibrates). */
+/** The {@code --calibration*} options of int8, shared by {@code models export} and {@code compare}. */
 final class CalibrationOptions {
 
     @Option(names = "--calibration", paramLabel = "SCHEME[:LOCATION]",

@@ -84,9 +84,7 @@ public final class Cli implements Runnable {
 
     /** $XDG_CACHE_HOME/segbench or ~/.cache/segbench: engines and extracted native libraries (see CacheFolder). */
     static Path defaultCacheDir() {
-        String xdg = System.getenv("XDG_CACHE_HOME");
-        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
-        return base.resolve("segbench");
+        return CacheDirOption.resolve(null);
     }
 
     /** Runs the command line and returns the exit code (0 ok, 1 internal error, 2 user error). */

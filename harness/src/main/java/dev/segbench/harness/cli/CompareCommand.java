@@ -8,6 +8,7 @@ import dev.segbench.api.Precision;
 import dev.segbench.api.WeightsSpec;
 import dev.segbench.api.results.Run;
 import dev.segbench.harness.UserException;
+import dev.segbench.harness.calibration.CalibrationRequest;
 import dev.segbench.harness.plugins.Plugins;
 import dev.segbench.harness.plan.RunSettings;
 import dev.segbench.harness.plan.Shard;
@@ -21,6 +22,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
@@ -54,7 +56,7 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "" + WeightsSpec.DEFAULT_SEED, paramLabel = "SEED", description = "Seed of untrained weights (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--precisions", split = ",", defaultValue = "fp32,fp16", paramLabel = "P", description = "fp32, fp16 (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--precisions", split = ",", defaultValue = "fp32,fp16", paramLabel = "P", description = "fp32, fp16, int8 (int8: calibrated first, see --calibration) (default: ${DEFAULT-VALUE}).")
     List<String> precisions;
 
     @Option(names = "--batch-sizes", split = ",", paramLabel = "N", description = "Throughput batch sizes (default: 1,8,32 on GPUs, 1,8 on CPUs); sizes that would not fit in memory are skipped with a warning.")
@@ -110,9 +112,13 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--property", paramLabel = "KEY=VALUE", description = "Backend-specific session setting, e.g. tensorrt.opt-level=3; repeatable.")
     Map<String, String> properties = new LinkedHashMap<>();
 
-    @Option(names = "--cache-dir", paramLabel = "DIR", description = "Where backends cache compiled engines "
-            + "(default: $XDG_CACHE_HOME/segbench or ~/.cache/segbench; 'none' = no cache).")
+    @Option(names = "--cache-dir", paramLabel = "DIR", description = "Where backends cache compiled engines and int8 "
+            + "calibration tables (default: $XDG_CACHE_HOME/segbench or ~/.cache/segbench; 'none' = no cache).")
     String cacheDir;
+
+    /** int8: the --calibration* options, the same as models export's. */
+    @Mixin
+    CalibrationOptions calibration;
 
     @Option(names = {"--out", "-o"}, defaultValue = "segbench-out", paramLabel = "DIR", description = "Results folder (default: ${DEFAULT-VALUE}).")
     Path out;
@@ -206,19 +212,23 @@ final class CompareCommand implements Callable<Integer> {
                         Shard.parse(shard, System.getenv()), decodeThreads == null ? Math.max(1, cores / 2) : decodeThreads, gallery),
                 new RunSettings.Performance(batches, batchSizes != null, size[0], size[1], warmup, minDuration, minIterations,
                         cvThreshold),
-                new RunSettings.Session(threads, properties, cacheDir()),
+                new RunSettings.Session(threads, properties, CacheDirOption.resolve(cacheDir)),
                 new RunSettings.Execution(inProcess, resume, RunSettings.parseDurationSeconds("--run-timeout", runTimeout),
                         RunSettings.parseDurationSeconds("--stall-timeout", stallTimeout),
                         childJvmOptions.stream().filter(o -> !o.isBlank()).toList()),
-                out);
+                out, calibrationRequest(ps, options));
     }
 
-    /** Engines are slow to build (TensorRT: minutes), so they are cached unless the user says not to. */
-    private Path cacheDir() {
-        if (cacheDir != null) {
-            return cacheDir.equalsIgnoreCase("none") ? null : Path.of(cacheDir);
+    /** How int8 runs calibrate (null without int8): on the evaluated dataset's default unless --calibration says. */
+    private CalibrationRequest calibrationRequest(List<Precision> ps, DatasetOptions evaluatedOptions) {
+        if (!ps.contains(Precision.INT8)) {
+            if (calibration.dataset != null) {
+                throw new UserException("--calibration: only int8 runs are calibrated; add int8 to --precisions");
+            }
+            return null;
         }
-        return Cli.defaultCacheDir();
+        return calibration.request(dataset == null ? RunSettings.DEFAULT_DATASET : dataset, evaluatedOptions,
+                CacheDirOption.resolve(cacheDir), threads);
     }
 
     private void printTable(List<Run> runs) {

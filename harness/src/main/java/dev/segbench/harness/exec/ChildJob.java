@@ -20,10 +20,17 @@ import java.util.Map;
  * @param labels           the reference labels to write or read (see RunTask.Inputs)
  * @param environment      id of this machine's environment in the results
  * @param backends         for a probe: the backend ids to ask
+ * @param calibration      for an int8 run: its calibration table as {@link dev.segbench.api.io.CalibrationFile} bytes
+ *                         (bit exact, digest checked on reading); null otherwise
  */
 record ChildJob(String kind, List<Path> pluginFolders, List<Path> requiredFolders, RunSettings settings,
                 PlannedRun run, Plan.DatasetFacts samples, Path labels, String environment, List<String> backends,
-                Path resultFile) {
+                Path resultFile, byte[] calibration) {
+
+    ChildJob(String kind, List<Path> pluginFolders, List<Path> requiredFolders, RunSettings settings, PlannedRun run,
+             Plan.DatasetFacts samples, Path labels, String environment, List<String> backends, Path resultFile) {
+        this(kind, pluginFolders, requiredFolders, settings, run, samples, labels, environment, backends, resultFile, null);
+    }
 
     static final String RUN = "run";
     static final String PROBE = "probe";

@@ -2,7 +2,9 @@ package dev.segbench.harness.exec;
 
 import dev.segbench.api.Backend;
 import dev.segbench.api.BadSampleException;
+import dev.segbench.api.CalibrationTable;
 import dev.segbench.api.Dataset;
+import dev.segbench.api.io.CalibrationFile;
 import dev.segbench.api.DatasetProvider;
 import dev.segbench.api.ModelCatalog;
 import dev.segbench.api.ModelSource;
@@ -92,8 +94,10 @@ public final class ChildMain {
                     () -> new IllegalStateException("dataset scheme " + spec[0] + " is in no plugin of this process"));
             long t2 = System.nanoTime();
             try (Dataset dataset = provider.open(spec[1], settings.data().options())) {
+                CalibrationTable calibration = job.calibration() == null ? null
+                        : CalibrationFile.parse(job.calibration(), "calibration table of " + job.run().key()).getFirst();
                 RunTask.Inputs inputs = new RunTask.Inputs(settings, job.run(), job.samples(), backend, source, dataset,
-                        job.labels(), job.environment());
+                        job.labels(), job.environment(), calibration);
                 // The backend's availability probe loads its native runtime; that is not part of opening a session.
                 Plugins.availability(backend);
                 long t3 = System.nanoTime();

@@ -44,7 +44,8 @@ public final class ForkedExecutor implements Executor {
     public Result execute(PlannedRun run, Path labels, Runnable whileItStarts) throws InterruptedException {
         String name = run.fileStem();
         ChildJob job = new ChildJob(ChildJob.RUN, pluginFolders, requiredFolders, plan.settings(), run, plan.dataset(),
-                labels, environment, List.of(), workDir.resolve(name + ".result.json").toAbsolutePath());
+                labels, environment, List.of(), workDir.resolve(name + ".result.json").toAbsolutePath(),
+                calibrationBytes(run));
         ChildProcess.Ended<ChildJob.RunResult> ended;
         try {
             ended = children.run(name, job, ChildJob.RunResult.class, true, whileItStarts);
@@ -71,6 +72,13 @@ public final class ForkedExecutor implements Executor {
                 .environment(environment)
                 .resources(new Run.Resources(ended.ending().peakResidentBytes(), null, null, null)).build();
         return Result.of(new RunTask.Outcome(failed, null, List.of()));
+    }
+
+    /** The int8 run's calibration table for the child, in the calibration file format; null for other runs. */
+    private byte[] calibrationBytes(PlannedRun run) {
+        dev.segbench.api.CalibrationTable table = run.precision() == dev.segbench.api.Precision.INT8
+                ? plan.calibration(run.model()) : null;
+        return table == null ? null : dev.segbench.api.io.CalibrationFile.toBytes(List.of(table));
     }
 
     @Override

@@ -39,7 +39,8 @@ public final class InProcessExecutor implements Executor {
             whileItStarts.run(); // one JVM: nothing to overlap
         }
         RunTask.Inputs inputs = new RunTask.Inputs(plan.settings(), run, plan.dataset(),
-                plugins.requireBackend(run.backend(), ""), planner.source(run.model()), planner.dataset(), labels, environment);
+                plugins.requireBackend(run.backend(), ""), planner.source(run.model()), planner.dataset(), labels, environment,
+                plan.calibration(run.model()));
         try {
             return Result.of(RunTask.execute(inputs, progress, log));
         } catch (BadSampleException e) {

@@ -2,6 +2,8 @@ package dev.segbench.harness.passes;
 
 import dev.segbench.api.Backend;
 import dev.segbench.api.BadSampleException;
+import dev.segbench.api.CalibrationTable;
+import dev.segbench.api.Precision;
 import dev.segbench.api.Dataset;
 import dev.segbench.api.InferenceSession;
 import dev.segbench.api.ModelSource;
@@ -40,9 +42,17 @@ public final class RunTask {
      * @param labels      the reference labels file: written by a reference run, read by a compared run whose
      *                    reference succeeded; null when there is none
      * @param environment id of the environment the run happens in
+     * @param calibration the calibration table an INT8 run quantizes with (null for other precisions)
      */
     public record Inputs(RunSettings settings, PlannedRun run, Plan.DatasetFacts samples, Backend backend,
-                         ModelSource source, Dataset dataset, Path labels, String environment) {
+                         ModelSource source, Dataset dataset, Path labels, String environment,
+                         CalibrationTable calibration) {
+
+        /** Inputs of a run that is not int8. */
+        public Inputs(RunSettings settings, PlannedRun run, Plan.DatasetFacts samples, Backend backend,
+                      ModelSource source, Dataset dataset, Path labels, String environment) {
+            this(settings, run, samples, backend, source, dataset, labels, environment, null);
+        }
     }
 
     /** The run's result, the raw end-to-end histogram (results.json has room only for its summary) and its gallery. */
@@ -73,6 +83,15 @@ public final class RunTask {
             ProcessMemory.resetOwnPeak();
             SessionOptions options = SessionOptions.forRun(planned.precision(), settings.session().threads(), profile(settings),
                     settings.session().cacheDir(), settings.session().properties());
+            if (planned.precision() == Precision.INT8) {
+                if (in.calibration() == null) {
+                    throw new IllegalStateException("int8 run " + key + " has no calibration table");
+                }
+                options = options.withCalibration(in.calibration());
+                run.calibration(new Run.Calibration(in.calibration().key().dataset(), in.calibration().key().method().id(),
+                        in.calibration().key().imageIds().size(), in.calibration().sha256(),
+                        dev.segbench.harness.plan.Planner.calibrationOverlap(in.calibration(), in.samples(), settings)));
+            }
             long t0 = System.nanoTime();
             try (InferenceSession session = in.backend().open(in.source(), options)) {
                 double openSeconds = (System.nanoTime() - t0) / 1e9;

@@ -1,5 +1,6 @@
 package dev.segbench.harness.plan;
 
+import dev.segbench.api.CalibrationTable;
 import dev.segbench.api.SkippedSample;
 import dev.segbench.api.results.Environment;
 import java.util.List;
@@ -16,13 +17,26 @@ import java.util.Map;
  */
 public record Plan(RunSettings settings, String reference, List<String> backendIds, DatasetFacts dataset,
                    List<PlannedRun> runs, Map<String, BackendState> backends, Environment environment,
-                   List<String> warnings) {
+                   List<String> warnings, Map<String, CalibrationTable> calibrations) {
 
+    /** @param calibrations the calibration table of each model with runnable int8 runs, by model id */
     public Plan {
         backendIds = List.copyOf(backendIds);
         runs = List.copyOf(runs);
         backends = Map.copyOf(backends);
         warnings = List.copyOf(warnings);
+        calibrations = calibrations == null ? Map.of() : Map.copyOf(calibrations);
+    }
+
+    /** A plan without int8 runs. */
+    public Plan(RunSettings settings, String reference, List<String> backendIds, DatasetFacts dataset,
+                List<PlannedRun> runs, Map<String, BackendState> backends, Environment environment, List<String> warnings) {
+        this(settings, reference, backendIds, dataset, runs, backends, environment, warnings, Map.of());
+    }
+
+    /** The calibration table an int8 run of {@code model} quantizes with, or null (not int8, or not runnable). */
+    public CalibrationTable calibration(String model) {
+        return calibrations.get(model);
     }
 
     /**

@@ -1,6 +1,11 @@
 package dev.segbench.harness.plan;
 
 import dev.segbench.api.Backend;
+import dev.segbench.api.CalibrationTable;
+import dev.segbench.api.Progress;
+import dev.segbench.harness.Messages;
+import dev.segbench.harness.calibration.CalibrationRequest;
+import dev.segbench.harness.calibration.Calibrator;
 import dev.segbench.api.Dataset;
 import dev.segbench.api.DatasetException;
 import dev.segbench.api.DatasetProvider;
@@ -40,6 +45,11 @@ public final class Planner implements AutoCloseable {
     private final Consumer<String> log;
     private final Map<String, ModelSource> sources = new LinkedHashMap<>();
     private final Set<String> warnings = new LinkedHashSet<>();
+    /** The backend int8 calibration runs the FP32 calibration graph on. */
+    static final String CALIBRATION_BACKEND = "cpu";
+    private final Map<String, CalibrationTable> calibrations = new LinkedHashMap<>();
+    private final Map<String, String> calibrationSkips = new LinkedHashMap<>();
+    private Progress progress = Progress.NONE;
     private List<Backend> selected;
     private Backend explicitReference;
     private Dataset dataset;
@@ -122,7 +132,7 @@ public final class Planner implements AutoCloseable {
     }
 
     /** The plan, after asking the backends (with {@code probe}) whether they can run here. Call {@link #prepare()} first. */
-    public Plan plan(BackendProbe probe) {
+    public Plan plan(BackendProbe probe) throws InterruptedException {
         if (facts == null) {
             throw new IllegalStateException("prepare() first");
         }
@@ -134,6 +144,7 @@ public final class Planner implements AutoCloseable {
         String reference = referenceBackend == null ? "none"
                 : new RunSettings.Reference(referenceBackend.id(), sel.reference().precision()).toString();
 
+        calibrateInt8(states);
         List<PlannedRun> runs = new ArrayList<>();
         for (String model : sel.models()) {
             runs.addAll(planModel(model, selected, referenceBackend, states, facts));
@@ -146,7 +157,86 @@ public final class Planner implements AutoCloseable {
             }
         }
         return new Plan(settings, reference, backendIds, facts, runs, states,
-                EnvironmentProbe.collect(forEnvironment), List.copyOf(warnings));
+                EnvironmentProbe.collect(forEnvironment), List.copyOf(warnings), calibrations);
+    }
+
+    // ---- int8 calibration -----------------------------------------------------------------------------------------
+
+    /**
+     * Calibrates each model once, here in the compare's process and before any run, when int8 is asked for and an
+     * available selected backend lists INT8 (else the int8 runs are skipped with the backend's reason and nothing is
+     * calibrated). A table from the calibration cache costs no calibration pass. Bad calibration input (empty or
+     * unreadable set, unknown scheme) stops the compare with one line before anything runs; a calibration the CPU
+     * backend cannot do skips that model's int8 runs with the reason.
+     */
+    private void calibrateInt8(Map<String, BackendState> states) throws InterruptedException {
+        if (!settings.selection().precisions().contains(Precision.INT8)) {
+            return;
+        }
+        boolean wanted = selected.stream().map(b -> states.get(b.id()))
+                .anyMatch(s -> s.availability().available() && s.precisions().contains(Precision.INT8));
+        if (!wanted) {
+            return;
+        }
+        if (settings.calibration() == null) {
+            throw new IllegalStateException("int8 runs planned without calibration settings");
+        }
+        Backend cpu = plugins.backend(CALIBRATION_BACKEND).orElse(null);
+        dev.segbench.api.Availability cpuState = cpu == null ? null : states.containsKey(cpu.id())
+                ? states.get(cpu.id()).availability() : Plugins.availability(cpu);
+        String unavailable = cpu == null ? "int8 calibration runs on the " + CALIBRATION_BACKEND + " backend, which is not installed"
+                : !cpuState.available() ? "int8 calibration runs on the " + CALIBRATION_BACKEND + " backend, which is not"
+                + " available: " + cpuState.reason() : null;
+        Calibrator calibrator = unavailable != null ? null
+                : new Calibrator(plugins::datasetProvider, cpu, progress, log);
+        for (String model : settings.selection().models()) {
+            if (calibrator == null) {
+                calibrationSkips.put(model, unavailable);
+                continue;
+            }
+            if (sources.get(model).int8().isEmpty()) {
+                calibrationSkips.put(model, "model " + model + " has no int8 graph");
+                continue;
+            }
+            try {
+                CalibrationTable table = calibrator.calibrate(sources.get(model), settings.calibration());
+                calibrations.put(model, table);
+                int overlap = calibrationOverlap(table, facts, settings);
+                if (overlap > 0) {
+                    warnings.add(model + ": " + overlap + " of the " + table.key().imageIds().size() + " int8 calibration"
+                            + " images are evaluated images too: int8 accuracy is optimistic (calibrate on others with"
+                            + " --calibration)");
+                }
+            } catch (dev.segbench.api.ModelException | dev.segbench.api.BackendException e) {
+                String reason = "int8 calibration failed: " + Messages.oneLine(e);
+                log.accept(model + ": " + reason);
+                calibrationSkips.put(model, reason);
+            }
+        }
+    }
+
+    /**
+     * How many of {@code table}'s images are also evaluated: the same image ids of the same dataset (by name, or by
+     * location for datasets whose ids name real images, e.g. VOC's val images calibrated on with
+     * {@code --calibration-split val}). Synthetic scenes of another seed share ids but not images.
+     */
+    public static int calibrationOverlap(CalibrationTable table, Plan.DatasetFacts evaluated, RunSettings settings) {
+        String calibration = settings.calibration() == null ? "" : settings.calibration().dataset();
+        boolean sameSource = table.key().dataset().equals(evaluated.name())
+                || (!evaluated.synthetic() && CalibrationRequest.scheme(calibration)
+                .equals(CalibrationRequest.scheme(settings.data().dataset()))
+                && CalibrationRequest.location(calibration).equals(CalibrationRequest.location(settings.data().dataset())));
+        if (!sameSource) {
+            return 0;
+        }
+        Set<String> ids = new java.util.HashSet<>(evaluated.ids());
+        return (int) table.key().imageIds().stream().filter(ids::contains).count();
+    }
+
+    /** Where calibration's progress goes (a bar per model being calibrated). */
+    public Planner progress(Progress value) {
+        this.progress = value;
+        return this;
     }
 
     /** The lowest-rank available backend that runs FP32 (Backend.rank(): lower is preferred as the reference). */
@@ -205,6 +295,8 @@ public final class Planner implements AutoCloseable {
         } else if (!state.precisions().contains(precision)) {
             skip = "backend " + backend.id() + " does not support " + precision.id() + " (it supports "
                     + state.precisions().stream().map(Precision::id).sorted().collect(Collectors.joining(",")) + ")";
+        } else if (precision == Precision.INT8 && calibrationSkips.containsKey(model)) {
+            skip = calibrationSkips.get(model);
         }
         List<Integer> batches = settings.performance().batchSizesFor(state.gpu());
         Map<String, Object> inputs = new TreeMap<>();
@@ -234,6 +326,10 @@ public final class Planner implements AutoCloseable {
         inputs.put("threads", settings.session().threads());
         inputs.put("properties", new TreeMap<>(settings.session().properties()));
         inputs.put("harness_version", EnvironmentProbe.harnessVersion());
+        if (precision == Precision.INT8 && skip == null) {
+            // the table's digest covers its key (images, method, graph version) and every range
+            inputs.put("calibration_sha256", calibrations.get(model).sha256());
+        }
         return new PlannedRun(model, backend.id(), precision, role, skip, referenceKey, batches, state.gpu(),
                 Fingerprint.of(inputs), inputs);
     }

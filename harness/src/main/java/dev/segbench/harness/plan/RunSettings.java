@@ -4,6 +4,7 @@ import dev.segbench.api.DatasetOptions;
 import dev.segbench.api.Precision;
 import dev.segbench.api.results.Settings;
 import dev.segbench.harness.UserException;
+import dev.segbench.harness.calibration.CalibrationRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -19,12 +20,13 @@ import java.util.stream.Collectors;
  *   <li>{@link Data}: which samples (dataset, options, shard) and how they are fed;</li>
  *   <li>{@link Performance}: the performance pass (sizes, warm-up, duration rules);</li>
  *   <li>{@link Session}: what a backend session gets (threads, properties, engine cache);</li>
- *   <li>{@link Execution}: how runs execute (own process or not, time limits, resume).</li>
+ *   <li>{@link Execution}: how runs execute (own process or not, time limits, resume);</li>
+ *   <li>{@code calibration}: how int8 runs get their calibration table (null when no int8 run is asked for).</li>
  * </ul>
  * The record travels to each run's child process as JSON, so every component is plain data.
  */
 public record RunSettings(Selection selection, Data data, Performance performance, Session session,
-                          Execution execution, Path out) {
+                          Execution execution, Path out, CalibrationRequest calibration) {
 
     public static final String DEFAULT_DATASET = "synthetic:8";
     public static final int CPU_DEFAULT_MAX_BATCH = 8;
@@ -33,6 +35,12 @@ public record RunSettings(Selection selection, Data data, Performance performanc
         require(selection != null && data != null && performance != null && session != null && execution != null,
                 "run settings are incomplete");
         require(out != null, "--out: give a results folder");
+    }
+
+    /** Settings of a compare without int8 calibration ({@code calibration}: how int8 runs calibrate, null without int8). */
+    public RunSettings(Selection selection, Data data, Performance performance, Session session, Execution execution,
+                       Path out) {
+        this(selection, data, performance, session, execution, out, null);
     }
 
     /**
@@ -257,7 +265,11 @@ public record RunSettings(Selection selection, Data data, Performance performanc
                 performance.minDurationSeconds(), performance.minIterations(), session.threads(), performance.cvThreshold(),
                 data.options().onBadSample().name().toLowerCase(Locale.ROOT), session.properties(),
                 session.cacheDir() == null ? null : session.cacheDir().toString(),
-                execution.inProcess() ? Settings.IN_PROCESS : Settings.PROCESS_PER_RUN);
+                execution.inProcess() ? Settings.IN_PROCESS : Settings.PROCESS_PER_RUN,
+                calibration == null ? null : new Settings.Calibration(calibration.dataset(),
+                        CalibrationRequest.scheme(calibration.dataset()).equals("voc") ? calibration.datasetOptions().split()
+                                : null, calibration.method().id(), calibration.images(),
+                        calibration.cacheFile() == null ? null : calibration.cacheFile().toString()));
     }
 
     @Override

@@ -252,6 +252,7 @@ public final class Merger {
         if (weight > 0) {
             device = new Run.DeviceTimings(sum[0] / weight, sum[1] / weight, sum[2] / weight);
         }
+        Run.Calibration calibration = mergeCalibration(parts, warnings);
         String reference = first.agreement() == null ? null : first.agreement().reference();
         Set<String> machines = parts.stream().map(Run::environment).filter(Objects::nonNull).collect(Collectors.toCollection(LinkedHashSet::new));
         if (machines.size() > 1) {
@@ -265,7 +266,25 @@ public final class Merger {
                 .latencyMs(stats).endToEndLatencyMs(e2e == null ? null : Latencies.stats(e2e)).throughput(throughput)
                 .accuracyPass(pass).deviceTimingsMs(device).resources(mergeResources(parts)).measurement(measurement)
                 .warnings(List.copyOf(warnings)).latencyHistogram(latency == null ? null : Latencies.encode(latency))
+                .calibration(calibration)
                 .build();
+    }
+
+    /**
+     * An int8 run's calibration over its shards: each shard calibrated on the same (unsharded) images, so the tables
+     * are equal and the overlap with the evaluated images adds up; shards with different tables are said to differ.
+     */
+    private static Run.Calibration mergeCalibration(List<Run> parts, Set<String> warnings) {
+        List<Run.Calibration> cs = parts.stream().map(Run::calibration).filter(Objects::nonNull).toList();
+        if (cs.isEmpty()) {
+            return null;
+        }
+        Run.Calibration c = cs.getFirst();
+        if (cs.stream().map(Run.Calibration::sha256).distinct().count() > 1) {
+            warnings.add("its shards were quantized with different int8 calibration tables: the merged accuracy mixes them");
+        }
+        return new Run.Calibration(c.dataset(), c.method(), c.images(), c.sha256(),
+                cs.stream().mapToInt(Run.Calibration::overlap).sum());
     }
 
     /** The largest figure of each kind over the shards: each shard opened its own session and process. */

@@ -21,7 +21,7 @@ public final class ResultsFiles {
     public static final String END_TO_END_HISTOGRAMS = "end-to-end-histograms.json";
 
     private static final List<String> COLUMNS = List.of("model", "backend", "precision", "status", "reason",
-            "weights", "dataset", "images", "miou", "pixel_accuracy", "mean_class_accuracy", "fw_iou",
+            "weights", "dataset", "images", "calibration_dataset", "calibration_method", "calibration_images", "miou", "pixel_accuracy", "mean_class_accuracy", "fw_iou",
             "pixel_agreement", "miou_vs_reference", "p50_ms", "p90_ms", "p99_ms", "mean_ms", "cv",
             "e2e_p50_ms", "best_images_per_s", "best_batch", "pipeline_images_per_s", "model_images_per_s",
             "valid", "open_s", "build_s", "peak_rss_bytes", "device_memory_bytes", "reused", "environment");
@@ -54,6 +54,9 @@ public final class ResultsFiles {
             List<Object> row = List.of(r.model(), r.backend(), r.precision(), r.status(), opt(r.reason()),
                     r.weights() == null ? "" : r.weights().kind(),
                     r.dataset() == null ? "" : r.dataset().name(), r.dataset() == null ? "" : r.dataset().images(),
+                    r.calibration() == null ? "" : r.calibration().dataset(),
+                    r.calibration() == null ? "" : r.calibration().method(),
+                    r.calibration() == null ? "" : r.calibration().images(),
                     r.accuracy() == null ? "" : num(r.accuracy().miou()),
                     r.accuracy() == null ? "" : num(r.accuracy().pixelAccuracy()),
                     r.accuracy() == null ? "" : num(r.accuracy().meanClassAccuracy()),

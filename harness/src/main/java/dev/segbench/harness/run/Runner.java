@@ -103,7 +103,7 @@ public final class Runner {
             }
             List<Path> folders = absolute(plugins.folders());
             List<Path> required = absolute(plugins.requiredFolders());
-            Plan plan = planner.plan(probe);
+            Plan plan = planner.progress(progress).plan(probe);
             new GalleryWriter(out, settings.data().galleryCount()).writeSamples(planner.dataset(), plan.dataset().indexArray());
             ResultsBook book = new ResultsBook(plan, out);
             Set<String> reused = settings.execution().resume() ? decideReuse(plan, store, book) : Set.of();

@@ -1,0 +1,70 @@
+package dev.segbench.reports;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.segbench.api.results.Results;
+import dev.segbench.api.results.ResultsJson;
+import dev.segbench.api.results.Run;
+import dev.segbench.api.results.Settings;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.jsoup.Jsoup;
+import org.jsoup.nodes.Document;
+import org.jsoup.nodes.Element;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** An int8 run's calibration (dataset, method, images, overlap) in the run details, the options in the settings. */
+class Int8CalibrationDetailsTest {
+
+    @TempDir
+    Path dir;
+
+    private static Element row(Document doc, String key) {
+        return doc.select("#details tbody tr").stream().filter(tr -> tr.select("td").first().text().startsWith(key))
+                .findFirst().orElseThrow(() -> new AssertionError("no row " + key));
+    }
+
+    private Document report(List<Run> runs, Settings settings) throws IOException {
+        Results results = new Results(Results.SCHEMA_VERSION, SampleResults.environment(), List.of(SampleResults.environment()),
+                settings, runs, List.of(), List.of());
+        ResultsJson.write(dir, results);
+        return Jsoup.parse(HtmlReport.write(dir).toFile(), "UTF-8");
+    }
+
+    @Test
+    void int8RunsShowTheirCalibrationAndTheSettingsTheOptions() throws IOException {
+        Random rnd = new Random(7);
+        Run fp32 = SampleResults.run("arch0", "cpu", "fp32", rnd);
+        Run int8 = SampleResults.run("arch0", "cpu", "int8", rnd).toBuilder()
+                .calibration(new Run.Calibration("voc2012/val", "minmax", 5, "ab".repeat(32), 5)).build();
+        Settings s = SampleResults.settings();
+        Settings withCalibration = new Settings(s.models(), s.backends(), List.of("fp32", "int8"), s.dataset(), s.limit(),
+                s.shard(), s.reference(), s.batchSizes(), s.perfHeight(), s.perfWidth(), s.warmupSeconds(),
+                s.minDurationSeconds(), s.minIterations(), s.threads(), s.cvThreshold(), s.onBadSample(), Map.of(), null,
+                null, new Settings.Calibration("voc:/data/VOCdevkit", "train", "minmax", 64, null));
+        Document doc = report(List.of(fp32, int8), withCalibration);
+
+        List<String> headers = doc.select("#details thead th").eachText();
+        int column = headers.indexOf("Int8 calibration");
+        assertTrue(column > 0, headers.toString());
+        assertEquals("voc2012/val, minmax, 5 images, 5 also evaluated ⚠", row(doc, "arch0/cpu/int8").select("td")
+                .get(column).text());
+        assertEquals("—", row(doc, "arch0/cpu/fp32").select("td").get(column).text());
+        String settings = doc.select("#environment").text();
+        assertTrue(settings.contains("Int8 calibration voc:/data/VOCdevkit (train), up to 64 images, minmax"), settings);
+    }
+
+    @Test
+    void withoutInt8ThereIsNoCalibrationColumn() throws IOException {
+        Random rnd = new Random(7);
+        Document doc = report(List.of(SampleResults.run("arch0", "cpu", "fp32", rnd)), SampleResults.settings());
+        assertFalse(doc.select("#details thead th").eachText().contains("Int8 calibration"));
+        assertFalse(doc.select("#environment").text().contains("Int8 calibration"));
+    }
+}
