@@ -107,8 +107,8 @@ public final class PerformanceStep {
             if (load.runs(Scenario.SINGLE_STREAM)) {
                 single = SingleStreamScenario.run(sut, new SingleStreamScenario.Settings(settings.warmupSeconds(),
                         settings.minDurationSeconds(), settings.minIterations(), settings.cvThreshold()), progress, label);
-                // the single-stream warning is the unstable flag's text; n11a's structured warnings may take its place
-                single.warnings().forEach(w -> warnings.add(prefix + w));
+                // no warning string for an unstable measurement: measurement.unstable is the one source, which the
+                // report (and the console's structured warnings) render, so it is said once
             }
             List<InFlightThroughput> throughput = load.runs(Scenario.OFFLINE)
                     ? offline(sut, size, single, prefix, warnings, label, progress) : List.of();

@@ -164,7 +164,7 @@ class PerformanceStepTest {
         assertEquals(Boolean.TRUE, o.measurement().unstable());
         assertTrue(o.measurement().cv() > 0.05);
         assertNotNull(o.measurement().robustSpread());
-        assertTrue(o.warnings().stream().anyMatch(w -> w.contains("unstable")), o.warnings().toString());
+        assertTrue(o.warnings().isEmpty(), "the flag is the only record of it, so it is said once: " + o.warnings());
 
         RunSettings.Performance noWarmup = performance(p.load(), List.of(1), 0);
         PerformanceStep.Outcome cold = new PerformanceStep(noWarmup, "fake", List.of(1), Set.of(), 0, new CpuFrequencyProbe(tmp))
