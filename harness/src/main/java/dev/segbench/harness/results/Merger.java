@@ -11,6 +11,7 @@ import dev.segbench.api.results.Run;
 import dev.segbench.api.results.Server;
 import dev.segbench.api.results.Settings;
 import dev.segbench.harness.UserException;
+import dev.segbench.harness.gate.GateEvaluator;
 import dev.segbench.harness.load.PercentileBootstrap;
 import dev.segbench.harness.load.SingleStreamScenario;
 import dev.segbench.harness.metrics.ConfusionMatrix;
@@ -111,6 +112,9 @@ public final class Merger {
         Settings s = first.settings();
         Settings settings = s == null ? null : s.withShard(
                 shards.stream().map(r -> r.settings() == null ? "?" : r.settings().shard()).collect(Collectors.joining("+")));
+        if (settings != null && settings.gate() != null) {
+            runs = judged(runs, settings);
+        }
         Set<String> used = runs.stream().map(Run::environment).collect(Collectors.toSet());
         List<Environment> usedEnvironments = environments.stream().filter(e -> used.contains(e.id())).toList();
         Environment primary = usedEnvironments.isEmpty() ? first.environment() : usedEnvironments.getFirst();
@@ -118,6 +122,27 @@ public final class Merger {
                 settings, runs, gallery, List.copyOf(warnings));
         ResultsFiles.write(out, merged, mergedE2e);
         return merged;
+    }
+
+    /**
+     * The compare's {@code --gate} judged again on the merged runs (each shard judged only its own samples), against
+     * the reference of each model ({@code settings.reference()}); runs added only as a reference (their backend or
+     * precision was not selected) are not judged, as in the compare.
+     */
+    static List<Run> judged(List<Run> runs, Settings settings) {
+        GateEvaluator gate = GateEvaluator.parse(settings.gate());
+        String ref = settings.reference();
+        List<Run> out = new ArrayList<>();
+        for (Run r : runs) {
+            boolean selected = (settings.backends() == null || settings.backends().contains(r.backend()))
+                    && (settings.precisions() == null || settings.precisions().contains(r.precision()));
+            boolean judge = selected && (r.ok() || Run.FAILED.equals(r.status()));
+            Run reference = ref == null ? null : runs.stream().filter(x -> x.model().equals(r.model())
+                    && ref.equals(x.backend() + ":" + x.precision())).findFirst().orElse(null);
+            out.add(!judge ? r.toBuilder().gate(null).build() : r.toBuilder().gate(gate.evaluate(GateEvaluator.Subject.of(r),
+                    reference == null ? null : GateEvaluator.Subject.of(reference))).build());
+        }
+        return out;
     }
 
     /** Adding confusion matrices of different weights would report an accuracy no model has: refuse. */

@@ -75,4 +75,21 @@ class MergePerformanceTest {
         assertTrue(merged.measurement().cv() > 0.4);
         assertFalse(merged.performance().getFirst().measurement().reasons().stream().anyMatch(r -> r.contains("CV")));
     }
+
+    /** Each shard judged its own samples; the merged file judges the merged numbers again with the compare's gate. */
+    @Test
+    void theGateIsJudgedAgainOnTheMergedRuns() {
+        dev.segbench.api.results.Settings settings = new dev.segbench.api.results.Settings(List.of("m"), List.of("b"),
+                List.of("fp32", "fp16"), "fake:4", 0, "0/2+1/2", "b:fp32", List.of(1), 8, 8, 0, 0, 1, 0, 0.05, "fail")
+                .withGate("agreement>=0.99");
+        Run ref = Run.builder("m", "b", "fp32").build();
+        Run half = Run.builder("m", "b", "fp16").agreement(new Run.Agreement("b:fp32", 0.985, 0.97, null))
+                .gate(new dev.segbench.api.results.Gate(true, List.of())).build(); // a shard's own verdict, now stale
+        Run other = Run.builder("m", "c", "fp32").build(); // added only as someone's reference elsewhere: not selected
+        List<Run> judged = Merger.judged(List.of(ref, half, other), settings);
+        assertEquals(dev.segbench.api.results.Gate.NOT_APPLICABLE, judged.get(0).gate().conditions().getFirst().status());
+        assertFalse(judged.get(1).gate().passed(), "0.985 < 0.99 over all samples");
+        assertEquals(0.985, judged.get(1).gate().conditions().getFirst().value());
+        assertNull(judged.get(2).gate());
+    }
 }
