@@ -143,28 +143,38 @@ final class Charts {
         return points;
     }
 
-    /** Images per second against batch size, one line per run; null unless some run tried several batch sizes. */
+    /**
+     * Images per second against batch size, one line per run and number of requests in flight (the series of a run
+     * with several are named "run, K in flight" and drawn thinner as K grows); null unless some line has several
+     * batch sizes.
+     */
     static Chart throughput(List<Run> runs) {
         XYSeriesCollection data = new XYSeriesCollection();
         Set<String> seen = new LinkedHashSet<>();
         List<Run> plotted = new ArrayList<>();
+        List<Integer> seriesInFlight = new ArrayList<>();
+        boolean anyCurve = false;
         for (Run run : runs) {
             if (run.throughput().isEmpty() || !seen.add(run.key())) {
                 continue;
             }
-            XYSeries series = new XYSeries(run.key(), true, false);
-            for (Run.Throughput t : run.throughput()) {
-                if (t.batch() > 0 && Double.isFinite(t.imagesPerSecond())) {
-                    series.addOrUpdate(t.batch(), t.imagesPerSecond());
+            List<Integer> ks = run.throughput().stream().map(Run.Throughput::inFlight).distinct().sorted().toList();
+            for (int k : ks) {
+                XYSeries series = new XYSeries(ks.size() > 1 ? run.key() + ", " + k + " in flight" : run.key(), true, false);
+                for (Run.Throughput t : run.throughput()) {
+                    if (t.inFlight() == k && t.batch() > 0 && Double.isFinite(t.imagesPerSecond())) {
+                        series.addOrUpdate(t.batch(), t.imagesPerSecond());
+                    }
+                }
+                if (series.getItemCount() > 0) {
+                    data.addSeries(series);
+                    plotted.add(run);
+                    seriesInFlight.add(ks.indexOf(k));
+                    anyCurve |= series.getItemCount() > 1;
                 }
             }
-            if (series.getItemCount() > 0) {
-                data.addSeries(series);
-                plotted.add(run);
-            }
         }
-        // with one batch size per run there is no curve to show; the headline table already has the number
-        boolean anyCurve = plotted.stream().anyMatch(r -> r.throughput().stream().map(Run.Throughput::batch).distinct().count() > 1);
+        // with one batch size per line there is no curve to show; the headline table already has the number
         if (data.getSeriesCount() == 0 || !anyCurve) {
             return null;
         }
@@ -183,8 +193,14 @@ final class Charts {
         String title = "Throughput against batch size";
         JFreeChart chart = themed(new JFreeChart(title, plot));
         styleSeries(renderer, plotted, true);
+        for (int i = 0; i < seriesInFlight.size(); i++) {
+            if (seriesInFlight.get(i) > 0) {
+                renderer.setSeriesStroke(i, new BasicStroke(Math.max(0.6f, 2f - 0.5f * seriesInFlight.get(i))));
+            }
+        }
         return render("chart-throughput", title, x, y, chart, 460,
-                "Model-only images per second on the fixed performance input, per batch size; higher is better.");
+                "Model-only images per second on the (first) performance input, per batch size and number of requests "
+                        + "kept in flight (1 unless the backend runs requests concurrently); higher is better.");
     }
 
     /** mIoU against batch-1 p50 latency, the Pareto front (faster or more accurate than every other) joined. */

@@ -1,9 +1,14 @@
 package dev.segbench.reports;
 
 import dev.segbench.api.results.Environment;
+import dev.segbench.api.results.Gate;
+import dev.segbench.api.results.PercentileIntervals;
+import dev.segbench.api.results.PerformanceAtSize;
 import dev.segbench.api.results.Results;
 import dev.segbench.api.results.Run;
+import dev.segbench.api.results.Server;
 import dev.segbench.api.results.Settings;
+import dev.segbench.api.results.Telemetry;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -84,6 +89,7 @@ final class ReportModel {
         addIfPresent(charts, Charts.throughput(ok));
         addIfPresent(charts, Charts.accuracyVsLatency(ok));
         addIfPresent(charts, Charts.perClassIou(ok));
+        addScenarioCharts(ok);
         int n = 0;
         for (Run r : confusionRuns(ok, reference)) {
             addIfPresent(confusionCharts, Charts.confusion("chart-confusion-" + n++, r));
@@ -94,6 +100,34 @@ final class ReportModel {
         this.settings = settings(s);
         this.regression = baseline == null ? null : regression(results, baseline, baselineLabel, threshold);
         collectWarnings(results, galleryProblems);
+    }
+
+    /**
+     * The scenario charts of the first performance size: latency against load for every run with a server result,
+     * and one throughput heat-map (batch x requests in flight) per run that kept several in flight.
+     */
+    private void addScenarioCharts(List<Run> ok) {
+        Map<String, Server> servers = new LinkedHashMap<>();
+        for (Run r : ok) {
+            PerformanceAtSize first = r.performance().isEmpty() ? null : r.performance().getFirst();
+            if (first != null && first.server() != null) {
+                servers.put(r.key(), first.server());
+            }
+        }
+        if (!servers.isEmpty()) {
+            addIfPresent(charts, Charts.latencyVsLoad(servers));
+        }
+        int n = 0;
+        for (Run r : ok) {
+            PerformanceAtSize first = r.performance().isEmpty() ? null : r.performance().getFirst();
+            if (first != null && !first.throughput().isEmpty()) {
+                Charts.Chart heat = Charts.throughputHeatMap("chart-inflight-" + n, r.key(), first.throughput());
+                if (heat != null) {
+                    charts.add(heat);
+                    n++;
+                }
+            }
+        }
     }
 
     boolean hasWarnings() {
@@ -266,7 +300,14 @@ final class ReportModel {
                 new Header("Open / build (s)", "wall time of opening the session / the part of it spent compiling an engine "
                         + "(— when nothing was compiled, e.g. an engine-cache hit)", true),
                 new Header("Peak RSS", "peak resident memory of the process that ran the run (its own JVM unless --in-process)", true),
-                new Header("Device memory", "device memory the session held, where the backend reports it", true)));
+                new Header("Device memory", "device memory the session held, where the backend reports it", true),
+                new Header("p50 / p99 95% CI (ms)", "bootstrap 95% confidence intervals of the batch-1 median and 99th "
+                        + "percentile, resampled (seeded) from the recorded histogram", false),
+                new Header("Server max QPS", "server scenario: highest request rate whose p99 stayed within the bound "
+                        + "(or the fixed rate's trial), latency counted from each request's scheduled arrival", true),
+                new Header("Clocks", "CPU frequency and governor (and device clocks, temperature, throttling where the "
+                        + "backend reads them) right after the timed work", false),
+                new Header("Gate", "--gate conditions against the run's reference", false)));
         if (severalMachines) {
             headers.add(1, new Header("Machine", "the environment the run was measured on (see Environment)", false));
         }
@@ -313,6 +354,7 @@ final class ReportModel {
             cells.add(num(rss == null ? Format.MISSING : Format.mebibytes(rss), rss == null ? null : rss.doubleValue()));
             Long device = res == null ? null : res.deviceMemoryBytes();
             cells.add(num(device == null ? Format.MISSING : Format.mebibytes(device), device == null ? null : device.doubleValue()));
+            scenarioCells(r, cells); // the headers list the scenario columns before the optional int8 one
             if (int8) {
                 Run.Calibration c = r.calibration();
                 cells.add(c == null ? text(Format.MISSING) : new Cell(c.dataset() + ", " + c.method() + ", " + c.images()
@@ -322,6 +364,57 @@ final class ReportModel {
             rows.add(new TableRow(r.ok() ? "run-ok" : "run-" + cssToken(r.status()), cells));
         }
         return new Table(headers, rows);
+    }
+
+    /** The first performance size's intervals, server result and clocks, and the gate (run details). */
+    private static void scenarioCells(Run r, List<Cell> cells) {
+        PerformanceAtSize first = r.performance().isEmpty() ? null : r.performance().getFirst();
+        PercentileIntervals ci = first == null ? null : first.latencyCi95Ms();
+        cells.add(text(ci == null ? Format.MISSING : "[" + Format.ms(ci.p50().lo()) + ", " + Format.ms(ci.p50().hi()) + "] / ["
+                + Format.ms(ci.p99().lo()) + ", " + Format.ms(ci.p99().hi()) + "]"));
+        Server server = first == null ? null : first.server();
+        String serverText;
+        if (server == null) {
+            serverText = Format.MISSING;
+        } else if (Server.FIXED.equals(server.mode())) {
+            Server.Trial t = server.trials().getFirst();
+            serverText = "fixed " + Format.number(t.targetQps(), 1) + " qps: p99 " + Format.ms(t.latencyMs().p99()) + " ms"
+                    + (t.valid() ? "" : " (fell behind)");
+        } else {
+            serverText = (server.maxQps() == null ? "none" : Format.number(server.maxQps(), 1)) + " at p99 ≤ "
+                    + Format.number(server.p99BoundMs(), 1) + " ms (" + server.trials().size() + " trials"
+                    + (server.note() == null ? "" : "; " + server.note()) + ")";
+        }
+        cells.add(num(serverText, server == null ? null : server.maxQps()));
+        Telemetry t = first == null ? null : first.telemetry();
+        cells.add(text(clocks(t)));
+        Gate g = r.gate();
+        String gate = g == null ? Format.MISSING : g.passed() ? "pass" : "fail: " + g.conditions().stream()
+                .filter(c -> Gate.FAIL.equals(c.status()) || Gate.MISSING.equals(c.status()))
+                .map(c -> c.condition() + " (" + Format.orDash(c.reason()) + ")").collect(Collectors.joining("; "));
+        cells.add(new Cell(gate, g == null ? "" : g.passed() ? "1" : "0", false, g != null && !g.passed() ? "flag" : ""));
+    }
+
+    private static String clocks(Telemetry t) {
+        if (t == null || (t.cpu() == null && t.device() == null)) {
+            return Format.MISSING;
+        }
+        List<String> parts = new ArrayList<>();
+        Telemetry.CpuFrequency cpu = t.cpu();
+        if (cpu != null) {
+            String mhz = cpu.currentMhzMin() == null ? "?" : Objects.equals(cpu.currentMhzMin(), cpu.currentMhzMax())
+                    ? Format.number(cpu.currentMhzMin(), 0) : Format.number(cpu.currentMhzMin(), 0) + "–"
+                    + Format.number(cpu.currentMhzMax(), 0);
+            parts.add("CPU " + mhz + " MHz" + (cpu.governors().isEmpty() ? "" : " " + String.join("/", cpu.governors())));
+        }
+        if (t.device() != null) {
+            var d = t.device();
+            parts.add(Format.orDash(d.device()) + (d.smClockMhz() == null ? "" : " SM " + Format.number(d.smClockMhz(), 0) + " MHz")
+                    + (d.temperatureC() == null ? "" : " " + Format.number(d.temperatureC(), 0) + " °C")
+                    + (d.throttleReasons() == null || d.throttleReasons().isEmpty() ? ""
+                    : " throttled: " + String.join(", ", d.throttleReasons())));
+        }
+        return String.join("; ", parts);
     }
 
     // ---- environment, settings ------------------------------------------------------------------------------
@@ -379,7 +472,22 @@ final class ReportModel {
         kv.add(new KeyValue("Reference", Format.orDash(s.reference())));
         kv.add(new KeyValue("Batch sizes", s.batchSizes() == null ? Format.MISSING
                 : s.batchSizes().stream().map(String::valueOf).collect(Collectors.joining(", "))));
-        kv.add(new KeyValue("Performance input", s.perfHeight() + " × " + s.perfWidth()));
+        kv.add(new KeyValue("Performance input", s.load() == null || s.load().perfSizes().size() < 2
+                ? s.perfHeight() + " × " + s.perfWidth() : String.join(", ", s.load().perfSizes())));
+        if (s.load() != null) {
+            Settings.Load load = s.load();
+            kv.add(new KeyValue("Scenarios", join(load.scenarios())));
+            kv.add(new KeyValue("Requests in flight", load.inFlight().stream().map(String::valueOf).collect(Collectors.joining(", "))));
+            if (load.scenarios().contains("server")) {
+                kv.add(new KeyValue("Server", (load.serverQps() != null ? "fixed " + Format.number(load.serverQps(), 1) + " qps"
+                        : "max-QPS search") + (load.serverP99Ms() == null ? "" : ", p99 bound " + Format.number(load.serverP99Ms(), 1)
+                        + " ms") + ", " + load.arrivals() + " arrivals, seed " + load.serverSeed() + ", >= "
+                        + load.serverMinRequests() + " requests per trial"));
+            }
+        }
+        if (s.gate() != null) {
+            kv.add(new KeyValue("Gate", s.gate()));
+        }
         kv.add(new KeyValue("Warm-up", Format.number(s.warmupSeconds(), 1) + " s"));
         kv.add(new KeyValue("Minimum duration", Format.number(s.minDurationSeconds(), 1) + " s"));
         kv.add(new KeyValue("Minimum iterations", Integer.toString(s.minIterations())));

@@ -78,8 +78,10 @@ class HtmlReportStructureTest {
     @Test
     void everyChartIsAnSvgWithTitleAndAxisLabels() {
         List<Element> figures = doc.select("figure.chart");
-        // latency CDF, throughput, accuracy vs latency, per-class IoU, and one confusion matrix per model
-        assertEquals(4 + SampleResults.MODELS.size(), figures.size());
+        // latency CDF, throughput, accuracy vs latency, per-class IoU, latency vs load (one run has a server search),
+        // one batch x in-flight heat-map (that run kept 1, 2 and 4 in flight), and one confusion matrix per model
+        assertEquals(4 + 2 + SampleResults.MODELS.size(), figures.size());
+        assertTrue(doc.getElementById("chart-inflight-0") != null, "the in-flight heat-map is in the report");
         for (Element figure : figures) {
             Element svg = figure.selectFirst("svg");
             assertTrue(svg != null, "chart without svg: " + figure.id());
@@ -93,6 +95,17 @@ class HtmlReportStructureTest {
             }
         }
         assertTrue(doc.select("svg title").eachText().stream().anyMatch(t -> t.contains("Pareto")));
+    }
+
+    @Test
+    void runDetailsShowTheGateTheServerResultTheIntervalsAndTheClocks() {
+        Element table = doc.getElementById("details").selectFirst("table");
+        Element row = table.select("tr").stream().filter(tr -> tr.text().contains("arch1/tensorrt/fp16")).findFirst().orElseThrow();
+        String text = row.text();
+        assertTrue(text.contains("fail: agreement>=0.999 (agreement 0.991 < 0.999)"), text);
+        assertTrue(text.contains("1750.0 at p99 ≤ 5.0 ms (2 trials)"), text);
+        assertTrue(text.contains("[1.61, 1.67] / [2.00, 2.30]"), text);
+        assertTrue(text.contains("CPU 2450–3100 MHz performance"), text);
     }
 
     @Test

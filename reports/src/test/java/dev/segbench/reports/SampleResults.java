@@ -2,6 +2,12 @@ package dev.segbench.reports;
 
 import dev.segbench.api.VocClasses;
 import dev.segbench.api.results.Environment;
+import dev.segbench.api.results.Gate;
+import dev.segbench.api.results.InFlightThroughput;
+import dev.segbench.api.results.PercentileIntervals;
+import dev.segbench.api.results.PerformanceAtSize;
+import dev.segbench.api.results.Server;
+import dev.segbench.api.results.Telemetry;
 import dev.segbench.api.results.GalleryEntry;
 import dev.segbench.api.results.Results;
 import dev.segbench.api.results.Run;
@@ -76,7 +82,12 @@ final class SampleResults {
         Run.Latency latency = new Run.Latency(p50, p50 * 1.08, p50 * 1.12, p50 * 1.3, p50 * 1.35, p50 * 1.02,
                 p50 * 0.03, 2400, p50 * 0.94, 0.029, cdf);
         boolean reference = backend.equals("cpu") && precision.equals("fp32");
-        return Run.builder(model, backend, precision).environment("gpu-box")
+        Run.Builder builder = Run.builder(model, backend, precision);
+        if (gpu && half && m == 1) {
+            builder.performance(List.of(scenarios(latency))).gate(new Gate(false, List.of(new Gate.Condition(
+                    "agreement>=0.999", Gate.FAIL, 0.991, 0.999, "agreement 0.991 < 0.999"))));
+        }
+        return builder.environment("gpu-box")
                 .weights(new Run.Weights("checkpoint", "23378522ab" + m))
                 .dataset(new Run.DatasetSummary("voc2012-val", 1449, false, List.of()))
                 .accuracy(new Run.Accuracy(miou, 0.92 - 0.01 * m, miou + 0.08, 0.86, perClass, confusion))
@@ -92,6 +103,24 @@ final class SampleResults {
                         gpu ? 1800L << 20 : null))
                 .measurement(new Run.Measurement(true, List.of(), 2.0, 5.1, 2400))
                 .build();
+    }
+
+    /** One size with every scenario: a (batch x in-flight) grid, a server search, intervals and clocks. */
+    static PerformanceAtSize scenarios(Run.Latency latency) {
+        List<InFlightThroughput> grid = new ArrayList<>();
+        for (int b : List.of(1, 8, 32)) {
+            for (int k : List.of(1, 2, 4)) {
+                grid.add(new InFlightThroughput(b, k, 900.0 * b / (b + 1) * Math.min(k, 3), 1000, 5.0));
+            }
+        }
+        Server server = new Server(Server.SEARCH, 5.0, 1750.0, "poisson", 1, 4, List.of(
+                ScenarioChartsTest.trial(1800, 1790, 1.6, 5.4, true), ScenarioChartsTest.trial(1750, 1748, 1.5, 4.8, true)), null);
+        PercentileIntervals ci = new PercentileIntervals(0.95, 2000, 1, new PercentileIntervals.Interval(1.61, 1.67),
+                new PercentileIntervals.Interval(2.0, 2.3));
+        return new PerformanceAtSize(512, 512, List.of("single-stream", "offline", "server"), latency, ci, null,
+                new Run.Measurement(true, List.of(), 2.0, 5.1, 2400, false, 0.029, 0.04, 0.05), grid, server,
+                new Telemetry(new Telemetry.CpuFrequency("/proc/cpuinfo", 16, List.of("performance"), 2450.0, 3100.0, null),
+                        null));
     }
 
     static List<Run> fullGrid(long seed) {

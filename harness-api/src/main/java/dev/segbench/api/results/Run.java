@@ -10,12 +10,17 @@ import java.util.List;
  * averaging percentiles. {@code reused} marks a run taken from an earlier record by {@code --resume};
  * {@code environment} is the id of the entry of {@link Results#environments()} the run was measured on.
  * Build one with {@link #builder}: the record's field list grows, its builder keeps call sites stable.
+ * {@code performance} holds every scenario's results per {@code --perf-size} size (single-stream, offline per
+ * (batch, in flight), server); {@code latencyMs}, {@code latencyHistogram}, {@code throughput},
+ * {@code measurement} and {@code deviceTimingsMs} repeat the first size's values, so merge, reports and older
+ * readers keep working. {@code gate} is the {@code --gate} verdict (null without a gate).
  */
 public record Run(String model, String backend, String precision, String status, String reason, boolean reused,
                   String environment, Weights weights, DatasetSummary dataset, Accuracy accuracy, Agreement agreement,
                   Latency latencyMs, Latency endToEndLatencyMs, List<Throughput> throughput,
                   AccuracyPassSummary accuracyPass, DeviceTimings deviceTimingsMs, Resources resources,
-                  Measurement measurement, List<String> warnings, String latencyHistogram, Calibration calibration) {
+                  Measurement measurement, List<String> warnings, String latencyHistogram,
+                  List<PerformanceAtSize> performance, Gate gate, Calibration calibration) {
 
     public static final String OK = "ok";
     public static final String SKIPPED = "skipped";
@@ -26,6 +31,7 @@ public record Run(String model, String backend, String precision, String status,
     public Run {
         throughput = throughput == null ? List.of() : List.copyOf(throughput);
         warnings = warnings == null ? List.of() : List.copyOf(warnings);
+        performance = performance == null ? List.of() : List.copyOf(performance);
     }
 
     /** "model/backend/precision": the key used by the gallery and by regression comparison. */
@@ -74,6 +80,8 @@ public record Run(String model, String backend, String precision, String status,
         b.measurement = measurement;
         b.warnings = warnings;
         b.latencyHistogram = latencyHistogram;
+        b.performance = performance;
+        b.gate = gate;
         b.calibration = calibration;
         return b;
     }
@@ -100,6 +108,8 @@ public record Run(String model, String backend, String precision, String status,
         private Measurement measurement;
         private List<String> warnings = List.of();
         private String latencyHistogram;
+        private List<PerformanceAtSize> performance = List.of();
+        private Gate gate;
         private Calibration calibration;
 
         private Builder(String model, String backend, String precision) {
@@ -193,6 +203,19 @@ public record Run(String model, String backend, String precision, String status,
             return this;
         }
 
+        /** Every scenario's results per {@code --perf-size} size, in the order given. */
+        public Builder performance(List<PerformanceAtSize> value) {
+            performance = value;
+            return this;
+        }
+
+        /** The {@code --gate} verdict; null when no gate was given or the run is not judged. */
+        public Builder gate(Gate value) {
+            gate = value;
+            return this;
+        }
+
+        /** The int8 calibration of an INT8 run; null otherwise. */
         public Builder calibration(Calibration value) {
             calibration = value;
             return this;
@@ -201,7 +224,7 @@ public record Run(String model, String backend, String precision, String status,
         public Run build() {
             return new Run(model, backend, precision, status, reason, reused, environment, weights, dataset, accuracy,
                     agreement, latencyMs, endToEndLatencyMs, throughput, accuracyPass, deviceTimingsMs, resources,
-                    measurement, warnings, latencyHistogram, calibration);
+                    measurement, warnings, latencyHistogram, performance, gate, calibration);
         }
     }
 
@@ -254,8 +277,25 @@ public record Run(String model, String backend, String precision, String status,
                           double stddev, long count, Double min, Double cv, List<double[]> cdf) {
     }
 
-    /** Model-only throughput at one batch size on the fixed performance input size. */
-    public record Throughput(int batch, double imagesPerSecond) {
+    /**
+     * Model-only throughput at one batch size on the (first) performance input size, with {@code inFlight}
+     * requests kept in flight (1 unless the backend declares concurrent runs; files written before in-flight
+     * existed read as 1).
+     */
+    public record Throughput(int batch, double imagesPerSecond, int inFlight) {
+        public Throughput {
+            if (inFlight <= 0) {
+                inFlight = 1;
+            }
+        }
+
+        public Throughput(int batch, double imagesPerSecond) {
+            this(batch, imagesPerSecond, 1);
+        }
+
+        public static Throughput of(InFlightThroughput t) {
+            return new Throughput(t.batch(), t.imagesPerSecond(), t.inFlight());
+        }
     }
 
     /**
@@ -279,11 +319,24 @@ public record Run(String model, String backend, String precision, String status,
     public record Resources(Long peakRssBytes, Double openSeconds, Double buildSeconds, Long deviceMemoryBytes) {
     }
 
-    /** LoadGen-style verdict on the performance pass: valid only if every rule held. */
+    /**
+     * LoadGen-style verdict on the single-stream measurement: {@code valid} only if every rule held (minimum
+     * duration and count met, warm-up done); {@code reasons} names each broken rule. A noisy measurement is not
+     * invalid: {@code unstable} is true when the coefficient of variation {@code cv} exceeds {@code cvThreshold}
+     * ({@code --cv-threshold}), and {@code robustSpread} = (p90 - p10) / p50 is recorded next to it, since one
+     * stall inflates the CV but not the spread. {@code unstable}, {@code cv}, {@code robustSpread} and
+     * {@code cvThreshold} are null in files written before the rule existed (where a high CV made the measurement
+     * invalid).
+     */
     public record Measurement(boolean valid, List<String> reasons, double warmupSeconds, double durationSeconds,
-                              long iterations) {
+                              long iterations, Boolean unstable, Double cv, Double robustSpread, Double cvThreshold) {
         public Measurement {
             reasons = reasons == null ? List.of() : List.copyOf(reasons);
+        }
+
+        public Measurement(boolean valid, List<String> reasons, double warmupSeconds, double durationSeconds,
+                           long iterations) {
+            this(valid, reasons, warmupSeconds, durationSeconds, iterations, null, null, null, null);
         }
     }
 }

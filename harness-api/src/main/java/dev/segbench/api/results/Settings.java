@@ -7,13 +7,15 @@ import java.util.Map;
  * The run settings, recorded verbatim so a result can be checked and repeated. {@code properties} are the
  * backend-specific session settings ({@code --property}); {@code cacheDir} is where compiled engines were cached
  * (null = no cache); {@code isolation} says whether each run had its own process ({@value #PROCESS_PER_RUN}) or
- * all ran in one ({@value #IN_PROCESS}); null in results written before it was recorded.
+ * all ran in one ({@value #IN_PROCESS}); null in results written before it was recorded. {@code load} holds the
+ * performance scenarios' settings and {@code gate} the {@code --gate} conditions as given (both null when absent).
  */
 public record Settings(List<String> models, List<String> backends, List<String> precisions, String dataset,
                        int limit, String shard, String reference, List<Integer> batchSizes,
                        int perfHeight, int perfWidth, double warmupSeconds, double minDurationSeconds,
                        int minIterations, int threads, double cvThreshold, String onBadSample,
-                       Map<String, String> properties, String cacheDir, String isolation, Calibration calibration) {
+                       Map<String, String> properties, String cacheDir, String isolation, Load load, String gate,
+                       Calibration calibration) {
 
     public static final String PROCESS_PER_RUN = "process per run";
     public static final String IN_PROCESS = "in-process";
@@ -22,7 +24,7 @@ public record Settings(List<String> models, List<String> backends, List<String> 
         properties = properties == null ? Map.of() : Map.copyOf(properties);
     }
 
-    /** Settings without int8 calibration (no int8 asked for, or results written before it was recorded). */
+    /** Settings without load scenarios, gate or int8 calibration (as written before they existed). */
     public Settings(List<String> models, List<String> backends, List<String> precisions, String dataset,
                     int limit, String shard, String reference, List<Integer> batchSizes,
                     int perfHeight, int perfWidth, double warmupSeconds, double minDurationSeconds,
@@ -30,7 +32,29 @@ public record Settings(List<String> models, List<String> backends, List<String> 
                     Map<String, String> properties, String cacheDir, String isolation) {
         this(models, backends, precisions, dataset, limit, shard, reference, batchSizes, perfHeight, perfWidth,
                 warmupSeconds, minDurationSeconds, minIterations, threads, cvThreshold, onBadSample, properties, cacheDir,
-                isolation, null);
+                isolation, null, null, null);
+    }
+
+    /**
+     * The performance scenarios' settings ({@code perfHeight}/{@code perfWidth} repeat the first of
+     * {@code perfSizes}).
+     *
+     * @param scenarios         LoadGen's names of the scenarios that ran
+     * @param perfSizes         "HxW" per performance input size
+     * @param inFlight          requests in flight asked for (backends without concurrent runs keep 1)
+     * @param arrivals          server arrivals, "poisson" or "uniform"
+     * @param serverSeed        server schedule seed
+     * @param serverP99Ms       the p99 bound of the max-QPS search; null without a search
+     * @param serverQps         the fixed server rate; null when searching
+     * @param serverMinRequests measured requests per server trial, at least
+     */
+    public record Load(List<String> scenarios, List<String> perfSizes, List<Integer> inFlight, String arrivals,
+                       long serverSeed, Double serverP99Ms, Double serverQps, int serverMinRequests) {
+        public Load {
+            scenarios = scenarios == null ? List.of() : List.copyOf(scenarios);
+            perfSizes = perfSizes == null ? List.of() : List.copyOf(perfSizes);
+            inFlight = inFlight == null ? List.of() : List.copyOf(inFlight);
+        }
     }
 
     /**
@@ -51,13 +75,21 @@ public record Settings(List<String> models, List<String> backends, List<String> 
                     int perfHeight, int perfWidth, double warmupSeconds, double minDurationSeconds,
                     int minIterations, int threads, double cvThreshold, String onBadSample) {
         this(models, backends, precisions, dataset, limit, shard, reference, batchSizes, perfHeight, perfWidth,
-                warmupSeconds, minDurationSeconds, minIterations, threads, cvThreshold, onBadSample, Map.of(), null, null);
+                warmupSeconds, minDurationSeconds, minIterations, threads, cvThreshold, onBadSample, Map.of(), null, null,
+                null, null, null);
+    }
+
+    /** The same settings with the {@code --gate} conditions as given. */
+    public Settings withGate(String newGate) {
+        return new Settings(models, backends, precisions, dataset, limit, shard, reference, batchSizes, perfHeight,
+                perfWidth, warmupSeconds, minDurationSeconds, minIterations, threads, cvThreshold, onBadSample, properties,
+                cacheDir, isolation, load, newGate, calibration);
     }
 
     /** The same settings with another shard description (merged results list every shard). */
     public Settings withShard(String newShard) {
         return new Settings(models, backends, precisions, dataset, limit, newShard, reference, batchSizes, perfHeight,
                 perfWidth, warmupSeconds, minDurationSeconds, minIterations, threads, cvThreshold, onBadSample, properties,
-                cacheDir, isolation, calibration);
+                cacheDir, isolation, load, gate, calibration);
     }
 }

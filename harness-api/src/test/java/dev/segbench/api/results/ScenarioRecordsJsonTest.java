@@ -81,4 +81,45 @@ class ScenarioRecordsJsonTest {
         node.fieldNames().forEachRemaining(out::add);
         return out;
     }
+
+    /** A run written before scenarios existed reads with one request in flight and no unstable flag. */
+    @Test
+    void aRunOfAnOlderFileReadsWithOneInFlightAndNoFlag() throws Exception {
+        String old = """
+                {"model": "arch1", "backend": "cpu", "precision": "fp32", "status": "ok",
+                 "throughput": [{"batch": 1, "images_per_second": 19.5}, {"batch": 8, "images_per_second": 24.0}],
+                 "measurement": {"valid": false, "reasons": ["batch-1 latency varies too much"], "warmup_seconds": 2,
+                                 "duration_seconds": 5, "iterations": 90}}
+                """;
+        Run run = JSON.readValue(old, Run.class);
+        assertEquals(List.of(1, 1), run.throughput().stream().map(Run.Throughput::inFlight).toList());
+        assertEquals(List.of(), run.performance());
+        assertEquals(null, run.gate());
+        assertEquals(null, run.measurement().unstable());
+        assertFalse(run.measurement().valid());
+    }
+
+    /** The new run fields: performance per size, gate, the unstable flag with its figures, in_flight on throughput. */
+    @Test
+    void theRunsNewFieldsRoundTrip() throws Exception {
+        Run.Measurement m = new Run.Measurement(true, List.of(), 2, 5, 300, true, 0.12, 0.04, 0.05);
+        Run run = Run.builder("arch1", "cpu", "fp32").measurement(m)
+                .throughput(List.of(new Run.Throughput(1, 20, 1), new Run.Throughput(8, 30, 2)))
+                .performance(List.of(new PerformanceAtSize(512, 512, List.of("single-stream"), null, null, null, m,
+                        List.of(), null, null)))
+                .gate(new Gate(true, List.of(new Gate.Condition("agreement>=0.99", Gate.PASS, 0.995, 0.99, null))))
+                .build();
+        JsonNode node = JSON.readTree(JSON.writeValueAsBytes(run));
+        assertTrue(node.get("measurement").get("unstable").asBoolean());
+        assertEquals(0.04, node.get("measurement").get("robust_spread").asDouble());
+        assertEquals(0.05, node.get("measurement").get("cv_threshold").asDouble());
+        assertEquals(2, node.get("throughput").get(1).get("in_flight").asInt());
+        assertEquals("512", node.get("performance").get(0).get("height").asText());
+        assertTrue(node.get("gate").get("passed").asBoolean());
+        Run back = JSON.readValue(JSON.writeValueAsBytes(run), Run.class);
+        assertEquals(run.measurement(), back.measurement());
+        assertEquals(run.throughput(), back.throughput());
+        assertEquals(run.gate(), back.gate());
+        assertEquals(run.performance(), back.performance());
+    }
 }

@@ -9,6 +9,10 @@ import dev.segbench.api.WeightsSpec;
 import dev.segbench.api.results.Run;
 import dev.segbench.harness.UserException;
 import dev.segbench.harness.calibration.CalibrationRequest;
+import dev.segbench.harness.gate.GateEvaluator;
+import dev.segbench.harness.load.Arrivals;
+import dev.segbench.harness.load.LoadSettings;
+import dev.segbench.harness.load.OptionLists;
 import dev.segbench.harness.plugins.Plugins;
 import dev.segbench.harness.plan.RunSettings;
 import dev.segbench.harness.plan.Shard;
@@ -34,9 +38,14 @@ import picocli.CommandLine.ParentCommand;
                         + " (generated images), 2 s warm-up, >= 5 s and >= 30 timed runs, batches 1,8 (1,8,32 on GPUs).",
                 "Each run executes in its own child JVM (--in-process: all in this one); OUT/runs keeps every finished run, "
                         + "so --resume after a crash or Ctrl-C runs only what is left.",
-                "Exit status: 0 every run ok or skipped, 3 results written but some run failed, 2 bad input, 1 internal error, "
-                        + "130 interrupted (results so far written)."})
+                "Exit status: 0 every run ok or skipped, 3 results written but some run failed, 4 results written but some run "
+                        + "failed its --gate (4 wins over 3: with --gate, a failed run fails its gate too), 2 bad input, "
+                        + "1 internal error, 130 interrupted (results so far written)."})
 final class CompareCommand implements Callable<Integer> {
+
+    /** {@link GateMetric#known()}, as a constant for the help text (a test keeps them equal). */
+    static final String GATE_METRICS = "miou, pixel-accuracy, mean-class-accuracy, fw-iou, agreement, miou-vs-ref, p50-ms, "
+            + "p90-ms, p95-ms, p99-ms, max-ms, mean-ms, e2e-p50-ms, e2e-p99-ms, images-per-s, max-qps";
 
     @ParentCommand
     Cli cli;
@@ -59,8 +68,8 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--precisions", split = ",", defaultValue = "fp32,fp16", paramLabel = "P", description = "fp32, fp16, int8 (int8: calibrated first, see --calibration) (default: ${DEFAULT-VALUE}).")
     List<String> precisions;
 
-    @Option(names = "--batch-sizes", split = ",", paramLabel = "N", description = "Throughput batch sizes (default: 1,8,32 on GPUs, 1,8 on CPUs); sizes that would not fit in memory are skipped with a warning.")
-    List<Integer> batchSizes;
+    @Option(names = "--batch-sizes", paramLabel = "N,N,...", description = "Throughput batch sizes, any list, e.g. 1,3,6,12 (default: 1,8,32 on GPUs, 1,8 on CPUs); sizes that would not fit in memory are skipped with a warning.")
+    String batchSizes;
 
     @Option(names = "--limit", defaultValue = "0", paramLabel = "N", description = "At most N samples (0 = all).")
     int limit;
@@ -91,8 +100,45 @@ final class CompareCommand implements Callable<Integer> {
             + "the others are compared with (default: auto = the available backend of lowest rank, in fp32: cpu:fp32 with the bundled backends).")
     String reference;
 
-    @Option(names = "--perf-size", defaultValue = "512x512", paramLabel = "HxW", description = "Input size of the performance pass (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--perf-size", defaultValue = "512x512", paramLabel = "HxW[,HxW...]", description = "Input sizes of the performance pass; "
+            + "every scenario runs at each, e.g. 384x384,512x512 (default: ${DEFAULT-VALUE}; the first size fills latency_ms and the table).")
     String perfSize;
+
+    @Option(names = "--scenarios", paramLabel = "LIST", description = "Performance scenarios, MLPerf LoadGen's names: single-stream "
+            + "(batch-1 latency, one request at a time), offline (throughput per batch and in-flight), server (open loop: latency "
+            + "under load from each request's scheduled time). Default: single-stream,offline, plus server when --server-p99-ms "
+            + "or --server-qps is given.")
+    String scenarios;
+
+    @Option(names = "--in-flight", defaultValue = "1", paramLabel = "K,K,...", description = "Offline: keep exactly K requests in "
+            + "flight from K threads, for each K listed, e.g. 1,2,4 (default: ${DEFAULT-VALUE}). Only backends that declare "
+            + "concurrent runs take K > 1 (others run one at a time, with a warning); the server uses the largest K as its workers.")
+    String inFlight;
+
+    @Option(names = "--arrivals", defaultValue = "poisson", paramLabel = "poisson|uniform", description = "Server request "
+            + "arrivals, seeded (default: ${DEFAULT-VALUE}).")
+    String arrivals;
+
+    @Option(names = "--server-p99-ms", paramLabel = "MS", description = "Server: search for the highest request rate whose "
+            + "p99 latency stays within MS (max_qps; starts from the offline throughput, bisects to 5%%).")
+    String serverP99Ms;
+
+    @Option(names = "--server-qps", paramLabel = "QPS", description = "Server: one trial at this fixed request rate instead "
+            + "of a search (with --server-p99-ms the trial is also judged against that bound).")
+    String serverQps;
+
+    @Option(names = "--server-seed", defaultValue = "" + LoadSettings.DEFAULT_SEED, paramLabel = "SEED", description = "Seed of "
+            + "the server arrival schedule (default: ${DEFAULT-VALUE}).")
+    long serverSeed;
+
+    @Option(names = "--server-min-requests", defaultValue = "" + LoadSettings.DEFAULT_SERVER_MIN_REQUESTS, paramLabel = "N",
+            description = "Server: each trial measures at least N requests, and lasts at least --min-duration (default: ${DEFAULT-VALUE}).")
+    int serverMinRequests;
+
+    @Option(names = "--gate", paramLabel = "CONDITIONS", description = "Conditions every run must meet, checked against its "
+            + "reference after all runs, e.g. agreement>=0.99,miou>=0.99*ref,p99-ms<=120 (metrics: " + GATE_METRICS + "). "
+            + "Any failed condition makes the exit status 4, after everything is written.")
+    String gate;
 
     @Option(names = "--warmup", defaultValue = "2", paramLabel = "SECONDS", description = "Warm-up time (default: ${DEFAULT-VALUE}).")
     double warmup;
@@ -103,7 +149,7 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--min-iterations", defaultValue = "30", paramLabel = "N", description = "... and count at least N runs (default: ${DEFAULT-VALUE}).")
     int minIterations;
 
-    @Option(names = "--cv-threshold", defaultValue = "0.05", paramLabel = "FRACTION", description = "Latency coefficient of variation above which a measurement is invalid (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--cv-threshold", defaultValue = "0.05", paramLabel = "FRACTION", description = "Latency coefficient of variation above which a measurement is flagged unstable (not invalid; default: ${DEFAULT-VALUE}).")
     double cvThreshold;
 
     @Option(names = "--gallery", defaultValue = "6", paramLabel = "N", description = "Gallery images for the first N samples (default: ${DEFAULT-VALUE}).")
@@ -147,6 +193,7 @@ final class CompareCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Plugins plugins = cli.plugins();
         RunSettings settings = settings(plugins);
+        GateEvaluator gateEvaluator = gate == null ? null : GateEvaluator.parse(gate); // malformed: exit 2 before any run
         // Plugins find the cache folder here (ONNX Runtime's extracted libraries, say); children get it as an option.
         if (settings.session().cacheDir() == null) {
             System.clearProperty(CacheFolder.PROPERTY);
@@ -157,7 +204,8 @@ final class CompareCommand implements Callable<Integer> {
             cli.err.println("no --dataset given: using " + RunSettings.DEFAULT_DATASET
                     + " (8 generated images; give --dataset voc:DIR for real accuracy numbers)");
         }
-        Runner.Outcome outcome = new Runner(plugins, settings, cli.progress(), cli.err::println).run();
+        Runner.Outcome outcome = new Runner(plugins, settings, cli.progress(), cli.err::println)
+                .gate(gateEvaluator, gate).run();
         List<Run> runs = outcome.results().runs();
         printTable(runs);
         if (runs.stream().anyMatch(r -> r.measurement() != null && !r.measurement().valid())) {
@@ -173,9 +221,13 @@ final class CompareCommand implements Callable<Integer> {
         long failed = runs.stream().filter(r -> Run.FAILED.equals(r.status())).count();
         if (failed > 0) {
             cli.err.println(failed + " run(s) failed; their reasons are in the table and in results.json");
-            return Cli.SOME_RUNS_FAILED;
         }
-        return 0;
+        long gateFailed = runs.stream().filter(r -> r.gate() != null && !r.gate().passed()).count();
+        if (gateFailed > 0) {
+            cli.err.println(gateFailed + " run(s) failed the gate " + gate + ": see the gate column and gate in results.json");
+            return GateEvaluator.EXIT_GATE_FAILED;
+        }
+        return failed > 0 ? Cli.SOME_RUNS_FAILED : 0;
     }
 
     RunSettings settings(Plugins plugins) {
@@ -202,21 +254,32 @@ final class CompareCommand implements Callable<Integer> {
         }
         // Synthetic images: seed 1 and the provider's own size (0x0), so every compare sees the same images.
         DatasetOptions options = new DatasetOptions(split, limit, ids, policy, augmentedLabels, 1, 0, 0);
-        int[] size = RunSettings.parseSize(perfSize);
+        LoadSettings load = loadSettings();
+        OptionLists.Size first = load.perfSizes().getFirst();
+        int[] size = {first.height(), first.width()};
         int cores = Runtime.getRuntime().availableProcessors();
-        List<Integer> batches = batchSizes == null ? List.of(1, 8, 32) : batchSizes.stream().distinct().sorted().toList();
+        List<Integer> batches = batchSizes == null ? List.of(1, 8, 32) : OptionLists.positiveInts("--batch-sizes", batchSizes, 1024);
         return new RunSettings(
                 new RunSettings.Selection(modelIds, backends.stream().distinct().toList(), ps.stream().distinct().toList(),
                         weights, seed, RunSettings.Reference.parse(reference)),
                 new RunSettings.Data(dataset == null ? RunSettings.DEFAULT_DATASET : dataset, options,
                         Shard.parse(shard, System.getenv()), decodeThreads == null ? Math.max(1, cores / 2) : decodeThreads, gallery),
                 new RunSettings.Performance(batches, batchSizes != null, size[0], size[1], warmup, minDuration, minIterations,
-                        cvThreshold),
+                        cvThreshold, load),
                 new RunSettings.Session(threads, properties, CacheDirOption.resolve(cacheDir)),
                 new RunSettings.Execution(inProcess, resume, RunSettings.parseDurationSeconds("--run-timeout", runTimeout),
                         RunSettings.parseDurationSeconds("--stall-timeout", stallTimeout),
                         childJvmOptions.stream().filter(o -> !o.isBlank()).toList()),
                 out, calibrationRequest(ps, options));
+    }
+
+    /** The scenarios' options, each mistake one line naming the option. */
+    private LoadSettings loadSettings() {
+        Double bound = serverP99Ms == null ? null : OptionLists.positive("--server-p99-ms", serverP99Ms);
+        Double qps = serverQps == null ? null : OptionLists.positive("--server-qps", serverQps);
+        return new LoadSettings(LoadSettings.scenarios(scenarios, bound != null || qps != null),
+                OptionLists.sizes("--perf-size", perfSize), OptionLists.positiveInts("--in-flight", inFlight, LoadSettings.MAX_IN_FLIGHT),
+                Arrivals.parse("--arrivals", arrivals), serverSeed, bound, qps, serverMinRequests);
     }
 
     /** How int8 runs calibrate (null without int8): on the evaluated dataset's default unless --calibration says. */
@@ -232,17 +295,26 @@ final class CompareCommand implements Callable<Integer> {
     }
 
     private void printTable(List<Run> runs) {
-        cli.out.println(Table.render(List.of("model", "backend", "precision", "status", "mIoU", "agreement", "p50 ms",
-                "p99 ms", "best img/s"), runs.stream().map(r -> {
+        boolean gated = runs.stream().anyMatch(r -> r.gate() != null);
+        List<String> header = new ArrayList<>(List.of("model", "backend", "precision", "status", "mIoU", "agreement", "p50 ms",
+                "p99 ms", "best img/s"));
+        if (gated) {
+            header.add("gate");
+        }
+        cli.out.println(Table.render(header, runs.stream().map(r -> {
                     Run.Throughput best = ResultsFiles.bestThroughput(r);
-                    return List.of(r.model(), r.backend(), r.precision(),
+                    List<String> row = new ArrayList<>(List.of(r.model(), r.backend(), r.precision(),
                             !r.ok() ? r.status() + ": " + Table.clip(r.reason(), 48)
                                     : r.measurement() != null && !r.measurement().valid() ? "ok*" : "ok",
                             r.accuracy() == null ? "-" : Table.fmt("%.4f", r.accuracy().miou()),
                             r.agreement() == null ? "-" : Table.fmt("%.2f%%", 100 * r.agreement().pixelAgreement()),
                             r.latencyMs() == null ? "-" : Table.fmt("%.2f", r.latencyMs().p50()),
                             r.latencyMs() == null ? "-" : Table.fmt("%.2f", r.latencyMs().p99()),
-                            best == null ? "-" : Table.fmt("%.1f (b%d)", best.imagesPerSecond(), best.batch()));
+                            best == null ? "-" : Table.fmt("%.1f (b%d)", best.imagesPerSecond(), best.batch())));
+                    if (gated) {
+                        row.add(Table.clip(GateEvaluator.summary(r.gate()), 60));
+                    }
+                    return List.copyOf(row);
                 }).toList()));
     }
 }

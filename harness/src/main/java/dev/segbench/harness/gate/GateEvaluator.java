@@ -30,11 +30,12 @@ public final class GateEvaluator {
 
     /**
      * A run with its scenario results, as the gate sees it; {@code server} is null where the server scenario did
-     * not run (the run record does not carry it yet).
+     * not run.
      */
     public record Subject(Run run, Server server) {
+        /** The run with its first performance size's server result (the size its own latency fields hold). */
         public static Subject of(Run run) {
-            return new Subject(run, null);
+            return new Subject(run, run.performance().isEmpty() ? null : run.performance().getFirst().server());
         }
     }
 

@@ -70,6 +70,19 @@ public record LoadSettings(Set<Scenario> scenarios, List<OptionLists.Size> perfS
         }
     }
 
+    /** The default scenarios (single-stream and offline) at one size, one request in flight. */
+    public static LoadSettings defaults(OptionLists.Size size) {
+        return new LoadSettings(Scenario.DEFAULT, List.of(size), List.of(1), Arrivals.POISSON, DEFAULT_SEED, null, null,
+                DEFAULT_SERVER_MIN_REQUESTS);
+    }
+
+    /** As recorded in results.json. */
+    public dev.segbench.api.results.Settings.Load toResults() {
+        return new dev.segbench.api.results.Settings.Load(EnumSet.copyOf(scenarios).stream().map(Scenario::id).toList(),
+                perfSizes.stream().map(OptionLists.Size::toString).toList(), inFlight, arrivals.id(), seed, serverP99Ms,
+                serverQps, serverMinRequests);
+    }
+
     /**
      * The scenarios to run: {@code --scenarios} as given, or, when it was not given, the default (single-stream and
      * offline) plus server if a server option was.

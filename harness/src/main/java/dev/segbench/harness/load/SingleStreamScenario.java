@@ -20,7 +20,7 @@ import org.HdrHistogram.Histogram;
 public final class SingleStreamScenario {
 
     /**
-     * @param cvThreshold coefficient of variation above which the measurement is invalid
+     * @param cvThreshold coefficient of variation above which the measurement is flagged unstable (not invalid)
      */
     public record Settings(double warmupSeconds, double minDurationSeconds, long minRequests, double cvThreshold) {
         public Settings {
@@ -35,7 +35,8 @@ public final class SingleStreamScenario {
      * @param latency          microsecond histogram of the timed requests
      * @param ci95Ms           bootstrap intervals of its p50 and p99
      * @param imagesPerSecond  timed requests per second of time spent in them (batch 1)
-     * @param measurement      LoadGen-style verdict: valid only if every rule held
+     * @param measurement      LoadGen-style verdict: valid only if every rule held; unstable if the CV exceeds the
+     *                         threshold
      * @param deviceTimings    mean device-side timings, for backends that report them; else null
      */
     public record Outcome(Histogram latency, PercentileIntervals ci95Ms, double imagesPerSecond,
@@ -46,6 +47,37 @@ public final class SingleStreamScenario {
     }
 
     private SingleStreamScenario() {
+    }
+
+    /**
+     * The verdict on a latency measurement. Invalid only for broken rules ({@code brokenRules}: minimum duration or
+     * count not met, warm-up skipped), as LoadGen's INVALID; a coefficient of variation above {@code cvThreshold} is
+     * not a broken rule but sets {@code unstable}, with the CV and the robust spread (p90 - p10) / p50 recorded.
+     */
+    public static Run.Measurement verdict(Histogram latency, List<String> brokenRules, double cvThreshold,
+                                          double warmupSeconds, double durationSeconds, long requests) {
+        Run.Latency stats = Latencies.stats(latency);
+        Double cv = stats == null ? null : stats.cv();
+        Double spread = robustSpread(latency);
+        Boolean unstable = cv == null ? null : cv > cvThreshold;
+        return new Run.Measurement(brokenRules.isEmpty(), brokenRules, warmupSeconds, durationSeconds, requests, unstable,
+                cv, spread, cvThreshold);
+    }
+
+    /** (p90 - p10) / p50 of a histogram: a spread that one stall does not move; null when empty. */
+    public static Double robustSpread(Histogram latency) {
+        if (latency.getTotalCount() == 0) {
+            return null;
+        }
+        double p50 = latency.getValueAtPercentile(50);
+        return p50 <= 0 ? null : (latency.getValueAtPercentile(90) - latency.getValueAtPercentile(10)) / p50;
+    }
+
+    /** "batch-1 latency unstable: CV 12.3% > 5.0%, spread (p90-p10)/p50 4.1% (busy or throttling machine?)". */
+    public static String unstableWarning(Run.Measurement m) {
+        return String.format(Locale.ROOT, "batch-1 latency unstable: CV %.1f%% > %.1f%%%s (busy or throttling machine?)",
+                m.cv() * 100, m.cvThreshold() * 100, m.robustSpread() == null ? ""
+                        : String.format(Locale.ROOT, ", spread (p90-p10)/p50 %.1f%%", m.robustSpread() * 100));
     }
 
     public static Outcome run(SystemUnderTest sut, Settings settings, Progress progress, String label) throws BackendException {
@@ -92,14 +124,18 @@ public final class SingleStreamScenario {
                 progress.done();
             }
         }
-        Run.Latency stats = Latencies.stats(latency);
-        if (stats != null && stats.cv() != null && stats.cv() > settings.cvThreshold()) {
-            String reason = String.format(Locale.ROOT, "batch-1 latency varies too much: CV %.1f%% > %.1f%% (busy or throttling machine?)",
-                    stats.cv() * 100, settings.cvThreshold() * 100);
-            reasons.add(reason);
-            warnings.add(reason);
+        if (timedNanos < minNanos) {
+            reasons.add(String.format(Locale.ROOT, "timed for %.3f s, less than the minimum %.3f s", timedNanos / 1e9,
+                    settings.minDurationSeconds()));
         }
-        Run.Measurement measurement = new Run.Measurement(reasons.isEmpty(), reasons, warmedSeconds, timedNanos / 1e9, requests);
+        if (requests < settings.minRequests()) {
+            reasons.add("timed " + requests + " requests, fewer than the minimum " + settings.minRequests());
+        }
+        Run.Measurement measurement = verdict(latency, reasons, settings.cvThreshold(), warmedSeconds, timedNanos / 1e9,
+                requests);
+        if (Boolean.TRUE.equals(measurement.unstable())) {
+            warnings.add(unstableWarning(measurement));
+        }
         Run.DeviceTimings timings = deviceCount == 0 ? null
                 : new Run.DeviceTimings(device[0] / deviceCount, device[1] / deviceCount, device[2] / deviceCount);
         return new Outcome(latency, PercentileBootstrap.intervalsMs(latency), requests / (timedNanos / 1e9), measurement,

@@ -1,6 +1,7 @@
 package dev.segbench.harness.passes;
 
 import dev.segbench.api.Backend;
+import dev.segbench.api.Capability;
 import dev.segbench.api.BadSampleException;
 import dev.segbench.api.CalibrationTable;
 import dev.segbench.api.Precision;
@@ -14,6 +15,9 @@ import dev.segbench.api.results.Run;
 import dev.segbench.harness.Messages;
 import dev.segbench.harness.env.EnvironmentProbe;
 import dev.segbench.harness.env.ProcessMemory;
+import dev.segbench.harness.load.CpuFrequencyProbe;
+import dev.segbench.harness.load.OptionLists;
+import dev.segbench.harness.load.SessionUnderTest;
 import dev.segbench.harness.metrics.Latencies;
 import dev.segbench.harness.plan.Plan;
 import dev.segbench.harness.plan.PlannedRun;
@@ -26,13 +30,14 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
  * What one run does, wherever it executes (its own child JVM, or the compare's JVM with {@code --in-process}):
- * open the session, the accuracy pass (writing or reading the reference labels), the performance pass, and the
- * run's result. The performance pass is one replaceable step ({@link #performance}); a backend failure makes the
- * run failed, never the caller.
+ * open the session, the accuracy pass (writing or reading the reference labels), the performance step (load
+ * scenarios at every size), and the run's result. The performance step is one replaceable step
+ * ({@link #performance}); a backend failure makes the run failed, never the caller.
  */
 public final class RunTask {
 
@@ -108,8 +113,8 @@ public final class RunTask {
                     // complete labels only: a reference that dies mid-pass leaves no file that looks finished
                     Files.move(partialLabels, in.labels(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
                 }
-                PerformancePass.Outcome perf = planned.role() == PlannedRun.Role.REFERENCE_ONLY ? null
-                        : performance(settings, planned, session, progress);
+                PerformanceStep.Outcome perf = planned.role() == PlannedRun.Role.REFERENCE_ONLY ? null
+                        : performance(settings, planned, in.backend().availability().capabilities(), session, progress);
                 List<String> warnings = new ArrayList<>();
                 if (perf != null) {
                     warnings.addAll(perf.warnings());
@@ -131,9 +136,13 @@ public final class RunTask {
                         .warnings(warnings)
                         .resources(new Run.Resources(ProcessMemory.ownPeakResidentBytes(), openSeconds, build, device));
                 if (perf != null) {
-                    run.latencyMs(Latencies.stats(perf.latency())).throughput(perf.throughput())
-                            .deviceTimingsMs(perf.deviceTimings()).measurement(perf.measurement())
-                            .latencyHistogram(Latencies.encode(perf.latency()));
+                    // the first size's values stay in the run's own fields, so merge and reports keep working
+                    run.performance(perf.sizes()).throughput(perf.throughput())
+                            .deviceTimingsMs(perf.deviceTimings()).measurement(perf.measurement());
+                    if (perf.firstLatency() != null) {
+                        run.latencyMs(Latencies.stats(perf.firstLatency()))
+                                .latencyHistogram(Latencies.encode(perf.firstLatency()));
+                    }
                 }
                 return new Outcome(run.build(), Latencies.encode(acc.endToEnd()), gallery.entries());
             }
@@ -156,11 +165,14 @@ public final class RunTask {
         }
     }
 
-    /** The performance pass: one step, so other load scenarios can take its place. */
-    static PerformancePass.Outcome performance(RunSettings settings, PlannedRun planned, InferenceSession session,
-                                               Progress progress) throws dev.segbench.api.BackendException {
-        return new PerformancePass(settings.performance(), planned.batchSizes(), EnvironmentProbe.freeMemory())
-                .run(session, planned.key(), progress);
+    /** The performance step: the load scenarios at every {@code --perf-size} size, on this session's inputs. */
+    static PerformanceStep.Outcome performance(RunSettings settings, PlannedRun planned, Set<Capability> capabilities,
+                                               InferenceSession session, Progress progress)
+            throws dev.segbench.api.BackendException, InterruptedException {
+        return new PerformanceStep(settings.performance(), planned.backend(), planned.batchSizes(), capabilities,
+                EnvironmentProbe.freeMemory(), CpuFrequencyProbe.system())
+                .run(size -> new SessionUnderTest(session, size.height(), size.width()),
+                        () -> session.deviceTelemetry().orElse(null), planned.key(), progress);
     }
 
     /** "cpu:fp32" from the reference's key "model/cpu/fp32". */
@@ -196,12 +208,18 @@ public final class RunTask {
         }
     }
 
+    /** Optimised for the first performance size; the range covers every other size too. */
     private static SessionOptions.ShapeProfile profile(RunSettings settings) {
         RunSettings.Performance p = settings.performance();
         int maxBatch = Collections.max(p.batchSizes());
         int h = p.height();
         int w = p.width();
-        return new SessionOptions.ShapeProfile(1, 1, maxBatch, Math.min(64, h), h, Math.max(1024, h),
-                Math.min(64, w), w, Math.max(1024, w));
+        List<OptionLists.Size> sizes = p.load().perfSizes();
+        int minH = sizes.stream().mapToInt(OptionLists.Size::height).min().orElse(h);
+        int maxH = sizes.stream().mapToInt(OptionLists.Size::height).max().orElse(h);
+        int minW = sizes.stream().mapToInt(OptionLists.Size::width).min().orElse(w);
+        int maxW = sizes.stream().mapToInt(OptionLists.Size::width).max().orElse(w);
+        return new SessionOptions.ShapeProfile(1, 1, maxBatch, Math.min(64, minH), h, Math.max(1024, maxH),
+                Math.min(64, minW), w, Math.max(1024, maxW));
     }
 }

@@ -18,6 +18,8 @@ import dev.segbench.api.SkippedSample;
 import dev.segbench.api.WeightsSpec;
 import dev.segbench.harness.UserException;
 import dev.segbench.harness.env.EnvironmentProbe;
+import dev.segbench.harness.load.LoadSettings;
+import dev.segbench.harness.load.Scenario;
 import dev.segbench.harness.plugins.Plugins;
 import dev.segbench.harness.plan.PlannedRun.Role;
 import java.util.ArrayList;
@@ -318,7 +320,17 @@ public final class Planner implements AutoCloseable {
         inputs.put("gallery", settings.data().galleryCount());
         RunSettings.Performance perf = settings.performance();
         inputs.put("batch_sizes", batches);
-        inputs.put("perf_size", perf.height() + "x" + perf.width());
+        inputs.put("perf_size", perf.load().perfSizes().stream().map(Object::toString).collect(Collectors.joining(",")));
+        LoadSettings load = perf.load();
+        inputs.put("scenarios", LoadSettings.ids(load.scenarios()));
+        inputs.put("in_flight", load.inFlightFor(state.availability().capabilities()));
+        if (load.runs(Scenario.SERVER)) {
+            inputs.put("server_arrivals", load.arrivals().id());
+            inputs.put("server_seed", load.seed());
+            inputs.put("server_p99_ms", load.serverP99Ms());
+            inputs.put("server_qps", load.serverQps());
+            inputs.put("server_min_requests", load.serverMinRequests());
+        }
         inputs.put("warmup_seconds", perf.warmupSeconds());
         inputs.put("min_duration_seconds", perf.minDurationSeconds());
         inputs.put("min_iterations", perf.minIterations());

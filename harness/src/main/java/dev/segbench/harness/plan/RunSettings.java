@@ -5,6 +5,8 @@ import dev.segbench.api.Precision;
 import dev.segbench.api.results.Settings;
 import dev.segbench.harness.UserException;
 import dev.segbench.harness.calibration.CalibrationRequest;
+import dev.segbench.harness.load.LoadSettings;
+import dev.segbench.harness.load.OptionLists;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -90,10 +92,16 @@ public record RunSettings(Selection selection, Data data, Performance performanc
      *
      * @param batchSizesGiven false when {@code batchSizes} is the default: CPU backends then stop at batch
      *                        {@value #CPU_DEFAULT_MAX_BATCH} so a default compare stays short on small machines
+     * @param height          the first performance input size's height ({@code load.perfSizes()} has them all)
+     * @param load            the scenarios (single-stream, offline, server), sizes, in-flight and server settings
      */
     public record Performance(List<Integer> batchSizes, boolean batchSizesGiven, int height, int width,
-                              double warmupSeconds, double minDurationSeconds, int minIterations, double cvThreshold) {
+                              double warmupSeconds, double minDurationSeconds, int minIterations, double cvThreshold,
+                              LoadSettings load) {
         public Performance {
+            if (load == null) {
+                load = LoadSettings.defaults(new OptionLists.Size(height, width));
+            }
             batchSizes = List.copyOf(batchSizes);
             require(!batchSizes.isEmpty(), "--batch-sizes: give at least one batch size");
             for (int b : batchSizes) {
@@ -105,6 +113,15 @@ public record RunSettings(Selection selection, Data data, Performance performanc
             require(minDurationSeconds >= 0, "--min-duration: must be >= 0 seconds");
             require(minIterations >= 1, "--min-iterations: must be >= 1");
             require(cvThreshold > 0, "--cv-threshold: must be > 0");
+            require(load.perfSizes().getFirst().height() == height && load.perfSizes().getFirst().width() == width,
+                    "--perf-size: the first size must be " + height + "x" + width);
+        }
+
+        /** Today's single-stream and offline scenarios at one size. */
+        public Performance(List<Integer> batchSizes, boolean batchSizesGiven, int height, int width,
+                           double warmupSeconds, double minDurationSeconds, int minIterations, double cvThreshold) {
+            this(batchSizes, batchSizesGiven, height, width, warmupSeconds, minDurationSeconds, minIterations, cvThreshold,
+                    null);
         }
 
         /** The throughput batch sizes for a backend: all given ones, or by default up to 8 off the GPU. */
@@ -265,7 +282,7 @@ public record RunSettings(Selection selection, Data data, Performance performanc
                 performance.minDurationSeconds(), performance.minIterations(), session.threads(), performance.cvThreshold(),
                 data.options().onBadSample().name().toLowerCase(Locale.ROOT), session.properties(),
                 session.cacheDir() == null ? null : session.cacheDir().toString(),
-                execution.inProcess() ? Settings.IN_PROCESS : Settings.PROCESS_PER_RUN,
+                execution.inProcess() ? Settings.IN_PROCESS : Settings.PROCESS_PER_RUN, performance.load().toResults(), null,
                 calibration == null ? null : new Settings.Calibration(calibration.dataset(),
                         CalibrationRequest.scheme(calibration.dataset()).equals("voc") ? calibration.datasetOptions().split()
                                 : null, calibration.method().id(), calibration.images(),

@@ -3,11 +3,17 @@ package dev.segbench.harness.results;
 import dev.segbench.api.results.AtomicFiles;
 import dev.segbench.api.results.Environment;
 import dev.segbench.api.results.GalleryEntry;
+import dev.segbench.api.results.InFlightThroughput;
+import dev.segbench.api.results.PerformanceAtSize;
 import dev.segbench.api.results.Results;
 import dev.segbench.api.results.ResultsJson;
 import dev.segbench.api.results.Run;
+import dev.segbench.api.results.Server;
 import dev.segbench.api.results.Settings;
 import dev.segbench.harness.UserException;
+import dev.segbench.harness.gate.GateEvaluator;
+import dev.segbench.harness.load.PercentileBootstrap;
+import dev.segbench.harness.load.SingleStreamScenario;
 import dev.segbench.harness.metrics.ConfusionMatrix;
 import dev.segbench.harness.metrics.Latencies;
 import java.io.IOException;
@@ -106,6 +112,9 @@ public final class Merger {
         Settings s = first.settings();
         Settings settings = s == null ? null : s.withShard(
                 shards.stream().map(r -> r.settings() == null ? "?" : r.settings().shard()).collect(Collectors.joining("+")));
+        if (settings != null && settings.gate() != null) {
+            runs = judged(runs, settings);
+        }
         Set<String> used = runs.stream().map(Run::environment).collect(Collectors.toSet());
         List<Environment> usedEnvironments = environments.stream().filter(e -> used.contains(e.id())).toList();
         Environment primary = usedEnvironments.isEmpty() ? first.environment() : usedEnvironments.getFirst();
@@ -113,6 +122,27 @@ public final class Merger {
                 settings, runs, gallery, List.copyOf(warnings));
         ResultsFiles.write(out, merged, mergedE2e);
         return merged;
+    }
+
+    /**
+     * The compare's {@code --gate} judged again on the merged runs (each shard judged only its own samples), against
+     * the reference of each model ({@code settings.reference()}); runs added only as a reference (their backend or
+     * precision was not selected) are not judged, as in the compare.
+     */
+    static List<Run> judged(List<Run> runs, Settings settings) {
+        GateEvaluator gate = GateEvaluator.parse(settings.gate());
+        String ref = settings.reference();
+        List<Run> out = new ArrayList<>();
+        for (Run r : runs) {
+            boolean selected = (settings.backends() == null || settings.backends().contains(r.backend()))
+                    && (settings.precisions() == null || settings.precisions().contains(r.precision()));
+            boolean judge = selected && (r.ok() || Run.FAILED.equals(r.status()));
+            Run reference = ref == null ? null : runs.stream().filter(x -> x.model().equals(r.model())
+                    && ref.equals(x.backend() + ":" + x.precision())).findFirst().orElse(null);
+            out.add(!judge ? r.toBuilder().gate(null).build() : r.toBuilder().gate(gate.evaluate(GateEvaluator.Subject.of(r),
+                    reference == null ? null : GateEvaluator.Subject.of(reference))).build());
+        }
+        return out;
     }
 
     /** Adding confusion matrices of different weights would report an accuracy no model has: refuse. */
@@ -215,28 +245,13 @@ public final class Merger {
             pass = new Run.AccuracyPassSummary(n, seconds, seconds > 0 ? n / seconds : 0, modelSeconds > 0 ? n / modelSeconds : 0);
         }
 
-        // Each shard measured throughput on the same fixed input; the merged value is their mean.
-        Map<Integer, List<Double>> byBatch = new TreeMap<>();
-        parts.forEach(r -> r.throughput().forEach(t -> byBatch.computeIfAbsent(t.batch(), b -> new ArrayList<>()).add(t.imagesPerSecond())));
-        List<Run.Throughput> throughput = byBatch.entrySet().stream()
-                .map(e -> new Run.Throughput(e.getKey(), e.getValue().stream().mapToDouble(Double::doubleValue).average().orElse(0)))
-                .toList();
-
-        Run.Measurement measurement = null;
-        List<Run.Measurement> ms = parts.stream().map(Run::measurement).filter(Objects::nonNull).toList();
+        List<Run.Throughput> throughput = meanThroughput(parts.stream().map(Run::throughput).toList(), Run.Throughput::batch,
+                Run.Throughput::inFlight, Run.Throughput::imagesPerSecond).entrySet().stream()
+                .map(e -> new Run.Throughput(e.getKey().get(0), e.getValue(), e.getKey().get(1))).toList();
+        Run.Measurement measurement = mergeMeasurements(parts.stream().map(Run::measurement).filter(Objects::nonNull).toList(),
+                latency, cvThreshold);
+        List<PerformanceAtSize> performance = mergePerformance(parts, cvThreshold, warnings);
         Run.Latency stats = latency == null ? null : Latencies.stats(latency);
-        if (!ms.isEmpty()) {
-            Set<String> reasons = new LinkedHashSet<>();
-            ms.forEach(m -> reasons.addAll(m.reasons()));
-            if (stats != null && stats.cv() != null && stats.cv() > cvThreshold) {
-                reasons.add(String.format(Locale.ROOT, "merged batch-1 latency CV %.1f%% > %.1f%%", stats.cv() * 100, cvThreshold * 100));
-            }
-            measurement = new Run.Measurement(ms.stream().allMatch(Run.Measurement::valid) && reasons.isEmpty(), List.copyOf(reasons),
-                    ms.stream().mapToDouble(Run.Measurement::warmupSeconds).sum(),
-                    ms.stream().mapToDouble(Run.Measurement::durationSeconds).sum(),
-                    ms.stream().mapToLong(Run.Measurement::iterations).sum());
-        }
-
         Run.DeviceTimings device = null;
         long weight = 0;
         double[] sum = new double[3];
@@ -266,8 +281,90 @@ public final class Merger {
                 .latencyMs(stats).endToEndLatencyMs(e2e == null ? null : Latencies.stats(e2e)).throughput(throughput)
                 .accuracyPass(pass).deviceTimingsMs(device).resources(mergeResources(parts)).measurement(measurement)
                 .warnings(List.copyOf(warnings)).latencyHistogram(latency == null ? null : Latencies.encode(latency))
+                .performance(performance)
                 .calibration(calibration)
                 .build();
+    }
+
+    /**
+     * Each shard measured throughput on the same fixed input, so the merged value at each (batch, in flight) is their
+     * mean.
+     */
+    private static <T> Map<List<Integer>, Double> meanThroughput(List<List<T>> parts, Function<T, Integer> batch,
+                                                                 Function<T, Integer> inFlight, Function<T, Double> ips) {
+        Map<List<Integer>, List<Double>> byPoint = new TreeMap<>(java.util.Comparator.<List<Integer>>comparingInt(l -> l.get(0))
+                .thenComparingInt(l -> l.get(1)));
+        parts.forEach(list -> list.forEach(t -> byPoint.computeIfAbsent(List.of(batch.apply(t), inFlight.apply(t)),
+                b -> new ArrayList<>()).add(ips.apply(t))));
+        Map<List<Integer>, Double> out = new LinkedHashMap<>();
+        byPoint.forEach((k, v) -> out.put(k, v.stream().mapToDouble(Double::doubleValue).average().orElse(0)));
+        return out;
+    }
+
+    /**
+     * Valid when every shard's was (the rules held in each); unstable, CV and spread from the added histogram, as if
+     * one measurement.
+     */
+    private static Run.Measurement mergeMeasurements(List<Run.Measurement> ms, Histogram latency, double cvThreshold) {
+        if (ms.isEmpty()) {
+            return null;
+        }
+        Set<String> reasons = new LinkedHashSet<>();
+        ms.forEach(m -> reasons.addAll(m.reasons()));
+        double warmup = ms.stream().mapToDouble(Run.Measurement::warmupSeconds).sum();
+        double duration = ms.stream().mapToDouble(Run.Measurement::durationSeconds).sum();
+        long iterations = ms.stream().mapToLong(Run.Measurement::iterations).sum();
+        if (latency == null) {
+            return new Run.Measurement(ms.stream().allMatch(Run.Measurement::valid), List.copyOf(reasons), warmup, duration,
+                    iterations);
+        }
+        Run.Measurement m = SingleStreamScenario.verdict(latency, List.copyOf(reasons), cvThreshold, warmup, duration,
+                iterations);
+        return ms.stream().allMatch(Run.Measurement::valid) ? m : new Run.Measurement(false, m.reasons(), warmup, duration,
+                iterations, m.unstable(), m.cv(), m.robustSpread(), m.cvThreshold());
+    }
+
+    /**
+     * The performance per size over the shards: single-stream histograms added, offline throughput averaged per
+     * (batch, in flight), like the run's own fields. A server result is kept only when exactly one shard has it at
+     * that size: a max-QPS search is a sequence of trials, which cannot be combined across shards (the merged run
+     * then says so in a warning). Telemetry is the first shard's.
+     */
+    static List<PerformanceAtSize> mergePerformance(List<Run> parts, double cvThreshold, Set<String> warnings) {
+        Map<String, List<PerformanceAtSize>> bySize = new LinkedHashMap<>();
+        parts.forEach(r -> r.performance().forEach(p -> bySize.computeIfAbsent(p.size(), k -> new ArrayList<>()).add(p)));
+        List<PerformanceAtSize> out = new ArrayList<>();
+        for (Map.Entry<String, List<PerformanceAtSize>> e : bySize.entrySet()) {
+            List<PerformanceAtSize> ps = e.getValue();
+            PerformanceAtSize first = ps.getFirst();
+            List<String> hs = ps.stream().map(PerformanceAtSize::latencyHistogram).filter(Objects::nonNull).toList();
+            Histogram latency = hs.isEmpty() ? null : addHistograms(hs);
+            List<InFlightThroughput> throughput = new ArrayList<>();
+            meanThroughput(ps.stream().map(PerformanceAtSize::throughput).toList(), InFlightThroughput::batch,
+                    InFlightThroughput::inFlight, InFlightThroughput::imagesPerSecond).forEach((k, v) -> {
+                        List<InFlightThroughput> at = ps.stream().flatMap(p -> p.throughput().stream())
+                                .filter(t -> t.batch() == k.get(0) && t.inFlight() == k.get(1)).toList();
+                        throughput.add(new InFlightThroughput(k.get(0), k.get(1), v,
+                                at.stream().mapToLong(InFlightThroughput::requests).sum(),
+                                at.stream().mapToDouble(InFlightThroughput::seconds).sum()));
+                    });
+            List<Server> servers = ps.stream().map(PerformanceAtSize::server).filter(Objects::nonNull).toList();
+            Server server = servers.size() == 1 ? servers.getFirst() : null;
+            if (servers.size() > 1) {
+                warnings.add("server scenario at " + e.getKey() + " not merged: " + servers.size() + " shards each searched "
+                        + "on their own, and trials cannot be combined; see each shard's results.json");
+            }
+            Set<String> scenarios = new LinkedHashSet<>();
+            ps.forEach(p -> scenarios.addAll(p.scenarios()));
+            out.add(new PerformanceAtSize(first.height(), first.width(), List.copyOf(scenarios),
+                    latency == null ? null : Latencies.stats(latency),
+                    latency == null ? null : PercentileBootstrap.intervalsMs(latency),
+                    latency == null ? null : Latencies.encode(latency),
+                    mergeMeasurements(ps.stream().map(PerformanceAtSize::measurement).filter(Objects::nonNull).toList(),
+                            latency, cvThreshold),
+                    throughput, server, first.telemetry()));
+        }
+        return out;
     }
 
     /**

@@ -5,6 +5,8 @@ import dev.segbench.api.results.GalleryEntry;
 import dev.segbench.api.results.Results;
 import dev.segbench.api.results.ResultsJson;
 import dev.segbench.api.results.Run;
+import dev.segbench.api.results.Settings;
+import dev.segbench.harness.gate.GateEvaluator;
 import dev.segbench.harness.plan.Plan;
 import dev.segbench.harness.plan.PlannedRun;
 import java.io.IOException;
@@ -38,6 +40,8 @@ public final class ResultsBook {
     private final List<Environment> environments = new ArrayList<>();
     private final Set<String> warnings = new LinkedHashSet<>();
     private boolean sealed;
+    private GateEvaluator gate;
+    private String gateText;
 
     public ResultsBook(Plan plan, Path out) {
         this.plan = plan;
@@ -49,6 +53,15 @@ public final class ResultsBook {
                     ? Run.notRun(p.model(), p.backend(), p.precision().id(), Run.PENDING, "not run yet")
                     : Run.notRun(p.model(), p.backend(), p.precision().id(), Run.SKIPPED, p.skipReason()));
         }
+    }
+
+    /**
+     * Judges every finished run with {@code --gate} against its reference (the plan's reference run of its model)
+     * each time the results are made, so the gate follows the runs as they end and is final when the book is.
+     */
+    public synchronized void gate(GateEvaluator evaluator, String text) {
+        this.gate = evaluator;
+        this.gateText = text;
     }
 
     /** The id of this machine's environment, for runs executed now. */
@@ -113,7 +126,7 @@ public final class ResultsBook {
 
     /** The results as they stand. */
     public synchronized Results results() {
-        List<Run> all = new ArrayList<>(runs.values());
+        List<Run> all = gate == null ? new ArrayList<>(runs.values()) : judged();
         Set<String> ws = new LinkedHashSet<>(warnings);
         for (Run r : all) {
             for (Run.Skipped s : r.dataset() == null ? List.<Run.Skipped>of() : r.dataset().skipped()) {
@@ -127,8 +140,30 @@ public final class ResultsBook {
         Set<String> usedEnvironments = all.stream().map(Run::environment).collect(Collectors.toSet());
         List<Environment> envs = environments.stream()
                 .filter(e -> e == environments.getFirst() || usedEnvironments.contains(e.id())).toList();
-        return new Results(Results.SCHEMA_VERSION, plan.environment(), envs,
-                plan.settings().toResults(plan.backendIds(), plan.reference()), all, gallery(), List.copyOf(ws));
+        Settings settings = plan.settings().toResults(plan.backendIds(), plan.reference());
+        return new Results(Results.SCHEMA_VERSION, plan.environment(), envs, gate == null ? settings : settings.withGate(gateText),
+                all, gallery(), List.copyOf(ws));
+    }
+
+    /**
+     * Every run with its gate: finished runs (ok or failed) are judged against their reference; pending, interrupted,
+     * skipped and reference-only runs are not (null).
+     */
+    private List<Run> judged() {
+        List<Run> out = new ArrayList<>();
+        for (PlannedRun p : plan.runs()) {
+            Run r = runs.get(p.key());
+            boolean judge = p.role() != PlannedRun.Role.REFERENCE_ONLY && (r.ok() || Run.FAILED.equals(r.status()));
+            if (!judge) {
+                out.add(r);
+                continue;
+            }
+            String refKey = p.role() == PlannedRun.Role.REFERENCE ? p.key() : p.referenceKey();
+            Run ref = refKey == null ? null : runs.get(refKey);
+            out.add(r.toBuilder().gate(gate.evaluate(GateEvaluator.Subject.of(r),
+                    ref == null ? null : GateEvaluator.Subject.of(ref))).build());
+        }
+        return out;
     }
 
     /** The gallery of every ok run: samples in the order runs wrote them, predictions in run order. */

@@ -2,9 +2,13 @@ package dev.segbench.harness.results;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.segbench.api.results.AtomicFiles;
+import dev.segbench.api.results.PercentileIntervals;
+import dev.segbench.api.results.PerformanceAtSize;
 import dev.segbench.api.results.Results;
 import dev.segbench.api.results.ResultsJson;
 import dev.segbench.api.results.Run;
+import dev.segbench.api.results.Server;
+import dev.segbench.harness.gate.GateEvaluator;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +28,9 @@ public final class ResultsFiles {
             "weights", "dataset", "images", "calibration_dataset", "calibration_method", "calibration_images", "miou", "pixel_accuracy", "mean_class_accuracy", "fw_iou",
             "pixel_agreement", "miou_vs_reference", "p50_ms", "p90_ms", "p99_ms", "mean_ms", "cv",
             "e2e_p50_ms", "best_images_per_s", "best_batch", "pipeline_images_per_s", "model_images_per_s",
-            "valid", "open_s", "build_s", "peak_rss_bytes", "device_memory_bytes", "reused", "environment");
+            "valid", "open_s", "build_s", "peak_rss_bytes", "device_memory_bytes", "reused", "environment",
+            "unstable", "robust_spread", "p50_ci95_lo_ms", "p50_ci95_hi_ms", "p99_ci95_lo_ms", "p99_ci95_hi_ms",
+            "best_in_flight", "max_qps", "p99_bound_ms", "gate");
 
     private ResultsFiles() {
     }
@@ -78,6 +84,8 @@ public final class ResultsFiles {
                     res.peakRssBytes() == null ? "" : res.peakRssBytes(),
                     res.deviceMemoryBytes() == null ? "" : res.deviceMemoryBytes(),
                     r.reused(), r.environment() == null ? "" : r.environment());
+            row = new java.util.ArrayList<>(row);
+            row.addAll(scenarioCells(r, best));
             StringBuilder line = new StringBuilder();
             for (Object cell : row) {
                 if (!line.isEmpty()) {
@@ -88,6 +96,25 @@ public final class ResultsFiles {
             sb.append(line).append('\n');
         }
         return sb.toString();
+    }
+
+    /**
+     * The first performance size's unstable flag and spread, bootstrap intervals, best in-flight, server max_qps and
+     * bound, and the gate ("pass", "fail: ...", or empty without a gate).
+     */
+    private static List<Object> scenarioCells(Run r, Run.Throughput best) {
+        PerformanceAtSize first = r.performance().isEmpty() ? null : r.performance().getFirst();
+        PercentileIntervals ci = first == null ? null : first.latencyCi95Ms();
+        Server server = first == null ? null : first.server();
+        Run.Measurement m = r.measurement();
+        return List.of(m == null || m.unstable() == null ? "" : m.unstable(),
+                m == null || m.robustSpread() == null ? "" : num(m.robustSpread()),
+                ci == null ? "" : num(ci.p50().lo()), ci == null ? "" : num(ci.p50().hi()),
+                ci == null ? "" : num(ci.p99().lo()), ci == null ? "" : num(ci.p99().hi()),
+                best == null ? "" : best.inFlight(),
+                server == null || server.maxQps() == null ? "" : num(server.maxQps()),
+                server == null || server.p99BoundMs() == null ? "" : num(server.p99BoundMs()),
+                r.gate() == null ? "" : GateEvaluator.summary(r.gate()));
     }
 
     /** The highest images/s over the batch sizes measured, or null. */

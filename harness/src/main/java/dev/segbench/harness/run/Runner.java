@@ -10,6 +10,7 @@ import dev.segbench.harness.exec.BackendProbes;
 import dev.segbench.harness.exec.Executor;
 import dev.segbench.harness.exec.ForkedExecutor;
 import dev.segbench.harness.exec.InProcessExecutor;
+import dev.segbench.harness.gate.GateEvaluator;
 import dev.segbench.harness.plan.BackendProbe;
 import dev.segbench.harness.plan.Fingerprint;
 import dev.segbench.harness.plan.Plan;
@@ -53,12 +54,24 @@ public final class Runner {
     private final RunSettings settings;
     private final Progress progress;
     private final Consumer<String> log;
+    private GateEvaluator gate;
+    private String gateText;
 
     public Runner(Plugins plugins, RunSettings settings, Progress progress, Consumer<String> log) {
         this.plugins = plugins;
         this.settings = settings;
         this.progress = progress;
         this.log = log;
+    }
+
+    /**
+     * Judges every run with {@code --gate} against its reference once the runs are recorded (null = no gate);
+     * {@code text} is the option as given, recorded in the settings.
+     */
+    public Runner gate(GateEvaluator evaluator, String text) {
+        this.gate = evaluator;
+        this.gateText = text;
+        return this;
     }
 
     public Outcome run() throws ModelException, DatasetException, IOException, InterruptedException {
@@ -106,6 +119,9 @@ public final class Runner {
             Plan plan = planner.progress(progress).plan(probe);
             new GalleryWriter(out, settings.data().galleryCount()).writeSamples(planner.dataset(), plan.dataset().indexArray());
             ResultsBook book = new ResultsBook(plan, out);
+            if (gate != null) {
+                book.gate(gate, gateText);
+            }
             Set<String> reused = settings.execution().resume() ? decideReuse(plan, store, book) : Set.of();
             try (Interruption interruption = new Interruption(book, log);
                  Executor executor = settings.execution().inProcess()

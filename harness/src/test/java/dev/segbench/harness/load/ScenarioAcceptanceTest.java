@@ -18,7 +18,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.SplittableRandom;
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -131,12 +130,7 @@ class ScenarioAcceptanceTest {
         assertEquals(calls.size(), from, "every request of every trial was served once");
 
         // the simulation's own answer, with service times resampled (seeded) from what this machine delivered
-        double simulated = 0;
-        for (double qps = 20; qps < 100; qps += 0.1) {
-            if (simulatedMedianTrialPasses(settings, qps, service, bound)) {
-                simulated = qps;
-            }
-        }
+        double simulated = QueueSimulation.highestPassingQps(settings, 20, 100, 0.1, service, bound);
         double[] sorted = service.clone();
         Arrays.sort(sorted);
         double ratio = found.maxQps() / simulated;
@@ -148,56 +142,6 @@ class ScenarioAcceptanceTest {
     }
 
     private static ArrivalSchedule schedule(ServerScenario.Settings settings, double qps) {
-        return ArrivalSchedule.of(settings.arrivals(), settings.seed(), qps, settings.measuredRequests(qps),
-                settings.warmupRequests(qps));
-    }
-
-    /** Whether the median of 21 seeded simulated trials at {@code qps} passes as the harness judges a trial. */
-    private static boolean simulatedMedianTrialPasses(ServerScenario.Settings settings, double qps, double[] serviceMs,
-                                                      double boundMs) {
-        ArrivalSchedule schedule = schedule(settings, qps);
-        SplittableRandom random = new SplittableRandom(42);
-        int n = schedule.warmup() + schedule.measured();
-        double[] p99 = new double[21];
-        double[] achieved = new double[21];
-        for (int r = 0; r < p99.length; r++) {
-            double[] drawn = new double[n];
-            for (int i = 0; i < n; i++) {
-                drawn[i] = serviceMs[random.nextInt(serviceMs.length)];
-            }
-            Simulated s = simulate(schedule, drawn);
-            p99[r] = s.p99();
-            achieved[r] = s.achievedQps();
-        }
-        Arrays.sort(p99);
-        Arrays.sort(achieved);
-        return achieved[10] >= 0.95 * qps && p99[10] <= boundMs;
-    }
-
-    record Simulated(double p99, double achievedQps) {
-    }
-
-    /**
-     * A FIFO single-server queue (Lindley's recursion: a request starts when it has arrived and the one before it has
-     * left), with the trial's rules: p99 is the ceil(0.99 n)-th smallest measured latency; achieved is measured
-     * requests over the time from the measured window's start to the last measured completion.
-     */
-    private static Simulated simulate(ArrivalSchedule schedule, double[] serviceMs) {
-        long[] arrivals = schedule.fromStart();
-        double free = Double.NEGATIVE_INFINITY;
-        double[] latency = new double[schedule.measured()];
-        double lastDone = 0;
-        for (int i = 0; i < arrivals.length; i++) {
-            double arrive = arrivals[i] / 1e6;
-            double done = Math.max(arrive, free) + serviceMs[i];
-            free = done;
-            if (i >= schedule.warmup()) {
-                latency[i - schedule.warmup()] = done - arrive;
-                lastDone = done;
-            }
-        }
-        Arrays.sort(latency);
-        double achieved = schedule.measured() / ((lastDone - schedule.warmupWindowNanos() / 1e6) / 1000);
-        return new Simulated(latency[(int) Math.ceil(0.99 * latency.length) - 1], achieved);
+        return QueueSimulation.schedule(settings, qps);
     }
 }

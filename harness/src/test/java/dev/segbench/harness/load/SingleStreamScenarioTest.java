@@ -76,9 +76,13 @@ class SingleStreamScenarioTest {
         assertTrue(o.measurement().iterations() >= 20);
         assertTrue(o.measurement().durationSeconds() >= 0.05);
         assertEquals(o.measurement().iterations(), o.latency().getTotalCount());
+        // invalid for the broken rule only (no warm-up); the variation is a flag with its figures, not a reason
         assertFalse(o.measurement().valid());
-        assertEquals("warm-up skipped (--warmup 0)", o.measurement().reasons().getFirst());
-        assertTrue(o.measurement().reasons().get(1).contains("CV"), o.measurement().reasons().toString());
+        assertEquals(List.of("warm-up skipped (--warmup 0)"), o.measurement().reasons());
+        assertEquals(Boolean.TRUE, o.measurement().unstable());
+        assertTrue(o.measurement().cv() > 0.05, "cv " + o.measurement().cv());
+        assertEquals(0.05, o.measurement().cvThreshold());
+        assertTrue(o.warnings().getFirst().contains("unstable") && o.warnings().getFirst().contains("CV"), o.warnings().toString());
         assertEquals(2.0, o.deviceTimings().compute(), 1e-12);
         assertEquals(o.measurement().iterations() / o.measurement().durationSeconds(), o.imagesPerSecond(), 1e-6);
         assertTrue(o.ci95Ms().p50().lo() <= o.ci95Ms().p50().hi());
@@ -91,6 +95,36 @@ class SingleStreamScenarioTest {
         assertThrows(IllegalStateException.class, () -> input.getFloat(0), "the inputs' arena is closed afterwards");
     }
 
+    /** Issue 11 point 3: a high CV alone never makes a measurement invalid; it is recorded as unstable. */
+    @Test
+    void highVariationAloneIsUnstableNotInvalid() throws Exception {
+        AlternatingSession session = new AlternatingSession(200_000, 2_000_000); // 0.2 and 2 ms alternating: CV ~ 0.8
+        SingleStreamScenario.Outcome o = SingleStreamScenario.run(new SessionUnderTest(session, 8, 8),
+                new SingleStreamScenario.Settings(0.005, 0, 40, 0.05), Progress.NONE, "m/b/p");
+        assertTrue(o.measurement().valid(), o.measurement().reasons().toString());
+        assertEquals(List.of(), o.measurement().reasons());
+        assertEquals(Boolean.TRUE, o.measurement().unstable());
+        // half the runs near 0.2 ms, half near 2 ms: p10 is a fast one, p90 a slow one, so (p90-p10)/p50 >= 0.9
+        assertTrue(o.measurement().robustSpread() > 0.5, "spread " + o.measurement().robustSpread());
+    }
+
+    @Test
+    void robustSpreadIsP90MinusP10OverP50AndIgnoresOneStall() {
+        org.HdrHistogram.Histogram h = dev.segbench.harness.metrics.Latencies.newHistogram();
+        for (int i = 1; i <= 100; i++) {
+            h.recordValue(1000 + 10 * i); // 1.01 .. 2.00 ms, evenly
+        }
+        double steady = SingleStreamScenario.robustSpread(h);
+        // p10 = 1.10 ms, p50 = 1.50 ms, p90 = 1.90 ms: (1.90 - 1.10) / 1.50
+        assertEquals(0.8 / 1.5, steady, 0.01);
+        h.recordValue(1_000_000); // one 1 s stall: the CV explodes, the spread hardly moves
+        assertEquals(steady, SingleStreamScenario.robustSpread(h), 0.02);
+        var m = SingleStreamScenario.verdict(h, List.of(), 0.05, 1, 1, h.getTotalCount());
+        assertTrue(m.cv() > 1, "cv " + m.cv());
+        assertTrue(m.valid());
+        assertEquals(Boolean.TRUE, m.unstable());
+    }
+
     @Test
     void steadyRunsAfterAWarmupAreValid() throws Exception {
         AlternatingSession session = new AlternatingSession(500_000, 500_000);
@@ -98,6 +132,7 @@ class SingleStreamScenarioTest {
                 new SingleStreamScenario.Settings(0.01, 0, 40, 1000), Progress.NONE, "m/b/p");
         assertEquals(40, o.measurement().iterations());
         assertTrue(o.measurement().valid(), o.measurement().reasons().toString());
+        assertEquals(Boolean.FALSE, o.measurement().unstable());
         assertTrue(session.runs > 40, "warm-up runs came first");
         assertTrue(o.measurement().warmupSeconds() >= 0.01);
     }

@@ -1,0 +1,197 @@
+package dev.segbench.harness.passes;
+
+import dev.segbench.api.BackendException;
+import dev.segbench.api.Capability;
+import dev.segbench.api.DeviceTelemetry;
+import dev.segbench.api.Progress;
+import dev.segbench.api.results.InFlightThroughput;
+import dev.segbench.api.results.PerformanceAtSize;
+import dev.segbench.api.results.Run;
+import dev.segbench.api.results.Server;
+import dev.segbench.api.results.Telemetry;
+import dev.segbench.harness.load.CpuFrequencyProbe;
+import dev.segbench.harness.load.LoadSettings;
+import dev.segbench.harness.load.MaxQpsSearch;
+import dev.segbench.harness.load.OfflineScenario;
+import dev.segbench.harness.load.OptionLists;
+import dev.segbench.harness.load.Scenario;
+import dev.segbench.harness.load.ServerScenario;
+import dev.segbench.harness.load.SingleStreamScenario;
+import dev.segbench.harness.load.SystemUnderTest;
+import dev.segbench.harness.metrics.Latencies;
+import dev.segbench.harness.plan.RunSettings;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.HdrHistogram.Histogram;
+
+/**
+ * The performance step of a run: at every {@code --perf-size} size, the scenarios asked for, in LoadGen's order:
+ * single-stream (batch-1 latency, closed loop), offline (throughput per (batch, in flight), exactly K requests in
+ * flight on backends with concurrent runs) and server (open loop: the highest rate whose p99 stays within
+ * {@code --server-p99-ms}, or one trial at {@code --server-qps}). The drivers live in {@code harness.load}; this
+ * class only decides what runs with which settings and assembles the run's record.
+ */
+public final class PerformanceStep {
+
+    /** Rough bytes of activations per input pixel for these MobileNet-v2 style networks, for the memory check. */
+    static final long ACTIVATION_BYTES_PER_PIXEL = 256;
+    /** Back-to-back window that finds the server search's start rate when the offline scenario did not run. */
+    static final double START_PROBE_SECONDS = 1.0;
+
+    /**
+     * @param sizes          one entry per size, in the order given
+     * @param firstLatency   the first size's single-stream histogram; null when single-stream did not run
+     * @param throughput     the first size's offline throughput, as {@code Run.throughput}
+     * @param measurement    the first size's single-stream verdict; null when single-stream did not run
+     * @param deviceTimings  the first size's mean device timings; null when the backend has none
+     */
+    public record Outcome(List<PerformanceAtSize> sizes, Histogram firstLatency, List<Run.Throughput> throughput,
+                          Run.Measurement measurement, Run.DeviceTimings deviceTimings, List<String> warnings) {
+        public Outcome {
+            sizes = List.copyOf(sizes);
+            throughput = List.copyOf(throughput);
+            warnings = List.copyOf(warnings);
+        }
+    }
+
+    private final RunSettings.Performance settings;
+    private final String backend;
+    private final LoadSettings load;
+    private final List<Integer> batchSizes;
+    private final Set<Capability> capabilities;
+    private final long freeMemoryBytes;
+    private final CpuFrequencyProbe cpu;
+
+    /**
+     * @param batchSizes      the run's throughput batch sizes (the plan's, per backend)
+     * @param capabilities    the backend's: {@link Capability#CONCURRENT_RUNS} allows more than one in flight
+     * @param freeMemoryBytes batches needing more than half of it are skipped with a warning (0 = no check)
+     */
+    public PerformanceStep(RunSettings.Performance settings, String backend, List<Integer> batchSizes,
+                           Set<Capability> capabilities, long freeMemoryBytes, CpuFrequencyProbe cpu) {
+        this.settings = settings;
+        this.backend = backend;
+        this.load = settings.load();
+        this.batchSizes = List.copyOf(batchSizes);
+        this.capabilities = Set.copyOf(capabilities);
+        this.freeMemoryBytes = freeMemoryBytes;
+        this.cpu = cpu;
+    }
+
+    /**
+     * @param suts   the system under test at one size (a session's inputs of that size)
+     * @param device the backend's device telemetry now; null where it has none
+     */
+    public Outcome run(Function<OptionLists.Size, SystemUnderTest> suts, Supplier<DeviceTelemetry> device,
+                       String runKey, Progress progress) throws BackendException, InterruptedException {
+        List<String> warnings = new ArrayList<>();
+        String inFlightWarning = load.inFlightWarning(backend, capabilities);
+        if (inFlightWarning != null && load.runs(Scenario.OFFLINE)) {
+            warnings.add(inFlightWarning);
+        }
+        List<PerformanceAtSize> sizes = new ArrayList<>();
+        Histogram firstLatency = null;
+        Run.Measurement firstMeasurement = null;
+        Run.DeviceTimings firstTimings = null;
+        boolean several = load.perfSizes().size() > 1;
+        for (OptionLists.Size size : load.perfSizes()) {
+            String label = runKey + (several ? " " + size : "");
+            String prefix = several ? size + ": " : "";
+            SystemUnderTest sut = suts.apply(size);
+            SingleStreamScenario.Outcome single = null;
+            if (load.runs(Scenario.SINGLE_STREAM)) {
+                single = SingleStreamScenario.run(sut, new SingleStreamScenario.Settings(settings.warmupSeconds(),
+                        settings.minDurationSeconds(), settings.minIterations(), settings.cvThreshold()), progress, label);
+                // no warning string for an unstable measurement: measurement.unstable is the one source, which the
+                // report (and the console's structured warnings) render, so it is said once
+            }
+            List<InFlightThroughput> throughput = load.runs(Scenario.OFFLINE)
+                    ? offline(sut, size, single, prefix, warnings, label, progress) : List.of();
+            Server server = load.runs(Scenario.SERVER) ? server(sut, single, throughput, label, progress) : null;
+            Telemetry telemetry = new Telemetry(cpu.read(), device.get());
+            sizes.add(new PerformanceAtSize(size.height(), size.width(),
+                    EnumSet.copyOf(load.scenarios()).stream().map(Scenario::id).toList(),
+                    single == null ? null : Latencies.stats(single.latency()), single == null ? null : single.ci95Ms(),
+                    single == null ? null : Latencies.encode(single.latency()), single == null ? null : single.measurement(),
+                    throughput, server, telemetry));
+            if (sizes.size() == 1 && single != null) {
+                firstLatency = single.latency();
+                firstMeasurement = single.measurement();
+                firstTimings = single.deviceTimings();
+            }
+        }
+        List<Run.Throughput> first = sizes.getFirst().throughput().stream().map(Run.Throughput::of).toList();
+        return new Outcome(sizes, firstLatency, first, firstMeasurement, firstTimings, warnings);
+    }
+
+    /**
+     * Throughput at every (batch, in flight). The batch-1 point with one in flight is the single-stream measurement
+     * itself when it ran (the same closed loop, measured once).
+     */
+    private List<InFlightThroughput> offline(SystemUnderTest sut, OptionLists.Size size, SingleStreamScenario.Outcome single,
+                                             String prefix, List<String> warnings, String label, Progress progress)
+            throws BackendException, InterruptedException {
+        List<Integer> inFlight = load.inFlightFor(capabilities);
+        List<InFlightThroughput> out = new ArrayList<>();
+        for (int batch : batchSizes) {
+            long needed = batch * ((long) size.height() * size.width() * (ACTIVATION_BYTES_PER_PIXEL + 3 * Float.BYTES));
+            if (batch > 1 && freeMemoryBytes > 0 && needed > freeMemoryBytes / 2) {
+                warnings.add(prefix + String.format(Locale.ROOT,
+                        "batch %d skipped: it needs about %d MiB, more than half of the %d MiB free",
+                        batch, needed >> 20, freeMemoryBytes >> 20));
+                continue;
+            }
+            for (int k : inFlight) {
+                if (batch == 1 && k == 1 && single != null) {
+                    out.add(new InFlightThroughput(1, 1, single.imagesPerSecond(), single.measurement().iterations(),
+                            single.measurement().durationSeconds()));
+                } else {
+                    out.add(OfflineScenario.measure(sut, batch, k, new OfflineScenario.Settings(0,
+                            settings.minDurationSeconds(), 2L * k), progress, label).throughput());
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The server scenario. The search starts from the offline batch-1 throughput with as many in flight as the
+     * server has workers (no server sustains more than that back to back); without it, from the single-stream
+     * p50, else from a short back-to-back probe.
+     */
+    private Server server(SystemUnderTest sut, SingleStreamScenario.Outcome single, List<InFlightThroughput> offline,
+                          String label, Progress progress) throws BackendException, InterruptedException {
+        int workers = load.serverWorkers(capabilities);
+        ServerScenario.Settings s = new ServerScenario.Settings(load.arrivals(), load.seed(), workers,
+                settings.warmupSeconds(), settings.minDurationSeconds(), load.serverMinRequests());
+        if (load.serverQps() != null) {
+            return ServerScenario.fixedResult(ServerScenario.trial(sut, s, load.serverQps(), progress, label),
+                    load.serverP99Ms(), s);
+        }
+        double start = startRate(sut, single, offline, workers, label, progress);
+        return MaxQpsSearch.search(start, load.serverP99Ms(), q -> ServerScenario.trial(sut, s, q, progress, label))
+                .toResult(load.serverP99Ms(), load.arrivals(), load.seed(), workers);
+    }
+
+    static double startRate(SystemUnderTest sut, SingleStreamScenario.Outcome single, List<InFlightThroughput> offline,
+                            int workers, String label, Progress progress) throws BackendException, InterruptedException {
+        for (InFlightThroughput t : offline) {
+            if (t.batch() == 1 && t.inFlight() == workers && t.imagesPerSecond() > 0) {
+                return t.imagesPerSecond();
+            }
+        }
+        if (single != null && single.latency().getTotalCount() > 0) {
+            double p50Ms = single.latency().getValueAtPercentile(50) / 1000.0;
+            if (p50Ms > 0) {
+                return workers * 1000.0 / p50Ms;
+            }
+        }
+        return OfflineScenario.measure(sut, 1, workers, new OfflineScenario.Settings(0, START_PROBE_SECONDS, 2L * workers),
+                progress, label + " (server start rate)").throughput().imagesPerSecond();
+    }
+}

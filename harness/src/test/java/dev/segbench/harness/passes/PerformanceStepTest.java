@@ -1,0 +1,215 @@
+package dev.segbench.harness.passes;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.segbench.api.BackendException;
+import dev.segbench.api.Capability;
+import dev.segbench.api.InferenceResult;
+import dev.segbench.api.Progress;
+import dev.segbench.api.results.InFlightThroughput;
+import dev.segbench.api.results.PerformanceAtSize;
+import dev.segbench.api.results.Server;
+import dev.segbench.harness.load.Arrivals;
+import dev.segbench.harness.load.CpuFrequencyProbe;
+import dev.segbench.harness.load.LoadSettings;
+import dev.segbench.harness.load.OptionLists;
+import dev.segbench.harness.load.Scenario;
+import dev.segbench.harness.load.SystemUnderTest;
+import dev.segbench.harness.plan.RunSettings;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The performance step: what runs at which size with which settings, and how its record is assembled. */
+class PerformanceStepTest {
+
+    @TempDir
+    Path tmp;
+
+    /** Sleeps a fixed time per request; records the size it was prepared for, batches, and the most in flight. */
+    static final class Sut implements SystemUnderTest {
+        final OptionLists.Size size;
+        final long nanos;
+        final List<Integer> preparedBatches = Collections.synchronizedList(new ArrayList<>());
+        final AtomicInteger inFlight = new AtomicInteger();
+        final AtomicInteger maxInFlight = new AtomicInteger();
+        final AtomicInteger requests = new AtomicInteger();
+
+        Sut(OptionLists.Size size, double ms) {
+            this.size = size;
+            this.nanos = Math.round(ms * 1e6);
+        }
+
+        @Override
+        public PreparedInputs prepare(int batch, int workers) {
+            preparedBatches.add(batch);
+            return new PreparedInputs() {
+                @Override
+                public Optional<InferenceResult.DeviceTimings> run(int worker) throws BackendException {
+                    maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+                    long end = System.nanoTime() + nanos;
+                    for (long t; (t = System.nanoTime()) < end; ) {
+                        LockSupport.parkNanos(end - t);
+                    }
+                    inFlight.decrementAndGet();
+                    requests.incrementAndGet();
+                    return Optional.empty();
+                }
+
+                @Override
+                public void close() {
+                }
+            };
+        }
+    }
+
+    private static RunSettings.Performance performance(LoadSettings load, List<Integer> batches, double warmup) {
+        OptionLists.Size first = load.perfSizes().getFirst();
+        return new RunSettings.Performance(batches, true, first.height(), first.width(), warmup, 0.05, 10, 0.05, load);
+    }
+
+    private static LoadSettings load(Set<Scenario> scenarios, List<OptionLists.Size> sizes, List<Integer> inFlight,
+                                     Double p99, Double qps) {
+        return new LoadSettings(scenarios, sizes, inFlight, Arrivals.UNIFORM, 1, p99, qps, 20);
+    }
+
+    private final List<Sut> suts = Collections.synchronizedList(new ArrayList<>());
+
+    private PerformanceStep.Outcome run(RunSettings.Performance p, Set<Capability> caps, double ms) throws Exception {
+        PerformanceStep step = new PerformanceStep(p, "fake", p.batchSizes(), caps, 0, new CpuFrequencyProbe(tmp));
+        return step.run(size -> {
+            Sut s = new Sut(size, ms);
+            suts.add(s);
+            return s;
+        }, () -> null, "m/fake/fp32", Progress.NONE);
+    }
+
+    @Test
+    void everySizeGetsItsOwnEntryInOrderAndTheFirstSizeFillsTheRunsFields() throws Exception {
+        OptionLists.Size a = new OptionLists.Size(16, 24);
+        OptionLists.Size b = new OptionLists.Size(8, 8);
+        RunSettings.Performance p = performance(load(Scenario.DEFAULT, List.of(a, b), List.of(1), null, null), List.of(1, 2), 0.01);
+        PerformanceStep.Outcome o = run(p, Set.of(), 1);
+        assertEquals(List.of("16x24", "8x8"), o.sizes().stream().map(PerformanceAtSize::size).toList());
+        assertEquals(List.of(a, b), suts.stream().map(s -> s.size).toList(), "one system under test per size, in order");
+        for (PerformanceAtSize s : o.sizes()) {
+            assertEquals(List.of("single-stream", "offline"), s.scenarios());
+            assertNotNull(s.latencyMs());
+            assertNotNull(s.latencyCi95Ms());
+            assertEquals(List.of(1, 2), s.throughput().stream().map(InFlightThroughput::batch).toList());
+            assertNull(s.server());
+            assertNotNull(s.telemetry());
+        }
+        // the run's own fields repeat the first size's values
+        assertEquals(o.sizes().getFirst().latencyMs().count(), o.firstLatency().getTotalCount());
+        assertEquals(o.sizes().getFirst().measurement(), o.measurement());
+        assertEquals(o.sizes().getFirst().throughput().get(1).imagesPerSecond(), o.throughput().get(1).imagesPerSecond());
+        // batch 1 with one in flight is the single-stream measurement itself, not a second closed loop
+        InFlightThroughput b1 = o.sizes().getFirst().throughput().getFirst();
+        assertEquals(o.measurement().iterations(), b1.requests());
+        assertEquals(o.measurement().durationSeconds(), b1.seconds());
+        assertFalse(suts.getFirst().preparedBatches.stream().filter(x -> x == 1).count() > 1,
+                "batch 1 was prepared once (single-stream), not again for offline: " + suts.getFirst().preparedBatches);
+    }
+
+    @Test
+    void concurrentRunsKeepExactlyKInFlightAndOthersStayAtOneWithAWarning() throws Exception {
+        List<OptionLists.Size> one = List.of(new OptionLists.Size(8, 8));
+        RunSettings.Performance p = performance(load(EnumSet.of(Scenario.OFFLINE), one, List.of(1, 3), null, null), List.of(1), 0);
+        PerformanceStep.Outcome concurrent = run(p, Set.of(Capability.CONCURRENT_RUNS), 2);
+        assertEquals(List.of(1, 3), concurrent.sizes().getFirst().throughput().stream().map(InFlightThroughput::inFlight).toList());
+        assertEquals(3, suts.getLast().maxInFlight.get(), "at most, and at some point exactly, 3 in flight");
+        assertTrue(concurrent.warnings().isEmpty(), concurrent.warnings().toString());
+        assertNull(concurrent.measurement(), "single-stream did not run");
+        assertNull(concurrent.firstLatency());
+
+        PerformanceStep.Outcome serial = run(p, Set.of(), 2);
+        assertEquals(List.of(1), serial.sizes().getFirst().throughput().stream().map(InFlightThroughput::inFlight).toList());
+        assertEquals(1, suts.getLast().maxInFlight.get());
+        assertTrue(serial.warnings().stream().anyMatch(w -> w.startsWith("in flight 3 skipped on fake")), serial.warnings().toString());
+    }
+
+    @Test
+    void aHighCvIsUnstableNotInvalidWhileASkippedWarmupIsInvalid() throws Exception {
+        List<OptionLists.Size> one = List.of(new OptionLists.Size(8, 8));
+        // every other request 10x slower: CV far above 5%
+        RunSettings.Performance p = performance(load(EnumSet.of(Scenario.SINGLE_STREAM), one, List.of(1), null, null), List.of(1), 0.01);
+        PerformanceStep step = new PerformanceStep(p, "fake", p.batchSizes(), Set.of(), 0, new CpuFrequencyProbe(tmp));
+        AtomicInteger n = new AtomicInteger();
+        SystemUnderTest alternating = (batch, workers) -> new SystemUnderTest.PreparedInputs() {
+            @Override
+            public Optional<InferenceResult.DeviceTimings> run(int worker) {
+                LockSupport.parkNanos(n.incrementAndGet() % 2 == 0 ? 3_000_000 : 300_000);
+                return Optional.empty();
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        PerformanceStep.Outcome o = step.run(size -> alternating, () -> null, "m/fake/fp32", Progress.NONE);
+        assertTrue(o.measurement().valid(), o.measurement().reasons().toString());
+        assertEquals(Boolean.TRUE, o.measurement().unstable());
+        assertTrue(o.measurement().cv() > 0.05);
+        assertNotNull(o.measurement().robustSpread());
+        assertTrue(o.warnings().isEmpty(), "the flag is the only record of it, so it is said once: " + o.warnings());
+
+        RunSettings.Performance noWarmup = performance(p.load(), List.of(1), 0);
+        PerformanceStep.Outcome cold = new PerformanceStep(noWarmup, "fake", List.of(1), Set.of(), 0, new CpuFrequencyProbe(tmp))
+                .run(size -> alternating, () -> null, "m/fake/fp32", Progress.NONE);
+        assertFalse(cold.measurement().valid());
+        assertEquals(List.of("warm-up skipped (--warmup 0)"), cold.measurement().reasons());
+    }
+
+    @Test
+    void aFixedServerRateRunsOneTrialAtThatRateWithItsBound() throws Exception {
+        List<OptionLists.Size> one = List.of(new OptionLists.Size(8, 8));
+        RunSettings.Performance p = performance(load(EnumSet.of(Scenario.SERVER), one, List.of(1), 500.0, 50.0), List.of(1), 0);
+        PerformanceStep.Outcome o = run(p, Set.of(), 1);
+        Server server = o.sizes().getFirst().server();
+        assertEquals(Server.FIXED, server.mode());
+        assertEquals(1, server.trials().size());
+        assertEquals(50.0, server.trials().getFirst().targetQps());
+        assertEquals(500.0, server.p99BoundMs());
+        assertEquals("uniform", server.arrivals());
+        assertEquals(1, server.workers());
+        assertTrue(server.trials().getFirst().requests() >= 20, "at least --server-min-requests measured");
+        assertTrue(o.sizes().getFirst().throughput().isEmpty(), "offline did not run");
+    }
+
+    @Test
+    void theSearchStartsFromTheOfflineThroughputAtTheServersWorkers() throws Exception {
+        List<OptionLists.Size> one = List.of(new OptionLists.Size(8, 8));
+        RunSettings.Performance p = performance(load(EnumSet.of(Scenario.OFFLINE, Scenario.SERVER), one, List.of(1, 2),
+                1000.0, null), List.of(1), 0);
+        PerformanceStep.Outcome o = run(p, Set.of(Capability.CONCURRENT_RUNS), 4);
+        PerformanceAtSize at = o.sizes().getFirst();
+        InFlightThroughput k2 = at.throughput().stream().filter(t -> t.inFlight() == 2).findFirst().orElseThrow();
+        assertEquals(2, at.server().workers(), "server workers = the most in flight");
+        assertEquals(k2.imagesPerSecond(), at.server().trials().getFirst().targetQps(), 1e-9);
+        assertEquals(Server.SEARCH, at.server().mode());
+        assertNotNull(at.server().maxQps(), "a 4 ms service within a 1 s bound passes somewhere: " + at.server().note());
+    }
+
+    @Test
+    void batchesThatWouldNotFitInMemoryAreSkippedWithAWarning() throws Exception {
+        List<OptionLists.Size> one = List.of(new OptionLists.Size(64, 64));
+        RunSettings.Performance p = performance(load(EnumSet.of(Scenario.OFFLINE), one, List.of(1), null, null), List.of(1, 1024), 0);
+        PerformanceStep step = new PerformanceStep(p, "fake", p.batchSizes(), Set.of(), 1L << 26, new CpuFrequencyProbe(tmp));
+        PerformanceStep.Outcome o = step.run(size -> new Sut(size, 0.1), () -> null, "m/fake/fp32", Progress.NONE);
+        assertEquals(List.of(1), o.sizes().getFirst().throughput().stream().map(InFlightThroughput::batch).toList());
+        assertTrue(o.warnings().stream().anyMatch(w -> w.startsWith("batch 1024 skipped")), o.warnings().toString());
+    }
+}

@@ -1,0 +1,95 @@
+package dev.segbench.harness.results;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.segbench.api.results.InFlightThroughput;
+import dev.segbench.api.results.PerformanceAtSize;
+import dev.segbench.api.results.Run;
+import dev.segbench.api.results.Server;
+import dev.segbench.harness.load.SingleStreamScenario;
+import dev.segbench.harness.metrics.Latencies;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.HdrHistogram.Histogram;
+import org.junit.jupiter.api.Test;
+
+/** How {@code segbench merge} treats the scenarios' results of shards. */
+class MergePerformanceTest {
+
+    private static Histogram steady(long micros, int count) {
+        Histogram h = Latencies.newHistogram();
+        h.recordValueWithCount(micros, count);
+        return h;
+    }
+
+    private static Server server(double maxQps) {
+        return new Server(Server.SEARCH, 50.0, maxQps, "poisson", 1, 1, List.of(), null);
+    }
+
+    private static Run shard(Histogram h, List<InFlightThroughput> grid, Server server) {
+        Run.Measurement m = SingleStreamScenario.verdict(h, List.of(), 0.05, 1, 1, h.getTotalCount());
+        PerformanceAtSize p = new PerformanceAtSize(64, 64, List.of("single-stream", "offline", "server"),
+                Latencies.stats(h), null, Latencies.encode(h), m, grid, server, null);
+        return Run.builder("m", "b", "fp32").latencyMs(Latencies.stats(h)).latencyHistogram(Latencies.encode(h))
+                .measurement(m).throughput(grid.stream().map(Run.Throughput::of).toList()).performance(List.of(p)).build();
+    }
+
+    @Test
+    void histogramsAddThroughputAveragesPerBatchAndInFlightAndOneShardsServerIsKept() {
+        Run a = shard(steady(10_000, 100), List.of(new InFlightThroughput(1, 1, 100, 100, 1), new InFlightThroughput(1, 2, 180, 180, 1)),
+                server(80));
+        Run b = shard(steady(10_000, 50), List.of(new InFlightThroughput(1, 1, 90, 90, 1), new InFlightThroughput(1, 2, 160, 160, 1)),
+                null);
+        Run merged = Merger.mergeRuns(List.of(a, b), List.of(), 0.05);
+        PerformanceAtSize p = merged.performance().getFirst();
+        assertEquals(150, p.latencyMs().count());
+        assertEquals(List.of(95.0, 170.0), p.throughput().stream().map(InFlightThroughput::imagesPerSecond).toList());
+        assertEquals(List.of(1, 2), p.throughput().stream().map(InFlightThroughput::inFlight).toList());
+        assertEquals(List.of(95.0, 170.0), merged.throughput().stream().map(Run.Throughput::imagesPerSecond).toList());
+        assertEquals(80.0, p.server().maxQps(), "the only shard with a server result keeps it");
+        assertEquals(Boolean.FALSE, merged.measurement().unstable());
+        assertTrue(merged.measurement().valid());
+    }
+
+    @Test
+    void twoShardsServerSearchesAreNotMergedAndTheWarningSaysSo() {
+        Run a = shard(steady(10_000, 10), List.of(), server(80));
+        Run b = shard(steady(10_000, 10), List.of(), server(60));
+        Set<String> warnings = new LinkedHashSet<>();
+        List<PerformanceAtSize> merged = Merger.mergePerformance(List.of(a, b), 0.05, warnings);
+        assertNull(merged.getFirst().server());
+        assertTrue(warnings.stream().anyMatch(w -> w.startsWith("server scenario at 64x64 not merged: 2 shards")), warnings.toString());
+    }
+
+    @Test
+    void mergedShardsThatVaryTogetherAreUnstableNotInvalid() {
+        Run a = shard(steady(10_000, 100), List.of(), null);
+        Run b = shard(steady(30_000, 100), List.of(), null); // each steady, together a CV of 0.5
+        Run merged = Merger.mergeRuns(List.of(a, b), List.of(), 0.05);
+        assertTrue(merged.measurement().valid(), merged.measurement().reasons().toString());
+        assertEquals(Boolean.TRUE, merged.measurement().unstable());
+        assertTrue(merged.measurement().cv() > 0.4);
+        assertFalse(merged.performance().getFirst().measurement().reasons().stream().anyMatch(r -> r.contains("CV")));
+    }
+
+    /** Each shard judged its own samples; the merged file judges the merged numbers again with the compare's gate. */
+    @Test
+    void theGateIsJudgedAgainOnTheMergedRuns() {
+        dev.segbench.api.results.Settings settings = new dev.segbench.api.results.Settings(List.of("m"), List.of("b"),
+                List.of("fp32", "fp16"), "fake:4", 0, "0/2+1/2", "b:fp32", List.of(1), 8, 8, 0, 0, 1, 0, 0.05, "fail")
+                .withGate("agreement>=0.99");
+        Run ref = Run.builder("m", "b", "fp32").build();
+        Run half = Run.builder("m", "b", "fp16").agreement(new Run.Agreement("b:fp32", 0.985, 0.97, null))
+                .gate(new dev.segbench.api.results.Gate(true, List.of())).build(); // a shard's own verdict, now stale
+        Run other = Run.builder("m", "c", "fp32").build(); // added only as someone's reference elsewhere: not selected
+        List<Run> judged = Merger.judged(List.of(ref, half, other), settings);
+        assertEquals(dev.segbench.api.results.Gate.NOT_APPLICABLE, judged.get(0).gate().conditions().getFirst().status());
+        assertFalse(judged.get(1).gate().passed(), "0.985 < 0.99 over all samples");
+        assertEquals(0.985, judged.get(1).gate().conditions().getFirst().value());
+        assertNull(judged.get(2).gate());
+    }
+}
