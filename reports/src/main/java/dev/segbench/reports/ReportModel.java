@@ -151,6 +151,9 @@ final class ReportModel {
         }
         List<TableRow> rows = new ArrayList<>();
         for (Run r : runs) {
+            if (Run.SKIPPED.equals(r.status())) {
+                continue; // one row per backend and reason below; run details keep every run
+            }
             List<Cell> cells = new ArrayList<>();
             cells.add(text(r.model()));
             cells.add(text(r.backend()));
@@ -176,6 +179,22 @@ final class ReportModel {
             }
             cells.add(text(notes(r)));
             rows.add(new TableRow(r.ok() ? "run-ok" : "run-" + cssToken(r.status()), cells));
+        }
+        Map<String, List<Run>> skipped = new LinkedHashMap<>();
+        runs.stream().filter(r -> Run.SKIPPED.equals(r.status()))
+                .forEach(r -> skipped.computeIfAbsent(r.backend() + "\u0000" + r.reason(), k -> new ArrayList<>()).add(r));
+        for (List<Run> group : skipped.values()) {
+            List<Cell> cells = new ArrayList<>();
+            cells.add(text(group.stream().map(Run::model).distinct().collect(Collectors.joining(", "))));
+            cells.add(text(group.getFirst().backend()));
+            cells.add(text(group.stream().map(Run::precision).distinct().collect(Collectors.joining(", "))));
+            String status = Run.SKIPPED + (group.size() == 1 ? "" : " (" + group.size() + " runs)");
+            cells.add(new Cell(status, Run.SKIPPED, false, "status-skipped"));
+            for (int c = 0; c < numeric.size(); c++) {
+                cells.add(new Cell(Format.MISSING, "", false, "num"));
+            }
+            cells.add(text(Format.orDash(group.getFirst().reason())));
+            rows.add(new TableRow("run-skipped", cells));
         }
         return new Table(headers, rows);
     }
@@ -410,94 +429,10 @@ final class ReportModel {
 
     // ---- warnings banner ----------------------------------------------------------------------------------------
 
+    /** The results' own warnings, each once as the harness decided it, then what the report itself found. */
     private void collectWarnings(Results results, List<String> galleryProblems) {
-        List<Run> runs = results.runs();
-        if (runs.isEmpty()) {
-            warnings.add(new Warning("danger", "No runs", "results.json contains no runs."));
-        } else if (runs.stream().noneMatch(Run::ok)) {
-            warnings.add(new Warning("danger", "No successful runs", "Every run was skipped or failed; there are no measurements."));
-        }
-        Map<String, List<String>> seeded = new LinkedHashMap<>();
-        for (Run r : runs) {
-            if (r.weights() != null && "seeded".equals(r.weights().kind())) {
-                seeded.computeIfAbsent(r.model(), k -> new ArrayList<>()).add(r.key());
-            }
-        }
-        if (!seeded.isEmpty()) {
-            warnings.add(new Warning("danger", "Seeded (untrained) weights",
-                    "Model" + (seeded.size() > 1 ? "s " : " ") + String.join(", ", seeded.keySet())
-                            + " ran with seeded (untrained) weights: accuracy numbers (mIoU, pixel accuracy) say nothing "
-                            + "about the real model; speed numbers are still valid. Runs: " + describe(flatten(seeded), runs.size())
-                            + "."));
-        }
-        Map<String, List<String>> synthetic = new LinkedHashMap<>();
-        for (Run r : runs) {
-            if (r.dataset() != null && r.dataset().synthetic()) {
-                synthetic.computeIfAbsent(Format.orDash(r.dataset().name()), k -> new ArrayList<>()).add(r.key());
-            }
-        }
-        synthetic.forEach((name, keys) -> warnings.add(new Warning("danger", "Synthetic data",
-                "Dataset " + name + " is synthetic: accuracy is not comparable with PASCAL VOC results. Runs: "
-                        + describe(keys, runs.size()) + ".")));
-        List<String> unfinished = runs.stream().filter(r -> !r.finished()).map(Run::key).toList();
-        if (!unfinished.isEmpty()) {
-            long interrupted = runs.stream().filter(r -> Run.INTERRUPTED.equals(r.status())).count();
-            warnings.add(new Warning("danger", "Incomplete results", unfinished.size() + " of " + runs.size()
-                    + " runs did not finish (" + interrupted + " interrupted, " + (unfinished.size() - interrupted)
-                    + " pending): " + describe(unfinished, runs.size())
-                    + ". Run the same compare with --resume to finish them; finished runs are reused."));
-        }
-        Map<String, List<String>> notRun = new LinkedHashMap<>();
-        for (Run r : runs) {
-            if (!r.ok() && r.finished()) {
-                notRun.computeIfAbsent(Format.orDash(r.status()) + "\u0000" + Format.orDash(r.backend()) + "\u0000"
-                        + Format.orDash(r.reason()), k -> new ArrayList<>()).add(r.key());
-            }
-        }
-        notRun.forEach((k, keys) -> {
-            String[] parts = k.split("\u0000", -1);
-            boolean failed = Run.FAILED.equals(parts[0]);
-            warnings.add(new Warning(failed ? "danger" : "warn", failed ? "Backend failed" : "Backend skipped",
-                    "Backend " + parts[1] + " " + parts[0] + " (" + describe(keys, runs.size()) + "): " + parts[2]));
-        });
-        double cvThreshold = results.settings() == null ? Double.NaN : results.settings().cvThreshold();
-        for (Run r : runs) {
-            Run.Latency l = r.latencyMs();
-            Double cv = l == null ? null : l.cv();
-            boolean cvHigh = cv != null && cvThreshold > 0 && cv > cvThreshold;
-            if (r.measurement() != null && !r.measurement().valid()) {
-                String reasons = String.join("; ", r.measurement().reasons());
-                warnings.add(new Warning("warn", "Unstable measurement", r.key() + ": "
-                        + (reasons.isEmpty() ? "measurement rules not met" : reasons)
-                        + (cvHigh && !reasons.contains("CV")
-                        ? String.format(Locale.ROOT, " (CV %.1f%% > %.1f%%)", 100 * cv, 100 * cvThreshold) : "")));
-            } else if (cvHigh) {
-                warnings.add(new Warning("warn", "Unstable measurement", String.format(Locale.ROOT,
-                        "%s: latency CV %.1f%% is above the %.1f%% threshold", r.key(), 100 * cv, 100 * cvThreshold)));
-            }
-        }
-        Map<String, List<String>> skippedSamples = new LinkedHashMap<>();
-        for (Run r : runs) {
-            if (r.dataset() != null) {
-                for (Run.Skipped sk : r.dataset().skipped()) {
-                    skippedSamples.computeIfAbsent(Format.orDash(sk.id()) + "\u0000" + Format.orDash(sk.reason()),
-                            k -> new ArrayList<>()).add(r.key());
-                }
-            }
-        }
-        skippedSamples.forEach((k, keys) -> {
-            String[] parts = k.split("\u0000", -1);
-            warnings.add(new Warning("warn", "Skipped sample", "Sample " + parts[0] + " skipped (" + describe(keys, runs.size())
-                    + "): " + parts[1]));
-        });
-        for (Run r : runs) {
-            List<String> reasons = r.measurement() == null ? List.of() : r.measurement().reasons();
-            // the harness often repeats a measurement verdict as a run warning: say it once
-            r.warnings().stream().filter(w -> !reasons.contains(w)).distinct()
-                    .forEach(w -> warnings.add(new Warning("warn", "Run warning", r.key() + ": " + w)));
-        }
-        for (String w : results.warnings()) {
-            warnings.add(new Warning("warn", "Warning", w));
+        for (dev.segbench.api.results.Warning w : results.warnings()) {
+            warnings.add(new Warning(w.severity(), label(w.code()), w.text()));
         }
         for (String p : galleryProblems) {
             warnings.add(new Warning("warn", "Gallery", p));
@@ -513,12 +448,24 @@ final class ReportModel {
         }
     }
 
-    private static List<String> flatten(Map<String, List<String>> groups) {
-        return groups.values().stream().flatMap(List::stream).toList();
-    }
-
-    private static String describe(List<String> keys, int total) {
-        return keys.size() == total && total > 1 ? "all " + total + " runs" : String.join(", ", keys);
+    /** The banner's label for a warning code; a code this report does not know is shown as a plain warning. */
+    static String label(String code) {
+        return switch (code == null ? "" : code) {
+            case dev.segbench.api.results.Warning.SEEDED_WEIGHTS -> "Seeded (untrained) weights";
+            case dev.segbench.api.results.Warning.SYNTHETIC_DATA -> "Synthetic data";
+            case dev.segbench.api.results.Warning.BACKEND_SKIPPED -> "Backend skipped";
+            case dev.segbench.api.results.Warning.RUN_FAILED -> "Runs failed";
+            case dev.segbench.api.results.Warning.UNFINISHED -> "Incomplete results";
+            case dev.segbench.api.results.Warning.NO_RESULTS -> "No measurements";
+            case dev.segbench.api.results.Warning.UNSTABLE -> "Unstable measurement";
+            case dev.segbench.api.results.Warning.MEASUREMENT_INVALID -> "Invalid measurement";
+            case dev.segbench.api.results.Warning.RUN_WARNING -> "Run warning";
+            case dev.segbench.api.results.Warning.SAMPLE_SKIPPED -> "Skipped sample";
+            case dev.segbench.api.results.Warning.REFERENCE -> "Reference";
+            case dev.segbench.api.results.Warning.PLUGIN -> "Plugin";
+            case dev.segbench.api.results.Warning.MERGE -> "Merge";
+            default -> "Warning";
+        };
     }
 
     // ---- helpers ------------------------------------------------------------------------------------------------

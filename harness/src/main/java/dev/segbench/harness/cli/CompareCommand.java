@@ -7,6 +7,8 @@ import dev.segbench.api.ModelInfo;
 import dev.segbench.api.Precision;
 import dev.segbench.api.WeightsSpec;
 import dev.segbench.api.results.Run;
+import dev.segbench.api.results.Stability;
+import dev.segbench.api.results.Warning;
 import dev.segbench.harness.UserException;
 import dev.segbench.harness.plugins.Plugins;
 import dev.segbench.harness.plan.RunSettings;
@@ -154,13 +156,9 @@ final class CompareCommand implements Callable<Integer> {
         Runner.Outcome outcome = new Runner(plugins, settings, cli.progress(), cli.err::println).run();
         List<Run> runs = outcome.results().runs();
         printTable(runs);
-        if (runs.stream().anyMatch(r -> r.measurement() != null && !r.measurement().valid())) {
-            cli.out.println("* performance measurement invalid (see measurement.reasons in results.json):");
-            runs.stream().filter(r -> r.measurement() != null && !r.measurement().valid())
-                    .forEach(r -> cli.out.println("  " + r.key() + ": " + String.join("; ", r.measurement().reasons())));
-        }
-        for (String w : outcome.results().warnings()) {
-            cli.out.println("warning: " + w);
+        // the warnings as the results hold them: each decided once, by the harness, and shown as the report shows it
+        for (Warning w : outcome.results().warnings()) {
+            cli.out.println("warning: " + w.text());
         }
         cli.out.println("wrote:");
         outcome.written().forEach(p -> cli.out.println("  " + p));
@@ -221,18 +219,32 @@ final class CompareCommand implements Callable<Integer> {
         return Cli.defaultCacheDir();
     }
 
+    /**
+     * The summary: one row per run that was tried, then one line per backend and reason for the skipped ones (on a
+     * machine without a GPU those are most runs, each with the same long reason).
+     */
     private void printTable(List<Run> runs) {
-        cli.out.println(Table.render(List.of("model", "backend", "precision", "status", "mIoU", "agreement", "p50 ms",
-                "p99 ms", "best img/s"), runs.stream().map(r -> {
-                    Run.Throughput best = ResultsFiles.bestThroughput(r);
-                    return List.of(r.model(), r.backend(), r.precision(),
-                            !r.ok() ? r.status() + ": " + Table.clip(r.reason(), 48)
-                                    : r.measurement() != null && !r.measurement().valid() ? "ok*" : "ok",
-                            r.accuracy() == null ? "-" : Table.fmt("%.4f", r.accuracy().miou()),
-                            r.agreement() == null ? "-" : Table.fmt("%.2f%%", 100 * r.agreement().pixelAgreement()),
-                            r.latencyMs() == null ? "-" : Table.fmt("%.2f", r.latencyMs().p50()),
-                            r.latencyMs() == null ? "-" : Table.fmt("%.2f", r.latencyMs().p99()),
-                            best == null ? "-" : Table.fmt("%.1f (b%d)", best.imagesPerSecond(), best.batch()));
-                }).toList()));
+        List<Run> tried = runs.stream().filter(r -> !Run.SKIPPED.equals(r.status())).toList();
+        if (!tried.isEmpty()) {
+            cli.out.println(Table.render(List.of("model", "backend", "precision", "status", "mIoU", "agreement", "p50 ms",
+                    "p99 ms", "best img/s"), tried.stream().map(r -> {
+                        Run.Throughput best = ResultsFiles.bestThroughput(r);
+                        return List.of(r.model(), r.backend(), r.precision(),
+                                !r.ok() ? r.status() + ": " + Table.clip(r.reason(), 48)
+                                        : Stability.invalid(r) ? "ok*" : "ok",
+                                r.accuracy() == null ? "-" : Table.fmt("%.4f", r.accuracy().miou()),
+                                r.agreement() == null ? "-" : Table.fmt("%.2f%%", 100 * r.agreement().pixelAgreement()),
+                                r.latencyMs() == null ? "-" : Table.fmt("%.2f", r.latencyMs().p50()),
+                                r.latencyMs() == null ? "-" : Table.fmt("%.2f", r.latencyMs().p99()),
+                                best == null ? "-" : Table.fmt("%.1f (b%d)", best.imagesPerSecond(), best.batch()));
+                    }).toList()));
+        }
+        Map<String, List<Run>> skipped = new LinkedHashMap<>();
+        runs.stream().filter(r -> Run.SKIPPED.equals(r.status()))
+                .forEach(r -> skipped.computeIfAbsent(r.backend() + "\u0000" + r.reason(), k -> new ArrayList<>()).add(r));
+        for (List<Run> group : skipped.values()) {
+            cli.out.println(group.getFirst().backend() + ": skipped (" + (group.size() == 1 ? group.getFirst().key()
+                    : group.size() + " runs") + "): " + Table.clip(group.getFirst().reason(), 60));
+        }
     }
 }

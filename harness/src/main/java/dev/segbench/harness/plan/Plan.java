@@ -2,6 +2,7 @@ package dev.segbench.harness.plan;
 
 import dev.segbench.api.SkippedSample;
 import dev.segbench.api.results.Environment;
+import dev.segbench.api.results.Warning;
 import java.util.List;
 import java.util.Map;
 
@@ -16,7 +17,7 @@ import java.util.Map;
  */
 public record Plan(RunSettings settings, String reference, List<String> backendIds, DatasetFacts dataset,
                    List<PlannedRun> runs, Map<String, BackendState> backends, Environment environment,
-                   List<String> warnings) {
+                   List<Warning> warnings) {
 
     public Plan {
         backendIds = List.copyOf(backendIds);

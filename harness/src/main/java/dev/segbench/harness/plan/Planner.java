@@ -11,6 +11,8 @@ import dev.segbench.api.ModelSource;
 import dev.segbench.api.Precision;
 import dev.segbench.api.SkippedSample;
 import dev.segbench.api.WeightsSpec;
+import dev.segbench.api.results.Warning;
+import dev.segbench.api.results.Warnings;
 import dev.segbench.harness.UserException;
 import dev.segbench.harness.env.EnvironmentProbe;
 import dev.segbench.harness.plugins.Plugins;
@@ -18,10 +20,8 @@ import dev.segbench.harness.plan.PlannedRun.Role;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
@@ -39,7 +39,8 @@ public final class Planner implements AutoCloseable {
     private final RunSettings settings;
     private final Consumer<String> log;
     private final Map<String, ModelSource> sources = new LinkedHashMap<>();
-    private final Set<String> warnings = new LinkedHashSet<>();
+    private final Warnings warnings = new Warnings();
+    private final List<String> seededModels = new ArrayList<>();
     private List<Backend> selected;
     private Backend explicitReference;
     private Dataset dataset;
@@ -62,7 +63,7 @@ public final class Planner implements AutoCloseable {
         DatasetProvider provider = resolveDataset();
         explicitReference = sel.reference() == null || sel.reference().isAuto() ? null
                 : plugins.requireBackend(sel.reference().backend(), "--reference: ");
-        warnings.addAll(plugins.warnings());
+        plugins.warnings().forEach(w -> warnings.add(Warning.of(Warning.PLUGIN, Warning.WARN, w)));
 
         for (String model : sel.models()) {
             java.nio.file.Path ckpt = sel.weights().get(model);
@@ -70,18 +71,14 @@ public final class Planner implements AutoCloseable {
             ModelSource source = catalogs.get(model).load(model, spec);
             sources.put(model, source);
             if (!source.weights().trained()) {
-                warnings.add(model + ": untrained seeded weights (" + source.weights().sha256()
-                        + "): accuracy numbers are meaningless; pass --weights " + model + "=FILE");
+                seededModels.add(model);
             }
         }
 
         String[] spec = splitDataset(settings.data().dataset());
         dataset = provider.open(spec[1], settings.data().options());
-        if (dataset.synthetic()) {
-            warnings.add("dataset " + dataset.name() + " is generated: accuracy says nothing about real images");
-        }
         for (SkippedSample s : dataset.skippedAtOpen()) {
-            warnings.add("sample " + s.id() + " skipped: " + s.reason());
+            warnings.add(Warning.of(Warning.SAMPLE_SKIPPED, Warning.WARN, Warnings.sampleSkipped(s.id(), s.reason())));
         }
         Shard shard = settings.data().shard();
         List<Integer> indices = IntStream.range(0, dataset.size()).filter(shard::contains).boxed().toList();
@@ -117,6 +114,14 @@ public final class Planner implements AutoCloseable {
         for (String model : sel.models()) {
             runs.addAll(planModel(model, selected, referenceBackend, states, facts));
         }
+        // seeded weights and generated data concern every run of those models, skipped or not
+        if (!seededModels.isEmpty()) {
+            warnings.add(Warnings.seededWeights(seededModels, runs.stream()
+                    .filter(r -> seededModels.contains(r.model())).map(PlannedRun::key).toList()));
+        }
+        if (facts.synthetic()) {
+            warnings.add(Warnings.syntheticData(facts.name(), runs.stream().map(PlannedRun::key).toList()));
+        }
         List<String> backendIds = selected.stream().map(Backend::id).toList();
         Map<String, dev.segbench.api.Availability> forEnvironment = new LinkedHashMap<>();
         for (Backend b : toProbe) {
@@ -125,16 +130,17 @@ public final class Planner implements AutoCloseable {
             }
         }
         return new Plan(settings, reference, backendIds, facts, runs, states,
-                EnvironmentProbe.collect(forEnvironment), List.copyOf(warnings));
+                EnvironmentProbe.collect(forEnvironment), warnings.list());
     }
 
     /** The lowest-rank available backend that runs FP32 (Backend.rank(): lower is preferred as the reference). */
-    private static Backend pickReference(List<Backend> candidates, Map<String, BackendState> states, Set<String> warnings) {
+    private static Backend pickReference(List<Backend> candidates, Map<String, BackendState> states, Warnings warnings) {
         Backend best = candidates.stream()
                 .filter(b -> states.get(b.id()).availability().available() && states.get(b.id()).precisions().contains(Precision.FP32))
                 .min(Comparator.comparingInt(Backend::rank).thenComparing(Backend::id)).orElse(null);
         if (best == null) {
-            warnings.add("no available backend runs fp32, so there is no reference: no agreement measured");
+            warnings.add(Warning.of(Warning.REFERENCE, Warning.WARN,
+                    "no available backend runs fp32, so there is no reference: no agreement measured"));
         }
         return best;
     }
@@ -151,8 +157,9 @@ public final class Planner implements AutoCloseable {
             ref = plannedRun(model, referenceBackend, refPrecision, role, null, null, states, facts);
             if (!ref.runnable()) {
                 String why = referenceSelected ? "is skipped (" + ref.skipReason() + ")" : "cannot run here (" + ref.skipReason() + ")";
-                warnings.add("reference " + ref.backend() + ":" + ref.precision().id() + " " + why
-                        + ": no agreement measured for " + model + "; choose another with --reference");
+                warnings.add(Warning.of(Warning.REFERENCE, Warning.WARN, "reference " + ref.backend() + ":"
+                        + ref.precision().id() + " " + why + ": no agreement measured for " + model
+                        + "; choose another with --reference"));
                 if (!referenceSelected) {
                     ref = null;
                 }

@@ -5,6 +5,7 @@ import dev.segbench.api.ModelException;
 import dev.segbench.api.Progress;
 import dev.segbench.api.results.Results;
 import dev.segbench.api.results.Run;
+import dev.segbench.api.results.Warning;
 import dev.segbench.harness.UserException;
 import dev.segbench.harness.exec.BackendProbes;
 import dev.segbench.harness.exec.Executor;
@@ -160,7 +161,7 @@ public final class Runner {
             book.finish(new RunRecord(RunRecord.SCHEMA_VERSION, p.key(), p.fingerprint(), p.fingerprintInputs(), run,
                     result.outcome().endToEndHistogram(), result.outcome().gallery(), plan.environment()), store, p.fileStem());
             if (p.role().writesLabels() && !run.ok()) {
-                book.warn("reference " + p.backend() + ":" + p.precision().id() + " " + run.status() + " for " + p.model()
+                book.warn(Warning.REFERENCE, List.of(p.key()), "reference " + p.backend() + ":" + p.precision().id() + " " + run.status() + " for " + p.model()
                         + ": no agreement measured (" + run.reason() + ")");
             }
             dropLabelsWhenDone(p.model(), plan, book, store);
@@ -185,7 +186,7 @@ public final class Runner {
             return null;
         }
         if (!Files.isRegularFile(labels)) {
-            book.warn(p.key() + ": the labels of reference " + ref.key() + " are gone; no agreement measured");
+            book.warn(Warning.REFERENCE, List.of(p.key()), p.key() + ": the labels of reference " + ref.key() + " are gone; no agreement measured");
             return null;
         }
         return labels.toAbsolutePath();
