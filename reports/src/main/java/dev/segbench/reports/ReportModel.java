@@ -4,6 +4,7 @@ import dev.segbench.api.results.Environment;
 import dev.segbench.api.results.Results;
 import dev.segbench.api.results.Run;
 import dev.segbench.api.results.Settings;
+import dev.segbench.api.results.Stability;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -53,6 +54,9 @@ final class ReportModel {
         }
     }
 
+    /** What an accuracy cell of a run with seeded (untrained) weights shows instead of a meaningless number. */
+    static final String NOT_APPLICABLE_SEEDED = "n/a (seeded)";
+
     final String title;
     final String subtitle;
     final List<Warning> warnings = new ArrayList<>();
@@ -78,14 +82,16 @@ final class ReportModel {
         this.subtitle = runs.size() + " run" + (runs.size() == 1 ? "" : "s") + " (" + ok.size() + " ok)"
                 + (env != null && env.gitCommit() != null ? " · commit " + shortCommit(env.gitCommit()) : "")
                 + (s != null && s.dataset() != null ? " · dataset " + s.dataset() : "");
-        this.headline = headline(runs, reference);
+        this.headline = headline(runs, reference, s);
         this.details = details(runs, s, results.environments().size() > 1);
         addIfPresent(charts, Charts.latencyCdf(ok));
         addIfPresent(charts, Charts.throughput(ok));
-        addIfPresent(charts, Charts.accuracyVsLatency(ok));
-        addIfPresent(charts, Charts.perClassIou(ok));
+        // accuracy of seeded (untrained) weights is meaningless: those runs stay out of the accuracy charts
+        List<Run> trained = ok.stream().filter(r -> !Run.seeded(r)).toList();
+        addIfPresent(charts, Charts.accuracyVsLatency(trained));
+        addIfPresent(charts, Charts.perClassIou(trained));
         int n = 0;
-        for (Run r : confusionRuns(ok, reference)) {
+        for (Run r : confusionRuns(trained, reference)) {
             addIfPresent(confusionCharts, Charts.confusion("chart-confusion-" + n++, r));
         }
         List<String> galleryProblems = new ArrayList<>();
@@ -118,7 +124,7 @@ final class ReportModel {
 
     // ---- headline table -------------------------------------------------------------------------------------
 
-    private static Table headline(List<Run> runs, String reference) {
+    private static Table headline(List<Run> runs, String reference, Settings settings) {
         List<Header> headers = List.of(
                 new Header("Model", null, false),
                 new Header("Backend", null, false),
@@ -134,8 +140,8 @@ final class ReportModel {
                 new Header("Speed-up", "reference run's p50 / this run's p50, same model; higher is better", true),
                 new Header("Notes", null, false));
         List<Function<Run, Double>> numeric = List.of(
-                r -> r.accuracy() == null ? null : r.accuracy().miou(),
-                r -> r.accuracy() == null ? null : r.accuracy().pixelAccuracy(),
+                r -> r.accuracy() == null || Run.seeded(r) ? null : r.accuracy().miou(),
+                r -> r.accuracy() == null || Run.seeded(r) ? null : r.accuracy().pixelAccuracy(),
                 r -> r.agreement() == null || isReference(r, reference) ? null : r.agreement().pixelAgreement(),
                 r -> r.latencyMs() == null ? null : -r.latencyMs().p50(),
                 r -> r.latencyMs() == null ? null : -r.latencyMs().p99(),
@@ -162,8 +168,8 @@ final class ReportModel {
             Run.Throughput top = bestThroughput(r);
             Double speed = speedUp(r, runs, reference);
             String[] shown = {
-                Format.percent(r.accuracy() == null ? null : r.accuracy().miou()),
-                Format.percent(r.accuracy() == null ? null : r.accuracy().pixelAccuracy()),
+                Run.seeded(r) && r.accuracy() != null ? NOT_APPLICABLE_SEEDED : Format.percent(r.accuracy() == null ? null : r.accuracy().miou()),
+                Run.seeded(r) && r.accuracy() != null ? NOT_APPLICABLE_SEEDED : Format.percent(r.accuracy() == null ? null : r.accuracy().pixelAccuracy()),
                 isReference(r, reference) && r.ok() ? "reference"
                         : Format.percent(r.agreement() == null ? null : r.agreement().pixelAgreement()),
                 Format.ms(r.latencyMs() == null ? null : r.latencyMs().p50()),
@@ -177,7 +183,7 @@ final class ReportModel {
                 String sort = v == null || v.isNaN() ? "" : Double.toString(c == 3 || c == 4 ? -v : v);
                 cells.add(new Cell(isBest ? shown[c] + " ★" : shown[c], sort, isBest, "num"));
             }
-            cells.add(text(notes(r)));
+            cells.add(text(notes(r, settings)));
             rows.add(new TableRow(r.ok() ? "run-ok" : "run-" + cssToken(r.status()), cells));
         }
         Map<String, List<Run>> skipped = new LinkedHashMap<>();
@@ -199,7 +205,7 @@ final class ReportModel {
         return new Table(headers, rows);
     }
 
-    private static String notes(Run r) {
+    private static String notes(Run r, Settings settings) {
         List<String> notes = new ArrayList<>();
         if (!r.ok()) {
             notes.add(Format.orDash(r.status()) + ": " + Format.orDash(r.reason()));
@@ -207,16 +213,21 @@ final class ReportModel {
         if (r.reused()) {
             notes.add("reused from an earlier run (--resume)");
         }
-        if (r.weights() != null && "seeded".equals(r.weights().kind())) {
-            notes.add("seeded weights");
+        // seeded weights and generated data are said by the banner and the n/a cells, not on every row
+        if (r.ok() && Stability.invalid(r)) {
+            notes.add("measurement invalid: " + String.join("; ", Stability.brokenRules(r)));
         }
-        if (r.dataset() != null && r.dataset().synthetic()) {
-            notes.add("synthetic data");
-        }
-        if (r.measurement() != null && !r.measurement().valid()) {
-            notes.add("unstable measurement");
+        Stability.Unstable u = r.ok() ? Stability.unstable(r, settings) : null;
+        if (u != null) {
+            notes.add("unstable: " + unstableFigures(u));
         }
         return String.join("; ", notes);
+    }
+
+    /** "CV 12.0% > 5.0%, (p90-p10)/p50 8.1%": the figures of an unstable measurement. */
+    static String unstableFigures(Stability.Unstable u) {
+        return "CV " + Format.percent(u.cv()) + "% > " + Format.percent(u.threshold()) + "%"
+                + (u.robustSpread() == null ? "" : ", (p90-p10)/p50 " + Format.percent(u.robustSpread()) + "%");
     }
 
     static Run.Throughput bestThroughput(Run r) {
@@ -289,7 +300,6 @@ final class ReportModel {
         if (severalMachines) {
             headers.add(1, new Header("Machine", "the environment the run was measured on (see Environment)", false));
         }
-        double cvThreshold = s == null ? Double.NaN : s.cvThreshold();
         List<TableRow> rows = new ArrayList<>();
         for (Run r : runs) {
             List<Cell> cells = new ArrayList<>();
@@ -305,13 +315,16 @@ final class ReportModel {
             Run.Latency l = r.latencyMs();
             cells.add(num(l == null ? Format.MISSING : Format.ms(l.mean()) + " ± " + Format.ms(l.stddev()), l == null ? null : l.mean()));
             Double cv = l == null ? null : l.cv() != null ? l.cv() : l.mean() > 0 ? l.stddev() / l.mean() : null;
-            boolean cvHigh = cv != null && !Double.isNaN(cvThreshold) && cvThreshold > 0 && cv > cvThreshold;
+            Stability.Unstable unstable = Stability.unstable(r, s);
+            boolean cvHigh = unstable != null;
             cells.add(new Cell(Format.percent(cv) + (cvHigh ? " ⚠" : ""), cv == null ? "" : cv.toString(), false,
                     cvHigh ? "num flag" : "num"));
             cells.add(num(l == null ? Format.MISSING : Long.toString(l.count()), l == null ? null : (double) l.count()));
             Run.Measurement m = r.measurement();
-            cells.add(new Cell(m == null ? Format.MISSING : m.valid() ? "valid" : "INVALID ⚠: " + String.join("; ", m.reasons()),
-                    m == null ? "" : m.valid() ? "1" : "0", false, m != null && !m.valid() ? "flag" : ""));
+            boolean invalid = Stability.invalid(r);
+            cells.add(new Cell(m == null ? Format.MISSING : invalid ? "INVALID ⚠: " + String.join("; ", Stability.brokenRules(r))
+                    : unstable != null ? "valid, unstable ⚠ (" + unstableFigures(unstable) + ")" : "valid",
+                    m == null ? "" : invalid ? "0" : unstable != null ? "0.5" : "1", false, invalid || unstable != null ? "flag" : ""));
             Run.Latency e2e = r.endToEndLatencyMs();
             cells.add(num(Format.ms(e2e == null ? null : e2e.p50()), e2e == null ? null : e2e.p50()));
             Run.AccuracyPassSummary ap = r.accuracyPass();

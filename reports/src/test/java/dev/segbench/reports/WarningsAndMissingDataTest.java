@@ -93,6 +93,55 @@ class WarningsAndMissingDataTest {
     }
 
     @Test
+    void seededAccuracyIsNotApplicableAndStaysOutOfTheAccuracyCharts() throws IOException {
+        Random rnd = new Random(11);
+        Run trained = SampleResults.run("arch0", "cpu", "fp32", rnd);
+        Run seededRef = SampleResults.run("arch1", "cpu", "fp32", rnd).toBuilder()
+                .weights(new Run.Weights("seeded", "seeded:42")).build();
+        Run seededFp16 = SampleResults.run("arch1", "cpu", "fp16", rnd).toBuilder()
+                .weights(new Run.Weights("seeded", "seeded:42")).build();
+        ResultsJson.write(dir, SampleResults.results(List.of(trained, seededRef, seededFp16), List.of(), List.of()));
+
+        Document doc = Jsoup.parse(HtmlReport.write(dir).toFile(), "UTF-8");
+
+        List<String> headers = doc.select("#headline thead th").eachText();
+        int miou = headers.indexOf("mIoU (%)");
+        int pixel = headers.indexOf("Pixel acc. (%)");
+        int agreement = headers.indexOf("Agreement (%)");
+        var rows = doc.select("#headline tbody tr");
+        assertTrue(rows.get(0).child(miou).text().matches("[0-9.]+.*"), rows.get(0).text());
+        for (int i = 1; i <= 2; i++) {
+            assertEquals("n/a (seeded)", rows.get(i).child(miou).text(), rows.get(i).text());
+            assertEquals("n/a (seeded)", rows.get(i).child(pixel).text(), rows.get(i).text());
+        }
+        assertTrue(rows.get(2).child(agreement).text().matches("[0-9.]+.*"), "agreement stays: " + rows.get(2).text());
+        // the accuracy charts name only the trained run
+        String pareto = doc.select("#chart-pareto").outerHtml() + doc.select("#chart-iou").outerHtml();
+        assertTrue(pareto.contains("arch0/cpu/fp32"), pareto);
+        assertFalse(pareto.contains("arch1/cpu/fp16") || pareto.contains("arch1/cpu/fp32"), pareto);
+    }
+
+    @Test
+    void skippedRunsOfOneBackendAndReasonAreOneHeadlineRowAndEveryDetailsRow() throws IOException {
+        List<Run> runs = new ArrayList<>(List.of(SampleResults.run("arch0", "cpu", "fp32", new Random(3))));
+        for (String m : SampleResults.MODELS) {
+            for (String p : List.of("fp32", "fp16")) {
+                runs.add(Run.notRun(m, "tensorrt", p, Run.SKIPPED, "no NVIDIA driver: libcuda.so.1 not found"));
+            }
+        }
+        ResultsJson.write(dir, SampleResults.results(runs, List.of(), List.of()));
+
+        Document doc = Jsoup.parse(HtmlReport.write(dir).toFile(), "UTF-8");
+
+        assertEquals(2, doc.select("#headline tbody tr").size());
+        String skipped = doc.select("#headline tbody tr.run-skipped").text();
+        assertTrue(skipped.contains("skipped (6 runs)") && skipped.contains("no NVIDIA driver: libcuda.so.1 not found"), skipped);
+        assertEquals(6, doc.select("#details tbody tr.run-skipped").size());
+        String banner = doc.select("#warnings").text();
+        assertEquals(1, banner.split("no NVIDIA driver", -1).length - 1, banner);
+    }
+
+    @Test
     void noBestMarkWhenAllRunsTie() throws IOException {
         // three models, each only its own cpu:fp32 reference: every speed-up is 1.00x
         Random rnd = new Random(8);

@@ -232,7 +232,7 @@ final class CompareCommand implements Callable<Integer> {
                         return List.of(r.model(), r.backend(), r.precision(),
                                 !r.ok() ? r.status() + ": " + Table.clip(r.reason(), 48)
                                         : Stability.invalid(r) ? "ok*" : "ok",
-                                r.accuracy() == null ? "-" : Table.fmt("%.4f", r.accuracy().miou()),
+                                r.accuracy() == null ? "-" : Run.seeded(r) ? "n/a (seeded)" : Table.fmt("%.4f", r.accuracy().miou()),
                                 r.agreement() == null ? "-" : Table.fmt("%.2f%%", 100 * r.agreement().pixelAgreement()),
                                 r.latencyMs() == null ? "-" : Table.fmt("%.2f", r.latencyMs().p50()),
                                 r.latencyMs() == null ? "-" : Table.fmt("%.2f", r.latencyMs().p99()),

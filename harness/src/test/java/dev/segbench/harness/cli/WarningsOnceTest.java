@@ -1,6 +1,7 @@
 package dev.segbench.harness.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.segbench.api.results.Results;
@@ -59,6 +60,44 @@ class WarningsOnceTest {
         assertEquals(4, doc.select("#details tbody tr.run-skipped").size());
         assertEquals(8, res.runs().size());
         assertEquals(4, res.runs().stream().filter(x -> Run.SKIPPED.equals(x.status())).count());
+    }
+
+    @Test
+    void seededAccuracyIsNotApplicableOnTheConsole() {
+        Path out = tmp.resolve("seeded");
+        CliResult r = CompareEndToEndTest.compareInProcess(out, "--backends", "fake", "--models", "tiny",
+                "--precisions", "fp32,fp16", "--dataset", "fake:2", "--gallery", "0");
+        assertEquals(0, r.code(), r.toString());
+        List<String> rows = r.out().lines().filter(l -> l.startsWith("tiny ")).toList();
+        assertEquals(2, rows.size(), r.out());
+        rows.forEach(l -> assertTrue(l.contains("n/a (seeded)"), l));
+        // agreement still means something with seeded weights
+        assertTrue(rows.get(1).matches(".*n/a \\(seeded\\)\\s+[0-9.]+%.*"), rows.get(1));
+    }
+
+    @Test
+    void noRunIsInvalidForItsCvAlone() throws Exception {
+        // a threshold every measurement exceeds: each run's CV is above it, and that alone makes it unstable, not invalid
+        Path out = tmp.resolve("cv");
+        CliResult r = CompareEndToEndTest.compareInProcess(out, "--backends", "fake", "--models", "tiny",
+                "--precisions", "fp32", "--dataset", "fake:2", "--gallery", "0", "--cv-threshold", "0.0000001");
+        assertEquals(0, r.code(), r.toString());
+        String row = r.out().lines().filter(l -> l.startsWith("tiny ")).findFirst().orElseThrow();
+        assertTrue(row.matches("tiny\\s+fake\\s+fp32\\s+ok\\s.*"), row);
+        Results res = ResultsJson.read(out);
+        Warning unstable = res.warnings().stream().filter(w -> w.code().equals(Warning.UNSTABLE)).findFirst().orElseThrow();
+        assertEquals(List.of("tiny/fake/fp32"), unstable.runs());
+        assertTrue(unstable.text().matches(".*tiny/fake/fp32 CV [0-9.]+%, \\(p90-p10\\)/p50 [0-9.]+%.*"), unstable.text());
+        assertEquals(1, count(r.out(), unstable.text()), r.out());
+        assertTrue(res.warnings().stream().noneMatch(w -> w.code().equals(Warning.MEASUREMENT_INVALID)), res.warningTexts().toString());
+
+        Document doc = Jsoup.parse(out.resolve("report.html").toFile(), "UTF-8");
+        assertEquals("ok", doc.select("#headline tbody tr").first().child(3).text());
+        assertFalse(doc.select("#details").text().contains("INVALID"), doc.select("#details").text());
+        assertTrue(doc.select("#details").text().contains("unstable"), doc.select("#details").text());
+        List<String> csv = java.nio.file.Files.readAllLines(out.resolve("summary.csv"));
+        int valid = List.of(csv.get(0).split(",")).indexOf("valid");
+        assertEquals("true", csv.get(1).split(",")[valid], csv.toString());
     }
 
     private static int count(String haystack, String needle) {
