@@ -149,11 +149,12 @@ final class CompareCommand implements Callable<Integer> {
         } else {
             System.setProperty(CacheFolder.PROPERTY, settings.session().cacheDir().toAbsolutePath().toString());
         }
-        if (dataset == null) {
-            cli.err.println("no --dataset given: using " + RunSettings.DEFAULT_DATASET
-                    + " (8 generated images; give --dataset voc:DIR for real accuracy numbers)");
-        }
-        Runner.Outcome outcome = new Runner(plugins, settings, cli.progress(), cli.err::println).run();
+        Runner.Outcome outcome = new Runner(plugins, settings, cli.progress(), cli.err::println).afterValidation(() -> {
+            if (dataset == null) { // said only once the input is known to be good, so it never precedes an error
+                cli.err.println("no --dataset given: using " + RunSettings.DEFAULT_DATASET
+                        + " (8 generated images; give --dataset voc:DIR for real accuracy numbers)");
+            }
+        }).run();
         List<Run> runs = outcome.results().runs();
         printTable(runs);
         // the warnings as the results hold them: each decided once, by the harness, and shown as the report shows it

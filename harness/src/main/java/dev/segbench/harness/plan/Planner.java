@@ -63,6 +63,12 @@ public final class Planner implements AutoCloseable {
         DatasetProvider provider = resolveDataset();
         explicitReference = sel.reference() == null || sel.reference().isAuto() ? null
                 : plugins.requireBackend(sel.reference().backend(), "--reference: ");
+        java.nio.file.Path cache = settings.session().cacheDir();
+        if (cache != null && java.nio.file.Files.exists(cache) && !java.nio.file.Files.isDirectory(cache)) {
+            throw new UserException("--cache-dir " + cache + ": not a folder (give a folder, or none for no cache)");
+        }
+        checkProperties(explicitReference == null || selected.contains(explicitReference) ? selected
+                : java.util.stream.Stream.concat(selected.stream(), java.util.stream.Stream.of(explicitReference)).toList());
         plugins.warnings().forEach(w -> warnings.add(Warning.of(Warning.PLUGIN, Warning.WARN, w)));
 
         for (String model : sel.models()) {
@@ -131,6 +137,29 @@ public final class Planner implements AutoCloseable {
         }
         return new Plan(settings, reference, backendIds, facts, runs, states,
                 EnvironmentProbe.collect(forEnvironment), warnings.list());
+    }
+
+    /**
+     * Every --property key must belong to a backend found (its id and a dot) and, for the backends that will run, be
+     * one they read: a typo is a one-line error now, not a failed run later. Keys of a backend found but not
+     * selected are kept (one command line can serve several compares).
+     */
+    private void checkProperties(List<Backend> running) {
+        Map<String, String> properties = settings.session().properties();
+        List<String> ids = plugins.backends().stream().map(Backend::id).toList();
+        for (String key : properties.keySet()) {
+            if (ids.stream().noneMatch(id -> key.startsWith(id + "."))) {
+                throw new UserException("--property " + key + ": no backend reads it (keys start with a backend id and a dot: "
+                        + ids.stream().map(id -> id + ".").collect(Collectors.joining(", ")) + ")");
+            }
+        }
+        for (Backend b : running) {
+            try {
+                dev.segbench.api.BackendProperties.read(properties, b.id() + ".", b.propertyKeys());
+            } catch (IllegalArgumentException e) {
+                throw new UserException("--property: " + e.getMessage());
+            }
+        }
     }
 
     /** The lowest-rank available backend that runs FP32 (Backend.rank(): lower is preferred as the reference). */

@@ -6,6 +6,7 @@ import dev.segbench.api.Progress;
 import dev.segbench.api.results.Results;
 import dev.segbench.api.results.Run;
 import dev.segbench.api.results.Warning;
+import dev.segbench.harness.Messages;
 import dev.segbench.harness.UserException;
 import dev.segbench.harness.exec.BackendProbes;
 import dev.segbench.harness.exec.Executor;
@@ -55,6 +56,14 @@ public final class Runner {
     private final Progress progress;
     private final Consumer<String> log;
 
+    private Runnable afterValidation = () -> { };
+
+    /** Something to say once the input is known to be good (a note about a default, say), before any run. */
+    public Runner afterValidation(Runnable action) {
+        this.afterValidation = action;
+        return this;
+    }
+
     public Runner(Plugins plugins, RunSettings settings, Progress progress, Consumer<String> log) {
         this.plugins = plugins;
         this.settings = settings;
@@ -74,8 +83,10 @@ public final class Runner {
         try {
             Files.createDirectories(out);
         } catch (IOException e) {
-            throw new UserException(out + ": cannot create the results folder (" + e.getMessage() + ")");
+            throw new UserException("--out " + out + ": cannot create the results folder (" + (Files.exists(out)
+                    && !Files.isDirectory(out) ? "a file of that name exists" : Messages.problem(e)) + ")");
         }
+        afterValidation.run();
         try (OutputLock lock = OutputLock.acquire(out)) {
             Path work = out.resolve(WORK_FOLDER);
             Path logs = out.resolve(LOG_FOLDER);
