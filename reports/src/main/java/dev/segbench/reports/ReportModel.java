@@ -224,10 +224,13 @@ final class ReportModel {
         return String.join("; ", notes);
     }
 
-    /** "CV 12.0% > 5.0%, (p90-p10)/p50 8.1%": the figures of an unstable measurement. */
+    /** "CV 12.0%, (p90-p10)/p50 8.1%": the figures of an unstable measurement. */
     static String unstableFigures(Stability.Unstable u) {
-        return "CV " + Format.percent(u.cv()) + "% > " + Format.percent(u.threshold()) + "%"
-                + (u.robustSpread() == null ? "" : ", (p90-p10)/p50 " + Format.percent(u.robustSpread()) + "%");
+        return "CV " + String.format(Locale.ROOT, "%.1f%%", 100 * u.cv()) + robustSpread(u);
+    }
+
+    private static String robustSpread(Stability.Unstable u) {
+        return u.robustSpread() == null ? "" : String.format(Locale.ROOT, ", (p90-p10)/p50 %.1f%%", 100 * u.robustSpread());
     }
 
     static Run.Throughput bestThroughput(Run r) {
@@ -311,7 +314,7 @@ final class ReportModel {
                     + (r.weights().sha256() == null ? "" : " " + shortCommit(r.weights().sha256()))));
             Run.DatasetSummary d = r.dataset();
             cells.add(text(d == null ? Format.MISSING : Format.orDash(d.name()) + ", " + d.images() + " images"
-                    + (d.synthetic() ? " (synthetic)" : "") + (d.skipped().isEmpty() ? "" : ", " + d.skipped().size() + " skipped")));
+                    + (d.synthetic() && !String.valueOf(d.name()).startsWith("synthetic") ? " (synthetic)" : "") + (d.skipped().isEmpty() ? "" : ", " + d.skipped().size() + " skipped")));
             Run.Latency l = r.latencyMs();
             cells.add(num(l == null ? Format.MISSING : Format.ms(l.mean()) + " ± " + Format.ms(l.stddev()), l == null ? null : l.mean()));
             Double cv = l == null ? null : l.cv() != null ? l.cv() : l.mean() > 0 ? l.stddev() / l.mean() : null;
@@ -323,7 +326,7 @@ final class ReportModel {
             Run.Measurement m = r.measurement();
             boolean invalid = Stability.invalid(r);
             cells.add(new Cell(m == null ? Format.MISSING : invalid ? "INVALID ⚠: " + String.join("; ", Stability.brokenRules(r))
-                    : unstable != null ? "valid, unstable ⚠ (" + unstableFigures(unstable) + ")" : "valid",
+                    : unstable != null ? "valid, unstable ⚠" : "valid",
                     m == null ? "" : invalid ? "0" : unstable != null ? "0.5" : "1", false, invalid || unstable != null ? "flag" : ""));
             Run.Latency e2e = r.endToEndLatencyMs();
             cells.add(num(Format.ms(e2e == null ? null : e2e.p50()), e2e == null ? null : e2e.p50()));

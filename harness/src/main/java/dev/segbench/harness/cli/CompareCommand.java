@@ -156,7 +156,7 @@ final class CompareCommand implements Callable<Integer> {
             }
         }).run();
         List<Run> runs = outcome.results().runs();
-        printTable(runs);
+        printTable(runs, outcome.results().settings() == null ? null : outcome.results().settings().reference());
         // the warnings as the results hold them: each decided once, by the harness, and shown as the report shows it
         for (Warning w : outcome.results().warnings()) {
             cli.out.println("warning: " + w.text());
@@ -224,7 +224,7 @@ final class CompareCommand implements Callable<Integer> {
      * The summary: one row per run that was tried, then one line per backend and reason for the skipped ones (on a
      * machine without a GPU those are most runs, each with the same long reason).
      */
-    private void printTable(List<Run> runs) {
+    private void printTable(List<Run> runs, String reference) {
         List<Run> tried = runs.stream().filter(r -> !Run.SKIPPED.equals(r.status())).toList();
         if (!tried.isEmpty()) {
             cli.out.println(Table.render(List.of("model", "backend", "precision", "status", "mIoU", "agreement", "p50 ms",
@@ -234,7 +234,8 @@ final class CompareCommand implements Callable<Integer> {
                                 !r.ok() ? r.status() + ": " + Table.clip(r.reason(), 48)
                                         : Stability.invalid(r) ? "ok*" : "ok",
                                 r.accuracy() == null ? "-" : Run.seeded(r) ? "n/a (seeded)" : Table.fmt("%.4f", r.accuracy().miou()),
-                                r.agreement() == null ? "-" : Table.fmt("%.2f%%", 100 * r.agreement().pixelAgreement()),
+                                r.ok() && (r.backend() + ":" + r.precision()).equals(reference) ? "reference"
+                                        : r.agreement() == null ? "-" : Table.fmt("%.2f%%", 100 * r.agreement().pixelAgreement()),
                                 r.latencyMs() == null ? "-" : Table.fmt("%.2f", r.latencyMs().p50()),
                                 r.latencyMs() == null ? "-" : Table.fmt("%.2f", r.latencyMs().p99()),
                                 best == null ? "-" : Table.fmt("%.1f (b%d)", best.imagesPerSecond(), best.batch()));
