@@ -1,5 +1,6 @@
 package dev.segbench.api;
 
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -24,6 +25,15 @@ public interface Backend {
     Availability availability();
 
     Set<Precision> precisions();
+
+    /**
+     * Every session property key this backend reads ({@code --property KEY=VALUE}; see {@link BackendProperties}):
+     * its own, which start with its id and a dot ("cpu.threads"), and any of another prefix it borrows. The harness
+     * rejects an unknown key of this backend's prefix before anything runs. Default: none.
+     */
+    default List<String> propertyKeys() {
+        return List.of();
+    }
 
     /**
      * Opens a session for one model. The backend chooses which graph variant to take from

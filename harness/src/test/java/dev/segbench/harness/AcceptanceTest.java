@@ -68,7 +68,7 @@ class AcceptanceTest {
             assertEquals("checkpoint", run.weights().kind());
             assertEquals(manifest.path("models").path(model).path("sha256").asText(), run.weights().sha256());
         }
-        assertTrue(res.warnings().stream().noneMatch(w -> w.contains("untrained")), res.warnings().toString());
+        assertTrue(res.warningTexts().stream().noneMatch(w -> w.contains("untrained")), res.warningTexts().toString());
     }
 
     @Test

@@ -108,6 +108,7 @@ final class Gallery {
             }
         }
         entry.predictions().keySet().stream().filter(k -> !keys.contains(k)).sorted().forEach(keys::add);
+        List<String> seeded = runs.stream().filter(Run::seeded).map(Run::key).toList();
         for (String key : keys) {
             String path = entry.predictions().get(key);
             String alt = "Prediction of " + key + " for " + id;
@@ -115,7 +116,9 @@ final class Gallery {
                 Path file = dir.resolve(path);
                 LabelMap map = LabelMap.read(file);
                 predictions.put(key, map);
-                cells.add(new Cell(key, dataUri("image/png", Files.readAllBytes(file)), alt, accuracyNote(map, truth),
+                // the accuracy of seeded (untrained) weights means nothing: say so instead of a number
+                cells.add(new Cell(key, dataUri("image/png", Files.readAllBytes(file)), alt,
+                        seeded.contains(key) ? "pixel acc. " + ReportModel.NOT_APPLICABLE_SEEDED : accuracyNote(map, truth),
                         null, false));
             } catch (IOException e) {
                 cells.add(problem(problems, key, alt, path, e));

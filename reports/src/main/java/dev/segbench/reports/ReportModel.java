@@ -9,6 +9,7 @@ import dev.segbench.api.results.Run;
 import dev.segbench.api.results.Server;
 import dev.segbench.api.results.Settings;
 import dev.segbench.api.results.Telemetry;
+import dev.segbench.api.results.Stability;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -58,6 +59,9 @@ final class ReportModel {
         }
     }
 
+    /** What an accuracy cell of a run with seeded (untrained) weights shows instead of a meaningless number. */
+    static final String NOT_APPLICABLE_SEEDED = "n/a (seeded)";
+
     final String title;
     final String subtitle;
     final List<Warning> warnings = new ArrayList<>();
@@ -83,15 +87,17 @@ final class ReportModel {
         this.subtitle = runs.size() + " run" + (runs.size() == 1 ? "" : "s") + " (" + ok.size() + " ok)"
                 + (env != null && env.gitCommit() != null ? " · commit " + shortCommit(env.gitCommit()) : "")
                 + (s != null && s.dataset() != null ? " · dataset " + s.dataset() : "");
-        this.headline = headline(runs, reference);
+        this.headline = headline(runs, reference, s);
         this.details = details(runs, s, results.environments().size() > 1);
         addIfPresent(charts, Charts.latencyCdf(ok));
         addIfPresent(charts, Charts.throughput(ok));
-        addIfPresent(charts, Charts.accuracyVsLatency(ok));
-        addIfPresent(charts, Charts.perClassIou(ok));
+        // accuracy of seeded (untrained) weights is meaningless: those runs stay out of the accuracy charts
+        List<Run> trained = ok.stream().filter(r -> !Run.seeded(r)).toList();
+        addIfPresent(charts, Charts.accuracyVsLatency(trained));
+        addIfPresent(charts, Charts.perClassIou(trained));
         addScenarioCharts(ok);
         int n = 0;
-        for (Run r : confusionRuns(ok, reference)) {
+        for (Run r : confusionRuns(trained, reference)) {
             addIfPresent(confusionCharts, Charts.confusion("chart-confusion-" + n++, r));
         }
         List<String> galleryProblems = new ArrayList<>();
@@ -152,7 +158,7 @@ final class ReportModel {
 
     // ---- headline table -------------------------------------------------------------------------------------
 
-    private static Table headline(List<Run> runs, String reference) {
+    private static Table headline(List<Run> runs, String reference, Settings settings) {
         List<Header> headers = List.of(
                 new Header("Model", null, false),
                 new Header("Backend", null, false),
@@ -168,8 +174,8 @@ final class ReportModel {
                 new Header("Speed-up", "reference run's p50 / this run's p50, same model; higher is better", true),
                 new Header("Notes", null, false));
         List<Function<Run, Double>> numeric = List.of(
-                r -> r.accuracy() == null ? null : r.accuracy().miou(),
-                r -> r.accuracy() == null ? null : r.accuracy().pixelAccuracy(),
+                r -> r.accuracy() == null || Run.seeded(r) ? null : r.accuracy().miou(),
+                r -> r.accuracy() == null || Run.seeded(r) ? null : r.accuracy().pixelAccuracy(),
                 r -> r.agreement() == null || isReference(r, reference) ? null : r.agreement().pixelAgreement(),
                 r -> r.latencyMs() == null ? null : -r.latencyMs().p50(),
                 r -> r.latencyMs() == null ? null : -r.latencyMs().p99(),
@@ -185,6 +191,9 @@ final class ReportModel {
         }
         List<TableRow> rows = new ArrayList<>();
         for (Run r : runs) {
+            if (Run.SKIPPED.equals(r.status())) {
+                continue; // one row per backend and reason below; run details keep every run
+            }
             List<Cell> cells = new ArrayList<>();
             cells.add(text(r.model()));
             cells.add(text(r.backend()));
@@ -193,8 +202,8 @@ final class ReportModel {
             Run.Throughput top = bestThroughput(r);
             Double speed = speedUp(r, runs, reference);
             String[] shown = {
-                Format.percent(r.accuracy() == null ? null : r.accuracy().miou()),
-                Format.percent(r.accuracy() == null ? null : r.accuracy().pixelAccuracy()),
+                Run.seeded(r) && r.accuracy() != null ? NOT_APPLICABLE_SEEDED : Format.percent(r.accuracy() == null ? null : r.accuracy().miou()),
+                Run.seeded(r) && r.accuracy() != null ? NOT_APPLICABLE_SEEDED : Format.percent(r.accuracy() == null ? null : r.accuracy().pixelAccuracy()),
                 isReference(r, reference) && r.ok() ? "reference"
                         : Format.percent(r.agreement() == null ? null : r.agreement().pixelAgreement()),
                 Format.ms(r.latencyMs() == null ? null : r.latencyMs().p50()),
@@ -208,13 +217,29 @@ final class ReportModel {
                 String sort = v == null || v.isNaN() ? "" : Double.toString(c == 3 || c == 4 ? -v : v);
                 cells.add(new Cell(isBest ? shown[c] + " ★" : shown[c], sort, isBest, "num"));
             }
-            cells.add(text(notes(r)));
+            cells.add(text(notes(r, settings)));
             rows.add(new TableRow(r.ok() ? "run-ok" : "run-" + cssToken(r.status()), cells));
+        }
+        Map<String, List<Run>> skipped = new LinkedHashMap<>();
+        runs.stream().filter(r -> Run.SKIPPED.equals(r.status()))
+                .forEach(r -> skipped.computeIfAbsent(r.backend() + "\u0000" + r.reason(), k -> new ArrayList<>()).add(r));
+        for (List<Run> group : skipped.values()) {
+            List<Cell> cells = new ArrayList<>();
+            cells.add(text(group.stream().map(Run::model).distinct().collect(Collectors.joining(", "))));
+            cells.add(text(group.getFirst().backend()));
+            cells.add(text(group.stream().map(Run::precision).distinct().collect(Collectors.joining(", "))));
+            String status = Run.SKIPPED + (group.size() == 1 ? "" : " (" + group.size() + " runs)");
+            cells.add(new Cell(status, Run.SKIPPED, false, "status-skipped"));
+            for (int c = 0; c < numeric.size(); c++) {
+                cells.add(new Cell(Format.MISSING, "", false, "num"));
+            }
+            cells.add(text(Format.orDash(group.getFirst().reason())));
+            rows.add(new TableRow("run-skipped", cells));
         }
         return new Table(headers, rows);
     }
 
-    private static String notes(Run r) {
+    private static String notes(Run r, Settings settings) {
         List<String> notes = new ArrayList<>();
         if (!r.ok()) {
             notes.add(Format.orDash(r.status()) + ": " + Format.orDash(r.reason()));
@@ -222,16 +247,24 @@ final class ReportModel {
         if (r.reused()) {
             notes.add("reused from an earlier run (--resume)");
         }
-        if (r.weights() != null && "seeded".equals(r.weights().kind())) {
-            notes.add("seeded weights");
+        // seeded weights and generated data are said by the banner and the n/a cells, not on every row
+        if (r.ok() && Stability.invalid(r)) {
+            notes.add("measurement invalid: " + String.join("; ", Stability.brokenRules(r)));
         }
-        if (r.dataset() != null && r.dataset().synthetic()) {
-            notes.add("synthetic data");
-        }
-        if (r.measurement() != null && !r.measurement().valid()) {
-            notes.add("unstable measurement");
+        Stability.Unstable u = r.ok() ? Stability.unstable(r, settings) : null;
+        if (u != null) {
+            notes.add("unstable: " + unstableFigures(u));
         }
         return String.join("; ", notes);
+    }
+
+    /** "CV 12.0%, (p90-p10)/p50 8.1%": the figures of an unstable measurement. */
+    static String unstableFigures(Stability.Unstable u) {
+        return "CV " + String.format(Locale.ROOT, "%.1f%%", 100 * u.cv()) + robustSpread(u);
+    }
+
+    private static String robustSpread(Stability.Unstable u) {
+        return u.robustSpread() == null ? "" : String.format(Locale.ROOT, ", (p90-p10)/p50 %.1f%%", 100 * u.robustSpread());
     }
 
     static Run.Throughput bestThroughput(Run r) {
@@ -315,7 +348,6 @@ final class ReportModel {
         if (int8) {
             headers.add(new Header("Int8 calibration", "dataset, method and images the int8 ranges were measured on", false));
         }
-        double cvThreshold = s == null ? Double.NaN : s.cvThreshold();
         List<TableRow> rows = new ArrayList<>();
         for (Run r : runs) {
             List<Cell> cells = new ArrayList<>();
@@ -327,17 +359,20 @@ final class ReportModel {
                     + (r.weights().sha256() == null ? "" : " " + shortCommit(r.weights().sha256()))));
             Run.DatasetSummary d = r.dataset();
             cells.add(text(d == null ? Format.MISSING : Format.orDash(d.name()) + ", " + d.images() + " images"
-                    + (d.synthetic() ? " (synthetic)" : "") + (d.skipped().isEmpty() ? "" : ", " + d.skipped().size() + " skipped")));
+                    + (d.synthetic() && !String.valueOf(d.name()).startsWith("synthetic") ? " (synthetic)" : "") + (d.skipped().isEmpty() ? "" : ", " + d.skipped().size() + " skipped")));
             Run.Latency l = r.latencyMs();
             cells.add(num(l == null ? Format.MISSING : Format.ms(l.mean()) + " ± " + Format.ms(l.stddev()), l == null ? null : l.mean()));
             Double cv = l == null ? null : l.cv() != null ? l.cv() : l.mean() > 0 ? l.stddev() / l.mean() : null;
-            boolean cvHigh = cv != null && !Double.isNaN(cvThreshold) && cvThreshold > 0 && cv > cvThreshold;
+            Stability.Unstable unstable = Stability.unstable(r, s);
+            boolean cvHigh = unstable != null;
             cells.add(new Cell(Format.percent(cv) + (cvHigh ? " ⚠" : ""), cv == null ? "" : cv.toString(), false,
                     cvHigh ? "num flag" : "num"));
             cells.add(num(l == null ? Format.MISSING : Long.toString(l.count()), l == null ? null : (double) l.count()));
             Run.Measurement m = r.measurement();
-            cells.add(new Cell(m == null ? Format.MISSING : m.valid() ? "valid" : "INVALID ⚠: " + String.join("; ", m.reasons()),
-                    m == null ? "" : m.valid() ? "1" : "0", false, m != null && !m.valid() ? "flag" : ""));
+            boolean invalid = Stability.invalid(r);
+            cells.add(new Cell(m == null ? Format.MISSING : invalid ? "INVALID ⚠: " + String.join("; ", Stability.brokenRules(r))
+                    : unstable != null ? "valid, unstable ⚠" : "valid",
+                    m == null ? "" : invalid ? "0" : unstable != null ? "0.5" : "1", false, invalid || unstable != null ? "flag" : ""));
             Run.Latency e2e = r.endToEndLatencyMs();
             cells.add(num(Format.ms(e2e == null ? null : e2e.p50()), e2e == null ? null : e2e.p50()));
             Run.AccuracyPassSummary ap = r.accuracyPass();
@@ -534,94 +569,10 @@ final class ReportModel {
 
     // ---- warnings banner ----------------------------------------------------------------------------------------
 
+    /** The results' own warnings, each once as the harness decided it, then what the report itself found. */
     private void collectWarnings(Results results, List<String> galleryProblems) {
-        List<Run> runs = results.runs();
-        if (runs.isEmpty()) {
-            warnings.add(new Warning("danger", "No runs", "results.json contains no runs."));
-        } else if (runs.stream().noneMatch(Run::ok)) {
-            warnings.add(new Warning("danger", "No successful runs", "Every run was skipped or failed; there are no measurements."));
-        }
-        Map<String, List<String>> seeded = new LinkedHashMap<>();
-        for (Run r : runs) {
-            if (r.weights() != null && "seeded".equals(r.weights().kind())) {
-                seeded.computeIfAbsent(r.model(), k -> new ArrayList<>()).add(r.key());
-            }
-        }
-        if (!seeded.isEmpty()) {
-            warnings.add(new Warning("danger", "Seeded (untrained) weights",
-                    "Model" + (seeded.size() > 1 ? "s " : " ") + String.join(", ", seeded.keySet())
-                            + " ran with seeded (untrained) weights: accuracy numbers (mIoU, pixel accuracy) say nothing "
-                            + "about the real model; speed numbers are still valid. Runs: " + describe(flatten(seeded), runs.size())
-                            + "."));
-        }
-        Map<String, List<String>> synthetic = new LinkedHashMap<>();
-        for (Run r : runs) {
-            if (r.dataset() != null && r.dataset().synthetic()) {
-                synthetic.computeIfAbsent(Format.orDash(r.dataset().name()), k -> new ArrayList<>()).add(r.key());
-            }
-        }
-        synthetic.forEach((name, keys) -> warnings.add(new Warning("danger", "Synthetic data",
-                "Dataset " + name + " is synthetic: accuracy is not comparable with PASCAL VOC results. Runs: "
-                        + describe(keys, runs.size()) + ".")));
-        List<String> unfinished = runs.stream().filter(r -> !r.finished()).map(Run::key).toList();
-        if (!unfinished.isEmpty()) {
-            long interrupted = runs.stream().filter(r -> Run.INTERRUPTED.equals(r.status())).count();
-            warnings.add(new Warning("danger", "Incomplete results", unfinished.size() + " of " + runs.size()
-                    + " runs did not finish (" + interrupted + " interrupted, " + (unfinished.size() - interrupted)
-                    + " pending): " + describe(unfinished, runs.size())
-                    + ". Run the same compare with --resume to finish them; finished runs are reused."));
-        }
-        Map<String, List<String>> notRun = new LinkedHashMap<>();
-        for (Run r : runs) {
-            if (!r.ok() && r.finished()) {
-                notRun.computeIfAbsent(Format.orDash(r.status()) + "\u0000" + Format.orDash(r.backend()) + "\u0000"
-                        + Format.orDash(r.reason()), k -> new ArrayList<>()).add(r.key());
-            }
-        }
-        notRun.forEach((k, keys) -> {
-            String[] parts = k.split("\u0000", -1);
-            boolean failed = Run.FAILED.equals(parts[0]);
-            warnings.add(new Warning(failed ? "danger" : "warn", failed ? "Backend failed" : "Backend skipped",
-                    "Backend " + parts[1] + " " + parts[0] + " (" + describe(keys, runs.size()) + "): " + parts[2]));
-        });
-        double cvThreshold = results.settings() == null ? Double.NaN : results.settings().cvThreshold();
-        for (Run r : runs) {
-            Run.Latency l = r.latencyMs();
-            Double cv = l == null ? null : l.cv();
-            boolean cvHigh = cv != null && cvThreshold > 0 && cv > cvThreshold;
-            if (r.measurement() != null && !r.measurement().valid()) {
-                String reasons = String.join("; ", r.measurement().reasons());
-                warnings.add(new Warning("warn", "Unstable measurement", r.key() + ": "
-                        + (reasons.isEmpty() ? "measurement rules not met" : reasons)
-                        + (cvHigh && !reasons.contains("CV")
-                        ? String.format(Locale.ROOT, " (CV %.1f%% > %.1f%%)", 100 * cv, 100 * cvThreshold) : "")));
-            } else if (cvHigh) {
-                warnings.add(new Warning("warn", "Unstable measurement", String.format(Locale.ROOT,
-                        "%s: latency CV %.1f%% is above the %.1f%% threshold", r.key(), 100 * cv, 100 * cvThreshold)));
-            }
-        }
-        Map<String, List<String>> skippedSamples = new LinkedHashMap<>();
-        for (Run r : runs) {
-            if (r.dataset() != null) {
-                for (Run.Skipped sk : r.dataset().skipped()) {
-                    skippedSamples.computeIfAbsent(Format.orDash(sk.id()) + "\u0000" + Format.orDash(sk.reason()),
-                            k -> new ArrayList<>()).add(r.key());
-                }
-            }
-        }
-        skippedSamples.forEach((k, keys) -> {
-            String[] parts = k.split("\u0000", -1);
-            warnings.add(new Warning("warn", "Skipped sample", "Sample " + parts[0] + " skipped (" + describe(keys, runs.size())
-                    + "): " + parts[1]));
-        });
-        for (Run r : runs) {
-            List<String> reasons = r.measurement() == null ? List.of() : r.measurement().reasons();
-            // the harness often repeats a measurement verdict as a run warning: say it once
-            r.warnings().stream().filter(w -> !reasons.contains(w)).distinct()
-                    .forEach(w -> warnings.add(new Warning("warn", "Run warning", r.key() + ": " + w)));
-        }
-        for (String w : results.warnings()) {
-            warnings.add(new Warning("warn", "Warning", w));
+        for (dev.segbench.api.results.Warning w : results.warnings()) {
+            warnings.add(new Warning(w.severity(), label(w.code()), w.text()));
         }
         for (String p : galleryProblems) {
             warnings.add(new Warning("warn", "Gallery", p));
@@ -637,12 +588,24 @@ final class ReportModel {
         }
     }
 
-    private static List<String> flatten(Map<String, List<String>> groups) {
-        return groups.values().stream().flatMap(List::stream).toList();
-    }
-
-    private static String describe(List<String> keys, int total) {
-        return keys.size() == total && total > 1 ? "all " + total + " runs" : String.join(", ", keys);
+    /** The banner's label for a warning code; a code this report does not know is shown as a plain warning. */
+    static String label(String code) {
+        return switch (code == null ? "" : code) {
+            case dev.segbench.api.results.Warning.SEEDED_WEIGHTS -> "Seeded (untrained) weights";
+            case dev.segbench.api.results.Warning.SYNTHETIC_DATA -> "Synthetic data";
+            case dev.segbench.api.results.Warning.BACKEND_SKIPPED -> "Backend skipped";
+            case dev.segbench.api.results.Warning.RUN_FAILED -> "Runs failed";
+            case dev.segbench.api.results.Warning.UNFINISHED -> "Incomplete results";
+            case dev.segbench.api.results.Warning.NO_RESULTS -> "No measurements";
+            case dev.segbench.api.results.Warning.UNSTABLE -> "Unstable measurement";
+            case dev.segbench.api.results.Warning.MEASUREMENT_INVALID -> "Invalid measurement";
+            case dev.segbench.api.results.Warning.RUN_WARNING -> "Run warning";
+            case dev.segbench.api.results.Warning.SAMPLE_SKIPPED -> "Skipped sample";
+            case dev.segbench.api.results.Warning.REFERENCE -> "Reference";
+            case dev.segbench.api.results.Warning.PLUGIN -> "Plugin";
+            case dev.segbench.api.results.Warning.MERGE -> "Merge";
+            default -> "Warning";
+        };
     }
 
     // ---- helpers ------------------------------------------------------------------------------------------------

@@ -75,6 +75,49 @@ class HeadlessChromiumTest {
         assertEquals(List.of(), requests, "the report made network requests");
     }
 
+    /**
+     * What a newcomer saw: on a machine without a GPU, the skipped backends' long reason (a library search path with
+     * no spaces) pushed the headline table past the page. Measured in the rendered page, not guessed from CSS.
+     */
+    @Test
+    void theHeadlineTableFitsThePageWithLongSkipReasons() throws Exception {
+        Path browser = findBrowser();
+        assumeTrue(browser != null, SKIP_REASON);
+        String reason = "no NVIDIA driver (libcuda.so.1 not found; searched LD_LIBRARY_PATH/segbench.native.path (0 dirs), "
+                + "/etc/ld.so.cache, 11 standard dirs such as /usr/local/cuda/lib64)";
+        List<Run> runs = new ArrayList<>();
+        java.util.Random rnd = new java.util.Random(4);
+        for (String m : SampleResults.MODELS) {
+            for (String precision : List.of("fp32", "fp16")) {
+                // as on a busy 2-core machine with seeded weights: unstable notes and n/a cells on every row
+                Run r = SampleResults.run(m, "cpu", precision, rnd);
+                Run.Latency l = r.latencyMs();
+                runs.add(r.toBuilder().weights(new Run.Weights("seeded", "seeded:42")).latencyMs(new Run.Latency(l.p50(),
+                        l.p90(), l.p95(), l.p99(), l.max(), l.mean(), l.stddev(), l.count(), l.min(), 0.3287, l.cdf())).build());
+            }
+            for (String b : List.of("tensorrt", "cuda")) {
+                runs.add(Run.notRun(m, b, "fp32", Run.SKIPPED, reason));
+                runs.add(Run.notRun(m, b, "fp16", Run.SKIPPED, reason));
+            }
+        }
+        ResultsJson.write(dir, SampleResults.results(runs, List.of(), List.of()));
+        Path report = HtmlReport.write(dir);
+        // the page measures itself once laid out; --dump-dom prints the result
+        Path probe = dir.resolve("probe.html");
+        Files.writeString(probe, Files.readString(report).replace("</body>", "<script>window.addEventListener('load', "
+                + "function () { var w = document.getElementById('headline').closest('.table-wrap'); "
+                + "document.body.setAttribute('data-overflow', String(w.scrollWidth - w.clientWidth)); });</script></body>"));
+        Process p = new ProcessBuilder(browser.toString(), "--headless", "--no-sandbox", "--disable-gpu",
+                "--window-size=1400,2400", "--user-data-dir=" + dir.resolve("profile2"), "--no-first-run",
+                "--disable-background-networking", "--dump-dom", probe.toUri().toString())
+                .redirectError(dir.resolve("chromium2.log").toFile()).start();
+        String dom = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "chromium did not finish");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("data-overflow=\"(-?\\d+)\"").matcher(dom);
+        assertTrue(m.find(), "the page did not measure itself; log: " + Files.readString(dir.resolve("chromium2.log")));
+        assertTrue(Integer.parseInt(m.group(1)) <= 0, "the headline table is " + m.group(1) + " px wider than the page");
+    }
+
     /** Control: the same set-up does catch a page that loads an image from the network. */
     @Test
     void proxyCatchesAnExternalImage() throws Exception {

@@ -47,7 +47,7 @@ class Int8CalibrationDetailsTest {
         Settings withCalibration = new Settings(s.models(), s.backends(), List.of("fp32", "int8"), s.dataset(), s.limit(),
                 s.shard(), s.reference(), s.batchSizes(), s.perfHeight(), s.perfWidth(), s.warmupSeconds(),
                 s.minDurationSeconds(), s.minIterations(), s.threads(), s.cvThreshold(), s.onBadSample(), Map.of(), null,
-                null, new Settings.Calibration("voc:/data/VOCdevkit", "train", "minmax", 64, null));
+                null, null, null, new Settings.Calibration("voc:/data/VOCdevkit", "train", "minmax", 64, null));
         Document doc = report(List.of(fp32, int8), withCalibration);
 
         List<String> headers = doc.select("#details thead th").eachText();

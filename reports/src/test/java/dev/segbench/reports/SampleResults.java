@@ -11,6 +11,8 @@ import dev.segbench.api.results.Telemetry;
 import dev.segbench.api.results.GalleryEntry;
 import dev.segbench.api.results.Results;
 import dev.segbench.api.results.Run;
+import dev.segbench.api.results.Warning;
+import dev.segbench.api.results.Warnings;
 import dev.segbench.api.results.Settings;
 import java.awt.image.BufferedImage;
 import java.awt.image.IndexColorModel;
@@ -136,8 +138,10 @@ final class SampleResults {
         return runs;
     }
 
-    static Results results(List<Run> runs, List<GalleryEntry> gallery, List<String> warnings) {
-        return new Results(Results.SCHEMA_VERSION, environment(), settings(), runs, gallery, warnings);
+    /** Results with the warnings the harness would give these runs, plus {@code notes} (free-form warnings). */
+    static Results results(List<Run> runs, List<GalleryEntry> gallery, List<String> notes) {
+        return new Results(Results.SCHEMA_VERSION, environment(), settings(), runs, gallery,
+                Warnings.upgrade(notes.stream().map(Warning::note).toList(), runs, settings()));
     }
 
     /** Writes {@code count} gallery entries (photo, truth, one prediction per ok run) under DIR/gallery. */

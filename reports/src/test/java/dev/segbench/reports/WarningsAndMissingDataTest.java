@@ -39,11 +39,11 @@ class WarningsAndMissingDataTest {
         Document doc = Jsoup.parse(HtmlReport.write(dir).toFile(), "UTF-8");
 
         String banner = doc.select("#warnings[role=alert]").text();
-        assertTrue(banner.contains("seeded (untrained) weights"), banner);
+        assertTrue(banner.contains("untrained seeded weights for arch1"), banner);
         assertTrue(banner.contains("arch1"), banner);
-        assertTrue(banner.contains("Backend tensorrt skipped"), banner);
+        assertTrue(banner.contains("backend tensorrt skipped"), banner);
         assertTrue(banner.contains("libnvinfer.so.10 not found"), banner);
-        assertTrue(banner.contains("Sample 2008_000123 skipped"), banner);
+        assertTrue(banner.contains("sample 2008_000123 skipped"), banner);
         assertTrue(banner.contains("cannot decode JPEG: premature end of file"), banner);
         assertTrue(banner.contains("merged from 2 shards"), banner);
         // the banner comes before the numbers
@@ -72,14 +72,16 @@ class WarningsAndMissingDataTest {
         assertTrue(banner.contains("Synthetic data"), banner);
         assertTrue(banner.contains("synthetic:16"), banner);
         assertTrue(banner.contains("Unstable measurement"), banner);
-        assertTrue(banner.contains("CV 18.0% above 5.0%"), banner);
+        assertTrue(banner.contains("arch0/cpu/fp32 CV 18.0%"), banner);
+        // a high CV alone makes a measurement unstable, not invalid
+        assertTrue(!banner.contains("Invalid measurement"), banner);
         assertTrue(banner.contains("CPU frequency scaling is on"), banner);
     }
 
     @Test
     void aRunWarningThatRepeatsTheMeasurementVerdictIsShownOnce() throws IOException {
         Run r = SampleResults.run("arch0", "cpu", "fp32", new Random(2));
-        String verdict = "batch-1 latency varies too much: CV 24.8% > 5.0%";
+        String verdict = "warm-up skipped (--warmup 0)";
         Run unstable = Run.builder(r.model(), r.backend(), r.precision()).weights(r.weights()).dataset(r.dataset())
                 .accuracy(r.accuracy()).agreement(r.agreement()).latencyMs(r.latencyMs()).throughput(r.throughput())
                 .measurement(new Run.Measurement(false, List.of(verdict), 2, 5, 30)).warnings(List.of(verdict)).build();
@@ -88,6 +90,55 @@ class WarningsAndMissingDataTest {
         String banner = Jsoup.parse(HtmlReport.write(dir).toFile(), "UTF-8").select("#warnings").text();
 
         assertEquals(1, banner.split(java.util.regex.Pattern.quote(verdict), -1).length - 1, banner);
+    }
+
+    @Test
+    void seededAccuracyIsNotApplicableAndStaysOutOfTheAccuracyCharts() throws IOException {
+        Random rnd = new Random(11);
+        Run trained = SampleResults.run("arch0", "cpu", "fp32", rnd);
+        Run seededRef = SampleResults.run("arch1", "cpu", "fp32", rnd).toBuilder()
+                .weights(new Run.Weights("seeded", "seeded:42")).build();
+        Run seededFp16 = SampleResults.run("arch1", "cpu", "fp16", rnd).toBuilder()
+                .weights(new Run.Weights("seeded", "seeded:42")).build();
+        ResultsJson.write(dir, SampleResults.results(List.of(trained, seededRef, seededFp16), List.of(), List.of()));
+
+        Document doc = Jsoup.parse(HtmlReport.write(dir).toFile(), "UTF-8");
+
+        List<String> headers = doc.select("#headline thead th").eachText();
+        int miou = headers.indexOf("mIoU (%)");
+        int pixel = headers.indexOf("Pixel acc. (%)");
+        int agreement = headers.indexOf("Agreement (%)");
+        var rows = doc.select("#headline tbody tr");
+        assertTrue(rows.get(0).child(miou).text().matches("[0-9.]+.*"), rows.get(0).text());
+        for (int i = 1; i <= 2; i++) {
+            assertEquals("n/a (seeded)", rows.get(i).child(miou).text(), rows.get(i).text());
+            assertEquals("n/a (seeded)", rows.get(i).child(pixel).text(), rows.get(i).text());
+        }
+        assertTrue(rows.get(2).child(agreement).text().matches("[0-9.]+.*"), "agreement stays: " + rows.get(2).text());
+        // the accuracy charts name only the trained run
+        String pareto = doc.select("#chart-pareto").outerHtml() + doc.select("#chart-iou").outerHtml();
+        assertTrue(pareto.contains("arch0/cpu/fp32"), pareto);
+        assertFalse(pareto.contains("arch1/cpu/fp16") || pareto.contains("arch1/cpu/fp32"), pareto);
+    }
+
+    @Test
+    void skippedRunsOfOneBackendAndReasonAreOneHeadlineRowAndEveryDetailsRow() throws IOException {
+        List<Run> runs = new ArrayList<>(List.of(SampleResults.run("arch0", "cpu", "fp32", new Random(3))));
+        for (String m : SampleResults.MODELS) {
+            for (String p : List.of("fp32", "fp16")) {
+                runs.add(Run.notRun(m, "tensorrt", p, Run.SKIPPED, "no NVIDIA driver: libcuda.so.1 not found"));
+            }
+        }
+        ResultsJson.write(dir, SampleResults.results(runs, List.of(), List.of()));
+
+        Document doc = Jsoup.parse(HtmlReport.write(dir).toFile(), "UTF-8");
+
+        assertEquals(2, doc.select("#headline tbody tr").size());
+        String skipped = doc.select("#headline tbody tr.run-skipped").text();
+        assertTrue(skipped.contains("skipped (6 runs)") && skipped.contains("no NVIDIA driver: libcuda.so.1 not found"), skipped);
+        assertEquals(6, doc.select("#details tbody tr.run-skipped").size());
+        String banner = doc.select("#warnings").text();
+        assertEquals(1, banner.split("no NVIDIA driver", -1).length - 1, banner);
     }
 
     @Test
@@ -110,21 +161,23 @@ class WarningsAndMissingDataTest {
     void onlySkippedRunsStillRender() throws IOException {
         List<Run> runs = List.of(Run.notRun("arch0", "tensorrt", "fp16", Run.SKIPPED, "no NVIDIA driver"),
                 Run.notRun("arch0", "cuda", "fp32", Run.FAILED, "cuDNN 9 not found"));
-        ResultsJson.write(dir, new Results(Results.SCHEMA_VERSION, null, null, runs, null, null));
+        // written by an older segbench (schema 2, no warnings): the reader derives them once
+        ResultsJson.write(dir, new Results(2, null, null, runs, null, null));
 
         Document doc = Jsoup.parse(HtmlReport.write(dir).toFile(), "UTF-8");
 
         assertEquals(2, doc.select("#headline tbody tr").size());
         assertTrue(doc.select("svg").isEmpty(), "no data, no charts");
-        assertTrue(doc.select("#warnings").text().contains("No successful runs"));
-        assertTrue(doc.select("#warnings").text().contains("Backend cuda failed"));
+        assertTrue(doc.select("#warnings").text().contains("every run was skipped or failed"));
+        assertTrue(doc.select("#warnings").text().contains("backend cuda failed (arch0/cuda/fp32): cuDNN 9 not found"));
         assertTrue(doc.text().contains("not recorded"), "missing environment/settings are said to be missing");
         assertEquals(List.of(), ExternalReferences.find(doc));
     }
 
     @Test
     void emptyResultsRender() throws IOException {
-        ResultsJson.write(dir, new Results(Results.SCHEMA_VERSION, null, null, null, null, null));
+        ResultsJson.write(dir, new Results(Results.SCHEMA_VERSION, null, null, null, null,
+                dev.segbench.api.results.Warnings.fromRuns(List.of(), null)));
         Document doc = Jsoup.parse(HtmlReport.write(dir).toFile(), "UTF-8");
         assertTrue(doc.select("#warnings").text().contains("no runs"));
         assertTrue(doc.select("#headline tbody tr").isEmpty());

@@ -148,6 +148,11 @@ public final class OrtCpuBackend implements Backend {
     public static final Int8Activations INT8_ACTIVATIONS = Int8Activations.ASYMMETRIC_UINT8;
 
     @Override
+    public List<String> propertyKeys() {
+        return PROPERTIES;
+    }
+
+    @Override
     public InferenceSession open(ModelSource model, SessionOptions options) throws BackendException {
         availability.require();
         if (options.threads() < 0) {

@@ -43,6 +43,11 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
+    public java.util.List<String> propertyKeys() {
+        return dev.segbench.backend.cuda.gpu.GpuSettings.KEYS;
+    }
+
+    @Override
     public Availability availability() {
         return availability.get();
     }

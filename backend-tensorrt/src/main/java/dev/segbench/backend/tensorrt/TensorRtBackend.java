@@ -77,6 +77,11 @@ public final class TensorRtBackend implements Backend {
     }
 
     @Override
+    public java.util.List<String> propertyKeys() {
+        return TensorRtSettings.KNOWN_KEYS;
+    }
+
+    @Override
     public int rank() {
         return 50;
     }

@@ -10,10 +10,13 @@ import java.util.List;
  * names its entry by id.
  */
 public record Results(int schemaVersion, Environment environment, List<Environment> environments, Settings settings,
-                      List<Run> runs, List<GalleryEntry> gallery, List<String> warnings) {
+                      List<Run> runs, List<GalleryEntry> gallery, List<Warning> warnings) {
 
-    /** 2: run statuses pending/interrupted, reused, resources, per-run environment, backend facts. */
-    public static final int SCHEMA_VERSION = 2;
+    /** 3: warnings are structured values (code, severity, runs, text); before, strings (converted on read).
+     *  2: run statuses pending/interrupted, reused, resources, per-run environment, backend facts. */
+    public static final int SCHEMA_VERSION = 3;
+    /** The first schema whose warnings are structured. */
+    public static final int STRUCTURED_WARNINGS_SCHEMA = 3;
     /** The oldest schema this code still reads (fields it lacks read as null). */
     public static final int OLDEST_READABLE_SCHEMA = 1;
 
@@ -26,8 +29,19 @@ public record Results(int schemaVersion, Environment environment, List<Environme
 
     /** Results of one machine: {@code environments} is just {@code environment}. */
     public Results(int schemaVersion, Environment environment, Settings settings, List<Run> runs,
-                   List<GalleryEntry> gallery, List<String> warnings) {
+                   List<GalleryEntry> gallery, List<Warning> warnings) {
         this(schemaVersion, environment, null, settings, runs, gallery, warnings);
+    }
+
+    /** The warnings' texts, in order. */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public List<String> warningTexts() {
+        return warnings.stream().map(Warning::text).toList();
+    }
+
+    /** The same results with other warnings. */
+    public Results withWarnings(List<Warning> newWarnings) {
+        return new Results(schemaVersion, environment, environments, settings, runs, gallery, newWarnings);
     }
 
     /** The environment a run was measured on: its entry in {@code environments}, else the file's own. */

@@ -43,7 +43,9 @@ public final class ResultsJson {
                 throw new IOException(origin + ": schema_version " + r.schemaVersion() + " is not supported (this segbench reads "
                         + Results.OLDEST_READABLE_SCHEMA + " to " + Results.SCHEMA_VERSION + ")");
             }
-            return r;
+            // Before schema 3 warnings were strings and readers derived the rest from the runs: convert once, here.
+            return r.schemaVersion() >= Results.STRUCTURED_WARNINGS_SCHEMA ? r
+                    : r.withWarnings(Warnings.upgrade(r.warnings(), r.runs(), r.settings()));
         } catch (com.fasterxml.jackson.core.JacksonException e) {
             throw new IOException(origin + ": not a segbench results file (" + e.getOriginalMessage() + ")", e);
         }

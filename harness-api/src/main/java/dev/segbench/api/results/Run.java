@@ -243,6 +243,19 @@ public record Run(String model, String backend, String precision, String status,
     }
 
     public record Weights(String kind, String sha256) {
+
+        public static final String SEEDED = "seeded";
+
+        /** Untrained weights drawn from a seed: accuracy against ground truth means nothing (agreement still does). */
+        @com.fasterxml.jackson.annotation.JsonIgnore
+        public boolean seeded() {
+            return SEEDED.equals(kind);
+        }
+    }
+
+    /** Whether the run's weights are seeded (untrained), so its accuracy is shown as n/a and kept out of accuracy charts. */
+    public static boolean seeded(Run run) {
+        return run.weights() != null && run.weights().seeded();
     }
 
     /** {@code images}: samples evaluated; {@code skipped}: bad samples left out under the skip policy. */

@@ -7,6 +7,8 @@ import dev.segbench.api.ModelInfo;
 import dev.segbench.api.Precision;
 import dev.segbench.api.WeightsSpec;
 import dev.segbench.api.results.Run;
+import dev.segbench.api.results.Stability;
+import dev.segbench.api.results.Warning;
 import dev.segbench.harness.UserException;
 import dev.segbench.harness.calibration.CalibrationRequest;
 import dev.segbench.harness.gate.GateEvaluator;
@@ -200,21 +202,17 @@ final class CompareCommand implements Callable<Integer> {
         } else {
             System.setProperty(CacheFolder.PROPERTY, settings.session().cacheDir().toAbsolutePath().toString());
         }
-        if (dataset == null) {
-            cli.err.println("no --dataset given: using " + RunSettings.DEFAULT_DATASET
-                    + " (8 generated images; give --dataset voc:DIR for real accuracy numbers)");
-        }
-        Runner.Outcome outcome = new Runner(plugins, settings, cli.progress(), cli.err::println)
-                .gate(gateEvaluator, gate).run();
+        Runner.Outcome outcome = new Runner(plugins, settings, cli.progress(), cli.err::println).afterValidation(() -> {
+            if (dataset == null) { // said only once the input is known to be good, so it never precedes an error
+                cli.err.println("no --dataset given: using " + RunSettings.DEFAULT_DATASET
+                        + " (8 generated images; give --dataset voc:DIR for real accuracy numbers)");
+            }
+        }).gate(gateEvaluator, gate).run();
         List<Run> runs = outcome.results().runs();
-        printTable(runs);
-        if (runs.stream().anyMatch(r -> r.measurement() != null && !r.measurement().valid())) {
-            cli.out.println("* performance measurement invalid (see measurement.reasons in results.json):");
-            runs.stream().filter(r -> r.measurement() != null && !r.measurement().valid())
-                    .forEach(r -> cli.out.println("  " + r.key() + ": " + String.join("; ", r.measurement().reasons())));
-        }
-        for (String w : outcome.results().warnings()) {
-            cli.out.println("warning: " + w);
+        printTable(runs, outcome.results().settings() == null ? null : outcome.results().settings().reference());
+        // the warnings as the results hold them: each decided once, by the harness, and shown as the report shows it
+        for (Warning w : outcome.results().warnings()) {
+            cli.out.println("warning: " + w.text());
         }
         cli.out.println("wrote:");
         outcome.written().forEach(p -> cli.out.println("  " + p));
@@ -294,27 +292,42 @@ final class CompareCommand implements Callable<Integer> {
                 CacheDirOption.resolve(cacheDir), threads);
     }
 
-    private void printTable(List<Run> runs) {
+    /**
+     * The summary: one row per run that was tried, then one line per backend and reason for the skipped ones (on a
+     * machine without a GPU those are most runs, each with the same long reason). A gate column when --gate was given.
+     */
+    private void printTable(List<Run> runs, String reference) {
+        List<Run> tried = runs.stream().filter(r -> !Run.SKIPPED.equals(r.status())).toList();
         boolean gated = runs.stream().anyMatch(r -> r.gate() != null);
-        List<String> header = new ArrayList<>(List.of("model", "backend", "precision", "status", "mIoU", "agreement", "p50 ms",
-                "p99 ms", "best img/s"));
-        if (gated) {
-            header.add("gate");
+        if (!tried.isEmpty()) {
+            List<String> header = new ArrayList<>(List.of("model", "backend", "precision", "status", "mIoU", "agreement",
+                    "p50 ms", "p99 ms", "best img/s"));
+            if (gated) {
+                header.add("gate");
+            }
+            cli.out.println(Table.render(header, tried.stream().map(r -> {
+                        Run.Throughput best = ResultsFiles.bestThroughput(r);
+                        List<String> row = new ArrayList<>(List.of(r.model(), r.backend(), r.precision(),
+                                !r.ok() ? r.status() + ": " + Table.clip(r.reason(), 48)
+                                        : Stability.invalid(r) ? "ok*" : "ok",
+                                r.accuracy() == null ? "-" : Run.seeded(r) ? "n/a (seeded)" : Table.fmt("%.4f", r.accuracy().miou()),
+                                r.ok() && (r.backend() + ":" + r.precision()).equals(reference) ? "reference"
+                                        : r.agreement() == null ? "-" : Table.fmt("%.2f%%", 100 * r.agreement().pixelAgreement()),
+                                r.latencyMs() == null ? "-" : Table.fmt("%.2f", r.latencyMs().p50()),
+                                r.latencyMs() == null ? "-" : Table.fmt("%.2f", r.latencyMs().p99()),
+                                best == null ? "-" : Table.fmt("%.1f (b%d)", best.imagesPerSecond(), best.batch())));
+                        if (gated) {
+                            row.add(Table.clip(GateEvaluator.summary(r.gate()), 60));
+                        }
+                        return List.copyOf(row);
+                    }).toList()));
         }
-        cli.out.println(Table.render(header, runs.stream().map(r -> {
-                    Run.Throughput best = ResultsFiles.bestThroughput(r);
-                    List<String> row = new ArrayList<>(List.of(r.model(), r.backend(), r.precision(),
-                            !r.ok() ? r.status() + ": " + Table.clip(r.reason(), 48)
-                                    : r.measurement() != null && !r.measurement().valid() ? "ok*" : "ok",
-                            r.accuracy() == null ? "-" : Table.fmt("%.4f", r.accuracy().miou()),
-                            r.agreement() == null ? "-" : Table.fmt("%.2f%%", 100 * r.agreement().pixelAgreement()),
-                            r.latencyMs() == null ? "-" : Table.fmt("%.2f", r.latencyMs().p50()),
-                            r.latencyMs() == null ? "-" : Table.fmt("%.2f", r.latencyMs().p99()),
-                            best == null ? "-" : Table.fmt("%.1f (b%d)", best.imagesPerSecond(), best.batch())));
-                    if (gated) {
-                        row.add(Table.clip(GateEvaluator.summary(r.gate()), 60));
-                    }
-                    return List.copyOf(row);
-                }).toList()));
+        Map<String, List<Run>> skipped = new LinkedHashMap<>();
+        runs.stream().filter(r -> Run.SKIPPED.equals(r.status()))
+                .forEach(r -> skipped.computeIfAbsent(r.backend() + "\u0000" + r.reason(), k -> new ArrayList<>()).add(r));
+        for (List<Run> group : skipped.values()) {
+            cli.out.println(group.getFirst().backend() + ": skipped (" + (group.size() == 1 ? group.getFirst().key()
+                    : group.size() + " runs") + "): " + Table.clip(group.getFirst().reason(), 60));
+        }
     }
 }

@@ -103,7 +103,11 @@ final class ModelsCommand implements Callable<Integer> {
             } else {
                 artifact = source.artifact(precision, labelsOut);
             }
-            AtomicFiles.write(out, artifact.onnx());
+            try {
+                AtomicFiles.write(out, artifact.onnx());
+            } catch (java.io.IOException e) {
+                throw new UserException("--out " + out + ": cannot write the graph (" + dev.segbench.harness.Messages.oneLine(e) + ")");
+            }
             cli.out.println("wrote " + out + " (" + artifact.modelId() + ", " + artifact.precision().id()
                     + (precision == Precision.INT8 ? ", " + activations.strip().toLowerCase(Locale.ROOT) + " activations" : "")
                     + (artifact.labelsOut() ? ", labels out" : ", logits out") + ", sha256 " + artifact.onnxSha256() + ")");

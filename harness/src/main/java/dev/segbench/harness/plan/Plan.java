@@ -3,6 +3,7 @@ package dev.segbench.harness.plan;
 import dev.segbench.api.CalibrationTable;
 import dev.segbench.api.SkippedSample;
 import dev.segbench.api.results.Environment;
+import dev.segbench.api.results.Warning;
 import java.util.List;
 import java.util.Map;
 
@@ -17,7 +18,7 @@ import java.util.Map;
  */
 public record Plan(RunSettings settings, String reference, List<String> backendIds, DatasetFacts dataset,
                    List<PlannedRun> runs, Map<String, BackendState> backends, Environment environment,
-                   List<String> warnings, Map<String, CalibrationTable> calibrations) {
+                   List<Warning> warnings, Map<String, CalibrationTable> calibrations) {
 
     /** @param calibrations the calibration table of each model with runnable int8 runs, by model id */
     public Plan {
@@ -30,7 +31,7 @@ public record Plan(RunSettings settings, String reference, List<String> backendI
 
     /** A plan without int8 runs. */
     public Plan(RunSettings settings, String reference, List<String> backendIds, DatasetFacts dataset,
-                List<PlannedRun> runs, Map<String, BackendState> backends, Environment environment, List<String> warnings) {
+                List<PlannedRun> runs, Map<String, BackendState> backends, Environment environment, List<Warning> warnings) {
         this(settings, reference, backendIds, dataset, runs, backends, environment, warnings, Map.of());
     }
 

@@ -16,6 +16,8 @@ import dev.segbench.api.ModelSource;
 import dev.segbench.api.Precision;
 import dev.segbench.api.SkippedSample;
 import dev.segbench.api.WeightsSpec;
+import dev.segbench.api.results.Warning;
+import dev.segbench.api.results.Warnings;
 import dev.segbench.harness.UserException;
 import dev.segbench.harness.env.EnvironmentProbe;
 import dev.segbench.harness.load.LoadSettings;
@@ -25,10 +27,8 @@ import dev.segbench.harness.plan.PlannedRun.Role;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
@@ -46,7 +46,8 @@ public final class Planner implements AutoCloseable {
     private final RunSettings settings;
     private final Consumer<String> log;
     private final Map<String, ModelSource> sources = new LinkedHashMap<>();
-    private final Set<String> warnings = new LinkedHashSet<>();
+    private final Warnings warnings = new Warnings();
+    private final List<String> seededModels = new ArrayList<>();
     /** The backend int8 calibration runs the FP32 calibration graph on. */
     static final String CALIBRATION_BACKEND = "cpu";
     private final Map<String, CalibrationTable> calibrations = new LinkedHashMap<>();
@@ -72,7 +73,7 @@ public final class Planner implements AutoCloseable {
         selectBackends();
         Map<String, ModelCatalog> catalogs = resolveModels();
         DatasetProvider provider = resolveDataset();
-        warnings.addAll(plugins.warnings());
+        plugins.warnings().forEach(w -> warnings.add(Warning.of(Warning.PLUGIN, Warning.WARN, w)));
 
         for (String model : sel.models()) {
             java.nio.file.Path ckpt = sel.weights().get(model);
@@ -80,18 +81,14 @@ public final class Planner implements AutoCloseable {
             ModelSource source = catalogs.get(model).load(model, spec);
             sources.put(model, source);
             if (!source.weights().trained()) {
-                warnings.add(model + ": untrained seeded weights (" + source.weights().sha256()
-                        + "): accuracy numbers are meaningless; pass --weights " + model + "=FILE");
+                seededModels.add(model);
             }
         }
 
         String[] spec = splitDataset(settings.data().dataset());
         dataset = provider.open(spec[1], settings.data().options());
-        if (dataset.synthetic()) {
-            warnings.add("dataset " + dataset.name() + " is generated: accuracy says nothing about real images");
-        }
         for (SkippedSample s : dataset.skippedAtOpen()) {
-            warnings.add("sample " + s.id() + " skipped: " + s.reason());
+            warnings.add(Warning.of(Warning.SAMPLE_SKIPPED, Warning.WARN, Warnings.sampleSkipped(s.id(), s.reason())));
         }
         Shard shard = settings.data().shard();
         List<Integer> indices = IntStream.range(0, dataset.size()).filter(shard::contains).boxed().toList();
@@ -115,6 +112,12 @@ public final class Planner implements AutoCloseable {
         selected = resolveBackends();
         explicitReference = sel.reference() == null || sel.reference().isAuto() ? null
                 : plugins.requireBackend(sel.reference().backend(), "--reference: ");
+        java.nio.file.Path cache = settings.session().cacheDir();
+        if (cache != null && java.nio.file.Files.exists(cache) && !java.nio.file.Files.isDirectory(cache)) {
+            throw new UserException("--cache-dir " + cache + ": not a folder (give a folder, or none for no cache)");
+        }
+        checkProperties(explicitReference == null || selected.contains(explicitReference) ? selected
+                : java.util.stream.Stream.concat(selected.stream(), java.util.stream.Stream.of(explicitReference)).toList());
     }
 
     /**
@@ -151,6 +154,14 @@ public final class Planner implements AutoCloseable {
         for (String model : sel.models()) {
             runs.addAll(planModel(model, selected, referenceBackend, states, facts));
         }
+        // seeded weights and generated data concern every run of those models, skipped or not
+        if (!seededModels.isEmpty()) {
+            warnings.add(Warnings.seededWeights(seededModels, runs.stream()
+                    .filter(r -> seededModels.contains(r.model())).map(PlannedRun::key).toList()));
+        }
+        if (facts.synthetic()) {
+            warnings.add(Warnings.syntheticData(facts.name(), runs.stream().map(PlannedRun::key).toList()));
+        }
         List<String> backendIds = selected.stream().map(Backend::id).toList();
         Map<String, dev.segbench.api.Availability> forEnvironment = new LinkedHashMap<>();
         for (Backend b : toProbe) {
@@ -159,7 +170,7 @@ public final class Planner implements AutoCloseable {
             }
         }
         return new Plan(settings, reference, backendIds, facts, runs, states,
-                EnvironmentProbe.collect(forEnvironment), List.copyOf(warnings), calibrations);
+                EnvironmentProbe.collect(forEnvironment), warnings.list(), calibrations);
     }
 
     // ---- int8 calibration -----------------------------------------------------------------------------------------
@@ -205,9 +216,9 @@ public final class Planner implements AutoCloseable {
                 calibrations.put(model, table);
                 int overlap = calibrationOverlap(table, facts, settings);
                 if (overlap > 0) {
-                    warnings.add(model + ": " + overlap + " of the " + table.key().imageIds().size() + " int8 calibration"
+                    warnings.add(Warning.of(Warning.CALIBRATION_OVERLAP, Warning.WARN, model + ": " + overlap + " of the " + table.key().imageIds().size() + " int8 calibration"
                             + " images are evaluated images too: int8 accuracy is optimistic (calibrate on others with"
-                            + " --calibration)");
+                            + " --calibration)"));
                 }
             } catch (dev.segbench.api.ModelException | dev.segbench.api.BackendException e) {
                 String reason = "int8 calibration failed: " + Messages.oneLine(e);
@@ -231,7 +242,7 @@ public final class Planner implements AutoCloseable {
         if (!sameSource) {
             return 0;
         }
-        Set<String> ids = new java.util.HashSet<>(evaluated.ids());
+        java.util.Set<String> ids = new java.util.HashSet<>(evaluated.ids());
         return (int) table.key().imageIds().stream().filter(ids::contains).count();
     }
 
@@ -241,13 +252,37 @@ public final class Planner implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Every --property key must belong to a backend found (its id and a dot) and, for the backends that will run, be
+     * one they read: a typo is a one-line error now, not a failed run later. Keys of a backend found but not
+     * selected are kept (one command line can serve several compares).
+     */
+    private void checkProperties(List<Backend> running) {
+        Map<String, String> properties = settings.session().properties();
+        List<String> ids = plugins.backends().stream().map(Backend::id).toList();
+        for (String key : properties.keySet()) {
+            if (ids.stream().noneMatch(id -> key.startsWith(id + "."))) {
+                throw new UserException("--property " + key + ": no backend reads it (keys start with a backend id and a dot: "
+                        + ids.stream().map(id -> id + ".").collect(Collectors.joining(", ")) + ")");
+            }
+        }
+        for (Backend b : running) {
+            try {
+                dev.segbench.api.BackendProperties.read(properties, b.id() + ".", b.propertyKeys());
+            } catch (IllegalArgumentException e) {
+                throw new UserException("--property: " + e.getMessage());
+            }
+        }
+    }
+
     /** The lowest-rank available backend that runs FP32 (Backend.rank(): lower is preferred as the reference). */
-    private static Backend pickReference(List<Backend> candidates, Map<String, BackendState> states, Set<String> warnings) {
+    private static Backend pickReference(List<Backend> candidates, Map<String, BackendState> states, Warnings warnings) {
         Backend best = candidates.stream()
                 .filter(b -> states.get(b.id()).availability().available() && states.get(b.id()).precisions().contains(Precision.FP32))
                 .min(Comparator.comparingInt(Backend::rank).thenComparing(Backend::id)).orElse(null);
         if (best == null) {
-            warnings.add("no available backend runs fp32, so there is no reference: no agreement measured");
+            warnings.add(Warning.of(Warning.REFERENCE, Warning.WARN,
+                    "no available backend runs fp32, so there is no reference: no agreement measured"));
         }
         return best;
     }
@@ -264,8 +299,9 @@ public final class Planner implements AutoCloseable {
             ref = plannedRun(model, referenceBackend, refPrecision, role, null, null, states, facts);
             if (!ref.runnable()) {
                 String why = referenceSelected ? "is skipped (" + ref.skipReason() + ")" : "cannot run here (" + ref.skipReason() + ")";
-                warnings.add("reference " + ref.backend() + ":" + ref.precision().id() + " " + why
-                        + ": no agreement measured for " + model + "; choose another with --reference");
+                warnings.add(Warning.of(Warning.REFERENCE, Warning.WARN, "reference " + ref.backend() + ":"
+                        + ref.precision().id() + " " + why + ": no agreement measured for " + model
+                        + "; choose another with --reference"));
                 if (!referenceSelected) {
                     ref = null;
                 }

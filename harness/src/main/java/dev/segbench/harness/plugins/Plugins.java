@@ -80,7 +80,7 @@ public final class Plugins implements AutoCloseable {
     public static Plugins load(List<Path> folders, List<Path> required) {
         for (Path dir : required) {
             if (!Files.isDirectory(dir)) {
-                throw new IllegalArgumentException(dir + ": plugin folder does not exist");
+                throw new IllegalArgumentException(dir + (Files.exists(dir) ? ": not a folder" : ": plugin folder does not exist"));
             }
         }
         List<Path> jars = new ArrayList<>();
@@ -165,7 +165,7 @@ public final class Plugins implements AutoCloseable {
         try {
             return backend.availability();
         } catch (RuntimeException | LinkageError e) {
-            return Availability.unavailable("availability probe failed: " + e);
+            return Availability.unavailable("availability probe failed: " + dev.segbench.harness.Messages.oneLine(e));
         }
     }
 
@@ -227,7 +227,7 @@ public final class Plugins implements AutoCloseable {
         try {
             return c.models();
         } catch (RuntimeException | LinkageError e) {
-            String w = "model catalogue " + c.getClass().getName() + " cannot list its models: " + e;
+            String w = "model catalogue " + c.getClass().getName() + " cannot list its models: " + dev.segbench.harness.Messages.oneLine(e);
             if (!warnings.contains(w)) {
                 warnings.add(w);
             }

@@ -10,6 +10,8 @@ import dev.segbench.api.results.ResultsJson;
 import dev.segbench.api.results.Run;
 import dev.segbench.api.results.Server;
 import dev.segbench.api.results.Settings;
+import dev.segbench.api.results.Warning;
+import dev.segbench.api.results.Warnings;
 import dev.segbench.harness.UserException;
 import dev.segbench.harness.gate.GateEvaluator;
 import dev.segbench.harness.load.PercentileBootstrap;
@@ -56,8 +58,7 @@ public final class Merger {
             shards.add(ResultsJson.read(d));
             e2e.add(ResultsFiles.readEndToEndHistograms(d));
         }
-        Set<String> warnings = new LinkedHashSet<>();
-        shards.forEach(r -> warnings.addAll(r.warnings()));
+        Set<String> warnings = new LinkedHashSet<>(); // the merge's own findings
         checkShards(shards, warnings);
 
         // Every folder's machines join the merged results; a run keeps the machine it was measured on.
@@ -118,8 +119,13 @@ public final class Merger {
         Set<String> used = runs.stream().map(Run::environment).collect(Collectors.toSet());
         List<Environment> usedEnvironments = environments.stream().filter(e -> used.contains(e.id())).toList();
         Environment primary = usedEnvironments.isEmpty() ? first.environment() : usedEnvironments.getFirst();
+        // The shards' own warnings, each once; those that follow from run states are derived again from the merged runs.
+        Warnings all = new Warnings();
+        shards.forEach(r -> r.warnings().stream().filter(w -> !Warnings.derivedFromRuns(w)).forEach(all::add));
+        warnings.forEach(w -> all.add(Warning.of(Warning.MERGE, Warning.WARN, w)));
+        all.addAll(Warnings.fromRuns(runs, settings));
         Results merged = new Results(Results.SCHEMA_VERSION, primary, usedEnvironments.isEmpty() ? null : usedEnvironments,
-                settings, runs, gallery, List.copyOf(warnings));
+                settings, runs, gallery, all.list());
         ResultsFiles.write(out, merged, mergedE2e);
         return merged;
     }

@@ -7,13 +7,14 @@ import dev.segbench.api.results.ResultsJson;
 import dev.segbench.api.results.Run;
 import dev.segbench.api.results.Settings;
 import dev.segbench.harness.gate.GateEvaluator;
+import dev.segbench.api.results.Warning;
+import dev.segbench.api.results.Warnings;
 import dev.segbench.harness.plan.Plan;
 import dev.segbench.harness.plan.PlannedRun;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -38,7 +39,7 @@ public final class ResultsBook {
     private final Map<String, Run> runs = new LinkedHashMap<>();
     private final Map<String, RunRecord> records = new LinkedHashMap<>();
     private final List<Environment> environments = new ArrayList<>();
-    private final Set<String> warnings = new LinkedHashSet<>();
+    private final Warnings warnings = new Warnings();
     private boolean sealed;
     private GateEvaluator gate;
     private String gateText;
@@ -106,9 +107,15 @@ public final class ResultsBook {
         records.remove(key);
     }
 
-    public synchronized void warn(String warning) {
+    /** A warning about the whole compare without a code of its own. */
+    public synchronized void warn(String text) {
+        warn(Warning.NOTE, List.of(), text);
+    }
+
+    /** A warning about the compare noticed while it runs, concerning {@code runs} (keys; empty: the whole compare). */
+    public synchronized void warn(String code, List<String> runs, String text) {
         if (!sealed) {
-            warnings.add(warning);
+            warnings.add(new Warning(code, Warning.WARN, runs, text));
         }
     }
 
@@ -127,22 +134,14 @@ public final class ResultsBook {
     /** The results as they stand. */
     public synchronized Results results() {
         List<Run> all = gate == null ? new ArrayList<>(runs.values()) : judged();
-        Set<String> ws = new LinkedHashSet<>(warnings);
-        for (Run r : all) {
-            for (Run.Skipped s : r.dataset() == null ? List.<Run.Skipped>of() : r.dataset().skipped()) {
-                ws.add("sample " + s.id() + " skipped: " + s.reason());
-            }
-        }
-        Map<String, List<Run>> skippedByCause = all.stream().filter(r -> r.status().equals(Run.SKIPPED))
-                .collect(Collectors.groupingBy(r -> r.backend() + "\u0000" + r.reason(), LinkedHashMap::new, Collectors.toList()));
-        skippedByCause.values().forEach(group -> ws.add("backend " + group.getFirst().backend() + " skipped ("
-                + (group.size() == 1 ? group.getFirst().key() : group.size() + " runs") + "): " + group.getFirst().reason()));
+        Settings settings = plan.settings().toResults(plan.backendIds(), plan.reference());
+        // decided here, once: what the plan and the runner said, and what the runs' states call for
+        List<Warning> ws = new Warnings().addAll(warnings.list()).addAll(Warnings.fromRuns(all, settings)).list();
         Set<String> usedEnvironments = all.stream().map(Run::environment).collect(Collectors.toSet());
         List<Environment> envs = environments.stream()
                 .filter(e -> e == environments.getFirst() || usedEnvironments.contains(e.id())).toList();
-        Settings settings = plan.settings().toResults(plan.backendIds(), plan.reference());
         return new Results(Results.SCHEMA_VERSION, plan.environment(), envs, gate == null ? settings : settings.withGate(gateText),
-                all, gallery(), List.copyOf(ws));
+                all, gallery(), ws);
     }
 
     /**

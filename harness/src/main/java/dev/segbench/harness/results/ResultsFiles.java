@@ -78,7 +78,7 @@ public final class ResultsFiles {
                     best == null ? "" : num(best.imagesPerSecond()), best == null ? "" : best.batch(),
                     r.accuracyPass() == null ? "" : num(r.accuracyPass().imagesPerSecond()),
                     r.accuracyPass() == null ? "" : num(r.accuracyPass().modelImagesPerSecond()),
-                    r.measurement() == null ? "" : r.measurement().valid(),
+                    r.measurement() == null ? "" : !dev.segbench.api.results.Stability.invalid(r), // a high CV alone is not invalid
                     res.openSeconds() == null ? "" : num(res.openSeconds()),
                     res.buildSeconds() == null ? "" : num(res.buildSeconds()),
                     res.peakRssBytes() == null ? "" : res.peakRssBytes(),

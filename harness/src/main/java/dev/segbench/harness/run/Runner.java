@@ -5,6 +5,8 @@ import dev.segbench.api.ModelException;
 import dev.segbench.api.Progress;
 import dev.segbench.api.results.Results;
 import dev.segbench.api.results.Run;
+import dev.segbench.api.results.Warning;
+import dev.segbench.harness.Messages;
 import dev.segbench.harness.UserException;
 import dev.segbench.harness.exec.BackendProbes;
 import dev.segbench.harness.exec.Executor;
@@ -57,6 +59,14 @@ public final class Runner {
     private GateEvaluator gate;
     private String gateText;
 
+    private Runnable afterValidation = () -> { };
+
+    /** Something to say once the input is known to be good (a note about a default, say), before any run. */
+    public Runner afterValidation(Runnable action) {
+        this.afterValidation = action;
+        return this;
+    }
+
     public Runner(Plugins plugins, RunSettings settings, Progress progress, Consumer<String> log) {
         this.plugins = plugins;
         this.settings = settings;
@@ -99,8 +109,10 @@ public final class Runner {
         try {
             Files.createDirectories(out);
         } catch (IOException e) {
-            throw new UserException(out + ": cannot create the results folder (" + e.getMessage() + ")");
+            throw new UserException("--out " + out + ": cannot create the results folder (" + (Files.exists(out)
+                    && !Files.isDirectory(out) ? "a file of that name exists" : Messages.problem(e)) + ")");
         }
+        afterValidation.run();
         try (OutputLock lock = OutputLock.acquire(out)) {
             Path work = out.resolve(WORK_FOLDER);
             Path logs = out.resolve(LOG_FOLDER);
@@ -187,7 +199,7 @@ public final class Runner {
             book.finish(new RunRecord(RunRecord.SCHEMA_VERSION, p.key(), p.fingerprint(), p.fingerprintInputs(), run,
                     result.outcome().endToEndHistogram(), result.outcome().gallery(), plan.environment()), store, p.fileStem());
             if (p.role().writesLabels() && !run.ok()) {
-                book.warn("reference " + p.backend() + ":" + p.precision().id() + " " + run.status() + " for " + p.model()
+                book.warn(Warning.REFERENCE, List.of(p.key()), "reference " + p.backend() + ":" + p.precision().id() + " " + run.status() + " for " + p.model()
                         + ": no agreement measured (" + run.reason() + ")");
             }
             dropLabelsWhenDone(p.model(), plan, book, store);
@@ -212,7 +224,7 @@ public final class Runner {
             return null;
         }
         if (!Files.isRegularFile(labels)) {
-            book.warn(p.key() + ": the labels of reference " + ref.key() + " are gone; no agreement measured");
+            book.warn(Warning.REFERENCE, List.of(p.key()), p.key() + ": the labels of reference " + ref.key() + " are gone; no agreement measured");
             return null;
         }
         return labels.toAbsolutePath();

@@ -106,7 +106,7 @@ class CompareInt8Test {
         assertEquals("val", results.settings().calibration().split());
         assertEquals(64, results.settings().calibration().images());
         assertEquals("minmax", results.settings().calibration().method());
-        assertTrue(results.warnings().stream().anyMatch(w -> w.startsWith("arch1: 5 of the 5 int8 calibration images are"
+        assertTrue(results.warnings().stream().anyMatch(w -> w.code().equals(dev.segbench.api.results.Warning.CALIBRATION_OVERLAP) && w.text().startsWith("arch1: 5 of the 5 int8 calibration images are"
                 + " evaluated images too")), results.warnings().toString());
 
         List<String> csv = Files.readAllLines(out.resolve("summary.csv"));
@@ -167,7 +167,7 @@ class CompareInt8Test {
         assertFalse(int8.calibration().dataset().equals(int8.dataset().name()), int8.calibration().dataset());
         assertEquals("process per run", ResultsJson.read(out).settings().isolation());
         assertTrue(Files.readString(out.resolve("logs/arch0.cpu.int8.log")).contains("ready to run"));
-        assertTrue(ResultsJson.read(out).warnings().stream().noneMatch(w -> w.contains("calibration images")));
+        assertTrue(ResultsJson.read(out).warnings().stream().noneMatch(w -> w.text().contains("calibration images")));
     }
 
     @Test

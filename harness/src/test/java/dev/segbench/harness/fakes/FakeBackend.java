@@ -40,6 +40,11 @@ public class FakeBackend implements Backend {
     }
 
     @Override
+    public List<String> propertyKeys() {
+        return List.of("fake.fail");
+    }
+
+    @Override
     public Availability availability() {
         return Availability.available("fake-1.0", List.of("fake device"), Set.of(Capability.DEVICE_TIMINGS));
     }

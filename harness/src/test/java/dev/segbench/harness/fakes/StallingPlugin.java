@@ -30,6 +30,9 @@ public final class StallingPlugin {
                 public String description() { return "test backend that stalls every 200th run"; }
                 public Availability availability() { return Availability.available("stalling-1", List.of("nowhere"), Set.of()); }
                 public Set<Precision> precisions() { return Set.of(Precision.FP32, Precision.FP16); }
+                public List<String> propertyKeys() {
+                    return List.of("stalling.base-ms", "stalling.stall-ms", "stalling.every", "stalling.first");
+                }
 
                 public InferenceSession open(ModelSource model, SessionOptions options) {
                     int stride = model.info().outputStride();

@@ -99,7 +99,7 @@ class PlannerTest {
         Plan p = plan(settings(new RunSettings.Reference("fake", Precision.FP32), 1), probe(Set.of("fake")));
         assertTrue(p.runs().stream().noneMatch(PlannedRun::runnable));
         assertEquals("fake is not here", p.runs().getFirst().skipReason());
-        assertTrue(p.warnings().stream().anyMatch(w -> w.startsWith("reference fake:fp32 is skipped (fake is not here)")),
+        assertTrue(p.warnings().stream().map(dev.segbench.api.results.Warning::text).anyMatch(w -> w.startsWith("reference fake:fp32 is skipped (fake is not here)")),
                 p.warnings().toString());
     }
 }

@@ -44,7 +44,7 @@ class ResultsBookTest {
                         false, "f2", Map.of()),
                 new PlannedRun("n", "fake", Precision.FP32, PlannedRun.Role.COMPARED, null, null, List.of(1), false, "f3", Map.of()));
         return new Plan(s, "none", List.of("fake", "gone"), new Plan.DatasetFacts("fake(2)", true, 2, List.of(0, 1),
-                List.of("a", "b"), List.of()), runs, Map.of(), env("here", "EPYC"), List.of("plan warning"));
+                List.of("a", "b"), List.of()), runs, Map.of(), env("here", "EPYC"), List.of(dev.segbench.api.results.Warning.note("plan warning")));
     }
 
     private static RunRecord record(String key, Environment where, GalleryEntry g) {
@@ -58,8 +58,8 @@ class ResultsBookTest {
         Results r = new ResultsBook(plan(), tmp).results();
         assertEquals(List.of(Run.PENDING, Run.SKIPPED, Run.PENDING), r.runs().stream().map(Run::status).toList());
         assertEquals("libgone.so not found", r.runs().get(1).reason());
-        assertTrue(r.warnings().contains("plan warning"));
-        assertTrue(r.warnings().contains("backend gone skipped (m/gone/fp32): libgone.so not found"), r.warnings().toString());
+        assertTrue(r.warningTexts().contains("plan warning"));
+        assertTrue(r.warningTexts().contains("backend gone skipped (m/gone/fp32): libgone.so not found"), r.warningTexts().toString());
         assertEquals(List.of("here"), r.environments().stream().map(Environment::id).toList());
     }
 

@@ -124,7 +124,7 @@ class ShardsAndMachinesTest {
         assertEquals("580.65", gpu.backendFacts().get("fake").get("nvidia.driver"));
         Environment here = r.environmentOf(fp32);
         assertEquals(ResultsJson.read(laptop).environment().cpu(), here.cpu());
-        assertTrue(r.warnings().stream().noneMatch(w -> w.contains("given twice")), r.warnings().toString());
+        assertTrue(r.warningTexts().stream().noneMatch(w -> w.contains("given twice")), r.warningTexts().toString());
 
         Document doc = Jsoup.parse(merged.resolve("report.html").toFile(), "UTF-8");
         List<String> headers = doc.select("#details thead th").eachText();

@@ -1,0 +1,71 @@
+package dev.segbench.api.results;
+
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * Whether a run's batch-1 latency measurement is unstable (high spread) as opposed to invalid (a measurement rule
+ * broken: too short, too few iterations, no warm-up). A high CV alone never makes a run invalid, like trtexec's
+ * warning and unlike LoadGen's INVALID, which is for broken rules.
+ *
+ * <p>The performance step records the verdict ({@code measurement.unstable}, with its CV, robust spread and
+ * threshold); for results written before it did, {@link #unstable} derives it from the recorded CV against the
+ * settings' threshold.
+ */
+public final class Stability {
+
+    /** The performance pass's CV verdict ("... CV 7.3% > 5.0% ..."), recorded as a measurement reason before schema 3. */
+    private static final Pattern CV_REASON = Pattern.compile("\\bCV\\b");
+
+    private Stability() {
+    }
+
+    /** An unstable measurement: the CV and the robust spread (p90-p10)/p50 (null where the CDF lacks p10). */
+    public record Unstable(double cv, double threshold, Double robustSpread) {
+    }
+
+    /** The run's instability, or null when its latency is stable (or was not measured). */
+    public static Unstable unstable(Run run, Settings settings) {
+        Run.Measurement m = run.measurement();
+        if (m != null && m.unstable() != null) {
+            return !m.unstable() ? null : new Unstable(m.cv() == null ? Double.NaN : m.cv(),
+                    m.cvThreshold() == null ? Double.NaN : m.cvThreshold(), m.robustSpread());
+        }
+        Run.Latency l = run.latencyMs();
+        double threshold = settings == null ? Double.NaN : settings.cvThreshold();
+        if (l == null || !(threshold > 0)) {
+            return null;
+        }
+        double cv = l.cv() != null ? l.cv() : l.mean() > 0 ? l.stddev() / l.mean() : Double.NaN;
+        return cv > threshold ? new Unstable(cv, threshold, robustSpread(l)) : null;
+    }
+
+    /** (p90 - p10) / p50 from the recorded CDF, or null without a p10 point. */
+    public static Double robustSpread(Run.Latency l) {
+        if (l.cdf() == null || !(l.p50() > 0)) {
+            return null;
+        }
+        for (double[] point : l.cdf()) {
+            if (point.length == 2 && point[0] == 10.0) {
+                return (l.p90() - point[1]) / l.p50();
+            }
+        }
+        return null;
+    }
+
+    /** The measurement rules the run broke (a CV verdict is not one); empty when it has none or no measurement. */
+    public static List<String> brokenRules(Run run) {
+        Run.Measurement m = run.measurement();
+        return m == null ? List.of() : m.reasons().stream().filter(r -> !isCvVerdict(r)).toList();
+    }
+
+    /** Whether the measurement broke a rule: the only thing that makes it invalid. */
+    public static boolean invalid(Run run) {
+        return run.measurement() != null && !run.measurement().valid() && !brokenRules(run).isEmpty();
+    }
+
+    /** Whether a recorded measurement reason or run warning is the CV verdict (shown as the unstable warning instead). */
+    public static boolean isCvVerdict(String reason) {
+        return reason != null && CV_REASON.matcher(reason).find();
+    }
+}

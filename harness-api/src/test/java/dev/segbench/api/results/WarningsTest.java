@@ -1,0 +1,107 @@
+package dev.segbench.api.results;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class WarningsTest {
+
+    private static Run seededOk(String model, double cv) {
+        return Run.builder(model, "cpu", "fp32").status(Run.OK).weights(new Run.Weights("seeded", "seeded:42"))
+                .dataset(new Run.DatasetSummary("synthetic:8", 8, true, List.of()))
+                .latencyMs(new Run.Latency(10, 12, 13, 15, 20, 10, 10 * cv, 100, 9.0, cv,
+                        List.of(new double[] {10, 9.0}, new double[] {50, 10}, new double[] {90, 12})))
+                .measurement(new Run.Measurement(cv <= 0.05, cv <= 0.05 ? List.of()
+                        : List.of("batch-1 latency varies too much: CV " + (100 * cv) + "% > 5.0%"), 2, 5, 100))
+                .build();
+    }
+
+    private static final Settings SETTINGS = new Settings(List.of("arch0"), List.of("cpu"), List.of("fp32"), "synthetic:8",
+            0, "0/1", "cpu:fp32", List.of(1), 512, 512, 2, 5, 30, 0, 0.05, "fail");
+
+    @Test
+    void structuredWarningsSurviveTheFile() throws IOException {
+        Warning w = new Warning(Warning.BACKEND_SKIPPED, Warning.WARN, List.of("a/b/fp32"), "backend b skipped");
+        Results r = new Results(Results.SCHEMA_VERSION, null, SETTINGS, List.of(), List.of(), List.of(w));
+        Results back = ResultsJson.fromBytes(ResultsJson.toBytes(r), "test");
+        assertEquals(List.of(w), back.warnings());
+        String json = new String(ResultsJson.toBytes(r), StandardCharsets.UTF_8);
+        assertTrue(json.contains("\"code\" : \"backend-skipped\""), json);
+        assertFalse(json.contains("warning_texts"), json);
+    }
+
+    @Test
+    void schema2StringWarningsAreConvertedOnceOnRead() throws IOException {
+        Run skipped = Run.notRun("arch0", "tensorrt", "fp16", Run.SKIPPED, "no NVIDIA driver");
+        // what schema 2 wrote: strings, some repeating what the runs say
+        Results old = new Results(2, null, SETTINGS, List.of(seededOk("arch0", 0.2), skipped), List.of(), List.of(
+                Warning.note("arch0: untrained seeded weights (abc): accuracy numbers are meaningless; pass --weights arch0=FILE"),
+                Warning.note("dataset synthetic:8 is generated: accuracy says nothing about real images"),
+                Warning.note("backend tensorrt skipped (arch0/tensorrt/fp16): no NVIDIA driver"),
+                Warning.note("merged 2 shard result(s)")));
+        byte[] bytes = new String(ResultsJson.toBytes(old), StandardCharsets.UTF_8)
+                .replaceAll("\\{\\s*\"code\" : \"note\",\\s*\"severity\" : \"warn\",\\s*\"runs\" : \\[ \\],\\s*\"text\" : (\"[^\"]*\")\\s*}", "$1")
+                .getBytes(StandardCharsets.UTF_8);
+        assertTrue(new String(bytes, StandardCharsets.UTF_8).contains("\"merged 2 shard result(s)\""), "the file holds plain strings");
+
+        Results read = ResultsJson.fromBytes(bytes, "old.json");
+
+        List<String> codes = read.warnings().stream().map(Warning::code).toList();
+        assertEquals(List.of(Warning.SEEDED_WEIGHTS, Warning.SYNTHETIC_DATA, Warning.BACKEND_SKIPPED, Warning.UNSTABLE,
+                Warning.NOTE), codes, read.warningTexts().toString());
+        assertEquals(List.of("arch0/cpu/fp32"), read.warnings().getFirst().runs());
+        assertEquals("merged 2 shard result(s)", read.warnings().getLast().text());
+    }
+
+    @Test
+    void oneWarningFromSeveralSourcesIsKeptOnceWithEveryRun() {
+        Warnings w = new Warnings();
+        w.add(new Warning(Warning.SAMPLE_SKIPPED, Warning.WARN, List.of("a"), "sample 3 skipped: bad"));
+        w.add(new Warning(Warning.SAMPLE_SKIPPED, Warning.WARN, List.of("b"), "sample 3 skipped: bad"));
+        w.add(new Warning(Warning.SAMPLE_SKIPPED, Warning.WARN, List.of("b"), "sample 4 skipped: bad"));
+        assertEquals(2, w.list().size());
+        assertEquals(List.of("a", "b"), w.list().getFirst().runs());
+    }
+
+    @Test
+    void skippedRunsOfOneBackendAndReasonAreOneWarning() {
+        List<Run> runs = List.of(
+                Run.notRun("arch0", "tensorrt", "fp32", Run.SKIPPED, "no NVIDIA driver"),
+                Run.notRun("arch0", "tensorrt", "fp16", Run.SKIPPED, "no NVIDIA driver"),
+                Run.notRun("arch1", "tensorrt", "fp32", Run.SKIPPED, "no NVIDIA driver"),
+                Run.notRun("arch1", "cuda", "fp16", Run.SKIPPED, "no NVIDIA driver"),
+                seededOk("arch0", 0.01));
+        List<Warning> ws = Warnings.fromRuns(runs, SETTINGS);
+        assertEquals(List.of("backend tensorrt skipped (3 runs): no NVIDIA driver",
+                "backend cuda skipped (arch1/cuda/fp16): no NVIDIA driver"), ws.stream().map(Warning::text).toList());
+        assertEquals(3, ws.getFirst().runs().size());
+    }
+
+    @Test
+    void highCvIsUnstableNotInvalidWithItsFigureAndRobustSpread() {
+        Run r = seededOk("arch0", 0.12);
+        Stability.Unstable u = Stability.unstable(r, SETTINGS);
+        assertNotNull(u);
+        assertEquals(0.12, u.cv(), 1e-12);
+        assertEquals((12 - 9.0) / 10, u.robustSpread(), 1e-12);
+        assertFalse(Stability.invalid(r), "a CV verdict alone never makes a run invalid");
+        assertNull(Stability.unstable(seededOk("arch0", 0.04), SETTINGS));
+
+        List<Warning> ws = Warnings.fromRuns(List.of(r), SETTINGS);
+        assertEquals(1, ws.size(), ws.toString());
+        assertEquals(Warning.UNSTABLE, ws.getFirst().code());
+        assertTrue(ws.getFirst().text().contains("arch0/cpu/fp32 CV 12.0%, (p90-p10)/p50 30.0%"), ws.getFirst().text());
+
+        Run shortRun = r.toBuilder().measurement(new Run.Measurement(false,
+                List.of("warm-up skipped (--warmup 0)", "batch-1 latency varies too much: CV 12.0% > 5.0%"), 0, 5, 100)).build();
+        assertTrue(Stability.invalid(shortRun), "a broken rule does");
+        assertEquals(List.of("warm-up skipped (--warmup 0)"), Stability.brokenRules(shortRun));
+    }
+}
