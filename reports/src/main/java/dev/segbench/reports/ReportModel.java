@@ -61,7 +61,7 @@ final class ReportModel {
     final List<Charts.Chart> charts = new ArrayList<>();
     final List<Charts.Chart> confusionCharts = new ArrayList<>();
     final List<Gallery.Row> gallery;
-    final List<Gallery.LegendItem> legend = Gallery.legend();
+    final List<Gallery.LegendItem> legend;
     final List<KeyValue> environment;
     final List<KeyValue> settings;
     final RegressionView regression;
@@ -83,13 +83,14 @@ final class ReportModel {
         addIfPresent(charts, Charts.latencyCdf(ok));
         addIfPresent(charts, Charts.throughput(ok));
         addIfPresent(charts, Charts.accuracyVsLatency(ok));
-        addIfPresent(charts, Charts.perClassIou(ok));
+        addIfPresent(charts, Charts.perClassIou(ok, results.classes()));
         int n = 0;
         for (Run r : confusionRuns(ok, reference)) {
-            addIfPresent(confusionCharts, Charts.confusion("chart-confusion-" + n++, r));
+            addIfPresent(confusionCharts, Charts.confusion("chart-confusion-" + n++, r, results.classes()));
         }
         List<String> galleryProblems = new ArrayList<>();
         this.gallery = Gallery.rows(resultsDir, results.gallery(), runs, galleryProblems);
+        this.legend = Gallery.legend(results.classes());
         this.environment = environments(results);
         this.settings = settings(s);
         this.regression = baseline == null ? null : regression(results, baseline, baselineLabel, threshold);

@@ -4,6 +4,7 @@ import dev.segbench.api.Backend;
 import dev.segbench.api.Dataset;
 import dev.segbench.api.DatasetException;
 import dev.segbench.api.DatasetProvider;
+import dev.segbench.api.results.Classes;
 import dev.segbench.api.ModelCatalog;
 import dev.segbench.api.ModelException;
 import dev.segbench.api.ModelInfo;
@@ -77,6 +78,13 @@ public final class Planner implements AutoCloseable {
 
         String[] spec = splitDataset(settings.data().dataset());
         dataset = provider.open(spec[1], settings.data().options());
+        for (Map.Entry<String, ModelSource> m : sources.entrySet()) {
+            int modelClasses = m.getValue().info().numClasses();
+            if (modelClasses != dataset.classNames().size()) {
+                throw new UserException("--models " + m.getKey() + ": the model has " + modelClasses
+                        + " classes but dataset " + dataset.name() + " has " + dataset.classNames().size());
+            }
+        }
         if (dataset.synthetic()) {
             warnings.add("dataset " + dataset.name() + " is generated: accuracy says nothing about real images");
         }
@@ -90,7 +98,7 @@ public final class Planner implements AutoCloseable {
                 + (shard.count() > 1 ? " (shard " + shard + (shard.source().equals("--shard") ? "" : ", from the "
                 + shard.source()) + ")" : ""));
         facts = new Plan.DatasetFacts(dataset.name(), dataset.synthetic(), dataset.size(), indices, ids,
-                dataset.skippedAtOpen());
+                dataset.skippedAtOpen(), Classes.of(dataset.classNames(), dataset.palette()));
     }
 
     /** The plan, after asking the backends (with {@code probe}) whether they can run here. Call {@link #prepare()} first. */

@@ -110,7 +110,7 @@ public final class Merger {
         List<Environment> usedEnvironments = environments.stream().filter(e -> used.contains(e.id())).toList();
         Environment primary = usedEnvironments.isEmpty() ? first.environment() : usedEnvironments.getFirst();
         Results merged = new Results(Results.SCHEMA_VERSION, primary, usedEnvironments.isEmpty() ? null : usedEnvironments,
-                settings, runs, gallery, List.copyOf(warnings));
+                settings, runs, gallery, List.copyOf(warnings), first.classes());
         ResultsFiles.write(out, merged, mergedE2e);
         return merged;
     }

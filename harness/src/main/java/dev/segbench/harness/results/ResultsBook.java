@@ -128,7 +128,8 @@ public final class ResultsBook {
         List<Environment> envs = environments.stream()
                 .filter(e -> e == environments.getFirst() || usedEnvironments.contains(e.id())).toList();
         return new Results(Results.SCHEMA_VERSION, plan.environment(), envs,
-                plan.settings().toResults(plan.backendIds(), plan.reference()), all, gallery(), List.copyOf(ws));
+                plan.settings().toResults(plan.backendIds(), plan.reference()), all, gallery(), List.copyOf(ws),
+                plan.dataset().classes());
     }
 
     /** The gallery of every ok run: samples in the order runs wrote them, predictions in run order. */

@@ -93,7 +93,7 @@ public final class Runner {
             BackendProbe probe = settings.execution().inProcess() ? BackendProbes.inProcess()
                     : BackendProbes.inChild(folders, required, work.resolve("probe"), logs, settings.execution(), log);
             Plan plan = planner.plan(probe);
-            new GalleryWriter(out, settings.data().galleryCount()).writeSamples(planner.dataset(), plan.dataset().indexArray());
+            new GalleryWriter(out, settings.data().galleryCount(), planner.dataset().palette()).writeSamples(planner.dataset(), plan.dataset().indexArray());
             ResultsBook book = new ResultsBook(plan, out);
             Set<String> reused = settings.execution().resume() ? decideReuse(plan, store, book) : Set.of();
             try (Interruption interruption = new Interruption(book, log);
