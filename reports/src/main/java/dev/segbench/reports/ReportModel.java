@@ -1,5 +1,6 @@
 package dev.segbench.reports;
 
+import dev.segbench.api.DeviceTimings;
 import dev.segbench.api.results.Environment;
 import dev.segbench.api.results.Results;
 import dev.segbench.api.results.Run;
@@ -299,9 +300,9 @@ final class ReportModel {
             Run.AccuracyPassSummary ap = r.accuracyPass();
             cells.add(num(ap == null ? Format.MISSING : Format.number(ap.imagesPerSecond(), 1) + " ("
                     + Format.number(ap.modelImagesPerSecond(), 1) + ")", ap == null ? null : ap.imagesPerSecond()));
-            Run.DeviceTimings dt = r.deviceTimingsMs();
-            cells.add(text(dt == null ? Format.MISSING : Format.ms(dt.h2d()) + " / " + Format.ms(dt.compute()) + " / "
-                    + Format.ms(dt.d2h())));
+            DeviceTimings dt = r.deviceTimingsMs();
+            cells.add(text(dt == null ? Format.MISSING : Format.ms(dt.h2dMs()) + " / " + Format.ms(dt.computeMs()) + " / "
+                    + Format.ms(dt.d2hMs())));
             Run.Resources res = r.resources();
             Double open = res == null ? null : res.openSeconds();
             Double build = res == null ? null : res.buildSeconds();

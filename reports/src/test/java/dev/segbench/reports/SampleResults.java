@@ -1,5 +1,6 @@
 package dev.segbench.reports;
 
+import dev.segbench.api.DeviceTimings;
 import dev.segbench.api.VocClasses;
 import dev.segbench.api.results.Environment;
 import dev.segbench.api.results.GalleryEntry;
@@ -87,7 +88,7 @@ final class SampleResults {
                         null, null))
                 .throughput(throughput)
                 .accuracyPass(new Run.AccuracyPassSummary(1449, 1449 / (1000 / (p50 + 6)), 1000 / (p50 + 6), 1000 / p50))
-                .deviceTimingsMs(gpu ? new Run.DeviceTimings(0.21, p50 - 0.4, 0.05) : null)
+                .deviceTimingsMs(gpu ? new DeviceTimings(0.21, p50 - 0.4, 0.05) : null)
                 .resources(new Run.Resources((gpu ? 2100L : 900L) << 20, gpu ? 41.7 : 0.8, gpu ? 41.5 : null,
                         gpu ? 1800L << 20 : null))
                 .measurement(new Run.Measurement(true, List.of(), 2.0, 5.1, 2400))

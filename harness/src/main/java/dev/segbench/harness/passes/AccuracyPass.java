@@ -12,6 +12,7 @@ import dev.segbench.api.Preprocessing;
 import dev.segbench.api.Progress;
 import dev.segbench.api.Sample;
 import dev.segbench.api.results.Run;
+import dev.segbench.datasets.OrderedPrefetcher;
 import dev.segbench.harness.metrics.ConfusionMatrix;
 import dev.segbench.harness.metrics.Latencies;
 import dev.segbench.harness.metrics.Segmentation;
@@ -23,7 +24,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -34,7 +34,7 @@ import org.HdrHistogram.Histogram;
 
 /**
  * One pass over the evaluation samples as a three-stage pipeline: decoding and preprocessing on
- * {@code decodeThreads} threads, inference on the calling thread, and upsampling, argmax and
+ * {@code decodeThreads} threads (an {@link OrderedPrefetcher}), inference on the calling thread, and upsampling, argmax and
  * scoring on one postprocessing thread. Both queues are bounded windows, so memory is flat in the
  * dataset size; results are in sample order (one postprocessing thread), hence deterministic.
  */
@@ -53,8 +53,8 @@ final class AccuracyPass {
     record Sinks(LabelSpill.Writer spillTo, LabelSpill.Reader compareWith, GalleryWriter gallery, String runKey) {
     }
 
-    private record Prepared(int index, int position, Sample sample, MemorySegment input, Arena arena,
-                            BadSampleException bad, long nanos) {
+    /** A decoded sample and its preprocessed input (on the heap: nothing to free when the pass stops early). */
+    private record Prepared(int index, int position, Sample sample, float[] input, BadSampleException bad, long nanos) {
     }
 
     /** A gallery sample held until the pass ends; only the first few samples, so memory stays flat. */
@@ -89,22 +89,15 @@ final class AccuracyPass {
         Histogram endToEnd = Latencies.newHistogram();
         List<Run.Skipped> skipped = new ArrayList<>();
         int window = Math.max(2, decodeThreads * 2);
-        ExecutorService decoders = Executors.newFixedThreadPool(decodeThreads, daemon("segbench-decode"));
         ExecutorService post = Executors.newSingleThreadExecutor(daemon("segbench-post"));
-        ArrayDeque<Future<Prepared>> decoding = new ArrayDeque<>();
         ArrayDeque<Future<?>> scoring = new ArrayDeque<>();
         long modelNanos = 0;
         int images = 0;
         progress.start("accuracy " + sinks.runKey(), indices.length, "img");
         long start = System.nanoTime();
-        try {
-            int submitted = 0;
-            for (int position = 0; position < indices.length; position++) {
-                while (submitted < indices.length && decoding.size() < window) {
-                    int pos = submitted++;
-                    decoding.add(decoders.submit(() -> prepare(pos)));
-                }
-                Prepared p = await(decoding.poll());
+        try (OrderedPrefetcher<Prepared> decoded = new OrderedPrefetcher<>(indices.length, this::prepare, decodeThreads, window)) {
+            while (decoded.hasNext()) {
+                Prepared p = decodedOrThrow(decoded.take());
                 if (p.bad() != null) {
                     if (policy == BadSamplePolicy.FAIL) {
                         throw p.bad();
@@ -120,14 +113,12 @@ final class AccuracyPass {
                     Sample s = p.sample();
                     HostTensor input = session.newInput(arena, 1, s.height(), s.width());
                     // The session is not thread-safe, so decoders fill a private buffer and only this thread touches the session.
-                    MemorySegment.copy(p.input(), 0, input.data(), 0, p.input().byteSize());
+                    MemorySegment.copy(p.input(), 0, input.data(), HostTensor.FLOAT, 0, p.input().length);
                     long t1 = System.nanoTime();
                     try (InferenceResult result = session.run(input)) {
                         runNanos = System.nanoTime() - t1;
                         inferred = extract(p, result.output());
                     }
-                } finally {
-                    p.arena().close();
                 }
                 modelNanos += runNanos;
                 long inferNanos = System.nanoTime() - t0;
@@ -147,16 +138,10 @@ final class AccuracyPass {
                 await(scoring.poll());
             }
         } finally {
-            // On an error, stop both pools and wait: a scoring task still running would otherwise race the
-            // caller closing the label spill, and a decoder still running would leak its input's arena.
-            decoders.shutdownNow();
+            // On an error, stop scoring and wait: a scoring task still running would otherwise race the caller
+            // closing the label spill (closing the prefetcher waits for its decoders likewise).
             post.shutdownNow();
-            awaitQuietly(decoders);
             awaitQuietly(post);
-            for (Future<Prepared> f : decoding) {
-                f.cancel(true);
-                closeQuietly(f);
-            }
             progress.done();
         }
         double seconds = (System.nanoTime() - start) / 1e9;
@@ -175,12 +160,22 @@ final class AccuracyPass {
         try {
             s = dataset.load(index);
         } catch (BadSampleException e) {
-            return new Prepared(index, position, null, null, null, e, 0);
+            return new Prepared(index, position, null, null, e, 0);
         }
-        Arena arena = Arena.ofShared();
-        MemorySegment input = arena.allocate((long) 3 * s.width() * s.height() * Float.BYTES, 64);
-        Segmentation.preprocess(s.rgb(), s.width(), s.height(), preprocessing, input, 0);
-        return new Prepared(index, position, s, input, arena, null, System.nanoTime() - t0);
+        float[] input = new float[3 * s.width() * s.height()];
+        Segmentation.preprocess(s.rgb(), s.width(), s.height(), preprocessing, MemorySegment.ofArray(input), 0);
+        return new Prepared(index, position, s, input, null, System.nanoTime() - t0);
+    }
+
+    /** A decoder's result; what a load threw other than a bad sample (which prepare returns) is rethrown. */
+    private static Prepared decodedOrThrow(OrderedPrefetcher.Item<Prepared> item) {
+        if (!item.failed()) {
+            return item.value();
+        }
+        if (item.error() instanceof RuntimeException r) {
+            throw r;
+        }
+        throw new IllegalStateException("decoding sample " + item.index() + " failed", item.error());
     }
 
     private Inferred extract(Prepared p, HostTensor out) {
@@ -253,19 +248,6 @@ final class AccuracyPass {
             pool.awaitTermination(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void closeQuietly(Future<Prepared> f) {
-        try {
-            if (f.isDone() && !f.isCancelled()) {
-                Prepared p = f.get();
-                if (p.arena() != null) {
-                    p.arena().close();
-                }
-            }
-        } catch (ExecutionException | InterruptedException | CancellationException ignored) {
-            // nothing left to free
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.segbench.harness.passes;
 
+import dev.segbench.api.DeviceTimings;
 import dev.segbench.api.BackendException;
 import dev.segbench.api.HostTensor;
 import dev.segbench.api.InferenceResult;
@@ -28,7 +29,7 @@ final class PerformancePass {
     static final long ACTIVATION_BYTES_PER_PIXEL = 256;
 
     record Outcome(Histogram latency, List<Run.Throughput> throughput, Run.Measurement measurement,
-                   Run.DeviceTimings deviceTimings, List<String> warnings) {
+                   DeviceTimings deviceTimings, List<String> warnings) {
     }
 
     private final RunSettings.Performance settings;
@@ -73,7 +74,7 @@ final class PerformancePass {
                 }
                 while (timedNanos < minNanos || iterations < settings.minIterations()) {
                     long t0 = System.nanoTime();
-                    Optional<dev.segbench.api.InferenceResult.DeviceTimings> dt;
+                    Optional<DeviceTimings> dt;
                     try (InferenceResult r = session.run(input)) {
                         dt = r.deviceTimings();
                     }
@@ -114,8 +115,8 @@ final class PerformancePass {
             warnings.add(reason);
         }
         Run.Measurement measurement = new Run.Measurement(reasons.isEmpty(), reasons, warmedSeconds, timedNanos / 1e9, iterations);
-        Run.DeviceTimings timings = deviceCount == 0 ? null
-                : new Run.DeviceTimings(device[0] / deviceCount, device[1] / deviceCount, device[2] / deviceCount);
+        DeviceTimings timings = deviceCount == 0 ? null
+                : new DeviceTimings(device[0] / deviceCount, device[1] / deviceCount, device[2] / deviceCount);
         return new Outcome(latency, throughput, measurement, timings, warnings);
     }
 

@@ -1,5 +1,6 @@
 package dev.segbench.harness.results;
 
+import dev.segbench.api.DeviceTimings;
 import dev.segbench.api.results.AtomicFiles;
 import dev.segbench.api.results.Environment;
 import dev.segbench.api.results.GalleryEntry;
@@ -237,20 +238,20 @@ public final class Merger {
                     ms.stream().mapToLong(Run.Measurement::iterations).sum());
         }
 
-        Run.DeviceTimings device = null;
+        DeviceTimings device = null;
         long weight = 0;
         double[] sum = new double[3];
         for (Run r : parts) {
             if (r.deviceTimingsMs() != null) {
                 long w = r.measurement() == null ? 1 : Math.max(1, r.measurement().iterations());
-                sum[0] += r.deviceTimingsMs().h2d() * w;
-                sum[1] += r.deviceTimingsMs().compute() * w;
-                sum[2] += r.deviceTimingsMs().d2h() * w;
+                sum[0] += r.deviceTimingsMs().h2dMs() * w;
+                sum[1] += r.deviceTimingsMs().computeMs() * w;
+                sum[2] += r.deviceTimingsMs().d2hMs() * w;
                 weight += w;
             }
         }
         if (weight > 0) {
-            device = new Run.DeviceTimings(sum[0] / weight, sum[1] / weight, sum[2] / weight);
+            device = new DeviceTimings(sum[0] / weight, sum[1] / weight, sum[2] / weight);
         }
         String reference = first.agreement() == null ? null : first.agreement().reference();
         Set<String> machines = parts.stream().map(Run::environment).filter(Objects::nonNull).collect(Collectors.toCollection(LinkedHashSet::new));

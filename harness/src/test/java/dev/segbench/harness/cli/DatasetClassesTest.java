@@ -72,13 +72,4 @@ class DatasetClassesTest {
         assertEquals(List.of("segbench: --models tiny: the model has 21 classes but dataset fake(2) has 3"), r.errLines());
         assertFalse(Files.exists(out.resolve("results.json")));
     }
-
-    @Test
-    void resultsWithoutClassesReadAsVoc() throws Exception {
-        Results old = ResultsJson.fromBytes("{\"schema_version\": 2, \"runs\": []}".getBytes(StandardCharsets.UTF_8), "old");
-        assertEquals(21, old.classes().count());
-        assertEquals("aeroplane", old.classes().name(1));
-        assertEquals("#800000", old.classes().colours().get(1));
-        assertEquals("class 21", old.classes().name(21));
-    }
 }

@@ -1,5 +1,6 @@
 package dev.segbench.harness.fakes;
 
+import dev.segbench.api.DeviceTimings;
 import dev.segbench.api.Availability;
 import dev.segbench.api.Backend;
 import dev.segbench.api.BackendException;

@@ -1,5 +1,6 @@
 package dev.segbench.harness.passes;
 
+import dev.segbench.api.DeviceTimings;
 import dev.segbench.harness.plan.RunSettings;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -83,7 +84,7 @@ class PerformancePassTest {
         assertTrue(o.warnings().stream().anyMatch(w -> w.contains("CV")));
         assertEquals(List.of(1, 4), o.throughput().stream().map(t -> t.batch()).toList());
         assertTrue(session.batchRuns >= 3, "one untimed and at least two timed batch runs");
-        assertEquals(2.0, o.deviceTimings().compute(), 1e-9);
+        assertEquals(2.0, o.deviceTimings().computeMs(), 1e-9);
     }
 
     @Test

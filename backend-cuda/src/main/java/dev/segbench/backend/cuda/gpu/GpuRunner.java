@@ -1,5 +1,6 @@
 package dev.segbench.backend.cuda.gpu;
 
+import dev.segbench.api.DeviceTimings;
 import dev.segbench.api.BackendException;
 import dev.segbench.api.DType;
 import dev.segbench.api.HostTensor;
@@ -85,7 +86,7 @@ public final class GpuRunner implements AutoCloseable {
                 CudaRuntime.check(cudaMemcpyAsync(host.pointer(), gp.tensorPointer(out.name()), out.bytes(), cudaMemcpyDeviceToHost,
                         stream.handle()), "cudaMemcpyAsync(output, " + out.bytes() + " bytes)");
                 timer.end(stream);
-                InferenceResult.DeviceTimings timings = timer.waitAndRead();
+                DeviceTimings timings = timer.waitAndRead();
                 HostTensor output = new HostTensor(dtype(out.type()), out.shape(), host.segment().asSlice(0, out.bytes()));
                 handedOut = true;
                 return new Result(output, timings, host);
