@@ -1,5 +1,6 @@
 package dev.segbench.datasets;
 
+import dev.segbench.api.Text;
 import java.awt.image.BufferedImage;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
@@ -202,7 +203,6 @@ final class ImageFiles {
     }
 
     static String oneLine(Throwable e) {
-        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        return message.strip().replaceAll("\\s*\\R\\s*", " ");
+        return Text.oneLine(e);
     }
 }

@@ -5,13 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.segbench.api.Dataset;
 import dev.segbench.api.DatasetException;
 import dev.segbench.api.DatasetOptions;
 import dev.segbench.api.DatasetProvider;
 import dev.segbench.api.Sample;
+import dev.segbench.testfixtures.SharedFixtures;
 import java.awt.image.BufferedImage;
 import java.awt.image.IndexColorModel;
 import java.nio.file.Files;
@@ -32,10 +32,7 @@ class VocSampleTest {
 
     @BeforeEach
     void fixtures() {
-        String shared = System.getProperty("segbench.shared");
-        assumeTrue(shared != null && Files.isDirectory(Path.of(shared, "data", "voc2012-sample")),
-                "../shared fixtures absent: skipping the tests on the 5 real VOC 2012 val samples");
-        devkit = Path.of(shared, "data", "voc2012-sample", "VOCdevkit");
+        devkit = SharedFixtures.vocSample("the tests on the 5 real VOC 2012 val samples").resolve("VOCdevkit");
         voc = devkit.resolve("VOC2012");
     }
 

@@ -1,6 +1,5 @@
 package dev.segbench.models;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
@@ -8,11 +7,11 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.segbench.api.ModelArtifact;
 import dev.segbench.api.Preprocessing;
+import dev.segbench.testfixtures.SharedFixtures;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -21,19 +20,14 @@ import javax.imageio.ImageIO;
 /** Shared test plumbing: the ../shared fixtures, image preprocessing and running a graph in ORT CPU. */
 final class Fixtures {
 
-    static final List<String> IMAGE_IDS = List.of("2007_006171", "2008_001513", "2008_005197", "2009_002584",
-            "2010_004994");
+    static final List<String> IMAGE_IDS = SharedFixtures.IMAGE_IDS;
 
     private Fixtures() {
     }
 
     /** The shared fixture folder; skips the calling test visibly when it is absent. */
     static Path shared(String whatIsSkipped) {
-        String prop = System.getProperty("segbench.shared");
-        Path shared = prop == null ? null : Path.of(prop);
-        assumeTrue(shared != null && Files.isDirectory(shared.resolve("data")),
-                "../shared fixtures absent: " + whatIsSkipped);
-        return shared;
+        return SharedFixtures.shared(whatIsSkipped);
     }
 
     static Path reference(Path shared) {
@@ -41,7 +35,7 @@ final class Fixtures {
     }
 
     static Path image(Path shared, String id) {
-        return shared.resolve("data/voc2012-sample/VOCdevkit/VOC2012/JPEGImages/" + id + ".jpg");
+        return SharedFixtures.image(shared, id);
     }
 
     /** An input tensor: the image decoded to RGB, normalised per the doc, NCHW with N = 1. */

@@ -2,12 +2,12 @@ package dev.segbench.reports;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.segbench.api.VocClasses;
 import dev.segbench.api.results.GalleryEntry;
 import dev.segbench.api.results.ResultsJson;
 import dev.segbench.api.results.Run;
+import dev.segbench.testfixtures.SharedFixtures;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBuffer;
 import java.awt.image.IndexColorModel;
@@ -33,9 +33,7 @@ class RealImageReportSizeTest {
 
     @Test
     void fullGridWithSixVocImagesStaysUnderFiveMegabytes() throws IOException {
-        Path shared = Path.of(System.getProperty("segbench.shared", "../shared"));
-        Path voc = shared.resolve("data/voc2012-sample/VOCdevkit/VOC2012");
-        assumeTrue(Files.isDirectory(voc.resolve("JPEGImages")), "../shared fixtures absent: VOC-sized report size check skipped");
+        Path voc = SharedFixtures.vocSample("VOC-sized report size check").resolve("VOCdevkit/VOC2012");
         List<String> ids;
         try (var files = Files.list(voc.resolve("JPEGImages"))) {
             ids = files.map(p -> p.getFileName().toString().replace(".jpg", "")).sorted().toList();

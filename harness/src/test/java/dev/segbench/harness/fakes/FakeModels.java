@@ -5,11 +5,11 @@ import dev.segbench.api.ModelCatalog;
 import dev.segbench.api.ModelException;
 import dev.segbench.api.ModelInfo;
 import dev.segbench.api.ModelSource;
-import dev.segbench.api.Precision;
 import dev.segbench.api.Preprocessing;
 import dev.segbench.api.VocClasses;
 import dev.segbench.api.WeightsInfo;
 import dev.segbench.api.WeightsSpec;
+import dev.segbench.testfixtures.StubModels;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.List;
@@ -85,22 +85,7 @@ public final class FakeModels implements ModelCatalog {
             }
             w = WeightsInfo.checkpoint("0".repeat(64), weights.checkpoint().toString());
         }
-        return new ModelSource() {
-            @Override
-            public ModelInfo info() {
-                return info;
-            }
-
-            @Override
-            public WeightsInfo weights() {
-                return w;
-            }
-
-            @Override
-            public ModelArtifact artifact(Precision precision, boolean labelsOut) {
-                return new ModelArtifact(modelId, precision, labelsOut, "fake".getBytes(StandardCharsets.US_ASCII),
-                        "f".repeat(64), w);
-            }
-        };
+        return StubModels.source(info, w, (precision, labelsOut) -> new ModelArtifact(modelId, precision, labelsOut,
+                "fake".getBytes(StandardCharsets.US_ASCII), "f".repeat(64), w));
     }
 }
