@@ -3,11 +3,12 @@ package dev.segbench.datasets;
 import dev.segbench.api.BadSampleException;
 import dev.segbench.api.Dataset;
 import dev.segbench.api.DatasetException;
-import dev.segbench.api.DatasetOptions;
 import dev.segbench.api.DatasetOptions.BadSamplePolicy;
+import dev.segbench.api.DatasetOptions;
 import dev.segbench.api.Sample;
 import dev.segbench.api.SkippedSample;
 import dev.segbench.api.VocClasses;
+import dev.segbench.api.io.LabelPng;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -156,7 +157,7 @@ public final class VocDataset implements Dataset {
         } catch (ImageFiles.BadFileException e) {
             throw new BadSampleException(id, imageFile, e.getMessage(), e.getCause());
         }
-        ImageFiles.Indices labels;
+        LabelPng.Labels labels;
         try {
             labels = ImageFiles.readLabelPng(ImageFiles.readFile(labelFile, "label"));
         } catch (ImageFiles.BadFileException e) {
@@ -170,7 +171,7 @@ public final class VocDataset implements Dataset {
         return new Sample(id, image.width(), image.height(), image.pixels(), labels.values());
     }
 
-    private static void checkLabelValues(String id, Path labelFile, ImageFiles.Indices labels) throws BadSampleException {
+    private static void checkLabelValues(String id, Path labelFile, LabelPng.Labels labels) throws BadSampleException {
         byte[] values = labels.values();
         for (int i = 0; i < values.length; i++) {
             int v = values[i] & 0xff;

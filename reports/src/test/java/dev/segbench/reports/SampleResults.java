@@ -8,7 +8,6 @@ import dev.segbench.api.results.Results;
 import dev.segbench.api.results.Run;
 import dev.segbench.api.results.Settings;
 import java.awt.image.BufferedImage;
-import java.awt.image.IndexColorModel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -158,13 +157,7 @@ final class SampleResults {
     }
 
     static void writeLabels(Path file, int[] labels) throws IOException {
-        int[] palette = VocClasses.palette();
-        IndexColorModel cm = new IndexColorModel(8, 256, palette, 0, false, -1, java.awt.image.DataBuffer.TYPE_BYTE);
-        BufferedImage img = new BufferedImage(W, H, BufferedImage.TYPE_BYTE_INDEXED, cm);
-        img.getRaster().setSamples(0, 0, W, H, 0, labels);
-        if (!ImageIO.write(img, "png", file.toFile())) {
-            throw new IOException("no PNG writer");
-        }
+        RealImageReportSizeTest.writePalettePng(file, W, H, labels);
     }
 
     static void writePhoto(Path file, int[] labels, Random rnd) throws IOException {

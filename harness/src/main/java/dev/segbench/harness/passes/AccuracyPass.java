@@ -2,7 +2,6 @@ package dev.segbench.harness.passes;
 
 import dev.segbench.api.BackendException;
 import dev.segbench.api.BadSampleException;
-import dev.segbench.api.DType;
 import dev.segbench.api.Dataset;
 import dev.segbench.api.DatasetOptions.BadSamplePolicy;
 import dev.segbench.api.HostTensor;
@@ -19,10 +18,8 @@ import dev.segbench.harness.metrics.Segmentation;
 import dev.segbench.harness.results.GalleryWriter;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -61,7 +58,7 @@ final class AccuracyPass {
     private record GalleryItem(Sample sample, byte[] labels) {
     }
 
-    private record Inferred(Prepared prepared, float[] logits, int outH, int outW, byte[] labels, long nanos) {
+    private record Inferred(Prepared prepared, Segmentation.Output output, long nanos) {
     }
 
     private final Dataset dataset;
@@ -122,8 +119,7 @@ final class AccuracyPass {
                 }
                 modelNanos += runNanos;
                 long inferNanos = System.nanoTime() - t0;
-                Inferred done = new Inferred(inferred.prepared(), inferred.logits(), inferred.outH(), inferred.outW(),
-                        inferred.labels(), p.nanos() + inferNanos);
+                Inferred done = new Inferred(inferred.prepared(), inferred.output(), p.nanos() + inferNanos);
                 while (scoring.size() >= window) {
                     await(scoring.poll());
                 }
@@ -179,24 +175,7 @@ final class AccuracyPass {
     }
 
     private Inferred extract(Prepared p, HostTensor out) {
-        long[] shape = out.shape();
-        Sample s = p.sample();
-        if (out.dtype() == DType.FLOAT32 && shape.length == 4 && shape[0] == 1 && shape[1] == classes) {
-            int h = Math.toIntExact(shape[2]);
-            int w = Math.toIntExact(shape[3]);
-            float[] logits = new float[classes * h * w];
-            MemorySegment.copy(out.data(), HostTensor.FLOAT, 0, logits, 0, logits.length);
-            return new Inferred(p, logits, h, w, null, 0);
-        }
-        if (out.dtype() == DType.UINT8 && shape.length == 3 && shape[0] == 1 && shape[1] == s.height()
-                && shape[2] == s.width()) {
-            byte[] labels = new byte[s.height() * s.width()];
-            MemorySegment.copy(out.data(), ValueLayout.JAVA_BYTE, 0, labels, 0, labels.length);
-            return new Inferred(p, null, 0, 0, labels, 0);
-        }
-        throw new IllegalStateException("backend returned " + out.dtype() + Arrays.toString(shape) + " for a "
-                + s.height() + "x" + s.width() + " image; expected FLOAT32[1," + classes + ",h,w] logits or UINT8[1,"
-                + s.height() + "," + s.width() + "] labels");
+        return new Inferred(p, Segmentation.output(out, classes, p.sample().height(), p.sample().width()), 0);
     }
 
     private void score(Inferred inf, ConfusionMatrix accuracy, ConfusionMatrix agreement, Histogram endToEnd, Sinks sinks,
@@ -204,8 +183,7 @@ final class AccuracyPass {
         long t0 = System.nanoTime();
         Prepared p = inf.prepared();
         Sample s = p.sample();
-        byte[] labels = inf.labels() != null ? inf.labels()
-                : Segmentation.labels(inf.logits(), classes, inf.outH(), inf.outW(), s.height(), s.width());
+        byte[] labels = inf.output().labelsAt(s.height(), s.width());
         if (s.hasLabels()) {
             accuracy.add(s.labels(), labels);
         }
