@@ -39,6 +39,11 @@ public final class VocDataset implements Dataset {
     private final String name;
     private final List<String> ids;
     private final List<SkippedSample> skippedAtOpen;
+    /** The parameter naming the image list. */
+    public static final String SPLIT = "split";
+    /** The parameter that reads labels from SegmentationClassAug. */
+    public static final String AUG_LABELS = "aug-labels";
+
     private final boolean augmentedLabels;
 
     private VocDataset(Path root, String name, List<String> ids, List<SkippedSample> skippedAtOpen,
@@ -52,7 +57,12 @@ public final class VocDataset implements Dataset {
 
     /** Opens {@code root} (the folder holding ImageSets, JPEGImages, SegmentationClass). */
     public static VocDataset open(Path root, DatasetOptions options) throws DatasetException {
-        String split = options.split() == null || options.split().isBlank() ? "val" : options.split().strip();
+        String split = options.parameter(SPLIT, "val").strip();
+        String aug = options.parameter(AUG_LABELS, "false");
+        if (!aug.equals("true") && !aug.equals("false")) {
+            throw new DatasetException("voc: aug-labels=" + aug + " is neither true nor false");
+        }
+        boolean augmentedLabels = aug.equals("true");
         if (!split.matches("[A-Za-z0-9_.-]+") || split.contains("..")) {
             throw new DatasetException("'" + split + "': not a valid split name");
         }
@@ -109,8 +119,8 @@ public final class VocDataset implements Dataset {
         if (options.limit() > 0 && selected.size() > options.limit()) {
             selected = selected.subList(0, options.limit());
         }
-        String name = "voc2012/" + split + (options.augmentedLabels() ? " (SegmentationClassAug)" : "");
-        return new VocDataset(root, name, selected, skipped, options.augmentedLabels());
+        String name = "voc2012/" + split + (augmentedLabels ? " (SegmentationClassAug)" : "");
+        return new VocDataset(root, name, selected, skipped, augmentedLabels);
     }
 
     @Override

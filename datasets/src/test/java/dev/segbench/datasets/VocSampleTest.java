@@ -115,15 +115,13 @@ class VocSampleTest {
             assertEquals(List.of(IDS.get(0), IDS.get(1)), List.of(limited.sampleId(0), limited.sampleId(1)));
             assertEquals(2, limited.size());
         }
-        DatasetOptions byIds = new DatasetOptions("val", 0, List.of("2010_004994", "2007_006171"),
-                DatasetOptions.BadSamplePolicy.FAIL, false, 1, 0, 0);
+        DatasetOptions byIds = new DatasetOptions(0, List.of("2010_004994", "2007_006171"), DatasetOptions.BadSamplePolicy.FAIL, java.util.Map.of());
         try (Dataset chosen = voc.open(devkit.toString(), byIds)) {
             assertEquals(2, chosen.size());
             assertEquals("2010_004994", chosen.sampleId(0));
             assertEquals("2010_004994", chosen.load(0).id());
         }
-        DatasetOptions unknown = new DatasetOptions("val", 0, List.of("2007_006171", "1999_000001"),
-                DatasetOptions.BadSamplePolicy.FAIL, false, 1, 0, 0);
+        DatasetOptions unknown = new DatasetOptions(0, List.of("2007_006171", "1999_000001"), DatasetOptions.BadSamplePolicy.FAIL, java.util.Map.of());
         DatasetException e = assertThrows(DatasetException.class, () -> voc.open(devkit.toString(), unknown));
         assertTrue(e.getMessage().contains("1999_000001"), e.getMessage());
     }

@@ -6,16 +6,12 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.segbench.api.ModelArtifact;
-import dev.segbench.api.Preprocessing;
 import dev.segbench.testfixtures.SharedFixtures;
-import java.awt.image.BufferedImage;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import javax.imageio.ImageIO;
 
 /** Shared test plumbing: the ../shared fixtures, image preprocessing and running a graph in ORT CPU. */
 final class Fixtures {
@@ -36,29 +32,6 @@ final class Fixtures {
 
     static Path image(Path shared, String id) {
         return SharedFixtures.image(shared, id);
-    }
-
-    /** An input tensor: the image decoded to RGB, normalised per the doc, NCHW with N = 1. */
-    record Input(int height, int width, float[] nchw) {
-    }
-
-    static Input load(Path jpeg, Preprocessing p) throws IOException {
-        BufferedImage img = ImageIO.read(jpeg.toFile());
-        int h = img.getHeight();
-        int w = img.getWidth();
-        float[] mean = p.mean();
-        float[] std = p.std();
-        float[] x = new float[3 * h * w];
-        for (int y = 0; y < h; y++) {
-            for (int c = 0; c < w; c++) {
-                int rgb = img.getRGB(c, y);
-                int[] channel = {(rgb >> 16) & 0xff, (rgb >> 8) & 0xff, rgb & 0xff};
-                for (int k = 0; k < 3; k++) {
-                    x[(k * h + y) * w + c] = (channel[k] / 255f - mean[k]) / std[k];
-                }
-            }
-        }
-        return new Input(h, w, x);
     }
 
     /** A graph output: its shape and its values, floats (logits) or bytes (labels). */

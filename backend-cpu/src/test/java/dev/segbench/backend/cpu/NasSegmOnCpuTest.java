@@ -15,11 +15,11 @@ import dev.segbench.api.Preprocessing;
 import dev.segbench.api.SessionOptions;
 import dev.segbench.api.WeightsSpec;
 import dev.segbench.models.calibration.CalibrationStatistics;
+import dev.segbench.testfixtures.ReferenceImages;
 import dev.segbench.testfixtures.SharedFixtures;
 import dev.segbench.testfixtures.StubModels;
 import org.junit.jupiter.api.Test;
 
-import java.awt.image.BufferedImage;
 import java.lang.foreign.Arena;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
@@ -29,7 +29,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.ServiceLoader;
-import javax.imageio.ImageIO;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -176,9 +175,9 @@ class NasSegmOnCpuTest {
     void int8OnTheVocSampleAgreesWithFp32OnAtLeast98PercentOfLabels() throws Exception {
         Path shared = SharedFixtures.shared("int8 agreement on the VOC sample");
         Path reference = shared.resolve("data/nas-segm-reference");
-        List<Image> images = new ArrayList<>();
+        List<ReferenceImages.Input> images = new ArrayList<>();
         for (String id : SharedFixtures.IMAGE_IDS) {
-            images.add(Image.load(SharedFixtures.image(shared, id), Preprocessing.IMAGENET));
+            images.add(ReferenceImages.load(SharedFixtures.image(shared, id), Preprocessing.IMAGENET));
         }
         for (String id : List.of("arch0", "arch1", "arch2")) {
             ModelSource model = catalogWith(id).load(id, WeightsSpec.checkpoint(reference.resolve(id + "-seed1.pth")));
@@ -187,7 +186,7 @@ class NasSegmOnCpuTest {
             try (InferenceSession fp32 = backend.open(model, new SessionOptions(Precision.FP32, 2, null, null, Map.of()).withLabelsOut(true));
                  InferenceSession int8 = backend.open(model, new SessionOptions(Precision.INT8, 2, null, null, Map.of()).withLabelsOut(true)
                          .withCalibration(table))) {
-                for (Image image : images) {
+                for (ReferenceImages.Input image : images) {
                     try (Arena arena = Arena.ofConfined()) {
                         HostTensor input = fp32.newInput(arena, 1, image.height(), image.width());
                         input.data().copyFrom(java.lang.foreign.MemorySegment.ofArray(image.nchw()));
@@ -209,42 +208,20 @@ class NasSegmOnCpuTest {
         }
     }
 
-    /** One decoded, normalised image. */
-    private record Image(int height, int width, float[] nchw) {
-        static Image load(Path jpeg, Preprocessing p) throws java.io.IOException {
-            BufferedImage img = ImageIO.read(jpeg.toFile());
-            int h = img.getHeight();
-            int w = img.getWidth();
-            float[] mean = p.mean();
-            float[] std = p.std();
-            float[] x = new float[3 * h * w];
-            for (int y = 0; y < h; y++) {
-                for (int c = 0; c < w; c++) {
-                    int rgb = img.getRGB(c, y);
-                    int[] channel = {(rgb >> 16) & 0xff, (rgb >> 8) & 0xff, rgb & 0xff};
-                    for (int k = 0; k < 3; k++) {
-                        x[(k * h + y) * w + c] = (channel[k] * p.scale() - mean[k]) / std[k];
-                    }
-                }
-            }
-            return new Image(h, w, x);
-        }
-    }
-
     private CalibrationTable calibrate(ModelSource model, List<float[]> random, int h, int w, CalibrationMethod method)
             throws Exception {
-        List<Image> images = random.stream().map(x -> new Image(h, w, x)).toList();
+        List<ReferenceImages.Input> images = random.stream().map(x -> new ReferenceImages.Input(h, w, x)).toList();
         return calibrate(model, images, method);
     }
 
     /** Runs the calibration graph through the backend on {@code images} and builds the table. */
-    private CalibrationTable calibrate(ModelSource model, List<Image> images, CalibrationMethod method) throws Exception {
+    private CalibrationTable calibrate(ModelSource model, List<ReferenceImages.Input> images, CalibrationMethod method) throws Exception {
         ModelSource.CalibrationGraph graph = model.int8().orElseThrow().calibrationGraph();
         CalibrationStatistics statistics = new CalibrationStatistics(graph.tensors());
         List<String> ids = new ArrayList<>();
         try (InferenceSession session = backend.open(graphAsFp32(model, graph.artifact()),
                 new SessionOptions(Precision.FP32, 2, null, null, Map.of()))) {
-            for (Image image : images) {
+            for (ReferenceImages.Input image : images) {
                 try (Arena arena = Arena.ofConfined()) {
                     HostTensor input = session.newInput(arena, 1, image.height(), image.width());
                     input.data().copyFrom(java.lang.foreign.MemorySegment.ofArray(image.nchw()));

@@ -1,5 +1,6 @@
 package dev.segbench.harness.plan;
 
+import dev.segbench.api.DatasetSpec;
 import dev.segbench.api.Backend;
 import dev.segbench.api.Dataset;
 import dev.segbench.api.DatasetException;
@@ -60,7 +61,8 @@ public final class Planner implements AutoCloseable {
         RunSettings.Selection sel = settings.selection();
         selected = resolveBackends();
         Map<String, ModelCatalog> catalogs = resolveModels();
-        DatasetProvider provider = resolveDataset();
+        DatasetSpec dataSpec = DatasetSpec.parse(settings.data().dataset());
+        DatasetProvider provider = resolveDataset(dataSpec.scheme());
         explicitReference = sel.reference() == null || sel.reference().isAuto() ? null
                 : plugins.requireBackend(sel.reference().backend(), "--reference: ");
         warnings.addAll(plugins.warnings());
@@ -76,8 +78,7 @@ public final class Planner implements AutoCloseable {
             }
         }
 
-        String[] spec = splitDataset(settings.data().dataset());
-        dataset = provider.open(spec[1], settings.data().options());
+        dataset = dataSpec.open(provider, settings.data().options());
         for (Map.Entry<String, ModelSource> m : sources.entrySet()) {
             int modelClasses = m.getValue().info().numClasses();
             if (modelClasses != dataset.classNames().size()) {
@@ -261,16 +262,9 @@ public final class Planner implements AutoCloseable {
         return out;
     }
 
-    private DatasetProvider resolveDataset() {
-        String scheme = splitDataset(settings.data().dataset())[0];
+    private DatasetProvider resolveDataset(String scheme) {
         return plugins.datasetProvider(scheme).orElseThrow(() -> new UserException("unknown dataset scheme '" + scheme
                 + "' in --dataset " + settings.data().dataset() + " (known: " + plugins.datasetProviders().stream()
                 .map(DatasetProvider::scheme).collect(Collectors.joining(", ")) + ")"));
-    }
-
-    /** {@code scheme[:location]} split at the first colon. */
-    public static String[] splitDataset(String spec) {
-        int colon = spec.indexOf(':');
-        return colon < 0 ? new String[] {spec, ""} : new String[] {spec.substring(0, colon), spec.substring(colon + 1)};
     }
 }

@@ -33,7 +33,7 @@ class DatasetClassesTest {
     void aThreeClassDatasetIsReportedWithItsOwnNamesAndColours() throws Exception {
         Path out = tmp.resolve("out");
         CliResult r = CompareEndToEndTest.compareInProcess(out, "--backends", "fake", "--models", "tiny3",
-                "--dataset", "fake:4,classes=3", "--gallery", "2");
+                "--dataset", "fake:4?classes=3", "--gallery", "2");
         assertEquals(0, r.code(), r.toString());
 
         Results res = ResultsJson.read(out);
@@ -67,7 +67,7 @@ class DatasetClassesTest {
     void aModelWhoseClassesDoNotMatchTheDatasetIsRefusedInOneLine() {
         Path out = tmp.resolve("mismatch");
         CliResult r = CompareEndToEndTest.compareInProcess(out, "--backends", "fake", "--models", "tiny",
-                "--dataset", "fake:2,classes=3");
+                "--dataset", "fake:2?classes=3");
         assertEquals(2, r.code(), r.toString());
         assertEquals(List.of("segbench: --models tiny: the model has 21 classes but dataset fake(2) has 3"), r.errLines());
         assertFalse(Files.exists(out.resolve("results.json")));

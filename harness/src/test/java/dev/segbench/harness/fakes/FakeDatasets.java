@@ -12,9 +12,9 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * Test dataset "fake:N[,bad=K][,classes=3]": N images of assorted sizes made of class blocks. The red channel of
+ * Test dataset "fake:N[,bad=K][?classes=3]": N images of assorted sizes made of class blocks. The red channel of
  * a labelled pixel is 10 * class (what the fake backend decodes), about 5% of pixels are labelled
- * 255 (ignore) with random red values; sample K, if given, is unreadable. With classes=3 the dataset has
+ * 255 (ignore) with random red values; sample K, if given, is unreadable. With the parameter classes=3 it has
  * {@link FakeModels#THREE_CLASSES} and its own palette ({@link #THREE_CLASS_PALETTE}) instead of VOC's 21.
  */
 public final class FakeDatasets implements DatasetProvider {
@@ -29,7 +29,12 @@ public final class FakeDatasets implements DatasetProvider {
 
     @Override
     public String description() {
-        return "fake data for tests";
+        return "fake data for tests: fake:N[,bad=K][?classes=3]";
+    }
+
+    @Override
+    public java.util.Set<String> parameterKeys() {
+        return java.util.Set.of("classes");
     }
 
     @Override
@@ -37,22 +42,19 @@ public final class FakeDatasets implements DatasetProvider {
         String[] parts = location.split(",");
         int n;
         int bad = -1;
-        int classes = 21;
+        String classesGiven = options.parameter("classes", "21");
         try {
             n = Integer.parseInt(parts[0]);
-            for (int i = 1; i < parts.length; i++) {
-                if (parts[i].startsWith("classes=")) {
-                    classes = Integer.parseInt(parts[i].substring("classes=".length()));
-                } else {
-                    bad = Integer.parseInt(parts[i].replace("bad=", ""));
-                }
+            if (parts.length > 1) {
+                bad = Integer.parseInt(parts[1].replace("bad=", ""));
             }
         } catch (NumberFormatException e) {
-            throw new DatasetException("fake:" + location + ": not N[,bad=K][,classes=3]");
+            throw new DatasetException("fake:" + location + ": not N[,bad=K]");
         }
-        if (classes != 21 && classes != 3) {
-            throw new DatasetException("fake:" + location + ": classes is 3 or 21");
+        if (!classesGiven.equals("21") && !classesGiven.equals("3")) {
+            throw new DatasetException("fake: classes=" + classesGiven + " is neither 3 nor 21");
         }
+        int classes = Integer.parseInt(classesGiven);
         List<Integer> order = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             order.add(i);

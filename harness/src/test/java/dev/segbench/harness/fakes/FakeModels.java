@@ -24,7 +24,7 @@ public final class FakeModels implements ModelCatalog {
     /** Identity preprocessing, so the backend sees raw pixel values. */
     public static final Preprocessing RAW = new Preprocessing(1f, new float[] {0, 0, 0}, new float[] {1, 1, 1});
 
-    /** The classes of "tiny3", which matches the dataset "fake:N,classes=3". */
+    /** The classes of "tiny3", which matches the dataset "fake:N?classes=3". */
     public static final List<String> THREE_CLASSES = List.of("sky", "road", "car");
 
     public record Info(String id, int outputStride, List<String> classNames) implements ModelInfo {
