@@ -7,7 +7,7 @@ import dev.segbench.api.HostTensor;
 import dev.segbench.api.InferenceResult;
 import dev.segbench.backend.cuda.graph.ElemType;
 import dev.segbench.backend.cuda.graph.Graph;
-import dev.segbench.backend.cuda.plan.Plan;
+import dev.segbench.backend.cuda.plan.ExecutionPlan;
 import dev.segbench.backend.cuda.plan.PlanCache;
 import dev.segbench.cuda.PhaseTimer;
 import dev.segbench.cuda.CudaException;
@@ -66,13 +66,13 @@ public final class GpuRunner implements AutoCloseable {
             CudaRuntime.useDevice(model.ordinal);
             GpuPlan gp = plans.get(input.shape()).attachment();
             last = gp;
-            Plan plan = gp.plan;
-            Plan.TensorSlot in = plan.slot(plan.inputName());
+            ExecutionPlan plan = gp.plan;
+            ExecutionPlan.TensorSlot in = plan.slot(plan.inputName());
             if (in.type() != ElemType.FLOAT32) {
                 throw new BackendException(BackendException.Code.MODEL_INVALID, "graph input '" + in.name() + "' is "
                         + in.type() + "; the cuda backend feeds FP32 inputs");
             }
-            Plan.TensorSlot out = plan.slot(outputName);
+            ExecutionPlan.TensorSlot out = plan.slot(outputName);
             PinnedBuffer host = borrow(out.bytes());
             boolean handedOut = false;
             try {
