@@ -1,6 +1,6 @@
 package dev.segbench.cuda;
 
-import dev.segbench.api.InferenceResult.DeviceTimings;
+import dev.segbench.api.DeviceTimings;
 
 /**
  * Four CUDA events around one inference on a stream, for {@link DeviceTimings}: record {@link #start} before the

@@ -1,16 +1,12 @@
 package dev.segbench.datasets;
 
-import java.awt.image.BufferedImage;
-import java.awt.image.IndexColorModel;
-import java.awt.image.Raster;
-import java.io.ByteArrayInputStream;
+import dev.segbench.api.Text;
+import dev.segbench.api.io.LabelPng;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import javax.imageio.ImageIO;
-import javax.imageio.stream.MemoryCacheImageInputStream;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.opencv.global.opencv_core;
 import org.bytedeco.opencv.global.opencv_imgcodecs;
@@ -39,10 +35,6 @@ final class ImageFiles {
 
     /** Interleaved RGB pixels of a decoded image. */
     public record Rgb(int width, int height, byte[] pixels) {
-    }
-
-    /** One class index per pixel, row-major. */
-    public record Indices(int width, int height, byte[] values) {
     }
 
     /** Reads the whole file, turning the usual filesystem failures into one-line problems. */
@@ -103,53 +95,13 @@ final class ImageFiles {
         }
     }
 
-    /**
-     * Reads a label PNG as class indices: the raw palette indices of a palette PNG (VOC's
-     * SegmentationClass) or the grey values of a grayscale PNG (SBD's SegmentationClassAug).
-     * javax.imageio is used because it keeps the index raster of palette images, while OpenCV
-     * expands palettes to colours.
-     */
-    public static Indices readLabelPng(byte[] bytes) throws BadFileException {
-        if (bytes.length == 0) {
-            throw new BadFileException("empty PNG file");
-        }
-        if (bytes.length < 8 || (bytes[0] & 0xff) != 0x89 || bytes[1] != 'P' || bytes[2] != 'N' || bytes[3] != 'G') {
-            throw new BadFileException("not a PNG file (bad signature)");
-        }
-        BufferedImage image;
+    /** Reads a label PNG as class indices ({@link LabelPng}'s rule: palette indices or 8-bit grey values). */
+    public static LabelPng.Labels readLabelPng(byte[] bytes) throws BadFileException {
         try {
-            image = readWithImageIo(bytes);
-        } catch (IOException | RuntimeException e) {
-            throw new BadFileException("truncated or corrupt PNG (" + oneLine(e) + ")", e);
+            return LabelPng.decode(bytes);
+        } catch (LabelPng.BadLabelPngException e) {
+            throw new BadFileException(e.getMessage(), e.getCause());
         }
-        if (image == null) {
-            throw new BadFileException("corrupt PNG (javax.imageio could not decode it)");
-        }
-        Raster raster = image.getRaster();
-        boolean indexed = image.getColorModel() instanceof IndexColorModel;
-        boolean gray = !indexed && raster.getNumBands() == 1 && raster.getSampleModel().getSampleSize(0) == 8;
-        if (!indexed && !gray) {
-            throw new BadFileException("label PNG is neither a palette nor an 8-bit grayscale image ("
-                    + raster.getNumBands() + " channels, " + raster.getSampleModel().getSampleSize(0) + " bits)");
-        }
-        int width = image.getWidth();
-        int height = image.getHeight();
-        int[] samples = raster.getSamples(0, 0, width, height, 0, (int[]) null);
-        byte[] values = new byte[samples.length];
-        for (int i = 0; i < samples.length; i++) {
-            values[i] = (byte) samples[i];
-        }
-        return new Indices(width, height, values);
-    }
-
-    /** In-memory stream: ImageIO.read(InputStream) would otherwise spill each file into a temp-file cache. */
-    private static BufferedImage readWithImageIo(byte[] bytes) throws IOException {
-        MemoryCacheImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes));
-        BufferedImage image = ImageIO.read(in); // closes the stream itself unless it returns null
-        if (image == null) {
-            in.close();
-        }
-        return image;
     }
 
     /**
@@ -202,7 +154,6 @@ final class ImageFiles {
     }
 
     static String oneLine(Throwable e) {
-        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        return message.strip().replaceAll("\\s*\\R\\s*", " ");
+        return Text.oneLine(e);
     }
 }

@@ -11,6 +11,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
@@ -109,10 +110,21 @@ public final class OrderedPrefetcher<T> implements Iterator<OrderedPrefetcher.It
     /**
      * The next item in index order, waiting for it if needed.
      *
-     * @throws IllegalStateException when interrupted while waiting or after {@link #close()}
+     * @throws IllegalStateException when interrupted while waiting (the interrupt flag stays set) or after
+     *                               {@link #close()}
      */
     @Override
     public Item<T> next() {
+        try {
+            return take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for item " + nextToReturn, e);
+        }
+    }
+
+    /** {@link #next()} for callers that pass an interrupt on: the prefetcher is closed, then it is thrown. */
+    public Item<T> take() throws InterruptedException {
         if (!hasNext()) {
             throw new NoSuchElementException();
         }
@@ -124,9 +136,8 @@ public final class OrderedPrefetcher<T> implements Iterator<OrderedPrefetcher.It
         try {
             item = head.get();
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
             close();
-            throw new IllegalStateException("interrupted while waiting for item " + nextToReturn, e);
+            throw e;
         } catch (ExecutionException e) {
             // Only Errors (e.g. OutOfMemoryError) get here: exceptions are caught in the task.
             close();
@@ -147,7 +158,10 @@ public final class OrderedPrefetcher<T> implements Iterator<OrderedPrefetcher.It
                 Spliterator.ORDERED | Spliterator.NONNULL | Spliterator.SIZED), false).onClose(this::close);
     }
 
-    /** Stops the workers; items not yet returned are dropped. */
+    /**
+     * Stops the workers and waits (up to 30 s) for loads in progress to end, so the caller may close what they
+     * read from; items not yet returned are dropped.
+     */
     @Override
     public void close() {
         pool.shutdownNow();
@@ -155,5 +169,10 @@ public final class OrderedPrefetcher<T> implements Iterator<OrderedPrefetcher.It
             future.cancel(true);
         }
         inFlight.clear();
+        try {
+            pool.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -23,7 +23,8 @@ public final class SyntheticDataset implements Dataset {
         this.size = size;
     }
 
-    public static SyntheticDataset create(int count, DatasetOptions options, int width, int height) throws DatasetException {
+    public static SyntheticDataset create(int count, DatasetOptions options, long seed, int width, int height)
+            throws DatasetException {
         int[] scenes = null;
         int size = count;
         if (!options.ids().isEmpty()) {
@@ -36,7 +37,7 @@ public final class SyntheticDataset implements Dataset {
         if (options.limit() > 0) {
             size = Math.min(size, options.limit());
         }
-        return new SyntheticDataset(options.seed(), width, height, scenes, size);
+        return new SyntheticDataset(seed, width, height, scenes, size);
     }
 
     private static int parseId(String id, int count) throws DatasetException {

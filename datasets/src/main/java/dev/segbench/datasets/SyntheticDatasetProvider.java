@@ -4,6 +4,7 @@ import dev.segbench.api.Dataset;
 import dev.segbench.api.DatasetException;
 import dev.segbench.api.DatasetOptions;
 import dev.segbench.api.DatasetProvider;
+import java.util.Set;
 
 /**
  * Generated scenes with exact labels ({@code synthetic} or {@code synthetic:COUNT}, default 16 samples,
@@ -14,6 +15,9 @@ public final class SyntheticDatasetProvider implements DatasetProvider {
 
     public static final int DEFAULT_COUNT = 16;
     public static final int DEFAULT_SIZE = 512;
+    public static final long DEFAULT_SEED = 1;
+    public static final String SEED = "seed";
+    public static final String SIZE = "size";
 
     @Override
     public String scheme() {
@@ -22,7 +26,13 @@ public final class SyntheticDatasetProvider implements DatasetProvider {
 
     @Override
     public String description() {
-        return "generated scenes with exact labels: synthetic[:COUNT] (default 16, 512x512, seed from options)";
+        return "generated scenes with exact labels: synthetic[:COUNT][?seed=N&size=WxH] (default 16, seed 1, 512x512)";
+    }
+
+    /** "seed": the scenes' random seed; "size": WxH of every image. */
+    @Override
+    public Set<String> parameterKeys() {
+        return Set.of(SEED, SIZE);
     }
 
     @Override
@@ -38,11 +48,28 @@ public final class SyntheticDatasetProvider implements DatasetProvider {
                 throw new DatasetException("synthetic:" + location + ": the sample count must be positive");
             }
         }
-        int width = options.width() > 0 ? options.width() : DEFAULT_SIZE;
-        int height = options.height() > 0 ? options.height() : DEFAULT_SIZE;
+        long seed;
+        try {
+            seed = Long.parseLong(options.parameter(SEED, Long.toString(DEFAULT_SEED)));
+        } catch (NumberFormatException e) {
+            throw new DatasetException("synthetic: seed=" + options.parameter(SEED, "") + " is not a whole number");
+        }
+        String size = options.parameter(SIZE, DEFAULT_SIZE + "x" + DEFAULT_SIZE);
+        int width;
+        int height;
+        try {
+            String[] wh = size.split("x", -1);
+            if (wh.length != 2) {
+                throw new NumberFormatException();
+            }
+            width = Integer.parseInt(wh[0]);
+            height = Integer.parseInt(wh[1]);
+        } catch (NumberFormatException e) {
+            throw new DatasetException("synthetic: size=" + size + " is not WIDTHxHEIGHT, e.g. 512x512");
+        }
         if (width < 8 || height < 8) {
             throw new DatasetException("synthetic: images need at least 8x8 pixels, not " + width + "x" + height);
         }
-        return SyntheticDataset.create(count, options, width, height);
+        return SyntheticDataset.create(count, options, seed, width, height);
     }
 }

@@ -3,11 +3,12 @@ package dev.segbench.datasets;
 import dev.segbench.api.BadSampleException;
 import dev.segbench.api.Dataset;
 import dev.segbench.api.DatasetException;
-import dev.segbench.api.DatasetOptions;
 import dev.segbench.api.DatasetOptions.BadSamplePolicy;
+import dev.segbench.api.DatasetOptions;
 import dev.segbench.api.Sample;
 import dev.segbench.api.SkippedSample;
 import dev.segbench.api.VocClasses;
+import dev.segbench.api.io.LabelPng;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -38,6 +39,11 @@ public final class VocDataset implements Dataset {
     private final String name;
     private final List<String> ids;
     private final List<SkippedSample> skippedAtOpen;
+    /** The parameter naming the image list. */
+    public static final String SPLIT = "split";
+    /** The parameter that reads labels from SegmentationClassAug. */
+    public static final String AUG_LABELS = "aug-labels";
+
     private final boolean augmentedLabels;
 
     private VocDataset(Path root, String name, List<String> ids, List<SkippedSample> skippedAtOpen,
@@ -51,7 +57,12 @@ public final class VocDataset implements Dataset {
 
     /** Opens {@code root} (the folder holding ImageSets, JPEGImages, SegmentationClass). */
     public static VocDataset open(Path root, DatasetOptions options) throws DatasetException {
-        String split = options.split() == null || options.split().isBlank() ? "val" : options.split().strip();
+        String split = options.parameter(SPLIT, "val").strip();
+        String aug = options.parameter(AUG_LABELS, "false");
+        if (!aug.equals("true") && !aug.equals("false")) {
+            throw new DatasetException("voc: aug-labels=" + aug + " is neither true nor false");
+        }
+        boolean augmentedLabels = aug.equals("true");
         if (!split.matches("[A-Za-z0-9_.-]+") || split.contains("..")) {
             throw new DatasetException("'" + split + "': not a valid split name");
         }
@@ -108,8 +119,8 @@ public final class VocDataset implements Dataset {
         if (options.limit() > 0 && selected.size() > options.limit()) {
             selected = selected.subList(0, options.limit());
         }
-        String name = "voc2012/" + split + (options.augmentedLabels() ? " (SegmentationClassAug)" : "");
-        return new VocDataset(root, name, selected, skipped, options.augmentedLabels());
+        String name = "voc2012/" + split + (augmentedLabels ? " (SegmentationClassAug)" : "");
+        return new VocDataset(root, name, selected, skipped, augmentedLabels);
     }
 
     @Override
@@ -156,7 +167,7 @@ public final class VocDataset implements Dataset {
         } catch (ImageFiles.BadFileException e) {
             throw new BadSampleException(id, imageFile, e.getMessage(), e.getCause());
         }
-        ImageFiles.Indices labels;
+        LabelPng.Labels labels;
         try {
             labels = ImageFiles.readLabelPng(ImageFiles.readFile(labelFile, "label"));
         } catch (ImageFiles.BadFileException e) {
@@ -170,7 +181,7 @@ public final class VocDataset implements Dataset {
         return new Sample(id, image.width(), image.height(), image.pixels(), labels.values());
     }
 
-    private static void checkLabelValues(String id, Path labelFile, ImageFiles.Indices labels) throws BadSampleException {
+    private static void checkLabelValues(String id, Path labelFile, LabelPng.Labels labels) throws BadSampleException {
         byte[] values = labels.values();
         for (int i = 0; i < values.length; i++) {
             int v = values[i] & 0xff;

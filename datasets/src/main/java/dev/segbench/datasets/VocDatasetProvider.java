@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 
 /**
  * PASCAL VOC 2012 segmentation ({@code voc:/path/to/VOCdevkit}). The location is a VOCdevkit folder,
@@ -29,7 +30,14 @@ public final class VocDatasetProvider implements DatasetProvider {
 
     @Override
     public String description() {
-        return "PASCAL VOC 2012 segmentation: voc:PATH (a VOCdevkit or VOC2012 folder); split from options (val)";
+        return "PASCAL VOC 2012 segmentation: voc:PATH[?split=NAME&aug-labels=true] (a VOCdevkit or VOC2012 folder;"
+                + " split default val; aug-labels: labels from SegmentationClassAug)";
+    }
+
+    /** "split": the image list (ImageSets/Segmentation/NAME.txt); "aug-labels": true for SBD's SegmentationClassAug. */
+    @Override
+    public Set<String> parameterKeys() {
+        return Set.of(VocDataset.SPLIT, VocDataset.AUG_LABELS);
     }
 
     @Override

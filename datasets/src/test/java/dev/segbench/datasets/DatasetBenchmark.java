@@ -104,7 +104,7 @@ public final class DatasetBenchmark {
 
     private static void syntheticMemory() throws Exception {
         int count = 100_000;
-        DatasetOptions options = new DatasetOptions("val", 0, List.of(), DatasetOptions.BadSamplePolicy.FAIL, false, 1, 64, 64);
+        DatasetOptions options = new DatasetOptions(0, List.of(), DatasetOptions.BadSamplePolicy.FAIL, java.util.Map.of("size", "64x64"));
         Dataset dataset = new SyntheticDatasetProvider().open(Integer.toString(count), options);
         int threads = Runtime.getRuntime().availableProcessors();
         long start = System.nanoTime();

@@ -62,7 +62,7 @@ class OrderedPrefetcherTest {
     @Test
     void streamsASyntheticDatasetInOrder() throws Exception {
         var dataset = new SyntheticDatasetProvider().open("30",
-                new DatasetOptions("val", 0, List.of(), DatasetOptions.BadSamplePolicy.FAIL, false, 5, 16, 16));
+                new DatasetOptions(0, List.of(), DatasetOptions.BadSamplePolicy.FAIL, java.util.Map.of("seed", "5", "size", "16x16")));
         List<String> ids;
         try (var stream = OrderedPrefetcher.of(dataset, 3, 4).stream()) {
             ids = stream.map(item -> {

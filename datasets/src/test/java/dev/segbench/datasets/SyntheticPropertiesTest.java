@@ -96,7 +96,7 @@ class SyntheticPropertiesTest {
             assertEquals("synthetic-000003", s.id());
             assertEquals(defaults.sampleId(3), s.id());
         }
-        DatasetOptions small = new DatasetOptions("val", 0, List.of(), DatasetOptions.BadSamplePolicy.FAIL, false, 9, 64, 32);
+        DatasetOptions small = new DatasetOptions(0, List.of(), DatasetOptions.BadSamplePolicy.FAIL, java.util.Map.of("seed", "9", "size", "64x32"));
         try (Dataset big = provider.open("100000", small)) {
             assertEquals(100_000, big.size());
             Sample last = big.load(99_999);
@@ -107,15 +107,13 @@ class SyntheticPropertiesTest {
         try (Dataset limited = provider.open("100", small.withLimit(5))) {
             assertEquals(5, limited.size());
         }
-        DatasetOptions ids = new DatasetOptions("val", 0, List.of("synthetic-000042", "synthetic-000007"),
-                DatasetOptions.BadSamplePolicy.FAIL, false, 9, 64, 32);
+        DatasetOptions ids = new DatasetOptions(0, List.of("synthetic-000042", "synthetic-000007"), DatasetOptions.BadSamplePolicy.FAIL, java.util.Map.of("seed", "9", "size", "64x32"));
         try (Dataset chosen = provider.open("100", ids)) {
             assertEquals(2, chosen.size());
             assertEquals("synthetic-000042", chosen.load(0).id());
             assertArrayEquals(SyntheticScenes.draw(9, 7, 64, 32).rgb(), chosen.load(1).rgb());
         }
-        DatasetOptions unknown = new DatasetOptions("val", 0, List.of("synthetic-000100"),
-                DatasetOptions.BadSamplePolicy.FAIL, false, 9, 64, 32);
+        DatasetOptions unknown = new DatasetOptions(0, List.of("synthetic-000100"), DatasetOptions.BadSamplePolicy.FAIL, java.util.Map.of("seed", "9", "size", "64x32"));
         DatasetException e = assertThrows(DatasetException.class, () -> provider.open("100", unknown));
         assertTrue(e.getMessage().contains("synthetic-000100"), e.getMessage());
         assertThrows(DatasetException.class, () -> provider.open("many", small));

@@ -1,7 +1,8 @@
 package dev.segbench.datasets;
 
+import dev.segbench.api.VocClasses;
+import dev.segbench.api.io.LabelPng;
 import java.awt.image.BufferedImage;
-import java.awt.image.IndexColorModel;
 import java.awt.image.WritableRaster;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -10,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import javax.imageio.ImageIO;
-import dev.segbench.api.VocClasses;
 
 /** Builds small VOC trees with javax.imageio-written files, for the bad-data tests. */
 final class TestImages {
@@ -28,20 +28,17 @@ final class TestImages {
         return encode(image, "jpg");
     }
 
-    /** A VOC-style 8-bit palette PNG whose indices are {@code value(x, y)}. */
+    /** A VOC-style 8-bit palette PNG whose indices are {@code values}. */
     static byte[] palettePng(int width, int height, int[] values) {
-        int[] palette = VocClasses.palette();
-        byte[] r = new byte[256];
-        byte[] g = new byte[256];
-        byte[] b = new byte[256];
-        for (int i = 0; i < 256; i++) {
-            r[i] = (byte) (palette[i] >> 16);
-            g[i] = (byte) (palette[i] >> 8);
-            b[i] = (byte) palette[i];
+        byte[] labels = new byte[values.length];
+        for (int i = 0; i < values.length; i++) {
+            labels[i] = (byte) values[i];
         }
-        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_BYTE_INDEXED, new IndexColorModel(8, 256, r, g, b));
-        image.getRaster().setSamples(0, 0, width, height, 0, values);
-        return encode(image, "png");
+        try {
+            return LabelPng.encode(labels, width, height, VocClasses.palette());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     static byte[] grayPng(int width, int height, int[] values) {

@@ -191,7 +191,7 @@ class VocBadDataTest {
     @Test
     void missingSplitFileAndWrongFolderAreDatasetExceptions() throws Exception {
         Path voc = TestImages.vocTree(temp, IDS);
-        DatasetOptions train = new DatasetOptions("train", 0, List.of(), BadSamplePolicy.FAIL, false, 1, 0, 0);
+        DatasetOptions train = new DatasetOptions(0, List.of(), BadSamplePolicy.FAIL, java.util.Map.of("split", "train"));
         DatasetException e = assertThrows(DatasetException.class, () -> new VocDatasetProvider().open(voc.toString(), train));
         assertEquals(voc.resolve("ImageSets/Segmentation/train.txt") + ": split file not found", e.getMessage());
         Path elsewhere = Files.createDirectory(temp.resolve("elsewhere"));
@@ -220,7 +220,7 @@ class VocBadDataTest {
         Files.write(aug.resolve("a_001.png"), TestImages.grayPng(32, 24, gray));
         int[] palette = TestImages.labels(32, 24, 15);
         Files.write(aug.resolve("b_002.png"), TestImages.palettePng(32, 24, palette));
-        DatasetOptions options = new DatasetOptions("val", 0, List.of(), BadSamplePolicy.FAIL, true, 1, 0, 0);
+        DatasetOptions options = new DatasetOptions(0, List.of(), BadSamplePolicy.FAIL, java.util.Map.of("aug-labels", "true"));
         try (Dataset dataset = new VocDatasetProvider().open(voc.toString(), options)) {
             assertTrue(dataset.name().contains("SegmentationClassAug"));
             assertLabels(gray, dataset.load(0));

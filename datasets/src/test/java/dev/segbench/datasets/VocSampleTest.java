@@ -5,13 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.segbench.api.Dataset;
 import dev.segbench.api.DatasetException;
 import dev.segbench.api.DatasetOptions;
 import dev.segbench.api.DatasetProvider;
 import dev.segbench.api.Sample;
+import dev.segbench.testfixtures.SharedFixtures;
 import java.awt.image.BufferedImage;
 import java.awt.image.IndexColorModel;
 import java.nio.file.Files;
@@ -32,10 +32,7 @@ class VocSampleTest {
 
     @BeforeEach
     void fixtures() {
-        String shared = System.getProperty("segbench.shared");
-        assumeTrue(shared != null && Files.isDirectory(Path.of(shared, "data", "voc2012-sample")),
-                "../shared fixtures absent: skipping the tests on the 5 real VOC 2012 val samples");
-        devkit = Path.of(shared, "data", "voc2012-sample", "VOCdevkit");
+        devkit = SharedFixtures.vocSample("the tests on the 5 real VOC 2012 val samples").resolve("VOCdevkit");
         voc = devkit.resolve("VOC2012");
     }
 
@@ -118,15 +115,13 @@ class VocSampleTest {
             assertEquals(List.of(IDS.get(0), IDS.get(1)), List.of(limited.sampleId(0), limited.sampleId(1)));
             assertEquals(2, limited.size());
         }
-        DatasetOptions byIds = new DatasetOptions("val", 0, List.of("2010_004994", "2007_006171"),
-                DatasetOptions.BadSamplePolicy.FAIL, false, 1, 0, 0);
+        DatasetOptions byIds = new DatasetOptions(0, List.of("2010_004994", "2007_006171"), DatasetOptions.BadSamplePolicy.FAIL, java.util.Map.of());
         try (Dataset chosen = voc.open(devkit.toString(), byIds)) {
             assertEquals(2, chosen.size());
             assertEquals("2010_004994", chosen.sampleId(0));
             assertEquals("2010_004994", chosen.load(0).id());
         }
-        DatasetOptions unknown = new DatasetOptions("val", 0, List.of("2007_006171", "1999_000001"),
-                DatasetOptions.BadSamplePolicy.FAIL, false, 1, 0, 0);
+        DatasetOptions unknown = new DatasetOptions(0, List.of("2007_006171", "1999_000001"), DatasetOptions.BadSamplePolicy.FAIL, java.util.Map.of());
         DatasetException e = assertThrows(DatasetException.class, () -> voc.open(devkit.toString(), unknown));
         assertTrue(e.getMessage().contains("1999_000001"), e.getMessage());
     }

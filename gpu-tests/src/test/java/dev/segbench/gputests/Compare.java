@@ -1,5 +1,7 @@
 package dev.segbench.gputests;
 
+import dev.segbench.testfixtures.FloatArrays;
+
 /** Numeric comparisons of outputs. */
 final class Compare {
 
@@ -8,17 +10,7 @@ final class Compare {
 
     /** Largest absolute difference over the largest reference magnitude; NaN anywhere counts as infinite. */
     static double relativeError(float[] actual, float[] expected) {
-        if (actual.length != expected.length) {
-            throw new IllegalArgumentException("length " + actual.length + " != " + expected.length);
-        }
-        double maxDiff = 0;
-        double maxRef = 0;
-        for (int i = 0; i < actual.length; i++) {
-            double d = Math.abs((double) actual[i] - expected[i]);
-            maxDiff = Double.isNaN(d) ? Double.POSITIVE_INFINITY : Math.max(maxDiff, d);
-            maxRef = Math.max(maxRef, Math.abs(expected[i]));
-        }
-        return maxDiff / Math.max(maxRef, 1e-12);
+        return FloatArrays.relativeError(actual, expected);
     }
 
     /** The class index with the largest score at each pixel of [N, C, H, W] scores (first maximum on ties). */

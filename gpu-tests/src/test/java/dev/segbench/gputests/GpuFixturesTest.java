@@ -6,9 +6,9 @@ import dev.segbench.api.Precision;
 import dev.segbench.api.SessionOptions;
 import dev.segbench.api.io.Npy;
 import dev.segbench.backend.cpu.OrtCpuBackend;
+import dev.segbench.testfixtures.SharedFixtures;
 import java.lang.foreign.Arena;
 import java.lang.foreign.ValueLayout;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -16,7 +16,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.*;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The machinery of the GPU tests, checked on the CPU where the fixtures are: the reference path (images, preprocessing,
@@ -36,10 +35,7 @@ class GpuFixturesTest {
     }
 
     private static Path shared() {
-        String p = System.getProperty("segbench.shared");
-        assumeTrue(p != null && Files.isDirectory(Path.of(p, "data/nas-segm-reference")),
-                "../shared fixtures absent: the GPU tests' reference path is not checked");
-        return Path.of(p);
+        return SharedFixtures.shared("the check of the GPU tests' reference path");
     }
 
     @Test

@@ -22,6 +22,22 @@ public interface Dataset extends AutoCloseable {
     /** Decodes one sample; a bad file is reported as a {@link BadSampleException} naming it. */
     Sample load(int index) throws BadSampleException;
 
+    /**
+     * The class names in label order: labels are 0..size-1, and 255 marks pixels not scored. Models evaluated on
+     * the dataset must have as many classes. Default: the 21 PASCAL VOC classes.
+     */
+    default List<String> classNames() {
+        return VocClasses.NAMES;
+    }
+
+    /**
+     * The colour of every label value as packed 0xRRGGBB, 256 entries (entry 255: the ignore label), used for the
+     * label images of the gallery and the report's legend. Default: the VOC palette.
+     */
+    default int[] palette() {
+        return VocClasses.palette();
+    }
+
     /** Samples dropped while opening (duplicate ids under the skip policy, ...). */
     default List<SkippedSample> skippedAtOpen() {
         return List.of();

@@ -23,11 +23,4 @@ public interface InferenceResult extends AutoCloseable {
 
     @Override
     void close();
-
-    /** Milliseconds measured with device events: host-to-device copy, compute, device-to-host copy. */
-    record DeviceTimings(double h2dMs, double computeMs, double d2hMs) {
-        public double totalMs() {
-            return h2dMs + computeMs + d2hMs;
-        }
-    }
 }

@@ -7,12 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.segbench.api.Backend;
-import dev.segbench.api.ModelArtifact;
-import dev.segbench.api.ModelException;
-import dev.segbench.api.ModelInfo;
 import dev.segbench.api.ModelSource;
 import dev.segbench.api.Precision;
-import dev.segbench.api.WeightsInfo;
 import dev.segbench.api.WeightsSpec;
 import dev.segbench.api.io.Npy;
 import dev.segbench.api.results.Results;
@@ -21,6 +17,7 @@ import dev.segbench.api.results.Run;
 import dev.segbench.harness.metrics.Segmentation;
 import dev.segbench.harness.plugins.Plugins;
 import dev.segbench.harness.predict.Predictor;
+import dev.segbench.testfixtures.StubModels;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
@@ -126,21 +123,6 @@ class AcceptanceTest {
 
     /** The same model, but whatever variant a backend asks for it gets the labels-out graph. */
     private static ModelSource withLabelsOut(ModelSource s) {
-        return new ModelSource() {
-            @Override
-            public ModelInfo info() {
-                return s.info();
-            }
-
-            @Override
-            public WeightsInfo weights() {
-                return s.weights();
-            }
-
-            @Override
-            public ModelArtifact artifact(Precision precision, boolean labelsOut) throws ModelException {
-                return s.artifact(precision, true);
-            }
-        };
+        return StubModels.source(s.info(), s.weights(), (precision, labelsOut) -> s.artifact(precision, true));
     }
 }

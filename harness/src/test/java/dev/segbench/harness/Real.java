@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.segbench.api.Backend;
 import dev.segbench.harness.plugins.Plugins;
-import java.nio.file.Files;
+import dev.segbench.testfixtures.SharedFixtures;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -15,11 +15,7 @@ public final class Real {
     }
 
     public static Path shared() {
-        String prop = System.getProperty("segbench.shared");
-        assumeTrue(prop != null, "system property segbench.shared unset: acceptance test skipped");
-        Path shared = Path.of(prop);
-        assumeTrue(Files.isDirectory(shared.resolve("data")), "../shared fixtures absent: acceptance test skipped");
-        return shared;
+        return SharedFixtures.shared("acceptance test");
     }
 
     public static Path reference() {

@@ -1,39 +1,29 @@
 package dev.segbench.models;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.segbench.api.ModelArtifact;
-import dev.segbench.api.Preprocessing;
-import java.awt.image.BufferedImage;
-import java.io.IOException;
+import dev.segbench.testfixtures.SharedFixtures;
 import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import javax.imageio.ImageIO;
 
 /** Shared test plumbing: the ../shared fixtures, image preprocessing and running a graph in ORT CPU. */
 final class Fixtures {
 
-    static final List<String> IMAGE_IDS = List.of("2007_006171", "2008_001513", "2008_005197", "2009_002584",
-            "2010_004994");
+    static final List<String> IMAGE_IDS = SharedFixtures.IMAGE_IDS;
 
     private Fixtures() {
     }
 
     /** The shared fixture folder; skips the calling test visibly when it is absent. */
     static Path shared(String whatIsSkipped) {
-        String prop = System.getProperty("segbench.shared");
-        Path shared = prop == null ? null : Path.of(prop);
-        assumeTrue(shared != null && Files.isDirectory(shared.resolve("data")),
-                "../shared fixtures absent: " + whatIsSkipped);
-        return shared;
+        return SharedFixtures.shared(whatIsSkipped);
     }
 
     static Path reference(Path shared) {
@@ -41,30 +31,7 @@ final class Fixtures {
     }
 
     static Path image(Path shared, String id) {
-        return shared.resolve("data/voc2012-sample/VOCdevkit/VOC2012/JPEGImages/" + id + ".jpg");
-    }
-
-    /** An input tensor: the image decoded to RGB, normalised per the doc, NCHW with N = 1. */
-    record Input(int height, int width, float[] nchw) {
-    }
-
-    static Input load(Path jpeg, Preprocessing p) throws IOException {
-        BufferedImage img = ImageIO.read(jpeg.toFile());
-        int h = img.getHeight();
-        int w = img.getWidth();
-        float[] mean = p.mean();
-        float[] std = p.std();
-        float[] x = new float[3 * h * w];
-        for (int y = 0; y < h; y++) {
-            for (int c = 0; c < w; c++) {
-                int rgb = img.getRGB(c, y);
-                int[] channel = {(rgb >> 16) & 0xff, (rgb >> 8) & 0xff, rgb & 0xff};
-                for (int k = 0; k < 3; k++) {
-                    x[(k * h + y) * w + c] = (channel[k] / 255f - mean[k]) / std[k];
-                }
-            }
-        }
-        return new Input(h, w, x);
+        return SharedFixtures.image(shared, id);
     }
 
     /** A graph output: its shape and its values, floats (logits) or bytes (labels). */

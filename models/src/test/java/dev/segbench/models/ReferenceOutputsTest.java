@@ -9,6 +9,7 @@ import dev.segbench.api.ModelSource;
 import dev.segbench.api.Precision;
 import dev.segbench.api.WeightsSpec;
 import dev.segbench.api.io.Npy;
+import dev.segbench.testfixtures.ReferenceImages;
 import java.nio.file.Path;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -38,7 +39,7 @@ class ReferenceOutputsTest {
              OrtSession fp16Labels = Fixtures.open(source.artifact(Precision.FP16, true))) {
             for (String id : Fixtures.IMAGE_IDS) {
                 String what = modelId + " on " + id;
-                Fixtures.Input in = Fixtures.load(Fixtures.image(shared, id), source.info().preprocessing());
+                ReferenceImages.Input in = ReferenceImages.load(Fixtures.image(shared, id), source.info().preprocessing());
                 long[] shape = {1, 3, in.height(), in.width()};
                 Npy.Array expectedLogits = Npy.read(ref.resolve(modelId + "-seed1-" + id + "-logits.npy"));
                 Npy.Array expectedPred = Npy.read(ref.resolve(modelId + "-seed1-" + id + "-pred.npy"));

@@ -1,6 +1,6 @@
 package dev.segbench.reports;
 
-import dev.segbench.api.VocClasses;
+import dev.segbench.api.results.Classes;
 import dev.segbench.api.results.InFlightThroughput;
 import dev.segbench.api.results.Run;
 import dev.segbench.api.results.Server;
@@ -261,8 +261,8 @@ final class Charts {
                         + "is both faster and more accurate.");
     }
 
-    /** Per-class IoU, runs as rows and the 21 VOC classes as columns; classes absent from the data are grey. */
-    static Chart perClassIou(List<Run> runs) {
+    /** Per-class IoU, runs as rows and the dataset's classes as columns; classes absent from the data are grey. */
+    static Chart perClassIou(List<Run> runs, Classes classes) {
         List<Run> rows = runs.stream()
                 .filter(r -> r.accuracy() != null && r.accuracy().perClassIou() != null
                         && !r.accuracy().perClassIou().isEmpty())
@@ -270,29 +270,30 @@ final class Charts {
         if (rows.isEmpty()) {
             return null;
         }
-        double[][] cells = new double[rows.size()][VocClasses.COUNT];
+        int n = rows.stream().mapToInt(r -> r.accuracy().perClassIou().size()).max().orElse(0);
+        double[][] cells = new double[rows.size()][n];
         String[] names = new String[rows.size()];
         for (int r = 0; r < rows.size(); r++) {
             List<Double> iou = rows.get(r).accuracy().perClassIou();
             names[r] = rows.get(r).key();
-            for (int c = 0; c < VocClasses.COUNT; c++) {
+            for (int c = 0; c < n; c++) {
                 Double v = c < iou.size() ? iou.get(c) : null;
                 cells[r][c] = v == null ? Double.NaN : v;
             }
         }
         String title = "Per-class IoU";
-        return heatMap("chart-iou", title, "VOC class", "Run (model/backend/precision)",
-                VocClasses.NAMES.toArray(String[]::new), names, cells, "IoU",
+        return heatMap("chart-iou", title, "Class", "Run (model/backend/precision)",
+                classNames(classes, n), names, cells, "IoU",
                 "IoU per class in percent; grey: the class occurs in neither the ground truth nor the prediction.");
     }
 
     /** The confusion matrix of one run, each true-class row normalised to 1; rows of absent classes are grey. */
-    static Chart confusion(String id, Run run) {
+    static Chart confusion(String id, Run run, Classes classes) {
         long[][] m = run.accuracy() == null ? null : run.accuracy().confusionMatrix();
         if (m == null || m.length == 0) {
             return null;
         }
-        int n = Math.min(m.length, VocClasses.COUNT);
+        int n = m.length;
         double[][] cells = new double[n][n];
         for (int t = 0; t < n; t++) {
             long sum = 0;
@@ -303,11 +304,20 @@ final class Charts {
                 cells[t][p] = sum == 0 ? Double.NaN : (p < m[t].length ? m[t][p] : 0) / (double) sum;
             }
         }
-        String[] names = VocClasses.NAMES.subList(0, n).toArray(String[]::new);
+        String[] names = classNames(classes, n);
         String title = "Confusion matrix of " + run.key() + " (rows normalised)";
         return heatMap(id, title, "Predicted class", "True class", names, names, cells, "Share of true-class pixels",
                 "Row t, column p: share of pixels of true class t predicted as p, in percent (values under 0.5% not "
                         + "printed); the diagonal is per-class recall. Grey rows: class absent from the ground truth.");
+    }
+
+    /** The names of labels 0..n-1 (a run of a model with more classes than the dataset names gets "class N"). */
+    private static String[] classNames(Classes classes, int n) {
+        String[] names = new String[n];
+        for (int i = 0; i < n; i++) {
+            names[i] = classes.name(i);
+        }
+        return names;
     }
 
     /**

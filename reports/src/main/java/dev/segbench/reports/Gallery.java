@@ -1,6 +1,6 @@
 package dev.segbench.reports;
 
-import dev.segbench.api.VocClasses;
+import dev.segbench.api.results.Classes;
 import dev.segbench.api.results.GalleryEntry;
 import dev.segbench.api.results.Run;
 import java.awt.Graphics2D;
@@ -32,7 +32,7 @@ final class Gallery {
     record Row(String id, List<Cell> cells) {
     }
 
-    /** A VOC palette swatch for the legend. */
+    /** A palette swatch for the legend. */
     record LegendItem(int index, String name, String colour) {
     }
 
@@ -49,12 +49,13 @@ final class Gallery {
     private Gallery() {
     }
 
-    static List<LegendItem> legend() {
+    /** A swatch for each class of the dataset, then the ignore label. */
+    static List<LegendItem> legend(Classes classes) {
         List<LegendItem> items = new ArrayList<>();
-        for (int i = 0; i < VocClasses.COUNT; i++) {
-            items.add(new LegendItem(i, VocClasses.NAMES.get(i), hex(VocClasses.color(i))));
+        for (int i = 0; i < classes.count(); i++) {
+            items.add(new LegendItem(i, classes.names().get(i), classes.colours().get(i)));
         }
-        items.add(new LegendItem(VocClasses.IGNORE, "ignore (void, not scored)", hex(VocClasses.color(VocClasses.IGNORE))));
+        items.add(new LegendItem(Classes.IGNORE, "ignore (void, not scored)", classes.ignoreColour()));
         return items;
     }
 
@@ -221,7 +222,7 @@ final class Gallery {
         long scored = 0;
         long correct = 0;
         for (int i = 0; i < truth.labels().length; i++) {
-            if (truth.labels()[i] != VocClasses.IGNORE) {
+            if (truth.labels()[i] != Classes.IGNORE) {
                 scored++;
                 correct += truth.labels()[i] == prediction.labels()[i] ? 1 : 0;
             }

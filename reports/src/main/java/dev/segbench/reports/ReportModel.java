@@ -1,5 +1,6 @@
 package dev.segbench.reports;
 
+import dev.segbench.api.DeviceTimings;
 import dev.segbench.api.results.Environment;
 import dev.segbench.api.results.Gate;
 import dev.segbench.api.results.PercentileIntervals;
@@ -70,7 +71,7 @@ final class ReportModel {
     final List<Charts.Chart> charts = new ArrayList<>();
     final List<Charts.Chart> confusionCharts = new ArrayList<>();
     final List<Gallery.Row> gallery;
-    final List<Gallery.LegendItem> legend = Gallery.legend();
+    final List<Gallery.LegendItem> legend;
     final List<KeyValue> environment;
     final List<KeyValue> settings;
     final RegressionView regression;
@@ -94,14 +95,15 @@ final class ReportModel {
         // accuracy of seeded (untrained) weights is meaningless: those runs stay out of the accuracy charts
         List<Run> trained = ok.stream().filter(r -> !Run.seeded(r)).toList();
         addIfPresent(charts, Charts.accuracyVsLatency(trained));
-        addIfPresent(charts, Charts.perClassIou(trained));
+        addIfPresent(charts, Charts.perClassIou(trained, results.classes()));
         addScenarioCharts(ok);
         int n = 0;
         for (Run r : confusionRuns(trained, reference)) {
-            addIfPresent(confusionCharts, Charts.confusion("chart-confusion-" + n++, r));
+            addIfPresent(confusionCharts, Charts.confusion("chart-confusion-" + n++, r, results.classes()));
         }
         List<String> galleryProblems = new ArrayList<>();
         this.gallery = Gallery.rows(resultsDir, results.gallery(), runs, galleryProblems);
+        this.legend = Gallery.legend(results.classes());
         this.environment = environments(results);
         this.settings = settings(s);
         this.regression = baseline == null ? null : regression(results, baseline, baselineLabel, threshold);
@@ -378,9 +380,9 @@ final class ReportModel {
             Run.AccuracyPassSummary ap = r.accuracyPass();
             cells.add(num(ap == null ? Format.MISSING : Format.number(ap.imagesPerSecond(), 1) + " ("
                     + Format.number(ap.modelImagesPerSecond(), 1) + ")", ap == null ? null : ap.imagesPerSecond()));
-            Run.DeviceTimings dt = r.deviceTimingsMs();
-            cells.add(text(dt == null ? Format.MISSING : Format.ms(dt.h2d()) + " / " + Format.ms(dt.compute()) + " / "
-                    + Format.ms(dt.d2h())));
+            DeviceTimings dt = r.deviceTimingsMs();
+            cells.add(text(dt == null ? Format.MISSING : Format.ms(dt.h2dMs()) + " / " + Format.ms(dt.computeMs()) + " / "
+                    + Format.ms(dt.d2hMs())));
             Run.Resources res = r.resources();
             Double open = res == null ? null : res.openSeconds();
             Double build = res == null ? null : res.buildSeconds();

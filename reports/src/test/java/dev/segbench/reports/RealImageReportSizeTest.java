@@ -2,15 +2,13 @@ package dev.segbench.reports;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.segbench.api.VocClasses;
+import dev.segbench.api.io.LabelPng;
 import dev.segbench.api.results.GalleryEntry;
 import dev.segbench.api.results.ResultsJson;
 import dev.segbench.api.results.Run;
-import java.awt.image.BufferedImage;
-import java.awt.image.DataBuffer;
-import java.awt.image.IndexColorModel;
+import dev.segbench.testfixtures.SharedFixtures;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +16,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,9 +30,7 @@ class RealImageReportSizeTest {
 
     @Test
     void fullGridWithSixVocImagesStaysUnderFiveMegabytes() throws IOException {
-        Path shared = Path.of(System.getProperty("segbench.shared", "../shared"));
-        Path voc = shared.resolve("data/voc2012-sample/VOCdevkit/VOC2012");
-        assumeTrue(Files.isDirectory(voc.resolve("JPEGImages")), "../shared fixtures absent: VOC-sized report size check skipped");
+        Path voc = SharedFixtures.vocSample("VOC-sized report size check").resolve("VOCdevkit/VOC2012");
         List<String> ids;
         try (var files = Files.list(voc.resolve("JPEGImages"))) {
             ids = files.map(p -> p.getFileName().toString().replace(".jpg", "")).sorted().toList();
@@ -82,12 +77,11 @@ class RealImageReportSizeTest {
         return out;
     }
 
-    private static void writePalettePng(Path file, int width, int height, int[] labels) throws IOException {
-        IndexColorModel cm = new IndexColorModel(8, 256, VocClasses.palette(), 0, false, -1, DataBuffer.TYPE_BYTE);
-        BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_BYTE_INDEXED, cm);
-        img.getRaster().setSamples(0, 0, width, height, 0, labels);
-        if (!ImageIO.write(img, "png", file.toFile())) {
-            throw new IOException("no PNG writer");
+    static void writePalettePng(Path file, int width, int height, int[] labels) throws IOException {
+        byte[] values = new byte[labels.length];
+        for (int i = 0; i < labels.length; i++) {
+            values[i] = (byte) labels[i];
         }
+        Files.write(file, LabelPng.encode(values, width, height, VocClasses.palette()));
     }
 }

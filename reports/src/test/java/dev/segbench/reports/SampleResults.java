@@ -1,5 +1,6 @@
 package dev.segbench.reports;
 
+import dev.segbench.api.DeviceTimings;
 import dev.segbench.api.VocClasses;
 import dev.segbench.api.results.Environment;
 import dev.segbench.api.results.Gate;
@@ -15,7 +16,6 @@ import dev.segbench.api.results.Warning;
 import dev.segbench.api.results.Warnings;
 import dev.segbench.api.results.Settings;
 import java.awt.image.BufferedImage;
-import java.awt.image.IndexColorModel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -100,7 +100,7 @@ final class SampleResults {
                         null, null))
                 .throughput(throughput)
                 .accuracyPass(new Run.AccuracyPassSummary(1449, 1449 / (1000 / (p50 + 6)), 1000 / (p50 + 6), 1000 / p50))
-                .deviceTimingsMs(gpu ? new Run.DeviceTimings(0.21, p50 - 0.4, 0.05) : null)
+                .deviceTimingsMs(gpu ? new DeviceTimings(0.21, p50 - 0.4, 0.05) : null)
                 .resources(new Run.Resources((gpu ? 2100L : 900L) << 20, gpu ? 41.7 : 0.8, gpu ? 41.5 : null,
                         gpu ? 1800L << 20 : null))
                 .measurement(new Run.Measurement(true, List.of(), 2.0, 5.1, 2400))
@@ -190,13 +190,7 @@ final class SampleResults {
     }
 
     static void writeLabels(Path file, int[] labels) throws IOException {
-        int[] palette = VocClasses.palette();
-        IndexColorModel cm = new IndexColorModel(8, 256, palette, 0, false, -1, java.awt.image.DataBuffer.TYPE_BYTE);
-        BufferedImage img = new BufferedImage(W, H, BufferedImage.TYPE_BYTE_INDEXED, cm);
-        img.getRaster().setSamples(0, 0, W, H, 0, labels);
-        if (!ImageIO.write(img, "png", file.toFile())) {
-            throw new IOException("no PNG writer");
-        }
+        RealImageReportSizeTest.writePalettePng(file, W, H, labels);
     }
 
     static void writePhoto(Path file, int[] labels, Random rnd) throws IOException {

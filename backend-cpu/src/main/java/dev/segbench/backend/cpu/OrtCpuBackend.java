@@ -9,24 +9,20 @@ import dev.segbench.api.Backend;
 import dev.segbench.api.BackendException;
 import dev.segbench.api.BackendProperties;
 import dev.segbench.api.Capability;
+import dev.segbench.api.CpuInfo;
 import dev.segbench.api.InferenceSession;
-import dev.segbench.api.LazyAvailability;
 import dev.segbench.api.Int8Activations;
+import dev.segbench.api.LazyAvailability;
 import dev.segbench.api.ModelArtifact;
 import dev.segbench.api.ModelException;
 import dev.segbench.api.ModelSource;
 import dev.segbench.api.Precision;
 import dev.segbench.api.SessionOptions;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * The reference backend: ONNX Runtime's CPU execution provider. Runs FP32 graphs and FP16 graphs (ORT's CPU
@@ -117,23 +113,9 @@ public final class OrtCpuBackend implements Backend {
         }
     }
 
-    /** The first "model name" line of /proc/cpuinfo, or the JVM's architecture name where there is none. */
+    /** The CPU's model name (/proc/cpuinfo), or the JVM's architecture name where there is none. */
     static String cpuModelName() {
-        Path cpuinfo = Path.of("/proc/cpuinfo");
-        if (Files.isReadable(cpuinfo)) {
-            try (Stream<String> lines = Files.lines(cpuinfo)) {
-                var model = lines.filter(l -> l.toLowerCase(Locale.ROOT).startsWith("model name"))
-                        .map(l -> l.substring(l.indexOf(':') + 1).trim())
-                        .filter(s -> !s.isEmpty())
-                        .findFirst();
-                if (model.isPresent()) {
-                    return model.get();
-                }
-            } catch (IOException | RuntimeException e) {
-                // fall through to the architecture name: the device line is informational only
-            }
-        }
-        return System.getProperty("os.arch");
+        return CpuInfo.modelName();
     }
 
     @Override

@@ -9,34 +9,30 @@ import dev.segbench.api.InferenceSession;
 import dev.segbench.api.ModelArtifact;
 import dev.segbench.api.ModelCatalog;
 import dev.segbench.api.ModelException;
-import dev.segbench.api.ModelInfo;
 import dev.segbench.api.ModelSource;
 import dev.segbench.api.Precision;
 import dev.segbench.api.Preprocessing;
 import dev.segbench.api.SessionOptions;
-import dev.segbench.api.WeightsInfo;
 import dev.segbench.api.WeightsSpec;
 import dev.segbench.models.calibration.CalibrationStatistics;
+import dev.segbench.testfixtures.ReferenceImages;
+import dev.segbench.testfixtures.SharedFixtures;
+import dev.segbench.testfixtures.StubModels;
 import org.junit.jupiter.api.Test;
 
-import java.awt.image.BufferedImage;
 import java.lang.foreign.Arena;
 import java.lang.foreign.ValueLayout;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Random;
 import java.util.ServiceLoader;
-import javax.imageio.ImageIO;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The real NAS-segm graphs from the models module's catalogue on the CPU backend: seeded weights always (the models
@@ -44,9 +40,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * five VOC sample images where ../shared is present (skipped visibly where it is not).
  */
 class NasSegmOnCpuTest {
-
-    private static final List<String> SAMPLE_IDS = List.of("2007_006171", "2008_001513", "2008_005197", "2009_002584",
-            "2010_004994");
 
     private final OrtCpuBackend backend = new OrtCpuBackend();
 
@@ -59,22 +52,6 @@ class NasSegmOnCpuTest {
 
     private static ModelSource seeded(String id) throws ModelException {
         return catalogWith(id).load(id, WeightsSpec.seeded(WeightsSpec.DEFAULT_SEED));
-    }
-
-    /** The ../shared fixtures, or empty: the condition the fixture tests skip on (visibly, via assumeTrue). */
-    static Optional<Path> shared(String property) {
-        if (property == null) {
-            return Optional.empty();
-        }
-        Path shared = Path.of(property);
-        return Files.isDirectory(shared.resolve("data/nas-segm-reference"))
-                && Files.isDirectory(shared.resolve("data/voc2012-sample")) ? Optional.of(shared) : Optional.empty();
-    }
-
-    @Test
-    void theFixtureSkipConditionFiresWithoutFixtures() {
-        assertTrue(shared(null).isEmpty());
-        assertTrue(shared("/nonexistent/segbench-shared").isEmpty());
     }
 
     @Test
@@ -127,7 +104,7 @@ class NasSegmOnCpuTest {
         ModelSource.CalibrationGraph graph = arch1.int8().orElseThrow().calibrationGraph();
         SessionOptions options = new SessionOptions(Precision.FP32, 2, null, null, Map.of());
         try (Arena arena = Arena.ofConfined();
-             InferenceSession calibration = backend.open(new GraphAsFp32(arch1, graph.artifact()), options);
+             InferenceSession calibration = backend.open(graphAsFp32(arch1, graph.artifact()), options);
              InferenceSession plain = backend.open(arch1, options)) {
             HostTensor input = randomInput(calibration, arena, 40, 56);
             try (InferenceResult r = calibration.run(input); InferenceResult p = plain.run(input)) {
@@ -196,13 +173,11 @@ class NasSegmOnCpuTest {
      */
     @Test
     void int8OnTheVocSampleAgreesWithFp32OnAtLeast98PercentOfLabels() throws Exception {
-        Optional<Path> shared = shared(System.getProperty("segbench.shared"));
-        assumeTrue(shared.isPresent(), "../shared fixtures absent: int8 agreement on the VOC sample skipped");
-        Path reference = shared.get().resolve("data/nas-segm-reference");
-        Path jpegs = shared.get().resolve("data/voc2012-sample/VOCdevkit/VOC2012/JPEGImages");
-        List<Image> images = new ArrayList<>();
-        for (String id : SAMPLE_IDS) {
-            images.add(Image.load(jpegs.resolve(id + ".jpg"), Preprocessing.IMAGENET));
+        Path shared = SharedFixtures.shared("int8 agreement on the VOC sample");
+        Path reference = shared.resolve("data/nas-segm-reference");
+        List<ReferenceImages.Input> images = new ArrayList<>();
+        for (String id : SharedFixtures.IMAGE_IDS) {
+            images.add(ReferenceImages.load(SharedFixtures.image(shared, id), Preprocessing.IMAGENET));
         }
         for (String id : List.of("arch0", "arch1", "arch2")) {
             ModelSource model = catalogWith(id).load(id, WeightsSpec.checkpoint(reference.resolve(id + "-seed1.pth")));
@@ -211,7 +186,7 @@ class NasSegmOnCpuTest {
             try (InferenceSession fp32 = backend.open(model, new SessionOptions(Precision.FP32, 2, null, null, Map.of()).withLabelsOut(true));
                  InferenceSession int8 = backend.open(model, new SessionOptions(Precision.INT8, 2, null, null, Map.of()).withLabelsOut(true)
                          .withCalibration(table))) {
-                for (Image image : images) {
+                for (ReferenceImages.Input image : images) {
                     try (Arena arena = Arena.ofConfined()) {
                         HostTensor input = fp32.newInput(arena, 1, image.height(), image.width());
                         input.data().copyFrom(java.lang.foreign.MemorySegment.ofArray(image.nchw()));
@@ -233,42 +208,20 @@ class NasSegmOnCpuTest {
         }
     }
 
-    /** One decoded, normalised image. */
-    private record Image(int height, int width, float[] nchw) {
-        static Image load(Path jpeg, Preprocessing p) throws java.io.IOException {
-            BufferedImage img = ImageIO.read(jpeg.toFile());
-            int h = img.getHeight();
-            int w = img.getWidth();
-            float[] mean = p.mean();
-            float[] std = p.std();
-            float[] x = new float[3 * h * w];
-            for (int y = 0; y < h; y++) {
-                for (int c = 0; c < w; c++) {
-                    int rgb = img.getRGB(c, y);
-                    int[] channel = {(rgb >> 16) & 0xff, (rgb >> 8) & 0xff, rgb & 0xff};
-                    for (int k = 0; k < 3; k++) {
-                        x[(k * h + y) * w + c] = (channel[k] * p.scale() - mean[k]) / std[k];
-                    }
-                }
-            }
-            return new Image(h, w, x);
-        }
-    }
-
     private CalibrationTable calibrate(ModelSource model, List<float[]> random, int h, int w, CalibrationMethod method)
             throws Exception {
-        List<Image> images = random.stream().map(x -> new Image(h, w, x)).toList();
+        List<ReferenceImages.Input> images = random.stream().map(x -> new ReferenceImages.Input(h, w, x)).toList();
         return calibrate(model, images, method);
     }
 
     /** Runs the calibration graph through the backend on {@code images} and builds the table. */
-    private CalibrationTable calibrate(ModelSource model, List<Image> images, CalibrationMethod method) throws Exception {
+    private CalibrationTable calibrate(ModelSource model, List<ReferenceImages.Input> images, CalibrationMethod method) throws Exception {
         ModelSource.CalibrationGraph graph = model.int8().orElseThrow().calibrationGraph();
         CalibrationStatistics statistics = new CalibrationStatistics(graph.tensors());
         List<String> ids = new ArrayList<>();
-        try (InferenceSession session = backend.open(new GraphAsFp32(model, graph.artifact()),
+        try (InferenceSession session = backend.open(graphAsFp32(model, graph.artifact()),
                 new SessionOptions(Precision.FP32, 2, null, null, Map.of()))) {
-            for (Image image : images) {
+            for (ReferenceImages.Input image : images) {
                 try (Arena arena = Arena.ofConfined()) {
                     HostTensor input = session.newInput(arena, 1, image.height(), image.width());
                     input.data().copyFrom(java.lang.foreign.MemorySegment.ofArray(image.nchw()));
@@ -284,21 +237,8 @@ class NasSegmOnCpuTest {
     }
 
     /** A model whose FP32 logits graph is {@code graph} (how a caller hands a calibration graph to a backend). */
-    private record GraphAsFp32(ModelSource model, ModelArtifact graph) implements ModelSource {
-        @Override
-        public ModelInfo info() {
-            return model.info();
-        }
-
-        @Override
-        public WeightsInfo weights() {
-            return model.weights();
-        }
-
-        @Override
-        public ModelArtifact artifact(Precision precision, boolean labelsOut) {
-            return graph;
-        }
+    private static ModelSource graphAsFp32(ModelSource model, ModelArtifact graph) {
+        return StubModels.source(model.info(), model.weights(), (precision, labelsOut) -> graph);
     }
 
     private float[] run(ModelSource model, Precision precision) throws Exception {

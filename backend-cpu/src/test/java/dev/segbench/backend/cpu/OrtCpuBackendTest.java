@@ -4,9 +4,9 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import dev.segbench.api.Availability;
 import dev.segbench.api.Backend;
+import dev.segbench.api.BackendException;
 import dev.segbench.api.CalibrationMethod;
 import dev.segbench.api.CalibrationTable;
-import dev.segbench.api.BackendException;
 import dev.segbench.api.Capability;
 import dev.segbench.api.DType;
 import dev.segbench.api.HostTensor;
@@ -14,11 +14,11 @@ import dev.segbench.api.InferenceResult;
 import dev.segbench.api.InferenceSession;
 import dev.segbench.api.ModelArtifact;
 import dev.segbench.api.ModelException;
-import dev.segbench.api.ModelInfo;
 import dev.segbench.api.ModelSource;
 import dev.segbench.api.Precision;
 import dev.segbench.api.SessionOptions;
 import dev.segbench.api.WeightsInfo;
+import dev.segbench.testfixtures.StubModels;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;
@@ -384,28 +384,7 @@ class OrtCpuBackendTest {
         return x;
     }
 
-    @FunctionalInterface
-    private interface ArtifactFactory {
-        ModelArtifact make(Precision precision, boolean labelsOut) throws ModelException;
-    }
-
-    private static ModelSource source(ArtifactFactory factory) {
-        ModelInfo info = new TinyConvModel().info();
-        return new ModelSource() {
-            @Override
-            public ModelInfo info() {
-                return info;
-            }
-
-            @Override
-            public WeightsInfo weights() {
-                return WeightsInfo.seeded(0);
-            }
-
-            @Override
-            public ModelArtifact artifact(Precision precision, boolean labelsOut) throws ModelException {
-                return factory.make(precision, labelsOut);
-            }
-        };
+    private static ModelSource source(StubModels.Artifacts factory) {
+        return StubModels.source(new TinyConvModel().info(), WeightsInfo.seeded(0), factory);
     }
 }

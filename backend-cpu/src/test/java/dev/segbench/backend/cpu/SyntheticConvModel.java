@@ -8,6 +8,7 @@ import dev.segbench.api.Precision;
 import dev.segbench.api.Preprocessing;
 import dev.segbench.api.VocClasses;
 import dev.segbench.api.WeightsInfo;
+import dev.segbench.testfixtures.StubModels;
 
 import java.util.List;
 import java.util.Random;
@@ -76,47 +77,11 @@ final class SyntheticConvModel implements ModelSource {
                 .setGraph(g).build();
     }
 
-    private static final ModelInfo INFO = new ModelInfo() {
-        @Override
-        public String id() {
-            return "synthetic-conv";
-        }
-
-        @Override
-        public String description() {
-            return "conv stack standing in for NAS-segm in the CPU backend benchmark";
-        }
-
-        @Override
-        public String genotype() {
-            return "conv-stack";
-        }
-
-        @Override
-        public List<String> classNames() {
-            return VocClasses.NAMES;
-        }
-
-        @Override
-        public Preprocessing preprocessing() {
-            return Preprocessing.IMAGENET;
-        }
-
-        @Override
-        public int outputStride() {
-            return 4;
-        }
-
-        @Override
-        public long parameterCount() {
-            return 3 * 32 * 9 + 32 * 64 * 9 + 6L * 64 * 64 * 9 + 64 * CLASSES;
-        }
-
-        @Override
-        public long multiplyAdds(int height, int width) {
-            long q2 = (long) ((height + 1) / 2) * ((width + 1) / 2);
-            long q4 = (long) ((height + 3) / 4) * ((width + 3) / 4);
-            return q2 * 3 * 32 * 9 + q4 * (32 * 64 * 9 + 6L * 64 * 64 * 9 + 64 * CLASSES);
-        }
-    };
+    private static final ModelInfo INFO = new StubModels.Info("synthetic-conv",
+            "conv stack standing in for NAS-segm in the CPU backend benchmark", "conv-stack", VocClasses.NAMES,
+            Preprocessing.IMAGENET, 4, 3 * 32 * 9 + 32 * 64 * 9 + 6L * 64 * 64 * 9 + 64 * CLASSES, (height, width) -> {
+                long q2 = (long) ((height + 1) / 2) * ((width + 1) / 2);
+                long q4 = (long) ((height + 3) / 4) * ((width + 3) / 4);
+                return q2 * 3 * 32 * 9 + q4 * (32 * 64 * 9 + 6L * 64 * 64 * 9 + 64 * CLASSES);
+            });
 }

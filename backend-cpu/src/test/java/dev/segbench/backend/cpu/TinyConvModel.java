@@ -9,6 +9,7 @@ import dev.segbench.api.ModelSource;
 import dev.segbench.api.Precision;
 import dev.segbench.api.Preprocessing;
 import dev.segbench.api.WeightsInfo;
+import dev.segbench.testfixtures.StubModels;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -189,45 +190,7 @@ final class TinyConvModel implements ModelSource {
                 .build();
     }
 
-    private static final ModelInfo INFO = new ModelInfo() {
-        @Override
-        public String id() {
-            return "tiny-conv";
-        }
-
-        @Override
-        public String description() {
-            return "3x3 conv + clip test graph";
-        }
-
-        @Override
-        public String genotype() {
-            return "conv3x3-clip";
-        }
-
-        @Override
-        public List<String> classNames() {
-            return List.of("a", "b");
-        }
-
-        @Override
-        public Preprocessing preprocessing() {
-            return Preprocessing.IMAGENET;
-        }
-
-        @Override
-        public int outputStride() {
-            return STRIDE;
-        }
-
-        @Override
-        public long parameterCount() {
-            return CLASSES * 27 + CLASSES;
-        }
-
-        @Override
-        public long multiplyAdds(int height, int width) {
-            return (long) CLASSES * 27 * ((height + 1) / 2) * ((width + 1) / 2);
-        }
-    };
+    private static final ModelInfo INFO = new StubModels.Info("tiny-conv", "3x3 conv + clip test graph", "conv3x3-clip",
+            List.of("a", "b"), Preprocessing.IMAGENET, STRIDE, CLASSES * 27 + CLASSES,
+            (height, width) -> (long) CLASSES * 27 * ((height + 1) / 2) * ((width + 1) / 2));
 }

@@ -6,7 +6,7 @@
  *   <li>{@link dev.segbench.backend.cuda.graph.OnnxImporter}: ONNX protobuf to an internal graph (opset 13..17);</li>
  *   <li>{@link dev.segbench.backend.cuda.graph.ShapeInference}: concrete shapes for the input shape; the int64 shape
  *       sub-graph (Shape/Slice/Gather/Concat/Unsqueeze/Cast/arithmetic) is folded on the host;</li>
- *   <li>{@link dev.segbench.backend.cuda.plan.Planner}: Conv [+ residual Add] [+ Relu/Clip] fused into one step, then
+ *   <li>{@link dev.segbench.backend.cuda.plan.ExecutionPlanner}: Conv [+ residual Add] [+ Relu/Clip] fused into one step, then
  *       arena offsets from tensor lifetimes ({@link dev.segbench.backend.cuda.plan.BufferAllocator});</li>
  *   <li>execution: {@code gpu.GpuPlan}: per convolution a {@code gpu.ConvCall} (the fused
  *       cudnnConvolutionBiasActivationForward, or the unfused sequence when cuDNN refuses it), NVRTC kernels for the

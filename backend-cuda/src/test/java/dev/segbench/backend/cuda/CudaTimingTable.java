@@ -1,5 +1,6 @@
 package dev.segbench.backend.cuda;
 
+import dev.segbench.api.DeviceTimings;
 import dev.segbench.api.Availability;
 import dev.segbench.api.BackendException;
 import dev.segbench.api.HostTensor;
@@ -81,7 +82,7 @@ public final class CudaTimingTable {
                 try (InferenceResult res = s.run(in)) {
                     long t1 = System.nanoTime();
                     if (i >= 0) {
-                        InferenceResult.DeviceTimings t = res.deviceTimings().orElseThrow();
+                        DeviceTimings t = res.deviceTimings().orElseThrow();
                         wall[i] = (t1 - t0) / 1e6;
                         compute[i] = t.computeMs();
                         h2d[i] = t.h2dMs();

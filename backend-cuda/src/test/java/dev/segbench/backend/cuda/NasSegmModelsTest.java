@@ -9,7 +9,7 @@ import dev.segbench.api.ModelCatalog;
 import dev.segbench.api.ModelSource;
 import dev.segbench.api.Precision;
 import dev.segbench.api.WeightsSpec;
-import dev.segbench.backend.cuda.plan.Plan;
+import dev.segbench.backend.cuda.plan.ExecutionPlan;
 import dev.segbench.backend.cuda.plan.Step;
 import dev.segbench.backend.cuda.ref.ReferenceExecutor;
 import java.util.Optional;
@@ -40,7 +40,7 @@ class NasSegmModelsTest {
     void fp32LogitsMatchOnnxRuntime(String id) throws Exception {
         ModelArtifact artifact = seeded(id).artifact(Precision.FP32, false);
         long[] shape = {1, 3, 64, 64};
-        Plan plan = ReferenceExecutorTest.plan(artifact.onnx(), true, shape);
+        ExecutionPlan plan = ReferenceExecutorTest.plan(artifact.onnx(), true, shape);
         assertTrue(plan.arenaBytes() < plan.naiveBytes() / 2, plan.summary());
         assertTrue(plan.steps().stream().anyMatch(s -> s instanceof Step.Conv c && c.residual() != null),
                 "MobileNet-v2 residual adds are fused into convolutions: " + plan.summary());
@@ -60,7 +60,7 @@ class NasSegmModelsTest {
         long[] shape = {1, 3, 32, 40};
         float[] input = OrtReference.randomInput(10, shape);
         ModelArtifact labels = source.artifact(Precision.FP32, true);
-        Plan lp = ReferenceExecutorTest.plan(labels.onnx(), true, shape);
+        ExecutionPlan lp = ReferenceExecutorTest.plan(labels.onnx(), true, shape);
         assertArrayEquals(new long[] {1, 32, 40}, lp.slot(ModelArtifact.LABELS_NAME).shape());
         float[] expectedLabels = OrtReference.run(labels.onnx(), input, shape);
         float[] actualLabels = ReferenceExecutor.run(lp, input).get(ModelArtifact.LABELS_NAME);
@@ -71,7 +71,7 @@ class NasSegmModelsTest {
         assertTrue(differing <= actualLabels.length / 200, differing + " labels differ from ONNX Runtime");
 
         ModelArtifact half = source.artifact(Precision.FP16, false);
-        Plan hp = ReferenceExecutorTest.plan(half.onnx(), true, shape);
+        ExecutionPlan hp = ReferenceExecutorTest.plan(half.onnx(), true, shape);
         float[] fp32 = OrtReference.run(source.artifact(Precision.FP32, false).onnx(), input, shape);
         float[] fp16 = ReferenceExecutor.run(hp, input).get(ModelArtifact.LOGITS_NAME);
         double err = OrtReference.relativeError(fp16, fp32);

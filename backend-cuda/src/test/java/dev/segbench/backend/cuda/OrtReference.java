@@ -4,6 +4,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import dev.segbench.testfixtures.FloatArrays;
 import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
@@ -54,17 +55,7 @@ final class OrtReference {
 
     /** Largest absolute difference divided by the largest reference magnitude (NaN counts as infinite). */
     static double relativeError(float[] actual, float[] expected) {
-        if (actual.length != expected.length) {
-            throw new IllegalArgumentException("length " + actual.length + " != " + expected.length);
-        }
-        double maxDiff = 0;
-        double maxRef = 0;
-        for (int i = 0; i < actual.length; i++) {
-            double d = Math.abs((double) actual[i] - expected[i]);
-            maxDiff = Double.isNaN(d) ? Double.POSITIVE_INFINITY : Math.max(maxDiff, d);
-            maxRef = Math.max(maxRef, Math.abs(expected[i]));
-        }
-        return maxDiff / Math.max(maxRef, 1e-12);
+        return FloatArrays.relativeError(actual, expected);
     }
 
     static float[] randomInput(long seed, long... shape) {

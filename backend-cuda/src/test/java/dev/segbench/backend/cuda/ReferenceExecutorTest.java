@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.segbench.backend.cuda.graph.OnnxImporter;
 import dev.segbench.backend.cuda.graph.ShapeInference;
-import dev.segbench.backend.cuda.plan.Plan;
-import dev.segbench.backend.cuda.plan.Planner;
+import dev.segbench.backend.cuda.plan.ExecutionPlan;
+import dev.segbench.backend.cuda.plan.ExecutionPlanner;
 import dev.segbench.backend.cuda.ref.ReferenceExecutor;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -16,15 +16,15 @@ import org.junit.jupiter.api.Test;
 /** Plans executed on the CPU (in one shared arena at the planned offsets) must agree with ONNX Runtime. */
 class ReferenceExecutorTest {
 
-    static Plan plan(byte[] onnx, boolean fuse, long... shape) throws Exception {
-        return Planner.plan(ShapeInference.infer(OnnxImporter.parse(onnx), shape), fuse);
+    static ExecutionPlan plan(byte[] onnx, boolean fuse, long... shape) throws Exception {
+        return ExecutionPlanner.plan(ShapeInference.infer(OnnxImporter.parse(onnx), shape), fuse);
     }
 
     private static void assertMatchesOrt(byte[] onnx, String output, double tolerance, long... shape) throws Exception {
         float[] input = OrtReference.randomInput(7, shape);
         float[] expected = OrtReference.run(onnx, input, shape);
         for (boolean fuse : new boolean[] {true, false}) {
-            Plan p = plan(onnx, fuse, shape);
+            ExecutionPlan p = plan(onnx, fuse, shape);
             float[] actual = ReferenceExecutor.run(p, input).get(output);
             double err = OrtReference.relativeError(actual, expected);
             assertTrue(err <= tolerance, "fuse=" + fuse + " " + p.summary() + ": relative error " + err);
@@ -49,7 +49,7 @@ class ReferenceExecutorTest {
         byte[] onnx = TestGraphs.labels(3);
         float[] input = OrtReference.randomInput(11, shape);
         float[] expected = OrtReference.run(onnx, input, shape);
-        Plan p = plan(onnx, true, shape);
+        ExecutionPlan p = plan(onnx, true, shape);
         assertArrayEquals(new long[] {2, 14, 19}, p.slot("labels").shape());
         float[] actual = ReferenceExecutor.run(p, input).get("labels");
         // Exactly: these fixed inputs have no near-tie of the top two scores, so rounding differences between ONNX Runtime
@@ -61,7 +61,7 @@ class ReferenceExecutorTest {
     void fp16PlanStoresHalvesAndStaysCloseToFp32() throws Exception {
         long[] shape = {1, 3, 12, 10};
         byte[] onnx = TestGraphs.halfPrecision(4);
-        Plan p = plan(onnx, true, shape);
+        ExecutionPlan p = plan(onnx, true, shape);
         assertEquals(dev.segbench.backend.cuda.graph.ElemType.FLOAT16, p.slot(p.steps().get(1).output()).type());
         float[] input = OrtReference.randomInput(5, shape);
         float[] actual = ReferenceExecutor.run(p, input).get("logits");

@@ -8,7 +8,7 @@ import dev.segbench.api.BackendException;
 import dev.segbench.backend.cuda.graph.OnnxImporter;
 import dev.segbench.backend.cuda.graph.ShapeInference;
 import dev.segbench.backend.cuda.graph.ShapedGraph;
-import dev.segbench.backend.cuda.plan.Plan;
+import dev.segbench.backend.cuda.plan.ExecutionPlan;
 import dev.segbench.backend.cuda.ref.ReferenceExecutor;
 import java.util.Arrays;
 import java.util.List;
@@ -39,7 +39,7 @@ class ShapeInferenceTest {
         assertEquals(1, g.runtimeNodes().size(), "only the Resize is left for the device");
         ShapedGraph other = ShapeInference.infer(OnnxImporter.parse(onnx), new long[] {1, 3, 7, 12});
         assertEquals(List.of(1L, 3L, 14L, 6L), Arrays.stream(other.shape("logits")).boxed().toList());
-        Plan p = ReferenceExecutorTest.plan(onnx, true, 1, 3, 7, 12);
+        ExecutionPlan p = ReferenceExecutorTest.plan(onnx, true, 1, 3, 7, 12);
         float[] input = OrtReference.randomInput(4, 1, 3, 7, 12);
         double err = OrtReference.relativeError(ReferenceExecutor.run(p, input).get("logits"), OrtReference.run(onnx, input, 1, 3, 7, 12));
         assertTrue(err < 1e-6, "relative error " + err);

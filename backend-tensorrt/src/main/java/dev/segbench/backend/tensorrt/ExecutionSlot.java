@@ -1,9 +1,9 @@
 package dev.segbench.backend.tensorrt;
 
+import dev.segbench.api.DeviceTimings;
 import dev.segbench.api.BackendException;
 import dev.segbench.api.DType;
 import dev.segbench.api.HostTensor;
-import dev.segbench.api.InferenceResult.DeviceTimings;
 import dev.segbench.cuda.CudaException;
 import dev.segbench.cuda.CudaGraph;
 import dev.segbench.cuda.CudaStream;
@@ -73,7 +73,7 @@ final class ExecutionSlot implements AutoCloseable {
     }
 
     /** Runs one batch synchronously and returns the output (in this slot's pinned memory) with device timings. */
-    Run run(HostTensor in) throws BackendException {
+    Inference run(HostTensor in) throws BackendException {
         long[] shape = in.shape();
         if (!Arrays.equals(shape, currentShape)) {
             dropGraph();
@@ -107,10 +107,10 @@ final class ExecutionSlot implements AutoCloseable {
         timer.end(stream);
         DeviceTimings timings = timer.waitAndRead();
         MemorySegment out = hostOutput.segment().asSlice(0, outBytes);
-        return new Run(new HostTensor(outputType, currentOutputShape, out), timings);
+        return new Inference(new HostTensor(outputType, currentOutputShape, out), timings);
     }
 
-    record Run(HostTensor output, DeviceTimings timings) {
+    record Inference(HostTensor output, DeviceTimings timings) {
     }
 
     /** Device memory this context holds: its scratch memory and its input and output buffers. */

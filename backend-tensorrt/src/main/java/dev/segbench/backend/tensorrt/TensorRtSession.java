@@ -1,5 +1,6 @@
 package dev.segbench.backend.tensorrt;
 
+import dev.segbench.api.DeviceTimings;
 import dev.segbench.api.BackendException;
 import dev.segbench.api.DType;
 import dev.segbench.api.HostTensor;
@@ -133,7 +134,7 @@ final class TensorRtSession implements InferenceSession {
         CudaRuntime.useDevice(device);
         ExecutionSlot slot = acquire();
         try {
-            ExecutionSlot.Run run = slot.run(input);
+            ExecutionSlot.Inference run = slot.run(input);
             return new Result(run, slot);
         } catch (CudaException e) {
             release(slot);
@@ -251,11 +252,11 @@ final class TensorRtSession implements InferenceSession {
 
     /** Output and timings of one run; closing it hands the execution context back to the session. */
     private final class Result implements InferenceResult {
-        private final ExecutionSlot.Run run;
+        private final ExecutionSlot.Inference run;
         private final ExecutionSlot slot;
         private final AtomicBoolean resultClosed = new AtomicBoolean();
 
-        Result(ExecutionSlot.Run run, ExecutionSlot slot) {
+        Result(ExecutionSlot.Inference run, ExecutionSlot slot) {
             this.run = run;
             this.slot = slot;
         }

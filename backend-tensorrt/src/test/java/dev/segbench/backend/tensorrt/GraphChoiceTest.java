@@ -12,6 +12,7 @@ import dev.segbench.api.Precision;
 import dev.segbench.api.Preprocessing;
 import dev.segbench.api.SessionOptions;
 import dev.segbench.api.WeightsInfo;
+import dev.segbench.testfixtures.StubModels;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -30,16 +31,7 @@ class GraphChoiceTest {
 
         @Override
         public ModelInfo info() {
-            return new ModelInfo() {
-                public String id() { return "arch0"; }
-                public String description() { return "test"; }
-                public String genotype() { return "[]"; }
-                public List<String> classNames() { return List.of("a", "b"); }
-                public Preprocessing preprocessing() { return Preprocessing.IMAGENET; }
-                public int outputStride() { return 8; }
-                public long parameterCount() { return 1; }
-                public long multiplyAdds(int h, int w) { return 1; }
-            };
+            return new StubModels.Info("arch0", "test", "[]", List.of("a", "b"), Preprocessing.IMAGENET, 8, 1, (h, w) -> 1);
         }
 
         @Override

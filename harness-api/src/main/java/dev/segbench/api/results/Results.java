@@ -7,10 +7,11 @@ import java.util.List;
  * Written by the harness, read by reports and by {@code segbench merge}; field names are snake_case on disk.
  * {@code environment} is the machine that wrote the file; {@code environments} lists every machine a run
  * came from (one entry for a compare, several after merging results of different machines), and each run
- * names its entry by id.
+ * names its entry by id. {@code classes} are the evaluated dataset's class names and label colours (VOC's in results
+ * written before they were recorded).
  */
 public record Results(int schemaVersion, Environment environment, List<Environment> environments, Settings settings,
-                      List<Run> runs, List<GalleryEntry> gallery, List<Warning> warnings) {
+                      List<Run> runs, List<GalleryEntry> gallery, List<Warning> warnings, Classes classes) {
 
     /** 3: warnings are structured values (code, severity, runs, text); before, strings (converted on read).
      *  2: run statuses pending/interrupted, reused, resources, per-run environment, backend facts. */
@@ -25,12 +26,19 @@ public record Results(int schemaVersion, Environment environment, List<Environme
         runs = runs == null ? List.of() : List.copyOf(runs);
         gallery = gallery == null ? List.of() : List.copyOf(gallery);
         warnings = warnings == null ? List.of() : List.copyOf(warnings);
+        classes = classes == null ? Classes.voc() : classes;
+    }
+
+    /** Results of a VOC-classed dataset. */
+    public Results(int schemaVersion, Environment environment, List<Environment> environments, Settings settings,
+                   List<Run> runs, List<GalleryEntry> gallery, List<Warning> warnings) {
+        this(schemaVersion, environment, environments, settings, runs, gallery, warnings, null);
     }
 
     /** Results of one machine: {@code environments} is just {@code environment}. */
     public Results(int schemaVersion, Environment environment, Settings settings, List<Run> runs,
                    List<GalleryEntry> gallery, List<Warning> warnings) {
-        this(schemaVersion, environment, null, settings, runs, gallery, warnings);
+        this(schemaVersion, environment, null, settings, runs, gallery, warnings, null);
     }
 
     /** The warnings' texts, in order. */

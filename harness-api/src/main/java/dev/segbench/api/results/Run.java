@@ -1,5 +1,6 @@
 package dev.segbench.api.results;
 
+import dev.segbench.api.DeviceTimings;
 import java.util.List;
 
 /**
@@ -316,10 +317,6 @@ public record Run(String model, String backend, String precision, String status,
      * postprocess overlapped) against model-only images per second over the same images.
      */
     public record AccuracyPassSummary(int images, double seconds, double imagesPerSecond, double modelImagesPerSecond) {
-    }
-
-    /** Mean device-side milliseconds per batch-1 run, measured with GPU events. */
-    public record DeviceTimings(double h2d, double compute, double d2h) {
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.segbench.harness.calibration;
 
 import dev.segbench.api.CalibrationMethod;
 import dev.segbench.api.DatasetOptions;
+import dev.segbench.datasets.SyntheticDatasetProvider;
 import dev.segbench.harness.UserException;
 
 import java.nio.file.Path;
@@ -69,35 +70,53 @@ public record CalibrationRequest(String dataset, DatasetOptions datasetOptions, 
             throw new UserException("--calibration: give a dataset, e.g. voc:DIR or synthetic:64");
         }
         String scheme = scheme(spec);
-        long seed = evaluatedOptions.seed();
+        DatasetOptions options = DatasetOptions.defaults();
         if (scheme.equals("synthetic")) {
-            seed = seed + 1; // another seed: never the scenes a synthetic evaluation draws
+            // another seed: never the scenes a synthetic evaluation draws; the evaluated image size carries over
+            String given = evaluatedOptions.parameter(SyntheticDatasetProvider.SEED, Long.toString(SyntheticDatasetProvider.DEFAULT_SEED));
+            long seed;
+            try {
+                seed = Long.parseLong(given);
+            } catch (NumberFormatException e) {
+                throw new UserException("--dataset: seed=" + given + " is not a whole number");
+            }
+            options = options.with(SyntheticDatasetProvider.SEED, Long.toString(seed + 1));
+            String size = evaluatedOptions.parameters().get(SyntheticDatasetProvider.SIZE);
+            if (size != null) {
+                options = options.with(SyntheticDatasetProvider.SIZE, size);
+            }
             if (location(spec).isEmpty()) {
-                spec = "synthetic:" + images;
+                int query = spec.indexOf('?');
+                spec = "synthetic:" + images + (query < 0 ? "" : spec.substring(query));
             }
         } else if (calibration == null && !scheme.equals("voc")) {
             throw new UserException("--calibration: no default calibration set for --dataset " + evaluated
                     + "; give one, e.g. --calibration " + scheme + ":...");
         }
-        String calibrationSplit = split == null || split.isBlank() ? DEFAULT_VOC_SPLIT : split.strip();
-        DatasetOptions options = new DatasetOptions(calibrationSplit, 0, List.of(), DatasetOptions.BadSamplePolicy.FAIL,
-                false, seed, evaluatedOptions.width(), evaluatedOptions.height());
+        if (scheme.equals("voc")) {
+            options = options.with("split", split == null || split.isBlank() ? DEFAULT_VOC_SPLIT : split.strip());
+        }
         return new CalibrationRequest(spec, options, images, method, cacheDir, cacheFile, threads);
     }
 
+    /** The scheme of "scheme[:location][?options]". */
     public static String scheme(String spec) {
-        int colon = spec.indexOf(':');
-        return colon < 0 ? spec : spec.substring(0, colon);
+        String head = spec.split("\\?", 2)[0];
+        int colon = head.indexOf(':');
+        return colon < 0 ? head : head.substring(0, colon);
     }
 
+    /** The location of "scheme[:location][?options]" ("" when there is none). */
     public static String location(String spec) {
-        int colon = spec.indexOf(':');
-        return colon < 0 ? "" : spec.substring(colon + 1);
+        String head = spec.split("\\?", 2)[0];
+        int colon = head.indexOf(':');
+        return colon < 0 ? "" : head.substring(colon + 1);
     }
 
     /** For logs and results: "voc:/data/VOCdevkit (train), 64 images, percentile". */
     public String describe() {
-        return dataset + (scheme(dataset).equals("voc") ? " (" + datasetOptions.split() + ")" : "") + ", up to " + images
+        return dataset + (scheme(dataset).equals("voc") ? " (" + datasetOptions.parameter("split", DEFAULT_VOC_SPLIT) + ")" : "")
+                + ", up to " + images
                 + " images, " + method.id();
     }
 }

@@ -1,5 +1,6 @@
 package dev.segbench.harness.calibration;
 
+import dev.segbench.api.DatasetSpec;
 import dev.segbench.api.Backend;
 import dev.segbench.api.BackendException;
 import dev.segbench.api.BadSampleException;
@@ -67,12 +68,12 @@ public final class Calibrator {
         String id = model.info().id();
         ModelSource.Int8Graphs int8 = model.int8().orElseThrow(() -> new UserException("model " + id
                 + " has no int8 graph, so it cannot be calibrated"));
-        String scheme = CalibrationRequest.scheme(request.dataset());
-        DatasetProvider provider = datasets.apply(scheme).orElseThrow(() -> new UserException(
-                "--calibration " + request.dataset() + ": unknown dataset scheme '" + scheme + "'"));
         Dataset data;
         try {
-            data = provider.open(CalibrationRequest.location(request.dataset()), request.datasetOptions());
+            DatasetSpec spec = DatasetSpec.parse(request.dataset());
+            DatasetProvider provider = datasets.apply(spec.scheme()).orElseThrow(() -> new UserException(
+                    "--calibration " + request.dataset() + ": unknown dataset scheme '" + spec.scheme() + "'"));
+            data = spec.open(provider, request.datasetOptions());
         } catch (DatasetException e) {
             throw new UserException("--calibration " + request.dataset() + ": " + e.getMessage(), e);
         }

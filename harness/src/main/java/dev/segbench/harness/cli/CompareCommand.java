@@ -2,6 +2,7 @@ package dev.segbench.harness.cli;
 
 import dev.segbench.api.CacheFolder;
 import dev.segbench.api.DatasetOptions;
+import dev.segbench.datasets.VocDataset;
 import dev.segbench.api.DatasetOptions.BadSamplePolicy;
 import dev.segbench.api.ModelInfo;
 import dev.segbench.api.Precision;
@@ -79,10 +80,10 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--ids", split = ",", paramLabel = "ID", description = "Only these sample ids, in this order.")
     List<String> ids = new ArrayList<>();
 
-    @Option(names = "--split", defaultValue = "val", paramLabel = "NAME", description = "Image list (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--split", paramLabel = "NAME", description = "VOC image list (default: val); the same as --dataset voc:DIR?split=NAME.")
     String split;
 
-    @Option(names = "--aug-labels", description = "Read labels from SegmentationClassAug (SBD-augmented layout).")
+    @Option(names = "--aug-labels", description = "Read VOC labels from SegmentationClassAug (SBD-augmented layout); the same as ?aug-labels=true.")
     boolean augmentedLabels;
 
     @Option(names = "--on-bad-sample", defaultValue = "fail", paramLabel = "fail|skip", description = "Stop at a bad sample, or skip and report it (default: ${DEFAULT-VALUE}).")
@@ -250,8 +251,14 @@ final class CompareCommand implements Callable<Integer> {
         if (limit < 0) {
             throw new UserException("--limit: must be >= 0");
         }
-        // Synthetic images: seed 1 and the provider's own size (0x0), so every compare sees the same images.
-        DatasetOptions options = new DatasetOptions(split, limit, ids, policy, augmentedLabels, 1, 0, 0);
+        // --split and --aug-labels are VOC's parameters (a provider refuses keys it does not declare)
+        DatasetOptions options = DatasetOptions.defaults().withLimit(limit).withIds(ids).withPolicy(policy);
+        if (split != null) {
+            options = options.with(VocDataset.SPLIT, split);
+        }
+        if (augmentedLabels) {
+            options = options.with(VocDataset.AUG_LABELS, "true");
+        }
         LoadSettings load = loadSettings();
         OptionLists.Size first = load.perfSizes().getFirst();
         int[] size = {first.height(), first.width()};

@@ -2,6 +2,7 @@ package dev.segbench.harness.env;
 
 import dev.segbench.api.Availability;
 import dev.segbench.api.Capability;
+import dev.segbench.api.CpuInfo;
 import dev.segbench.api.results.Environment;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -40,7 +41,7 @@ public final class EnvironmentProbe {
             }
         }
         String host = hostName();
-        return new Environment(host, host, cpuModel(), Runtime.getRuntime().availableProcessors(), totalMemory(),
+        return new Environment(host, host, CpuInfo.modelName(), Runtime.getRuntime().availableProcessors(), totalMemory(),
                 System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"),
                 System.getProperty("java.vm.vendor") + " " + System.getProperty("java.vm.name") + " "
                         + System.getProperty("java.runtime.version"),
@@ -69,19 +70,6 @@ public final class EnvironmentProbe {
     public static String harnessVersion() {
         String v = EnvironmentProbe.class.getPackage().getImplementationVersion();
         return v == null ? "development" : v;
-    }
-
-    static String cpuModel() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"), StandardCharsets.UTF_8)) {
-                if (line.startsWith("model name")) {
-                    return line.substring(line.indexOf(':') + 1).trim();
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // not Linux: fall back to the architecture
-        }
-        return System.getProperty("os.arch");
     }
 
     public static long totalMemory() {

@@ -1,5 +1,6 @@
 package dev.segbench.harness.exec;
 
+import dev.segbench.api.DatasetSpec;
 import dev.segbench.api.Backend;
 import dev.segbench.api.BadSampleException;
 import dev.segbench.api.CalibrationTable;
@@ -89,11 +90,11 @@ public final class ChildMain {
             Path ckpt = settings.selection().weights().get(job.run().model());
             ModelSource source = catalog.load(job.run().model(), ckpt == null
                     ? WeightsSpec.seeded(settings.selection().seed()) : WeightsSpec.checkpoint(ckpt));
-            String[] spec = Planner.splitDataset(settings.data().dataset());
-            DatasetProvider provider = plugins.datasetProvider(spec[0]).orElseThrow(
-                    () -> new IllegalStateException("dataset scheme " + spec[0] + " is in no plugin of this process"));
+            DatasetSpec spec = DatasetSpec.parse(settings.data().dataset());
+            DatasetProvider provider = plugins.datasetProvider(spec.scheme()).orElseThrow(
+                    () -> new IllegalStateException("dataset scheme " + spec.scheme() + " is in no plugin of this process"));
             long t2 = System.nanoTime();
-            try (Dataset dataset = provider.open(spec[1], settings.data().options())) {
+            try (Dataset dataset = spec.open(provider, settings.data().options())) {
                 CalibrationTable calibration = job.calibration() == null ? null
                         : CalibrationFile.parse(job.calibration(), "calibration table of " + job.run().key()).getFirst();
                 RunTask.Inputs inputs = new RunTask.Inputs(settings, job.run(), job.samples(), backend, source, dataset,

@@ -1,6 +1,7 @@
 package dev.segbench.harness.exec;
 
 import dev.segbench.api.Progress;
+import dev.segbench.api.Text;
 import java.io.PrintStream;
 
 /**
@@ -89,7 +90,7 @@ final class ChildProtocol {
         }
 
         private static String oneLine(String s) {
-            return s.replace('\n', ' ').replace('\r', ' ');
+            return Text.oneLine(s);
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.segbench.harness.load;
 
+import dev.segbench.api.CpuInfo;
 import dev.segbench.api.results.Telemetry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -69,12 +70,10 @@ public final class CpuFrequencyProbe {
     private Telemetry.CpuFrequency fromCpuinfo() {
         List<Double> mhz = new ArrayList<>();
         try {
-            for (String line : Files.readAllLines(root.resolve("proc/cpuinfo"), StandardCharsets.UTF_8)) {
-                if (line.startsWith("cpu MHz")) {
-                    mhz.add(Double.parseDouble(line.substring(line.indexOf(':') + 1).trim()));
-                }
+            for (String value : CpuInfo.values(root.resolve("proc/cpuinfo"), "cpu MHz")) {
+                mhz.add(Double.parseDouble(value));
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (NumberFormatException e) {
             return null;
         }
         if (mhz.isEmpty()) {

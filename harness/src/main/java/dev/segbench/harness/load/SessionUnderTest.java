@@ -1,5 +1,6 @@
 package dev.segbench.harness.load;
 
+import dev.segbench.api.DeviceTimings;
 import dev.segbench.api.BackendException;
 import dev.segbench.api.HostTensor;
 import dev.segbench.api.InferenceResult;
@@ -41,7 +42,7 @@ public final class SessionUnderTest implements SystemUnderTest {
         }
         return new PreparedInputs() {
             @Override
-            public Optional<InferenceResult.DeviceTimings> run(int worker) throws BackendException {
+            public Optional<DeviceTimings> run(int worker) throws BackendException {
                 try (InferenceResult r = session.run(inputs[worker])) {
                     return r.deviceTimings();
                 }

@@ -1,7 +1,7 @@
 package dev.segbench.harness.load;
 
+import dev.segbench.api.DeviceTimings;
 import dev.segbench.api.BackendException;
-import dev.segbench.api.InferenceResult;
 import dev.segbench.api.Progress;
 import dev.segbench.api.results.PercentileIntervals;
 import dev.segbench.api.results.Run;
@@ -40,7 +40,7 @@ public final class SingleStreamScenario {
      * @param deviceTimings    mean device-side timings, for backends that report them; else null
      */
     public record Outcome(Histogram latency, PercentileIntervals ci95Ms, double imagesPerSecond,
-                          Run.Measurement measurement, Run.DeviceTimings deviceTimings, List<String> warnings) {
+                          Run.Measurement measurement, DeviceTimings deviceTimings, List<String> warnings) {
         public Outcome {
             warnings = List.copyOf(warnings);
         }
@@ -107,7 +107,7 @@ public final class SingleStreamScenario {
                 }
                 while (timedNanos < minNanos || requests < settings.minRequests()) {
                     long t0 = System.nanoTime();
-                    Optional<InferenceResult.DeviceTimings> dt = inputs.run(0);
+                    Optional<DeviceTimings> dt = inputs.run(0);
                     long elapsed = System.nanoTime() - t0;
                     timedNanos += elapsed;
                     requests++;
@@ -136,8 +136,8 @@ public final class SingleStreamScenario {
         if (Boolean.TRUE.equals(measurement.unstable())) {
             warnings.add(unstableWarning(measurement));
         }
-        Run.DeviceTimings timings = deviceCount == 0 ? null
-                : new Run.DeviceTimings(device[0] / deviceCount, device[1] / deviceCount, device[2] / deviceCount);
+        DeviceTimings timings = deviceCount == 0 ? null
+                : new DeviceTimings(device[0] / deviceCount, device[1] / deviceCount, device[2] / deviceCount);
         return new Outcome(latency, PercentileBootstrap.intervalsMs(latency), requests / (timedNanos / 1e9), measurement,
                 timings, warnings);
     }

@@ -1,7 +1,7 @@
 package dev.segbench.harness.load;
 
+import dev.segbench.api.DeviceTimings;
 import dev.segbench.api.BackendException;
-import dev.segbench.api.InferenceResult;
 import java.util.Optional;
 
 /**
@@ -17,7 +17,7 @@ public interface SystemUnderTest {
     interface PreparedInputs extends AutoCloseable {
 
         /** Runs one request with worker {@code worker}'s input; returns once its result is released. */
-        Optional<InferenceResult.DeviceTimings> run(int worker) throws BackendException;
+        Optional<DeviceTimings> run(int worker) throws BackendException;
 
         @Override
         void close();

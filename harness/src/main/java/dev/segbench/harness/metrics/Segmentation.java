@@ -1,8 +1,11 @@
 package dev.segbench.harness.metrics;
 
+import dev.segbench.api.DType;
+import dev.segbench.api.HostTensor;
 import dev.segbench.api.Preprocessing;
 import java.lang.foreign.MemorySegment;
-import dev.segbench.api.HostTensor;
+import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
 
 /**
  * The numeric steps around the network: image to normalised NCHW input, and logits to a label map
@@ -12,6 +15,41 @@ import dev.segbench.api.HostTensor;
 public final class Segmentation {
 
     private Segmentation() {
+    }
+
+    /**
+     * A network's output for one image, copied out of the backend's memory: logits ({@code classes} x outH x outW,
+     * labels null) or, from a labels-out graph, one label per image pixel (logits null).
+     */
+    public record Output(float[] logits, int classes, int outH, int outW, byte[] labels) {
+
+        /** The label map at the image's size: the output's own labels, or argmax of the upsampled logits. */
+        public byte[] labelsAt(int height, int width) {
+            return labels != null ? labels : Segmentation.labels(logits, classes, outH, outW, height, width);
+        }
+    }
+
+    /**
+     * Reads one image's output: FLOAT32[1, classes, h, w] logits or UINT8[1, height, width] labels; any other dtype
+     * or shape is a backend bug, thrown with both shapes.
+     */
+    public static Output output(HostTensor out, int classes, int height, int width) {
+        long[] shape = out.shape();
+        if (out.dtype() == DType.FLOAT32 && shape.length == 4 && shape[0] == 1 && shape[1] == classes) {
+            int h = Math.toIntExact(shape[2]);
+            int w = Math.toIntExact(shape[3]);
+            float[] logits = new float[classes * h * w];
+            MemorySegment.copy(out.data(), HostTensor.FLOAT, 0, logits, 0, logits.length);
+            return new Output(logits, classes, h, w, null);
+        }
+        if (out.dtype() == DType.UINT8 && shape.length == 3 && shape[0] == 1 && shape[1] == height && shape[2] == width) {
+            byte[] labels = new byte[height * width];
+            MemorySegment.copy(out.data(), ValueLayout.JAVA_BYTE, 0, labels, 0, labels.length);
+            return new Output(null, classes, 0, 0, labels);
+        }
+        throw new IllegalStateException("backend returned " + out.dtype() + Arrays.toString(shape) + " for a " + height + "x"
+                + width + " image; expected FLOAT32[1," + classes + ",h,w] logits or UINT8[1," + height + "," + width
+                + "] labels");
     }
 
     /**

@@ -2,7 +2,6 @@ package dev.segbench.harness.passes;
 
 import dev.segbench.api.BackendException;
 import dev.segbench.api.BadSampleException;
-import dev.segbench.api.DType;
 import dev.segbench.api.Dataset;
 import dev.segbench.api.DatasetOptions.BadSamplePolicy;
 import dev.segbench.api.HostTensor;
@@ -12,18 +11,16 @@ import dev.segbench.api.Preprocessing;
 import dev.segbench.api.Progress;
 import dev.segbench.api.Sample;
 import dev.segbench.api.results.Run;
+import dev.segbench.datasets.OrderedPrefetcher;
 import dev.segbench.harness.metrics.ConfusionMatrix;
 import dev.segbench.harness.metrics.Latencies;
 import dev.segbench.harness.metrics.Segmentation;
 import dev.segbench.harness.results.GalleryWriter;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -34,7 +31,7 @@ import org.HdrHistogram.Histogram;
 
 /**
  * One pass over the evaluation samples as a three-stage pipeline: decoding and preprocessing on
- * {@code decodeThreads} threads, inference on the calling thread, and upsampling, argmax and
+ * {@code decodeThreads} threads (an {@link OrderedPrefetcher}), inference on the calling thread, and upsampling, argmax and
  * scoring on one postprocessing thread. Both queues are bounded windows, so memory is flat in the
  * dataset size; results are in sample order (one postprocessing thread), hence deterministic.
  */
@@ -53,15 +50,15 @@ final class AccuracyPass {
     record Sinks(LabelSpill.Writer spillTo, LabelSpill.Reader compareWith, GalleryWriter gallery, String runKey) {
     }
 
-    private record Prepared(int index, int position, Sample sample, MemorySegment input, Arena arena,
-                            BadSampleException bad, long nanos) {
+    /** A decoded sample and its preprocessed input (on the heap: nothing to free when the pass stops early). */
+    private record Prepared(int index, int position, Sample sample, float[] input, BadSampleException bad, long nanos) {
     }
 
     /** A gallery sample held until the pass ends; only the first few samples, so memory stays flat. */
     private record GalleryItem(Sample sample, byte[] labels) {
     }
 
-    private record Inferred(Prepared prepared, float[] logits, int outH, int outW, byte[] labels, long nanos) {
+    private record Inferred(Prepared prepared, Segmentation.Output output, long nanos) {
     }
 
     private final Dataset dataset;
@@ -89,22 +86,15 @@ final class AccuracyPass {
         Histogram endToEnd = Latencies.newHistogram();
         List<Run.Skipped> skipped = new ArrayList<>();
         int window = Math.max(2, decodeThreads * 2);
-        ExecutorService decoders = Executors.newFixedThreadPool(decodeThreads, daemon("segbench-decode"));
         ExecutorService post = Executors.newSingleThreadExecutor(daemon("segbench-post"));
-        ArrayDeque<Future<Prepared>> decoding = new ArrayDeque<>();
         ArrayDeque<Future<?>> scoring = new ArrayDeque<>();
         long modelNanos = 0;
         int images = 0;
         progress.start("accuracy " + sinks.runKey(), indices.length, "img");
         long start = System.nanoTime();
-        try {
-            int submitted = 0;
-            for (int position = 0; position < indices.length; position++) {
-                while (submitted < indices.length && decoding.size() < window) {
-                    int pos = submitted++;
-                    decoding.add(decoders.submit(() -> prepare(pos)));
-                }
-                Prepared p = await(decoding.poll());
+        try (OrderedPrefetcher<Prepared> decoded = new OrderedPrefetcher<>(indices.length, this::prepare, decodeThreads, window)) {
+            while (decoded.hasNext()) {
+                Prepared p = decodedOrThrow(decoded.take());
                 if (p.bad() != null) {
                     if (policy == BadSamplePolicy.FAIL) {
                         throw p.bad();
@@ -120,19 +110,16 @@ final class AccuracyPass {
                     Sample s = p.sample();
                     HostTensor input = session.newInput(arena, 1, s.height(), s.width());
                     // The session is not thread-safe, so decoders fill a private buffer and only this thread touches the session.
-                    MemorySegment.copy(p.input(), 0, input.data(), 0, p.input().byteSize());
+                    MemorySegment.copy(p.input(), 0, input.data(), HostTensor.FLOAT, 0, p.input().length);
                     long t1 = System.nanoTime();
                     try (InferenceResult result = session.run(input)) {
                         runNanos = System.nanoTime() - t1;
                         inferred = extract(p, result.output());
                     }
-                } finally {
-                    p.arena().close();
                 }
                 modelNanos += runNanos;
                 long inferNanos = System.nanoTime() - t0;
-                Inferred done = new Inferred(inferred.prepared(), inferred.logits(), inferred.outH(), inferred.outW(),
-                        inferred.labels(), p.nanos() + inferNanos);
+                Inferred done = new Inferred(inferred.prepared(), inferred.output(), p.nanos() + inferNanos);
                 while (scoring.size() >= window) {
                     await(scoring.poll());
                 }
@@ -147,16 +134,10 @@ final class AccuracyPass {
                 await(scoring.poll());
             }
         } finally {
-            // On an error, stop both pools and wait: a scoring task still running would otherwise race the
-            // caller closing the label spill, and a decoder still running would leak its input's arena.
-            decoders.shutdownNow();
+            // On an error, stop scoring and wait: a scoring task still running would otherwise race the caller
+            // closing the label spill (closing the prefetcher waits for its decoders likewise).
             post.shutdownNow();
-            awaitQuietly(decoders);
             awaitQuietly(post);
-            for (Future<Prepared> f : decoding) {
-                f.cancel(true);
-                closeQuietly(f);
-            }
             progress.done();
         }
         double seconds = (System.nanoTime() - start) / 1e9;
@@ -175,33 +156,26 @@ final class AccuracyPass {
         try {
             s = dataset.load(index);
         } catch (BadSampleException e) {
-            return new Prepared(index, position, null, null, null, e, 0);
+            return new Prepared(index, position, null, null, e, 0);
         }
-        Arena arena = Arena.ofShared();
-        MemorySegment input = arena.allocate((long) 3 * s.width() * s.height() * Float.BYTES, 64);
-        Segmentation.preprocess(s.rgb(), s.width(), s.height(), preprocessing, input, 0);
-        return new Prepared(index, position, s, input, arena, null, System.nanoTime() - t0);
+        float[] input = new float[3 * s.width() * s.height()];
+        Segmentation.preprocess(s.rgb(), s.width(), s.height(), preprocessing, MemorySegment.ofArray(input), 0);
+        return new Prepared(index, position, s, input, null, System.nanoTime() - t0);
+    }
+
+    /** A decoder's result; what a load threw other than a bad sample (which prepare returns) is rethrown. */
+    private static Prepared decodedOrThrow(OrderedPrefetcher.Item<Prepared> item) {
+        if (!item.failed()) {
+            return item.value();
+        }
+        if (item.error() instanceof RuntimeException r) {
+            throw r;
+        }
+        throw new IllegalStateException("decoding sample " + item.index() + " failed", item.error());
     }
 
     private Inferred extract(Prepared p, HostTensor out) {
-        long[] shape = out.shape();
-        Sample s = p.sample();
-        if (out.dtype() == DType.FLOAT32 && shape.length == 4 && shape[0] == 1 && shape[1] == classes) {
-            int h = Math.toIntExact(shape[2]);
-            int w = Math.toIntExact(shape[3]);
-            float[] logits = new float[classes * h * w];
-            MemorySegment.copy(out.data(), HostTensor.FLOAT, 0, logits, 0, logits.length);
-            return new Inferred(p, logits, h, w, null, 0);
-        }
-        if (out.dtype() == DType.UINT8 && shape.length == 3 && shape[0] == 1 && shape[1] == s.height()
-                && shape[2] == s.width()) {
-            byte[] labels = new byte[s.height() * s.width()];
-            MemorySegment.copy(out.data(), ValueLayout.JAVA_BYTE, 0, labels, 0, labels.length);
-            return new Inferred(p, null, 0, 0, labels, 0);
-        }
-        throw new IllegalStateException("backend returned " + out.dtype() + Arrays.toString(shape) + " for a "
-                + s.height() + "x" + s.width() + " image; expected FLOAT32[1," + classes + ",h,w] logits or UINT8[1,"
-                + s.height() + "," + s.width() + "] labels");
+        return new Inferred(p, Segmentation.output(out, classes, p.sample().height(), p.sample().width()), 0);
     }
 
     private void score(Inferred inf, ConfusionMatrix accuracy, ConfusionMatrix agreement, Histogram endToEnd, Sinks sinks,
@@ -209,8 +183,7 @@ final class AccuracyPass {
         long t0 = System.nanoTime();
         Prepared p = inf.prepared();
         Sample s = p.sample();
-        byte[] labels = inf.labels() != null ? inf.labels()
-                : Segmentation.labels(inf.logits(), classes, inf.outH(), inf.outW(), s.height(), s.width());
+        byte[] labels = inf.output().labelsAt(s.height(), s.width());
         if (s.hasLabels()) {
             accuracy.add(s.labels(), labels);
         }
@@ -253,19 +226,6 @@ final class AccuracyPass {
             pool.awaitTermination(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void closeQuietly(Future<Prepared> f) {
-        try {
-            if (f.isDone() && !f.isCancelled()) {
-                Prepared p = f.get();
-                if (p.arena() != null) {
-                    p.arena().close();
-                }
-            }
-        } catch (ExecutionException | InterruptedException | CancellationException ignored) {
-            // nothing left to free
         }
     }
 

@@ -77,7 +77,7 @@ public final class RunTask {
         String key = planned.key();
         RunSettings settings = in.settings();
         // the compare wrote the gallery's sample images before its runs; a run adds its predictions
-        GalleryWriter gallery = new GalleryWriter(settings.out(), settings.data().galleryCount(), false);
+        GalleryWriter gallery = new GalleryWriter(settings.out(), settings.data().galleryCount(), false, in.dataset().palette());
         Run.Builder run = Run.builder(planned.model(), planned.backend(), planned.precision().id()).environment(in.environment());
         log.accept("running " + key + (planned.role() == PlannedRun.Role.REFERENCE_ONLY
                 ? " (reference for agreement, accuracy pass only)" : ""));

@@ -2,6 +2,7 @@ package dev.segbench.harness.plan;
 
 import dev.segbench.api.CalibrationTable;
 import dev.segbench.api.SkippedSample;
+import dev.segbench.api.results.Classes;
 import dev.segbench.api.results.Environment;
 import dev.segbench.api.results.Warning;
 import java.util.List;
@@ -42,14 +43,21 @@ public record Plan(RunSettings settings, String reference, List<String> backendI
 
     /**
      * The evaluated samples: positions in the opened dataset (after limit, ids and shard) and their ids, which
-     * a child checks against the dataset it opens itself.
+     * a child checks against the dataset it opens itself; {@code classes}: the dataset's class names and colours.
      */
     public record DatasetFacts(String name, boolean synthetic, int size, List<Integer> indices, List<String> ids,
-                               List<SkippedSample> skippedAtOpen) {
+                               List<SkippedSample> skippedAtOpen, Classes classes) {
         public DatasetFacts {
             indices = List.copyOf(indices);
             ids = List.copyOf(ids);
             skippedAtOpen = List.copyOf(skippedAtOpen);
+            classes = classes == null ? Classes.voc() : classes;
+        }
+
+        /** Facts of a VOC-classed dataset. */
+        public DatasetFacts(String name, boolean synthetic, int size, List<Integer> indices, List<String> ids,
+                            List<SkippedSample> skippedAtOpen) {
+            this(name, synthetic, size, indices, ids, skippedAtOpen, null);
         }
 
         public int[] indexArray() {

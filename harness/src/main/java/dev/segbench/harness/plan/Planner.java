@@ -1,5 +1,6 @@
 package dev.segbench.harness.plan;
 
+import dev.segbench.api.DatasetSpec;
 import dev.segbench.api.Backend;
 import dev.segbench.api.CalibrationTable;
 import dev.segbench.api.Progress;
@@ -9,6 +10,7 @@ import dev.segbench.harness.calibration.Calibrator;
 import dev.segbench.api.Dataset;
 import dev.segbench.api.DatasetException;
 import dev.segbench.api.DatasetProvider;
+import dev.segbench.api.results.Classes;
 import dev.segbench.api.ModelCatalog;
 import dev.segbench.api.ModelException;
 import dev.segbench.api.ModelInfo;
@@ -72,7 +74,8 @@ public final class Planner implements AutoCloseable {
         RunSettings.Selection sel = settings.selection();
         selectBackends();
         Map<String, ModelCatalog> catalogs = resolveModels();
-        DatasetProvider provider = resolveDataset();
+        DatasetSpec dataSpec = DatasetSpec.parse(settings.data().dataset());
+        DatasetProvider provider = resolveDataset(dataSpec.scheme());
         plugins.warnings().forEach(w -> warnings.add(Warning.of(Warning.PLUGIN, Warning.WARN, w)));
 
         for (String model : sel.models()) {
@@ -85,8 +88,14 @@ public final class Planner implements AutoCloseable {
             }
         }
 
-        String[] spec = splitDataset(settings.data().dataset());
-        dataset = provider.open(spec[1], settings.data().options());
+        dataset = dataSpec.open(provider, settings.data().options());
+        for (Map.Entry<String, ModelSource> m : sources.entrySet()) {
+            int modelClasses = m.getValue().info().numClasses();
+            if (modelClasses != dataset.classNames().size()) {
+                throw new UserException("--models " + m.getKey() + ": the model has " + modelClasses
+                        + " classes but dataset " + dataset.name() + " has " + dataset.classNames().size());
+            }
+        }
         for (SkippedSample s : dataset.skippedAtOpen()) {
             warnings.add(Warning.of(Warning.SAMPLE_SKIPPED, Warning.WARN, Warnings.sampleSkipped(s.id(), s.reason())));
         }
@@ -97,7 +106,7 @@ public final class Planner implements AutoCloseable {
                 + (shard.count() > 1 ? " (shard " + shard + (shard.source().equals("--shard") ? "" : ", from the "
                 + shard.source()) + ")" : ""));
         facts = new Plan.DatasetFacts(dataset.name(), dataset.synthetic(), dataset.size(), indices, ids,
-                dataset.skippedAtOpen());
+                dataset.skippedAtOpen(), Classes.of(dataset.classNames(), dataset.palette()));
     }
 
     /**
@@ -418,16 +427,9 @@ public final class Planner implements AutoCloseable {
         return out;
     }
 
-    private DatasetProvider resolveDataset() {
-        String scheme = splitDataset(settings.data().dataset())[0];
+    private DatasetProvider resolveDataset(String scheme) {
         return plugins.datasetProvider(scheme).orElseThrow(() -> new UserException("unknown dataset scheme '" + scheme
                 + "' in --dataset " + settings.data().dataset() + " (known: " + plugins.datasetProviders().stream()
                 .map(DatasetProvider::scheme).collect(Collectors.joining(", ")) + ")"));
-    }
-
-    /** {@code scheme[:location]} split at the first colon. */
-    public static String[] splitDataset(String spec) {
-        int colon = spec.indexOf(':');
-        return colon < 0 ? new String[] {spec, ""} : new String[] {spec.substring(0, colon), spec.substring(colon + 1)};
     }
 }

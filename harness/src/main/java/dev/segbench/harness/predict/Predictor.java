@@ -2,7 +2,6 @@ package dev.segbench.harness.predict;
 
 import dev.segbench.api.Backend;
 import dev.segbench.api.BackendException;
-import dev.segbench.api.DType;
 import dev.segbench.api.HostTensor;
 import dev.segbench.api.InferenceResult;
 import dev.segbench.api.InferenceSession;
@@ -15,11 +14,8 @@ import dev.segbench.harness.metrics.Segmentation;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import javax.imageio.ImageIO;
 
 /** One image through one model on one backend: logits and the label map, for {@code segbench predict}. */
@@ -44,25 +40,14 @@ public final class Predictor {
             HostTensor input = session.newInput(arena, 1, rgb.height(), rgb.width());
             Segmentation.preprocess(rgb.pixels(), rgb.width(), rgb.height(), info.preprocessing(), input.data(), 0);
             try (InferenceResult result = session.run(input)) {
-                HostTensor out = result.output();
-                long[] s = out.shape();
-                if (out.dtype() == DType.FLOAT32 && s.length == 4 && s[0] == 1) {
-                    int c = Math.toIntExact(s[1]);
-                    int h = Math.toIntExact(s[2]);
-                    int w = Math.toIntExact(s[3]);
-                    float[] logits = new float[c * h * w];
-                    MemorySegment.copy(out.data(), HostTensor.FLOAT, 0, logits, 0, logits.length);
-                    return new Prediction(rgb.width(), rgb.height(), Segmentation.labels(logits, c, h, w, rgb.height(), rgb.width()),
-                            logits, c, h, w);
+                Segmentation.Output out;
+                try {
+                    out = Segmentation.output(result.output(), info.numClasses(), rgb.height(), rgb.width());
+                } catch (IllegalStateException e) {
+                    throw new IllegalStateException(backend.id() + ": " + e.getMessage(), e);
                 }
-                if (out.dtype() == DType.UINT8 && s.length == 3 && s[0] == 1 && s[1] == rgb.height() && s[2] == rgb.width()) {
-                    byte[] labels = new byte[rgb.width() * rgb.height()];
-                    MemorySegment.copy(out.data(), ValueLayout.JAVA_BYTE, 0, labels, 0, labels.length);
-                    return new Prediction(rgb.width(), rgb.height(), labels, null, info.numClasses(), 0, 0);
-                }
-                throw new IllegalStateException("backend " + backend.id() + " returned " + out.dtype() + Arrays.toString(s) + " for a "
-                        + rgb.height() + "x" + rgb.width() + " image; expected FLOAT32[1,classes,h,w] logits or UINT8[1,"
-                        + rgb.height() + "," + rgb.width() + "] labels");
+                return new Prediction(rgb.width(), rgb.height(), out.labelsAt(rgb.height(), rgb.width()), out.logits(),
+                        out.classes(), out.outH(), out.outW());
             }
         }
     }

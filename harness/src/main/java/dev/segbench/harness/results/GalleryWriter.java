@@ -2,6 +2,7 @@ package dev.segbench.harness.results;
 
 import dev.segbench.api.Sample;
 import dev.segbench.api.VocClasses;
+import dev.segbench.api.io.LabelPng;
 import dev.segbench.api.results.AtomicFiles;
 import dev.segbench.api.results.GalleryEntry;
 import java.awt.image.BufferedImage;
@@ -26,11 +27,12 @@ import javax.imageio.ImageIO;
 public final class GalleryWriter {
 
     public static final String FOLDER = "gallery";
-    private static final IndexColorModel VOC_PALETTE = vocPalette();
+    private static final IndexColorModel VOC_PALETTE = LabelPng.colours(VocClasses.palette());
 
     private final Path outDir;
     private final int count;
     private final boolean writesSamples;
+    private final IndexColorModel palette;
     private final Map<String, Entry> entries = new LinkedHashMap<>();
 
     private static final class Entry {
@@ -44,16 +46,17 @@ public final class GalleryWriter {
         }
     }
 
-    /** A writer of samples and predictions. */
-    public GalleryWriter(Path outDir, int count) {
-        this(outDir, count, true);
+    /** A writer of samples and predictions, label images in the dataset's {@code palette} (256 packed 0xRRGGBB). */
+    public GalleryWriter(Path outDir, int count, int[] palette) {
+        this(outDir, count, true, palette);
     }
 
     /** With {@code writesSamples} false, sample images are only named: the compare wrote them already. */
-    public GalleryWriter(Path outDir, int count, boolean writesSamples) {
+    public GalleryWriter(Path outDir, int count, boolean writesSamples, int[] palette) {
         this.outDir = outDir;
         this.count = count;
         this.writesSamples = writesSamples;
+        this.palette = LabelPng.colours(palette);
     }
 
     /**
@@ -88,7 +91,7 @@ public final class GalleryWriter {
         e.image = base + ".png";
         if (s.hasLabels()) {
             if (writesSamples) {
-                writePng(base + "-label.png", paletteImage(s.labels(), s.width(), s.height()));
+                writePng(base + "-label.png", LabelPng.image(s.labels(), s.width(), s.height(), palette));
             }
             e.label = base + "-label.png";
         }
@@ -98,7 +101,7 @@ public final class GalleryWriter {
     public synchronized void addPrediction(String sampleId, String runKey, byte[] labels, int width, int height) {
         Entry e = entries.computeIfAbsent(sampleId, Entry::new);
         String path = FOLDER + "/" + fileSafe(sampleId) + predictionSuffix(runKey);
-        writePng(path, paletteImage(labels, width, height));
+        writePng(path, LabelPng.image(labels, width, height, palette));
         e.predictions.put(runKey, path);
     }
 
@@ -178,21 +181,6 @@ public final class GalleryWriter {
 
     /** An 8-bit palette image whose pixel values are the labels and whose palette is VOC's. */
     public static BufferedImage paletteImage(byte[] labels, int width, int height) {
-        BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_BYTE_INDEXED, VOC_PALETTE);
-        img.getRaster().setDataElements(0, 0, width, height, labels);
-        return img;
-    }
-
-    private static IndexColorModel vocPalette() {
-        int[] p = VocClasses.palette();
-        byte[] r = new byte[256];
-        byte[] g = new byte[256];
-        byte[] b = new byte[256];
-        for (int i = 0; i < 256; i++) {
-            r[i] = (byte) (p[i] >> 16);
-            g[i] = (byte) (p[i] >> 8);
-            b[i] = (byte) p[i];
-        }
-        return new IndexColorModel(8, 256, r, g, b);
+        return LabelPng.image(labels, width, height, VOC_PALETTE);
     }
 }

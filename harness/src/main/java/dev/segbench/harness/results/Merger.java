@@ -1,5 +1,6 @@
 package dev.segbench.harness.results;
 
+import dev.segbench.api.DeviceTimings;
 import dev.segbench.api.results.AtomicFiles;
 import dev.segbench.api.results.Environment;
 import dev.segbench.api.results.GalleryEntry;
@@ -125,7 +126,7 @@ public final class Merger {
         warnings.forEach(w -> all.add(Warning.of(Warning.MERGE, Warning.WARN, w)));
         all.addAll(Warnings.fromRuns(runs, settings));
         Results merged = new Results(Results.SCHEMA_VERSION, primary, usedEnvironments.isEmpty() ? null : usedEnvironments,
-                settings, runs, gallery, all.list());
+                settings, runs, gallery, all.list(), first.classes());
         ResultsFiles.write(out, merged, mergedE2e);
         return merged;
     }
@@ -258,20 +259,20 @@ public final class Merger {
                 latency, cvThreshold);
         List<PerformanceAtSize> performance = mergePerformance(parts, cvThreshold, warnings);
         Run.Latency stats = latency == null ? null : Latencies.stats(latency);
-        Run.DeviceTimings device = null;
+        DeviceTimings device = null;
         long weight = 0;
         double[] sum = new double[3];
         for (Run r : parts) {
             if (r.deviceTimingsMs() != null) {
                 long w = r.measurement() == null ? 1 : Math.max(1, r.measurement().iterations());
-                sum[0] += r.deviceTimingsMs().h2d() * w;
-                sum[1] += r.deviceTimingsMs().compute() * w;
-                sum[2] += r.deviceTimingsMs().d2h() * w;
+                sum[0] += r.deviceTimingsMs().h2dMs() * w;
+                sum[1] += r.deviceTimingsMs().computeMs() * w;
+                sum[2] += r.deviceTimingsMs().d2hMs() * w;
                 weight += w;
             }
         }
         if (weight > 0) {
-            device = new Run.DeviceTimings(sum[0] / weight, sum[1] / weight, sum[2] / weight);
+            device = new DeviceTimings(sum[0] / weight, sum[1] / weight, sum[2] / weight);
         }
         Run.Calibration calibration = mergeCalibration(parts, warnings);
         String reference = first.agreement() == null ? null : first.agreement().reference();

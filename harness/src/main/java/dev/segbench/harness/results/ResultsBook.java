@@ -141,7 +141,7 @@ public final class ResultsBook {
         List<Environment> envs = environments.stream()
                 .filter(e -> e == environments.getFirst() || usedEnvironments.contains(e.id())).toList();
         return new Results(Results.SCHEMA_VERSION, plan.environment(), envs, gate == null ? settings : settings.withGate(gateText),
-                all, gallery(), ws);
+                all, gallery(), ws, plan.dataset().classes());
     }
 
     /**

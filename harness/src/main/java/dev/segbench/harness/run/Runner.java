@@ -129,7 +129,7 @@ public final class Runner {
             List<Path> folders = absolute(plugins.folders());
             List<Path> required = absolute(plugins.requiredFolders());
             Plan plan = planner.progress(progress).plan(probe);
-            new GalleryWriter(out, settings.data().galleryCount()).writeSamples(planner.dataset(), plan.dataset().indexArray());
+            new GalleryWriter(out, settings.data().galleryCount(), planner.dataset().palette()).writeSamples(planner.dataset(), plan.dataset().indexArray());
             ResultsBook book = new ResultsBook(plan, out);
             if (gate != null) {
                 book.gate(gate, gateText);

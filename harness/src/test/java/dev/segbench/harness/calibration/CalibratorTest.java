@@ -32,8 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 class CalibratorTest {
 
     /** Small synthetic images keep a calibration pass around a second. */
-    private static final DatasetOptions SMALL = new DatasetOptions("val", 0, List.of(), DatasetOptions.BadSamplePolicy.FAIL,
-            false, 1, 48, 40);
+    private static final DatasetOptions SMALL = new DatasetOptions(0, List.of(), DatasetOptions.BadSamplePolicy.FAIL, java.util.Map.of("size", "48x40"));
 
     private static Plugins plugins;
     private static Backend cpu;
@@ -147,17 +146,17 @@ class CalibratorTest {
         CalibrationRequest voc = CalibrationRequest.of(null, null, "voc:/data/VOCdevkit", DatasetOptions.defaults(), 64,
                 CalibrationMethod.ENTROPY, null, null, 0);
         assertEquals("voc:/data/VOCdevkit", voc.dataset());
-        assertEquals("train", voc.datasetOptions().split(), "the evaluated split is val");
+        assertEquals("train", voc.datasetOptions().parameter("split", null), "the evaluated split is val");
         CalibrationRequest synthetic = CalibrationRequest.of(null, null, "synthetic:8", DatasetOptions.defaults(), 16,
                 CalibrationMethod.ENTROPY, null, null, 0);
         assertEquals("synthetic:8", synthetic.dataset());
-        assertEquals(DatasetOptions.defaults().seed() + 1, synthetic.datasetOptions().seed());
+        assertEquals("2", synthetic.datasetOptions().parameter("seed", null), "seed 1 (the default) + 1");
         assertEquals("synthetic:16", CalibrationRequest.of(null, null, "synthetic", DatasetOptions.defaults(), 16,
                 CalibrationMethod.ENTROPY, null, null, 0).dataset(), "a bare synthetic draws the asked-for count");
         assertEquals(64, CalibrationRequest.DEFAULT_IMAGES);
         assertEquals(CalibrationMethod.parse(CalibrationRequest.DEFAULT_METHOD_ID), CalibrationRequest.DEFAULT_METHOD);
         assertEquals("val", CalibrationRequest.of("voc:/x", "val", "synthetic", DatasetOptions.defaults(), 5,
-                CalibrationMethod.MINMAX, null, null, 0).datasetOptions().split(), "--calibration-split");
+                CalibrationMethod.MINMAX, null, null, 0).datasetOptions().parameter("split", null), "--calibration-split");
     }
 
     @Test

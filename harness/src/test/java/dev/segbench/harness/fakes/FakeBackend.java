@@ -1,5 +1,6 @@
 package dev.segbench.harness.fakes;
 
+import dev.segbench.api.DeviceTimings;
 import dev.segbench.api.Availability;
 import dev.segbench.api.Backend;
 import dev.segbench.api.BackendException;
@@ -57,6 +58,7 @@ public class FakeBackend implements Backend {
     @Override
     public InferenceSession open(ModelSource model, SessionOptions options) throws BackendException {
         int stride = model.info().outputStride();
+        int classes = model.info().numClasses();
         if (!options.property("fake.fail", "").isEmpty()) {
             throw new BackendException(BackendException.Code.BUILD_FAILED, "asked to fail by fake.fail=" + options.property("fake.fail", ""));
         }
@@ -80,7 +82,7 @@ public class FakeBackend implements Backend {
                 if (closed) {
                     throw new IllegalStateException("closed");
                 }
-                return compute(input, stride, fp16);
+                return compute(input, stride, classes, fp16);
             }
 
             @Override
@@ -90,13 +92,12 @@ public class FakeBackend implements Backend {
         };
     }
 
-    static InferenceResult compute(HostTensor input, int stride, boolean fp16) {
+    static InferenceResult compute(HostTensor input, int stride, int classes, boolean fp16) {
         int n = (int) input.dim(0);
         int h = (int) input.dim(2);
         int w = (int) input.dim(3);
         int oh = (h + stride - 1) / stride;
         int ow = (w + stride - 1) / stride;
-        int classes = 21;
         Arena arena = Arena.ofConfined();
         HostTensor out = HostTensor.allocate(arena, DType.FLOAT32, n, classes, oh, ow);
         for (int b = 0; b < n; b++) {

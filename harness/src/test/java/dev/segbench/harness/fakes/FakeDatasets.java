@@ -12,11 +12,15 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * Test dataset "fake:N[,bad=K]": N images of assorted sizes made of class blocks. The red channel of
+ * Test dataset "fake:N[,bad=K][?classes=3]": N images of assorted sizes made of class blocks. The red channel of
  * a labelled pixel is 10 * class (what the fake backend decodes), about 5% of pixels are labelled
- * 255 (ignore) with random red values; sample K, if given, is unreadable.
+ * 255 (ignore) with random red values; sample K, if given, is unreadable. With the parameter classes=3 it has
+ * {@link FakeModels#THREE_CLASSES} and its own palette ({@link #THREE_CLASS_PALETTE}) instead of VOC's 21.
  */
 public final class FakeDatasets implements DatasetProvider {
+
+    /** Colours of the three-class variant: sky blue, asphalt grey, orange; ignore is white. */
+    public static final int[] THREE_CLASS_PALETTE = threeClassPalette();
 
     @Override
     public String scheme() {
@@ -25,7 +29,12 @@ public final class FakeDatasets implements DatasetProvider {
 
     @Override
     public String description() {
-        return "fake data for tests";
+        return "fake data for tests: fake:N[,bad=K][?classes=3]";
+    }
+
+    @Override
+    public java.util.Set<String> parameterKeys() {
+        return java.util.Set.of("classes");
     }
 
     @Override
@@ -33,6 +42,7 @@ public final class FakeDatasets implements DatasetProvider {
         String[] parts = location.split(",");
         int n;
         int bad = -1;
+        String classesGiven = options.parameter("classes", "21");
         try {
             n = Integer.parseInt(parts[0]);
             if (parts.length > 1) {
@@ -41,6 +51,10 @@ public final class FakeDatasets implements DatasetProvider {
         } catch (NumberFormatException e) {
             throw new DatasetException("fake:" + location + ": not N[,bad=K]");
         }
+        if (!classesGiven.equals("21") && !classesGiven.equals("3")) {
+            throw new DatasetException("fake: classes=" + classesGiven + " is neither 3 nor 21");
+        }
+        int classes = Integer.parseInt(classesGiven);
         List<Integer> order = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             order.add(i);
@@ -54,10 +68,14 @@ public final class FakeDatasets implements DatasetProvider {
         if (options.limit() > 0 && options.limit() < order.size()) {
             order = order.subList(0, options.limit());
         }
-        return new FakeDataset(List.copyOf(order), bad);
+        return new FakeDataset(List.copyOf(order), bad, classes);
     }
 
     public static Sample sample(int k) {
+        return sample(k, 21);
+    }
+
+    public static Sample sample(int k, int classes) {
         SplittableRandom r = new SplittableRandom(1000 + k);
         int w = 37 + 5 * k;
         int h = 29 + 3 * k;
@@ -66,7 +84,7 @@ public final class FakeDatasets implements DatasetProvider {
         int blocks = 1 + r.nextInt(4);
         int[] classOf = new int[blocks * blocks];
         for (int i = 0; i < classOf.length; i++) {
-            classOf[i] = r.nextInt(21);
+            classOf[i] = r.nextInt(classes);
         }
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
@@ -82,7 +100,26 @@ public final class FakeDatasets implements DatasetProvider {
         return new Sample("fake-" + k, w, h, rgb, labels);
     }
 
-    record FakeDataset(List<Integer> order, int bad) implements Dataset {
+    private static int[] threeClassPalette() {
+        int[] p = new int[256];
+        p[0] = 0x87CEEB;
+        p[1] = 0x808080;
+        p[2] = 0xFF8C00;
+        p[255] = 0xFFFFFF;
+        return p;
+    }
+
+    record FakeDataset(List<Integer> order, int bad, int classes) implements Dataset {
+        @Override
+        public List<String> classNames() {
+            return classes == 3 ? FakeModels.THREE_CLASSES : Dataset.super.classNames();
+        }
+
+        @Override
+        public int[] palette() {
+            return classes == 3 ? THREE_CLASS_PALETTE.clone() : Dataset.super.palette();
+        }
+
         @Override
         public String name() {
             return "fake(" + order.size() + ")";
@@ -109,7 +146,7 @@ public final class FakeDatasets implements DatasetProvider {
             if (k == bad) {
                 throw new BadSampleException("fake-" + k, Path.of("fake-" + k + ".jpg"), "truncated JPEG");
             }
-            return sample(k);
+            return sample(k, classes);
         }
     }
 }

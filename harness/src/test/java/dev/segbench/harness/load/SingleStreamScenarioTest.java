@@ -1,5 +1,6 @@
 package dev.segbench.harness.load;
 
+import dev.segbench.api.DeviceTimings;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -83,7 +84,7 @@ class SingleStreamScenarioTest {
         assertTrue(o.measurement().cv() > 0.05, "cv " + o.measurement().cv());
         assertEquals(0.05, o.measurement().cvThreshold());
         assertTrue(o.warnings().getFirst().contains("unstable") && o.warnings().getFirst().contains("CV"), o.warnings().toString());
-        assertEquals(2.0, o.deviceTimings().compute(), 1e-12);
+        assertEquals(2.0, o.deviceTimings().computeMs(), 1e-12);
         assertEquals(o.measurement().iterations() / o.measurement().durationSeconds(), o.imagesPerSecond(), 1e-6);
         assertTrue(o.ci95Ms().p50().lo() <= o.ci95Ms().p50().hi());
         // one input of [1, 3, 16, 24], filled with the seeded image, reused for every run

@@ -1,7 +1,7 @@
 package dev.segbench.harness.load;
 
+import dev.segbench.api.DeviceTimings;
 import dev.segbench.api.BackendException;
-import dev.segbench.api.InferenceResult;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -41,7 +41,7 @@ final class SleepingSut implements SystemUnderTest {
     public PreparedInputs prepare(int batch, int workers) {
         return new PreparedInputs() {
             @Override
-            public Optional<InferenceResult.DeviceTimings> run(int worker) throws BackendException {
+            public Optional<DeviceTimings> run(int worker) throws BackendException {
                 if (worker < 0 || worker >= workers) {
                     throw new IllegalArgumentException("worker " + worker + " of " + workers);
                 }

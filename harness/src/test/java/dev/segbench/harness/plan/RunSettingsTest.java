@@ -27,8 +27,7 @@ class RunSettingsTest {
         RunSettings s = new RunSettings(
                 new RunSettings.Selection(List.of("arch0", "arch1"), List.of("cpu"), List.of(Precision.FP32, Precision.FP16),
                         Map.of("arch0", ckpt), 7, RunSettings.Reference.auto()),
-                new RunSettings.Data("voc:/data/VOC dev", new DatasetOptions("val", 5, List.of("a", "b"),
-                        DatasetOptions.BadSamplePolicy.SKIP, true, 3, 0, 0), Shard.parse("auto/3", Map.of("JOB_COMPLETION_INDEX", "2")), 3, 4),
+                new RunSettings.Data("voc:/data/VOC dev", new DatasetOptions(5, List.of("a", "b"), DatasetOptions.BadSamplePolicy.SKIP, java.util.Map.of("split", "val", "aug-labels", "true")), Shard.parse("auto/3", Map.of("JOB_COMPLETION_INDEX", "2")), 3, 4),
                 new RunSettings.Performance(List.of(1, 8), true, 384, 512, 0.5, 1.5, 12, 0.07),
                 new RunSettings.Session(2, Map.of("tensorrt.opt-level", "3"), tmp.resolve("cache")),
                 new RunSettings.Execution(false, true, 90, 30, List.of("-Xmx2g")),

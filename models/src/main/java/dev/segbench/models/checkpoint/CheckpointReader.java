@@ -1,7 +1,8 @@
 package dev.segbench.models.checkpoint;
 
-import dev.segbench.api.io.Sha256;
 import dev.segbench.api.ModelException;
+import dev.segbench.api.Text;
+import dev.segbench.api.io.Sha256;
 import dev.segbench.models.checkpoint.StorageType.DecodedStorage;
 import dev.segbench.models.checkpoint.TorchUnpickler.PendingTensor;
 import dev.segbench.models.checkpoint.TorchUnpickler.StorageClass;
@@ -431,6 +432,6 @@ public final class CheckpointReader {
     }
 
     private static String oneLine(String message) {
-        return message.replaceAll("\\s*[\\r\\n]+\\s*", " ").strip();
+        return Text.oneLine(message);
     }
 }

@@ -5,11 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.file.Files;
+import dev.segbench.testfixtures.SharedFixtures;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -21,12 +20,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class CheckpointReaderFixtureTest {
 
     static Path referenceDir() {
-        String shared = System.getProperty("segbench.shared");
-        Path dir = shared == null ? null : Path.of(shared, "data", "nas-segm-reference");
-        assumeTrue(dir != null && Files.isRegularFile(dir.resolve("manifest-seed1.json")),
-                "../shared fixtures absent (system property segbench.shared=" + shared
-                        + "): skipping the PyTorch-written checkpoint tests");
-        return dir;
+        return SharedFixtures.reference("the PyTorch-written checkpoint tests");
     }
 
     static JsonNode manifestEntry(Path dir, String model) throws Exception {

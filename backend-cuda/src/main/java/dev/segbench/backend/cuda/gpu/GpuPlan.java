@@ -3,7 +3,7 @@ package dev.segbench.backend.cuda.gpu;
 import dev.segbench.api.BackendException;
 import dev.segbench.api.BackendException.Code;
 import dev.segbench.backend.cuda.graph.ElemType;
-import dev.segbench.backend.cuda.plan.Plan;
+import dev.segbench.backend.cuda.plan.ExecutionPlan;
 import dev.segbench.backend.cuda.plan.Step;
 import dev.segbench.cuda.CudaException;
 import dev.segbench.cuda.CudaGraph;
@@ -19,7 +19,7 @@ import static org.bytedeco.cuda.global.cudart.cudaMemcpyAsync;
 import static org.bytedeco.cuda.global.cudart.cudaMemcpyDeviceToDevice;
 
 /**
- * One {@link Plan} bound to the device: the activation arena, a {@link ConvCall} per convolution (its cuDNN
+ * One {@link ExecutionPlan} bound to the device: the activation arena, a {@link ConvCall} per convolution (its cuDNN
  * descriptors and the algorithm and mode chosen for it), the workspace, and (when enabled) the CUDA graph that replays
  * the whole inference. Compiled here; only runs on a machine with a GPU.
  *
@@ -31,7 +31,7 @@ import static org.bytedeco.cuda.global.cudart.cudaMemcpyDeviceToDevice;
  */
 final class GpuPlan implements AutoCloseable {
 
-    final Plan plan;
+    final ExecutionPlan plan;
     private final GpuModel model;
     private final DeviceBuffer arena;
     private final Map<Integer, ConvCall> convs = new HashMap<>();
@@ -41,13 +41,13 @@ final class GpuPlan implements AutoCloseable {
     private String graphNote = "disabled";
     private boolean closed;
 
-    private GpuPlan(GpuModel model, Plan plan, DeviceBuffer arena) {
+    private GpuPlan(GpuModel model, ExecutionPlan plan, DeviceBuffer arena) {
         this.model = model;
         this.plan = plan;
         this.arena = arena;
     }
 
-    static GpuPlan create(GpuModel model, Plan plan) throws BackendException {
+    static GpuPlan create(GpuModel model, ExecutionPlan plan) throws BackendException {
         GpuPlan p = new GpuPlan(model, plan, DeviceBuffer.allocate(plan.arenaBytes()));
         try {
             p.prepare();

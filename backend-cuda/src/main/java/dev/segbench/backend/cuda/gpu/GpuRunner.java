@@ -1,12 +1,13 @@
 package dev.segbench.backend.cuda.gpu;
 
+import dev.segbench.api.DeviceTimings;
 import dev.segbench.api.BackendException;
 import dev.segbench.api.DType;
 import dev.segbench.api.HostTensor;
 import dev.segbench.api.InferenceResult;
 import dev.segbench.backend.cuda.graph.ElemType;
 import dev.segbench.backend.cuda.graph.Graph;
-import dev.segbench.backend.cuda.plan.Plan;
+import dev.segbench.backend.cuda.plan.ExecutionPlan;
 import dev.segbench.backend.cuda.plan.PlanCache;
 import dev.segbench.cuda.PhaseTimer;
 import dev.segbench.cuda.CudaException;
@@ -65,13 +66,13 @@ public final class GpuRunner implements AutoCloseable {
             CudaRuntime.useDevice(model.ordinal);
             GpuPlan gp = plans.get(input.shape()).attachment();
             last = gp;
-            Plan plan = gp.plan;
-            Plan.TensorSlot in = plan.slot(plan.inputName());
+            ExecutionPlan plan = gp.plan;
+            ExecutionPlan.TensorSlot in = plan.slot(plan.inputName());
             if (in.type() != ElemType.FLOAT32) {
                 throw new BackendException(BackendException.Code.MODEL_INVALID, "graph input '" + in.name() + "' is "
                         + in.type() + "; the cuda backend feeds FP32 inputs");
             }
-            Plan.TensorSlot out = plan.slot(outputName);
+            ExecutionPlan.TensorSlot out = plan.slot(outputName);
             PinnedBuffer host = borrow(out.bytes());
             boolean handedOut = false;
             try {
@@ -85,7 +86,7 @@ public final class GpuRunner implements AutoCloseable {
                 CudaRuntime.check(cudaMemcpyAsync(host.pointer(), gp.tensorPointer(out.name()), out.bytes(), cudaMemcpyDeviceToHost,
                         stream.handle()), "cudaMemcpyAsync(output, " + out.bytes() + " bytes)");
                 timer.end(stream);
-                InferenceResult.DeviceTimings timings = timer.waitAndRead();
+                DeviceTimings timings = timer.waitAndRead();
                 HostTensor output = new HostTensor(dtype(out.type()), out.shape(), host.segment().asSlice(0, out.bytes()));
                 handedOut = true;
                 return new Result(output, timings, host);

@@ -4,7 +4,7 @@ import dev.segbench.backend.cuda.graph.ConvGeometry;
 import dev.segbench.backend.cuda.graph.ElemType;
 import dev.segbench.backend.cuda.graph.ResizeGeometry;
 import dev.segbench.backend.cuda.plan.Activation;
-import dev.segbench.backend.cuda.plan.Plan;
+import dev.segbench.backend.cuda.plan.ExecutionPlan;
 import dev.segbench.backend.cuda.plan.Step;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.function.ToLongFunction;
 
 /**
- * Lowers a {@link Plan} to the exact device calls of one inference, with every address and argument resolved:
+ * Lowers a {@link ExecutionPlan} to the exact device calls of one inference, with every address and argument resolved:
  * NVRTC kernel launches, cuDNN fused convolutions and device copies. Pure Java: the GPU executor replays the list
  * (eagerly or under CUDA graph capture) and tests replay it on an emulated device memory.
  */
@@ -47,12 +47,12 @@ public final class Lowering {
     public record Copy(long dst, long src, long bytes) implements Launch {
     }
 
-    private final Plan plan;
+    private final ExecutionPlan plan;
     private final ToLongFunction<String> address;
     private final boolean clippedRelu;
     private final List<Launch> out = new ArrayList<>();
 
-    private Lowering(Plan plan, ToLongFunction<String> address, boolean clippedRelu) {
+    private Lowering(ExecutionPlan plan, ToLongFunction<String> address, boolean clippedRelu) {
         this.plan = plan;
         this.address = address;
         this.clippedRelu = clippedRelu;
@@ -62,7 +62,7 @@ public final class Lowering {
      * @param address     device address of a runtime tensor or constant, by name
      * @param clippedRelu pass ReLU6 to cuDNN as CLIPPED_RELU instead of RELU + clamp kernel (experimental)
      */
-    public static List<Launch> lower(Plan plan, ToLongFunction<String> address, boolean clippedRelu) {
+    public static List<Launch> lower(ExecutionPlan plan, ToLongFunction<String> address, boolean clippedRelu) {
         Lowering l = new Lowering(plan, address, clippedRelu);
         for (int i = 0; i < plan.steps().size(); i++) {
             l.step(i, plan.steps().get(i));

@@ -17,10 +17,10 @@ public final class PlanCache<T> {
 
     /** Builds what the caller attaches to a plan (device buffers, descriptors, a CUDA graph). */
     public interface Attach<T> {
-        T attach(Plan plan) throws BackendException;
+        T attach(ExecutionPlan plan) throws BackendException;
     }
 
-    public record Entry<T>(Plan plan, T attachment) {
+    public record Entry<T>(ExecutionPlan plan, T attachment) {
     }
 
     private final Graph graph;
@@ -48,7 +48,7 @@ public final class PlanCache<T> {
         if (e != null) {
             return e;
         }
-        Plan plan = Planner.plan(ShapeInference.infer(graph, inputShape), fuse);
+        ExecutionPlan plan = ExecutionPlanner.plan(ShapeInference.infer(graph, inputShape), fuse);
         e = new Entry<>(plan, attach.attach(plan));
         built++;
         entries.put(key, e);

@@ -3,7 +3,7 @@ package dev.segbench.backend.cuda.gpu;
 import dev.segbench.backend.cuda.graph.Constant;
 import dev.segbench.backend.cuda.graph.ElemType;
 import dev.segbench.backend.cuda.plan.BufferAllocator;
-import dev.segbench.backend.cuda.plan.Plan;
+import dev.segbench.backend.cuda.plan.ExecutionPlan;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -30,7 +30,7 @@ final class EmulatedDevice {
     private long next;
     private final long end;
 
-    EmulatedDevice(Arena arena, Plan plan) {
+    EmulatedDevice(Arena arena, ExecutionPlan plan) {
         long offset = BufferAllocator.align(plan.arenaBytes());
         for (var e : plan.graph().constants().entrySet()) {
             constants.put(e.getKey(), BASE + offset);
@@ -57,7 +57,7 @@ final class EmulatedDevice {
         }
     }
 
-    long address(Plan plan, String name) {
+    long address(ExecutionPlan plan, String name) {
         return plan.isConstant(name) ? constants.get(name) : BASE + plan.slot(name).offset();
     }
 

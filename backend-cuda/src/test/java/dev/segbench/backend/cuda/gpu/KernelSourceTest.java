@@ -85,7 +85,7 @@ class KernelSourceTest {
         for (byte[] onnx : java.util.List.of(dev.segbench.backend.cuda.TestGraphsAccess.mobileBlock(),
                 dev.segbench.backend.cuda.TestGraphsAccess.decoder(), dev.segbench.backend.cuda.TestGraphsAccess.labels(),
                 dev.segbench.backend.cuda.TestGraphsAccess.half())) {
-            var plan = dev.segbench.backend.cuda.plan.Planner.plan(dev.segbench.backend.cuda.graph.ShapeInference.infer(
+            var plan = dev.segbench.backend.cuda.plan.ExecutionPlanner.plan(dev.segbench.backend.cuda.graph.ShapeInference.infer(
                     dev.segbench.backend.cuda.graph.OnnxImporter.parse(onnx), new long[] {2, 3, 13, 18}), true);
             long[] next = {1 << 20};
             java.util.Map<String, Long> addresses = new java.util.HashMap<>();

@@ -14,8 +14,8 @@ import dev.segbench.api.WeightsSpec;
 import dev.segbench.backend.cuda.graph.ElemType;
 import dev.segbench.backend.cuda.graph.OnnxImporter;
 import dev.segbench.backend.cuda.graph.ShapeInference;
-import dev.segbench.backend.cuda.plan.Plan;
-import dev.segbench.backend.cuda.plan.Planner;
+import dev.segbench.backend.cuda.plan.ExecutionPlan;
+import dev.segbench.backend.cuda.plan.ExecutionPlanner;
 import dev.segbench.backend.cuda.ref.ReferenceExecutor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -188,7 +188,7 @@ class LoweringEmulatorTest {
      *
      * @param refuseFused make cuDNN refuse every fused call, so every convolution runs the unfused sequence
      */
-    static float[] emulate(Plan plan, float[] input, boolean clippedRelu, String output, boolean refuseFused) throws Exception {
+    static float[] emulate(ExecutionPlan plan, float[] input, boolean clippedRelu, String output, boolean refuseFused) throws Exception {
         try (Arena arena = Arena.ofConfined()) {
             EmulatedDevice d = new EmulatedDevice(arena, plan);
             FakeCudnn cudnn = new FakeCudnn(d);
@@ -213,7 +213,7 @@ class LoweringEmulatorTest {
                 }
             }
             // the input goes in after the choices were made: their trial runs write into the arena, as on the device
-            Plan.TensorSlot in = plan.slot(plan.inputName());
+            ExecutionPlan.TensorSlot in = plan.slot(plan.inputName());
             for (int i = 0; i < input.length; i++) {
                 d.st(in.type(), d.address(plan, in.name()), i, input[i]);
             }
@@ -238,13 +238,13 @@ class LoweringEmulatorTest {
             convs.values().forEach(ConvCall::close);
             assertTrue(cudnn.live.isEmpty(), "every descriptor destroyed: " + cudnn.live);
             assertTrue(cudnn.problems.isEmpty(), cudnn.problems.toString());
-            Plan.TensorSlot out = plan.slot(output);
+            ExecutionPlan.TensorSlot out = plan.slot(output);
             return d.read(out.type(), d.address(plan, output), out.elementCount());
         }
     }
 
-    private static Plan plan(byte[] onnx, long... shape) throws Exception {
-        return Planner.plan(ShapeInference.infer(OnnxImporter.parse(onnx), shape), true);
+    private static ExecutionPlan plan(byte[] onnx, long... shape) throws Exception {
+        return ExecutionPlanner.plan(ShapeInference.infer(OnnxImporter.parse(onnx), shape), true);
     }
 
     private static float[] random(long seed, long... shape) {
@@ -269,7 +269,7 @@ class LoweringEmulatorTest {
         };
         String output = graph.equals("labels") ? "labels" : "logits";
         long[] shape = {2, 3, 13, 18};
-        Plan p = plan(onnx, shape);
+        ExecutionPlan p = plan(onnx, shape);
         float[] input = random(3, shape);
         float[] expected = ReferenceExecutor.run(p, input).get(output);
         float[] actual = emulate(p, input, clippedRelu, output, refuseFused);
@@ -293,7 +293,7 @@ class LoweringEmulatorTest {
         assumeTrue(catalog.isPresent(), "the models jar with the nas-segm catalogue is not installed: GPU lowering of NAS-segm not emulated");
         ModelArtifact art = catalog.get().load(id, WeightsSpec.seeded(5)).artifact(precision, labelsOut);
         long[] shape = {1, 3, 48, 40};
-        Plan p = plan(art.onnx(), shape);
+        ExecutionPlan p = plan(art.onnx(), shape);
         float[] input = random(6, shape);
         float[] expected = ReferenceExecutor.run(p, input).get(art.outputName());
         float[] actual = emulate(p, input, false, art.outputName(), false);

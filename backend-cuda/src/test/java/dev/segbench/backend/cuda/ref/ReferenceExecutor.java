@@ -5,7 +5,7 @@ import dev.segbench.backend.cuda.graph.ElemType;
 import dev.segbench.backend.cuda.graph.HostOps;
 import dev.segbench.backend.cuda.graph.ResizeGeometry;
 import dev.segbench.backend.cuda.plan.Activation;
-import dev.segbench.backend.cuda.plan.Plan;
+import dev.segbench.backend.cuda.plan.ExecutionPlan;
 import dev.segbench.backend.cuda.plan.Step;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Runs a {@link Plan} on the CPU with plain Java kernels, reading and writing every runtime tensor at its planned
+ * Runs a {@link ExecutionPlan} on the CPU with plain Java kernels, reading and writing every runtime tensor at its planned
  * offset in ONE shared arena. It exists to test the planner: a wrong fusion, a wrong shape or two live tensors
  * sharing memory changes the result. Dead tensors are overwritten with NaN as soon as their lifetime ends, so a
  * read past the planned lifetime shows up too. Correct, not fast.
@@ -28,16 +28,16 @@ public final class ReferenceExecutor {
     private static final ValueLayout.OfShort F16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
-    private final Plan plan;
+    private final ExecutionPlan plan;
     private final MemorySegment arena;
 
-    private ReferenceExecutor(Plan plan, MemorySegment arena) {
+    private ReferenceExecutor(ExecutionPlan plan, MemorySegment arena) {
         this.plan = plan;
         this.arena = arena;
     }
 
     /** Runs the plan on {@code input} (FP32 values of the graph input, any declared type) and returns every output. */
-    public static Map<String, float[]> run(Plan plan, float[] input) {
+    public static Map<String, float[]> run(ExecutionPlan plan, float[] input) {
         try (Arena mem = Arena.ofConfined()) {
             MemorySegment seg = mem.allocate(Math.max(1, plan.arenaBytes()), 256);
             seg.fill((byte) 0xFF); // all-ones bytes read as NaN (FP32/FP16) or -1 (int): poison before first write
@@ -46,7 +46,7 @@ public final class ReferenceExecutor {
             List<Step> steps = plan.steps();
             for (int i = 0; i < steps.size(); i++) {
                 ex.execute(steps.get(i));
-                for (Plan.TensorSlot t : plan.tensors().values()) {
+                for (ExecutionPlan.TensorSlot t : plan.tensors().values()) {
                     if (t.lastStep() == i) {
                         ex.poison(t);
                     }
@@ -60,7 +60,7 @@ public final class ReferenceExecutor {
         }
     }
 
-    private void poison(Plan.TensorSlot t) {
+    private void poison(ExecutionPlan.TensorSlot t) {
         arena.asSlice(t.offset(), t.bytes()).fill((byte) 0xFF);
     }
 
@@ -68,7 +68,7 @@ public final class ReferenceExecutor {
         if (plan.isConstant(name)) {
             return plan.constant(name).asFloats();
         }
-        Plan.TensorSlot t = plan.slot(name);
+        ExecutionPlan.TensorSlot t = plan.slot(name);
         int n = Math.toIntExact(t.elementCount());
         float[] v = new float[n];
         long base = t.offset();
@@ -85,7 +85,7 @@ public final class ReferenceExecutor {
     }
 
     void write(String name, float[] v) {
-        Plan.TensorSlot t = plan.slot(name);
+        ExecutionPlan.TensorSlot t = plan.slot(name);
         if (v.length != t.elementCount()) {
             throw new IllegalStateException("writing " + v.length + " values into " + t);
         }

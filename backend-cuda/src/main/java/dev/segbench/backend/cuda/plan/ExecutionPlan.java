@@ -11,10 +11,10 @@ import java.util.Map;
  * An execution plan for one concrete input shape: ordered steps, and every runtime tensor's place in a single
  * activation arena. Constants (weights) are not in the arena.
  */
-public record Plan(ShapedGraph graph, List<Step> steps, Map<String, TensorSlot> tensors, long arenaBytes,
+public record ExecutionPlan(ShapedGraph graph, List<Step> steps, Map<String, TensorSlot> tensors, long arenaBytes,
                    boolean fused) {
 
-    public Plan {
+    public ExecutionPlan {
         steps = List.copyOf(steps);
         tensors = Map.copyOf(tensors);
     }

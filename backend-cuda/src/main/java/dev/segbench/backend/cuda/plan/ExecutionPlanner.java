@@ -20,17 +20,17 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Turns a {@link ShapedGraph} into a {@link Plan}: fuses Conv [+ Add residual] [+ Relu/Clip] chains into one step,
+ * Turns a {@link ShapedGraph} into a {@link ExecutionPlan}: fuses Conv [+ Add residual] [+ Relu/Clip] chains into one step,
  * lowers the remaining nodes one to one, then assigns arena offsets from tensor lifetimes.
  */
-public final class Planner {
+public final class ExecutionPlanner {
 
     private final ShapedGraph graph;
     private final boolean fuse;
     private final Map<String, List<Node>> consumers = new HashMap<>();
     private final Set<String> graphOutputs;
 
-    private Planner(ShapedGraph graph, boolean fuse) {
+    private ExecutionPlanner(ShapedGraph graph, boolean fuse) {
         this.graph = graph;
         this.fuse = fuse;
         this.graphOutputs = new HashSet<>(graph.outputNames());
@@ -43,15 +43,15 @@ public final class Planner {
         }
     }
 
-    public static Plan plan(ShapedGraph graph, boolean fuse) throws BackendException {
-        return new Planner(graph, fuse).build();
+    public static ExecutionPlan plan(ShapedGraph graph, boolean fuse) throws BackendException {
+        return new ExecutionPlanner(graph, fuse).build();
     }
 
-    public static Plan plan(ShapedGraph graph) throws BackendException {
+    public static ExecutionPlan plan(ShapedGraph graph) throws BackendException {
         return plan(graph, true);
     }
 
-    private Plan build() throws BackendException {
+    private ExecutionPlan build() throws BackendException {
         Map<Node, List<Node>> chainEndingAt = new HashMap<>();
         Set<Node> absorbed = new HashSet<>();
         if (fuse) {
@@ -214,7 +214,7 @@ public final class Planner {
         }
     }
 
-    private Plan allocate(List<Step> steps) {
+    private ExecutionPlan allocate(List<Step> steps) {
         Map<String, int[]> life = new LinkedHashMap<>();
         life.put(graph.inputName(), new int[] {-1, -1});
         for (int i = 0; i < steps.size(); i++) {
@@ -231,14 +231,14 @@ public final class Planner {
         }
         List<BufferAllocator.Interval> intervals = new ArrayList<>();
         life.forEach((name, fl) -> intervals.add(new BufferAllocator.Interval(name, bytes(name), fl[0], fl[1])));
-        Map<String, Plan.TensorSlot> slots = new HashMap<>();
+        Map<String, ExecutionPlan.TensorSlot> slots = new HashMap<>();
         List<BufferAllocator.Placement> placements = BufferAllocator.assign(intervals);
         for (BufferAllocator.Placement p : placements) {
             BufferAllocator.Interval t = p.interval();
-            slots.put(t.name(), new Plan.TensorSlot(t.name(), graph.type(t.name()), graph.shape(t.name()), t.bytes(),
+            slots.put(t.name(), new ExecutionPlan.TensorSlot(t.name(), graph.type(t.name()), graph.shape(t.name()), t.bytes(),
                     t.first(), t.last(), p.offset()));
         }
-        return new Plan(graph, steps, slots, BufferAllocator.peak(placements), fuse);
+        return new ExecutionPlan(graph, steps, slots, BufferAllocator.peak(placements), fuse);
     }
 
     private long bytes(String name) {

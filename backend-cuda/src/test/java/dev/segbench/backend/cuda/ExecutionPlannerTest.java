@@ -11,7 +11,7 @@ import dev.segbench.api.BackendException;
 import dev.segbench.backend.cuda.graph.OnnxImporter;
 import dev.segbench.backend.cuda.plan.Activation;
 import dev.segbench.backend.cuda.plan.BufferAllocator;
-import dev.segbench.backend.cuda.plan.Plan;
+import dev.segbench.backend.cuda.plan.ExecutionPlan;
 import dev.segbench.backend.cuda.plan.PlanCache;
 import dev.segbench.backend.cuda.plan.Step;
 import dev.segbench.backend.cuda.ref.ReferenceExecutor;
@@ -26,16 +26,16 @@ import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
 import org.junit.jupiter.api.Test;
 
-class PlannerTest {
+class ExecutionPlannerTest {
 
-    private static Plan plan(byte[] onnx, boolean fuse, long... shape) throws Exception {
+    private static ExecutionPlan plan(byte[] onnx, boolean fuse, long... shape) throws Exception {
         return ReferenceExecutorTest.plan(onnx, fuse, shape);
     }
 
     @Test
     void fusesBiasRelu6AndResidualIntoConvSteps() throws Exception {
-        Plan fused = plan(TestGraphs.mobileBlock(1), true, 1, 3, 16, 16);
-        Plan unfused = plan(TestGraphs.mobileBlock(1), false, 1, 3, 16, 16);
+        ExecutionPlan fused = plan(TestGraphs.mobileBlock(1), true, 1, 3, 16, 16);
+        ExecutionPlan unfused = plan(TestGraphs.mobileBlock(1), false, 1, 3, 16, 16);
         List<Step.Conv> convs = fused.steps().stream().filter(s -> s instanceof Step.Conv).map(s -> (Step.Conv) s).toList();
         assertEquals(7, convs.size());
         assertEquals(7, fused.steps().size(), "every Clip and the Add are fused: " + fused.steps());
@@ -60,7 +60,7 @@ class PlannerTest {
         String conv2 = b.conv(twice, 3, 3, 1, 1, 0, 1, 1, true);
         String r = b.node("Relu", List.of(conv2));
         b.nodeNamed("out", "Add", List.of(r, conv2));
-        Plan p = plan(b.build(), true, 1, 3, 4, 4);
+        ExecutionPlan p = plan(b.build(), true, 1, 3, 4, 4);
         assertEquals(6, p.steps().size(), p.steps().toString());
         assertTrue(p.steps().stream().filter(s -> s instanceof Step.Conv).allMatch(s -> ((Step.Conv) s).activation() == Activation.NONE
                 && ((Step.Conv) s).residual() == null));
@@ -74,7 +74,7 @@ class PlannerTest {
     void liveTensorsNeverShareMemoryAndReuseBeatsTheNaiveSum() throws Exception {
         for (byte[] onnx : List.of(TestGraphs.mobileBlock(1), TestGraphs.decoder(2), TestGraphs.labels(3))) {
             for (boolean fuse : new boolean[] {true, false}) {
-                Plan p = plan(onnx, fuse, 2, 3, 20, 24);
+                ExecutionPlan p = plan(onnx, fuse, 2, 3, 20, 24);
                 assertNoLiveOverlap(new ArrayList<>(p.tensors().values()));
                 assertTrue(p.arenaBytes() < p.naiveBytes(), p.summary());
                 assertTrue(p.arenaBytes() >= maxLiveBytes(p), "peak can't be below the live lower bound");
@@ -86,11 +86,11 @@ class PlannerTest {
         }
     }
 
-    private static long maxLiveBytes(Plan p) {
+    private static long maxLiveBytes(ExecutionPlan p) {
         long best = 0;
         for (int i = -1; i <= p.steps().size(); i++) {
             long live = 0;
-            for (Plan.TensorSlot t : p.tensors().values()) {
+            for (ExecutionPlan.TensorSlot t : p.tensors().values()) {
                 if (t.firstStep() <= i && i <= t.lastStep()) {
                     live += BufferAllocator.align(t.bytes());
                 }
@@ -100,11 +100,11 @@ class PlannerTest {
         return best;
     }
 
-    private static void assertNoLiveOverlap(List<Plan.TensorSlot> slots) {
+    private static void assertNoLiveOverlap(List<ExecutionPlan.TensorSlot> slots) {
         for (int i = 0; i < slots.size(); i++) {
             for (int j = i + 1; j < slots.size(); j++) {
-                Plan.TensorSlot a = slots.get(i);
-                Plan.TensorSlot b = slots.get(j);
+                ExecutionPlan.TensorSlot a = slots.get(i);
+                ExecutionPlan.TensorSlot b = slots.get(j);
                 boolean liveTogether = a.firstStep() <= b.lastStep() && b.firstStep() <= a.lastStep();
                 boolean memoryOverlaps = a.offset() < b.offset() + b.bytes() && b.offset() < a.offset() + a.bytes();
                 assertFalse(liveTogether && memoryOverlaps, a + " and " + b + " are live together in the same memory");
@@ -139,12 +139,12 @@ class PlannerTest {
     void aBrokenAllocationIsCaughtByTheReferenceRun() throws Exception {
         long[] shape = {1, 3, 16, 16};
         byte[] onnx = TestGraphs.mobileBlock(1);
-        Plan good = plan(onnx, true, shape);
-        Map<String, Plan.TensorSlot> collapsed = new HashMap<>();
-        good.tensors().forEach((k, t) -> collapsed.put(k, new Plan.TensorSlot(t.name(), t.type(), t.shape(), t.bytes(),
+        ExecutionPlan good = plan(onnx, true, shape);
+        Map<String, ExecutionPlan.TensorSlot> collapsed = new HashMap<>();
+        good.tensors().forEach((k, t) -> collapsed.put(k, new ExecutionPlan.TensorSlot(t.name(), t.type(), t.shape(), t.bytes(),
                 t.firstStep(), t.lastStep(), 0)));
-        long max = good.tensors().values().stream().mapToLong(Plan.TensorSlot::bytes).max().orElseThrow();
-        Plan broken = new Plan(good.graph(), good.steps(), collapsed, max, true);
+        long max = good.tensors().values().stream().mapToLong(ExecutionPlan.TensorSlot::bytes).max().orElseThrow();
+        ExecutionPlan broken = new ExecutionPlan(good.graph(), good.steps(), collapsed, max, true);
         float[] input = OrtReference.randomInput(1, shape);
         float[] expected = OrtReference.run(onnx, input, shape);
         assertTrue(OrtReference.relativeError(ReferenceExecutor.run(good, input).get("logits"), expected) < 1e-5);
@@ -154,11 +154,11 @@ class PlannerTest {
 
     @Test
     void plansAreCachedPerInputShapeAndReplannedForNewShapes() throws Exception {
-        List<Plan> released = new ArrayList<>();
-        PlanCache<Plan> cache = new PlanCache<>(OnnxImporter.parse(TestGraphs.decoder(2)), true, 2, p -> p, released::add);
-        Plan a = cache.get(new long[] {1, 3, 16, 16}).plan();
+        List<ExecutionPlan> released = new ArrayList<>();
+        PlanCache<ExecutionPlan> cache = new PlanCache<>(OnnxImporter.parse(TestGraphs.decoder(2)), true, 2, p -> p, released::add);
+        ExecutionPlan a = cache.get(new long[] {1, 3, 16, 16}).plan();
         assertSame(a, cache.get(new long[] {1, 3, 16, 16}).plan());
-        Plan b = cache.get(new long[] {1, 3, 32, 20}).plan();
+        ExecutionPlan b = cache.get(new long[] {1, 3, 32, 20}).plan();
         assertNotSame(a, b);
         assertEquals(List.of(1L, 5L, 32L, 20L), java.util.Arrays.stream(b.slot("logits").shape()).boxed().toList());
         assertTrue(b.arenaBytes() > a.arenaBytes());
@@ -194,7 +194,7 @@ class PlannerTest {
         OnnxBuilder b = new OnnxBuilder(1).input("input", 1, 3).output("logits", 1, 4);
         b.nodeNamed("logits", "Resize", List.of("input", "", b.floatInit(new long[] {4}, new float[] {1, 1, 2, 0.5f})),
                 "mode", "linear");
-        Plan p = plan(b.build(), true, 1, 3, 5, 9);
+        ExecutionPlan p = plan(b.build(), true, 1, 3, 5, 9);
         assertEquals(List.of(1L, 3L, 10L, 4L), java.util.Arrays.stream(p.slot("logits").shape()).boxed().toList());
         float[] input = OrtReference.randomInput(2, 1, 3, 5, 9);
         double err = OrtReference.relativeError(ReferenceExecutor.run(p, input).get("logits"),
