@@ -51,7 +51,7 @@ public final class PerformanceStep {
      * @param deviceTimings  the first size's mean device timings; null when the backend has none
      */
     public record Outcome(List<PerformanceAtSize> sizes, Histogram firstLatency, List<Run.Throughput> throughput,
-                          Run.Measurement measurement, Run.DeviceTimings deviceTimings, List<String> warnings) {
+                          Run.Measurement measurement, dev.segbench.api.DeviceTimings deviceTimings, List<String> warnings) {
         public Outcome {
             sizes = List.copyOf(sizes);
             throughput = List.copyOf(throughput);
@@ -97,7 +97,7 @@ public final class PerformanceStep {
         List<PerformanceAtSize> sizes = new ArrayList<>();
         Histogram firstLatency = null;
         Run.Measurement firstMeasurement = null;
-        Run.DeviceTimings firstTimings = null;
+        dev.segbench.api.DeviceTimings firstTimings = null;
         boolean several = load.perfSizes().size() > 1;
         for (OptionLists.Size size : load.perfSizes()) {
             String label = runKey + (several ? " " + size : "");

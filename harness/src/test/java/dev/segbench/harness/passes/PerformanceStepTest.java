@@ -57,7 +57,7 @@ class PerformanceStepTest {
             preparedBatches.add(batch);
             return new PreparedInputs() {
                 @Override
-                public Optional<InferenceResult.DeviceTimings> run(int worker) throws BackendException {
+                public Optional<dev.segbench.api.DeviceTimings> run(int worker) throws BackendException {
                     maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
                     long end = System.nanoTime() + nanos;
                     for (long t; (t = System.nanoTime()) < end; ) {
@@ -150,7 +150,7 @@ class PerformanceStepTest {
         AtomicInteger n = new AtomicInteger();
         SystemUnderTest alternating = (batch, workers) -> new SystemUnderTest.PreparedInputs() {
             @Override
-            public Optional<InferenceResult.DeviceTimings> run(int worker) {
+            public Optional<dev.segbench.api.DeviceTimings> run(int worker) {
                 LockSupport.parkNanos(n.incrementAndGet() % 2 == 0 ? 3_000_000 : 300_000);
                 return Optional.empty();
             }
