@@ -24,6 +24,23 @@ public record CliResult(int code, String out, String err) {
         return err.lines().filter(l -> !l.startsWith("WARNING:") && !l.isBlank()).toList();
     }
 
+    /**
+     * A user error as every command must report it: exit 2, exactly one "segbench:" line, the last one, naming each of
+     * {@code fragments}, with no exception class name and no stack trace.
+     */
+    public static void assertOneLineUserError(CliResult r, String... fragments) {
+        org.junit.jupiter.api.Assertions.assertEquals(2, r.code(), r.toString());
+        java.util.List<String> errors = r.errLines().stream().filter(l -> l.startsWith("segbench:")).toList();
+        org.junit.jupiter.api.Assertions.assertEquals(1, errors.size(), "exactly one error line on stderr: " + r);
+        String line = errors.getFirst();
+        org.junit.jupiter.api.Assertions.assertEquals(line, r.errLines().getLast(), "the error is the last line");
+        org.junit.jupiter.api.Assertions.assertFalse(line.contains("Exception"), "no exception class names for user errors: " + line);
+        org.junit.jupiter.api.Assertions.assertFalse(r.err().contains("\tat "), "no stack trace: " + r);
+        for (String f : fragments) {
+            org.junit.jupiter.api.Assertions.assertTrue(line.contains(f), "'" + f + "' in: " + line);
+        }
+    }
+
     @Override
     public String toString() {
         return "exit " + code + "\n--- stdout\n" + out + "--- stderr\n" + err;

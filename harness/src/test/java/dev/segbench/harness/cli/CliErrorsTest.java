@@ -1,5 +1,6 @@
 package dev.segbench.harness.cli;
 
+import static dev.segbench.harness.CliResult.assertOneLineUserError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,19 +15,6 @@ class CliErrorsTest {
 
     @TempDir
     Path tmp;
-
-    private static void assertOneLineUserError(CliResult r, String... fragments) {
-        assertEquals(2, r.code(), r.toString());
-        List<String> errors = r.errLines().stream().filter(l -> l.startsWith("segbench:")).toList();
-        assertEquals(1, errors.size(), "exactly one error line on stderr: " + r);
-        String line = errors.getFirst();
-        assertEquals(line, r.errLines().getLast(), "the error is the last line");
-        assertFalse(line.contains("Exception"), "no exception class names for user errors: " + line);
-        assertFalse(r.err().contains("\tat "), "no stack trace: " + r);
-        for (String f : fragments) {
-            assertTrue(line.contains(f), "'" + f + "' in: " + line);
-        }
-    }
 
     @Test
     void unknownBackendListsTheKnownOnes() {

@@ -1,5 +1,6 @@
 package dev.segbench.harness.cli;
 
+import static dev.segbench.harness.CliResult.assertOneLineUserError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -51,17 +52,6 @@ class CompareInt8Test {
 
     private static Map<String, Run> runs(Path out) throws Exception {
         return ResultsJson.read(out).runs().stream().collect(Collectors.toMap(Run::key, Function.identity()));
-    }
-
-    private static void assertOneLineUserError(CliResult r, String... fragments) {
-        assertEquals(2, r.code(), r.toString());
-        List<String> errors = r.errLines().stream().filter(l -> l.startsWith("segbench:")).toList();
-        assertEquals(1, errors.size(), "exactly one error line: " + r);
-        assertFalse(errors.getFirst().contains("Exception"), errors.getFirst());
-        assertFalse(r.err().contains("\tat "), r.toString());
-        for (String f : fragments) {
-            assertTrue(errors.getFirst().contains(f), "'" + f + "' in: " + errors.getFirst());
-        }
     }
 
     /**

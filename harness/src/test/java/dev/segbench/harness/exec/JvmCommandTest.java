@@ -69,6 +69,13 @@ class JvmCommandTest {
             assertFalse(run.getFirst().equals(JvmCommand.classDataSharingOptions(cache, "probe").getFirst()),
                     "each kind of child has its own archive");
             assertEquals(List.of(), JvmCommand.classDataSharingOptions(null, "run"), "no cache folder, no archive");
+            // a rebuilt jar gets a new archive: the JVM refuses the old one and would not reliably replace it
+            Files.setLastModifiedTime(b, java.nio.file.attribute.FileTime.fromMillis(Files.getLastModifiedTime(b).toMillis() - 60_000));
+            assertFalse(run.getFirst().equals(JvmCommand.classDataSharingOptions(cache, "run").getFirst()), "jar changed");
+            Files.writeString(a, "x2");
+            String longer = JvmCommand.classDataSharingOptions(cache, "run").getFirst();
+            assertFalse(run.getFirst().equals(longer), "jar size changed");
+            assertEquals(longer, JvmCommand.classDataSharingOptions(cache, "run").getFirst(), "same jars, same archive");
             System.setProperty("java.class.path", a + java.io.File.pathSeparator + tmp);
             assertEquals(List.of(), JvmCommand.classDataSharingOptions(cache, "run"), "a folder on the class path");
         } finally {
