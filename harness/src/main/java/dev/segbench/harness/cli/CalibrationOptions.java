@@ -25,7 +25,7 @@ final class CalibrationOptions {
     int images;
 
     @Option(names = "--calibration-method", paramLabel = "M", defaultValue = CalibrationRequest.DEFAULT_METHOD_ID,
-            description = "minmax, percentile (99.99% of |x|) or entropy (TensorRT's KL divergence)"
+            description = "minmax, percentile (99.99%% of |x|) or entropy (TensorRT's KL divergence)"
                     + " (default: ${DEFAULT-VALUE}).")
     String method;
 

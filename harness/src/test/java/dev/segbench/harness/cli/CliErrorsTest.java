@@ -115,4 +115,28 @@ class CliErrorsTest {
         assertEquals(0, r.code(), r.toString());
         assertEquals("fake", java.nio.file.Files.readString(onnx));
     }
+
+    /** picocli reads descriptions as format strings: a bare % (e.g. "99.99% of |x|") makes it warn on stderr. */
+    @Test
+    void everyHelpTextFormatsWithoutPicocliWarnings() {
+        java.io.PrintStream saved = System.err;
+        java.io.ByteArrayOutputStream stderr = new java.io.ByteArrayOutputStream();
+        java.util.List<String> outputs = new java.util.ArrayList<>();
+        System.setErr(new java.io.PrintStream(stderr, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            for (String command : java.util.List.of("compare", "predict", "backends", "models", "models export", "datasets",
+                    "datasets fetch", "env", "merge", "report")) {
+                java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of(command.split(" ")));
+                args.add("--help");
+                CliResult r = CliResult.run(args.toArray(String[]::new));
+                assertEquals(0, r.code(), r.toString());
+                outputs.add(r.out());
+            }
+        } finally {
+            System.setErr(saved);
+        }
+        String warnings = stderr.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertFalse(warnings.contains("picocli WARN"), warnings);
+        assertTrue(outputs.getFirst().contains("99.99% of |x|"), outputs.getFirst());
+    }
 }
