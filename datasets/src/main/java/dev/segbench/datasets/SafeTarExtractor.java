@@ -2,6 +2,7 @@ package dev.segbench.datasets;
 
 import dev.segbench.api.DatasetException;
 import dev.segbench.api.Progress;
+import dev.segbench.api.io.Folders;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -53,7 +53,7 @@ public final class SafeTarExtractor {
             throw new DatasetException(tar + ": cannot extract (" + ImageFiles.oneLine(e) + ")", e);
         } finally {
             if (!done) {
-                deleteTree(dest);
+                Folders.deleteQuietly(dest);
             }
         }
     }
@@ -149,19 +149,5 @@ public final class SafeTarExtractor {
 
     private static DatasetException refuse(Path tar, String name, String problem) {
         return new DatasetException(tar + ": unsafe archive: entry '" + name + "' " + problem + "; nothing was extracted");
-    }
-
-    /** Deletes a folder tree without following links. */
-    static void deleteTree(Path dir) {
-        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            // Best effort clean-up of a temporary folder; the caller's error message matters more.
-        }
     }
 }

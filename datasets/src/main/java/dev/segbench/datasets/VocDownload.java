@@ -114,7 +114,7 @@ public record VocDownload(URI url, long size, String md5) {
             verify(tar, progress);
         }
         Path temp = dir.resolve(".extract-" + fileName() + ".tmp");
-        SafeTarExtractor.deleteTree(temp);
+        dev.segbench.api.io.Folders.deleteQuietly(temp);
         try {
             SafeTarExtractor.extract(tar, temp, progress);
             Path extracted = temp.resolve("VOCdevkit");
@@ -123,7 +123,7 @@ public record VocDownload(URI url, long size, String md5) {
             }
             move(extracted, devkit);
         } finally {
-            SafeTarExtractor.deleteTree(temp);
+            dev.segbench.api.io.Folders.deleteQuietly(temp);
         }
         try {
             Files.deleteIfExists(tar);

@@ -123,7 +123,7 @@ public final class BackendProbes {
             } catch (Exception ignored) {
                 // stopped, failed or cancelled: its outcome is not wanted any more
             }
-            ChildProcess.deleteTree(temp);
+            dev.segbench.api.io.Folders.deleteQuietly(temp);
         }
     }
 

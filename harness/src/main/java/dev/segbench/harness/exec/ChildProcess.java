@@ -13,16 +13,15 @@ import java.io.OutputStream;
 import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import dev.segbench.api.io.Folders;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 
 /**
  * Starts one child JVM for a {@link ChildJob} and watches it until it ends: forwards its progress and log lines,
@@ -104,7 +103,7 @@ final class ChildProcess {
         Path tmp = workDir.resolve("tmp-" + name);
         Path logFile = logDir.resolve(name + ".log");
         Files.deleteIfExists(job.resultFile());
-        deleteTree(tmp);
+        Folders.deleteQuietly(tmp);
         Files.createDirectories(tmp);
         Files.write(jobFile, ResultsJson.mapper().writeValueAsBytes(job));
         long logStart = appendHeader(logFile, name);
@@ -190,7 +189,7 @@ final class ChildProcess {
         Files.deleteIfExists(jobFile);
         Files.deleteIfExists(argFile);
         Files.deleteIfExists(job.resultFile());
-        deleteTree(tmp);
+        Folders.deleteQuietly(tmp);
         return new Ended<>(result, ending, process.pid());
     }
 
@@ -281,23 +280,6 @@ final class ChildProcess {
             return new String(bytes, StandardCharsets.UTF_8);
         } catch (IOException e) {
             return "";
-        }
-    }
-
-    static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException ignored) {
-                    // removed with the work folder at the end
-                }
-            });
-        } catch (IOException ignored) {
-            // already gone
         }
     }
 }

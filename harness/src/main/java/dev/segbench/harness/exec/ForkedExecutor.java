@@ -88,6 +88,6 @@ public final class ForkedExecutor implements Executor {
 
     @Override
     public void close() {
-        ChildProcess.deleteTree(workDir);
+        dev.segbench.api.io.Folders.deleteQuietly(workDir);
     }
 }

@@ -3,6 +3,7 @@ package dev.segbench.harness.run;
 import dev.segbench.api.DatasetException;
 import dev.segbench.api.ModelException;
 import dev.segbench.api.Progress;
+import dev.segbench.api.io.Folders;
 import dev.segbench.api.results.Results;
 import dev.segbench.api.results.Run;
 import dev.segbench.api.results.Warning;
@@ -116,11 +117,11 @@ public final class Runner {
         try (OutputLock lock = OutputLock.acquire(out)) {
             Path work = out.resolve(WORK_FOLDER);
             Path logs = out.resolve(LOG_FOLDER);
-            deleteTree(work); // a compare killed with SIGKILL leaves its children's files
+            Folders.deleteTree(work); // a compare killed with SIGKILL leaves its children's files
             RunRecords store = new RunRecords(out);
             if (!settings.execution().resume()) {
                 int removed = store.clear();
-                deleteTree(logs);
+                Folders.deleteTree(logs);
                 if (removed > 0) {
                     log.accept("starting afresh: " + removed + " run record(s) of an earlier compare in " + store.dir()
                             + " removed (--resume reuses them)");
@@ -296,16 +297,5 @@ public final class Runner {
         log.accept("resuming: " + reusable.size() + " run(s) reused from " + store.dir() + " (" + recorded
                 + " recorded), " + toRun + " to run");
         return Set.copyOf(reusable.keySet());
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var files = Files.walk(dir)) {
-            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }
