@@ -49,7 +49,7 @@ final class ImageFiles {
             if (Files.isDirectory(file)) {
                 throw new BadFileException(what + " file is not readable (it is a directory)");
             }
-            throw new BadFileException(what + " file is not readable (" + oneLine(e) + ")", e);
+            throw new BadFileException(what + " file is not readable (" + Text.oneLine(e) + ")", e);
         }
     }
 
@@ -91,7 +91,7 @@ final class ImageFiles {
             }
         } catch (RuntimeException e) {
             // OpenCV reports decoder failures as cv::Exception mapped to RuntimeException.
-            throw new BadFileException("corrupt JPEG (" + oneLine(e) + ")", e);
+            throw new BadFileException("corrupt JPEG (" + Text.oneLine(e) + ")", e);
         }
     }
 
@@ -151,9 +151,5 @@ final class ImageFiles {
             }
         }
         return false;
-    }
-
-    static String oneLine(Throwable e) {
-        return Text.oneLine(e);
     }
 }

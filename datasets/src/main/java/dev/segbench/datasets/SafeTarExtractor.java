@@ -2,6 +2,7 @@ package dev.segbench.datasets;
 
 import dev.segbench.api.DatasetException;
 import dev.segbench.api.Progress;
+import dev.segbench.api.Text;
 import dev.segbench.api.io.Folders;
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -32,7 +33,7 @@ public final class SafeTarExtractor {
             Files.createDirectories(dest.getParent());
             Files.createDirectory(dest);
         } catch (IOException e) {
-            throw new DatasetException(dest + ": cannot create extraction folder (" + ImageFiles.oneLine(e) + ")", e);
+            throw new DatasetException(dest + ": cannot create extraction folder (" + Text.oneLine(e) + ")", e);
         }
         boolean done = false;
         try {
@@ -50,7 +51,7 @@ public final class SafeTarExtractor {
             progress.done();
             done = true;
         } catch (IOException e) {
-            throw new DatasetException(tar + ": cannot extract (" + ImageFiles.oneLine(e) + ")", e);
+            throw new DatasetException(tar + ": cannot extract (" + Text.oneLine(e) + ")", e);
         } finally {
             if (!done) {
                 Folders.deleteQuietly(dest);

@@ -7,6 +7,7 @@ import dev.segbench.api.DatasetOptions.BadSamplePolicy;
 import dev.segbench.api.DatasetOptions;
 import dev.segbench.api.Sample;
 import dev.segbench.api.SkippedSample;
+import dev.segbench.api.Text;
 import dev.segbench.api.VocClasses;
 import dev.segbench.api.io.LabelPng;
 import java.io.IOException;
@@ -73,7 +74,7 @@ public final class VocDataset implements Dataset {
         } catch (NoSuchFileException e) {
             throw new DatasetException(splitFile + ": split file not found");
         } catch (IOException e) {
-            String why = Files.isDirectory(splitFile) ? "it is a directory" : ImageFiles.oneLine(e);
+            String why = Files.isDirectory(splitFile) ? "it is a directory" : Text.oneLine(e);
             throw new DatasetException(splitFile + ": cannot read split file (" + why + ")", e);
         }
         boolean skip = options.onBadSample() == BadSamplePolicy.SKIP;

@@ -2,6 +2,7 @@ package dev.segbench.datasets;
 
 import dev.segbench.api.DatasetException;
 import dev.segbench.api.Progress;
+import dev.segbench.api.Text;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -74,7 +75,7 @@ public record VocDownload(URI url, long size, String md5) {
         try {
             return new VocDownload(URI.create(url), Long.parseLong(size), md5);
         } catch (IllegalArgumentException e) {
-            throw new DatasetException("-D" + URL_PROPERTY + "/" + SIZE_PROPERTY + "/" + MD5_PROPERTY + ": " + ImageFiles.oneLine(e));
+            throw new DatasetException("-D" + URL_PROPERTY + "/" + SIZE_PROPERTY + "/" + MD5_PROPERTY + ": " + Text.oneLine(e));
         }
     }
 
@@ -102,7 +103,7 @@ public record VocDownload(URI url, long size, String md5) {
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
-            throw new DatasetException(dir + ": cannot create folder (" + ImageFiles.oneLine(e) + ")", e);
+            throw new DatasetException(dir + ": cannot create folder (" + Text.oneLine(e) + ")", e);
         }
         Path tar = dir.resolve(fileName());
         Path part = dir.resolve(fileName() + ".part");
@@ -164,7 +165,7 @@ public record VocDownload(URI url, long size, String md5) {
             }
             long have = Files.exists(part) ? Files.size(part) : 0;
             if (have != size) {
-                String why = lastFailure == null ? "" : " (last error: " + ImageFiles.oneLine(lastFailure) + ")";
+                String why = lastFailure == null ? "" : " (last error: " + Text.oneLine(lastFailure) + ")";
                 throw new DatasetException(url + ": download incomplete after " + ATTEMPTS + " attempts, " + have + " of "
                         + size + " bytes kept in " + part + "; run fetch again to resume" + why);
             }
@@ -173,7 +174,7 @@ public record VocDownload(URI url, long size, String md5) {
             Thread.currentThread().interrupt();
             throw new DatasetException(url + ": download interrupted; " + part + " is kept and the next fetch resumes it");
         } catch (IOException e) {
-            throw new DatasetException(part + ": cannot write (" + ImageFiles.oneLine(e) + ")", e);
+            throw new DatasetException(part + ": cannot write (" + Text.oneLine(e) + ")", e);
         }
     }
 
@@ -260,7 +261,7 @@ public record VocDownload(URI url, long size, String md5) {
                         + " (corrupt or different file); deleted it, run fetch again");
             }
         } catch (IOException e) {
-            throw new DatasetException(file + ": cannot verify (" + ImageFiles.oneLine(e) + ")", e);
+            throw new DatasetException(file + ": cannot verify (" + Text.oneLine(e) + ")", e);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JDK has MD5", e);
         }
@@ -270,7 +271,7 @@ public record VocDownload(URI url, long size, String md5) {
         try {
             Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
-            throw new DatasetException(to + ": cannot move " + from + " here (" + ImageFiles.oneLine(e) + ")", e);
+            throw new DatasetException(to + ": cannot move " + from + " here (" + Text.oneLine(e) + ")", e);
         }
     }
 }

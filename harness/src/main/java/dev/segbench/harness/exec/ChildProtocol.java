@@ -59,7 +59,7 @@ final class ChildProtocol {
         @Override
         public synchronized void start(String task, long total, String unit) {
             flush();
-            out.println(PREFIX + "start " + total + " " + unit.replace(' ', '_') + " " + oneLine(task));
+            out.println(PREFIX + "start " + total + " " + unit.replace(' ', '_') + " " + Text.oneLine(task));
             lastFlush = System.nanoTime();
         }
 
@@ -78,7 +78,7 @@ final class ChildProtocol {
         }
 
         synchronized void log(String message) {
-            out.println(PREFIX + "log " + oneLine(message));
+            out.println(PREFIX + "log " + Text.oneLine(message));
         }
 
         private void flush() {
@@ -87,10 +87,6 @@ final class ChildProtocol {
                 pending = 0;
             }
             lastFlush = System.nanoTime();
-        }
-
-        private static String oneLine(String s) {
-            return Text.oneLine(s);
         }
     }
 }

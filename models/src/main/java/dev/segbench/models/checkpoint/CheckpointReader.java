@@ -62,14 +62,14 @@ public final class CheckpointReader {
             Map<String, CheckpointTensor> tensors = materialize(stateDict(parsed.root()), parsed.storages());
             return new Checkpoint(file, sha256, parsed.format(), tensors);
         } catch (CheckpointFormatException e) {
-            throw new ModelException(file + ": " + oneLine(e.getMessage()), e);
+            throw new ModelException(file + ": " + Text.oneLine(e.getMessage()), e);
         } catch (OutOfMemoryError e) {
             // a corrupt length field in the pickle asked for a huge string
             throw new ModelException(file + ": corrupt checkpoint (it declares an object too large to load)", e);
         } catch (PickleException e) {
             // razorvine's own errors, e.g. an invalid opcode
             throw new ModelException(file + ": not a PyTorch state_dict checkpoint (corrupt pickle: "
-                    + oneLine(String.valueOf(e.getMessage())) + ")", e);
+                    + Text.oneLine(String.valueOf(e.getMessage())) + ")", e);
         } catch (RuntimeException e) {
             // operands of the wrong type (ClassCastException and the like): a pickle, but not one torch.save wrote
             throw new ModelException(file + ": not a PyTorch state_dict checkpoint (malformed pickle)", e);
@@ -89,7 +89,7 @@ public final class CheckpointReader {
         } catch (AccessDeniedException e) {
             throw new ModelException(file + ": permission denied", e);
         } catch (IOException | OutOfMemoryError e) {
-            throw new ModelException(file + ": cannot read (" + oneLine(String.valueOf(e.getMessage())) + ")", e);
+            throw new ModelException(file + ": cannot read (" + Text.oneLine(String.valueOf(e.getMessage())) + ")", e);
         }
     }
 
@@ -140,7 +140,7 @@ public final class CheckpointReader {
         } catch (IOException e) {
             // the stream was a ByteArrayInputStream, so this is always the end of the data
             throw new CheckpointFormatException("truncated checkpoint: the pickle ends early ("
-                    + oneLine(String.valueOf(e.getMessage())) + ")", e);
+                    + Text.oneLine(String.valueOf(e.getMessage())) + ")", e);
         }
         Map<String, DecodedStorage> storages = new LinkedHashMap<>();
         int position = bytes.length - in.available();  // ByteArrayInputStream: available() is what is left
@@ -293,10 +293,10 @@ public final class CheckpointReader {
             }
             return new Parsed("zip", root, storages);
         } catch (ZipException e) {
-            throw new CheckpointFormatException("truncated or corrupt zip archive (" + oneLine(String.valueOf(
+            throw new CheckpointFormatException("truncated or corrupt zip archive (" + Text.oneLine(String.valueOf(
                     e.getMessage())) + ")", e);
         } catch (IOException e) {
-            throw new CheckpointFormatException("truncated or unreadable checkpoint (" + oneLine(String.valueOf(
+            throw new CheckpointFormatException("truncated or unreadable checkpoint (" + Text.oneLine(String.valueOf(
                     e.getMessage())) + ")", e);
         }
     }
@@ -429,9 +429,5 @@ public final class CheckpointReader {
             }
         }
         return index;
-    }
-
-    private static String oneLine(String message) {
-        return Text.oneLine(message);
     }
 }
