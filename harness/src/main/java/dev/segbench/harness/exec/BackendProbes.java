@@ -54,6 +54,7 @@ public final class BackendProbes {
         private final ChildProcess children;
         private final List<String> messages = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
         private final java.util.concurrent.FutureTask<Map<String, BackendState>> task;
+        private final Thread thread;
 
         private Early(List<Backend> backends, List<Path> pluginFolders, List<Path> requiredFolders, Path logDir,
                       RunSettings.Execution limits) throws IOException {
@@ -66,7 +67,7 @@ public final class BackendProbes {
             List<Backend> copy = List.copyOf(backends);
             this.task = new java.util.concurrent.FutureTask<>(
                     () -> BackendProbes.probe(children, pluginFolders, requiredFolders, work, copy, messages::add));
-            Thread thread = new Thread(task, "segbench-probe");
+            this.thread = new Thread(task, "segbench-probe");
             thread.setDaemon(true);
             thread.start();
         }
@@ -116,12 +117,11 @@ public final class BackendProbes {
 
         @Override
         public void close() {
-            children.stop();
-            task.cancel(true);
+            children.stop(); // kills the child in flight and starts no other, so the probe thread ends soon
             try {
-                task.get();
-            } catch (Exception ignored) {
-                // stopped, failed or cancelled: its outcome is not wanted any more
+                thread.join(10_000); // its files go only once it no longer writes them
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
             dev.segbench.api.io.Folders.deleteQuietly(temp);
         }
