@@ -1,6 +1,7 @@
 package dev.segbench.api;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -25,6 +26,14 @@ public interface Backend {
     Availability availability();
 
     Set<Precision> precisions();
+
+    /**
+     * Why this backend does not offer {@code precision} (one line, e.g. "the FP16 target exists on ARM only"), which the
+     * harness adds to the skip it reports; empty where the backend gives no reason or offers the precision.
+     */
+    default Optional<String> unsupportedReason(Precision precision) {
+        return Optional.empty();
+    }
 
     /**
      * Every session property key this backend reads ({@code --property KEY=VALUE}; see {@link BackendProperties}):

@@ -341,7 +341,8 @@ public final class Planner implements AutoCloseable {
             skip = state.availability().reason();
         } else if (!state.precisions().contains(precision)) {
             skip = "backend " + backend.id() + " does not support " + precision.id() + " (it supports "
-                    + state.precisions().stream().map(Precision::id).sorted().collect(Collectors.joining(",")) + ")";
+                    + state.precisions().stream().map(Precision::id).sorted().collect(Collectors.joining(",")) + ")"
+                    + backend.unsupportedReason(precision).map(why -> ": " + why).orElse("");
         } else if (precision == Precision.INT8 && calibrationSkips.containsKey(model)) {
             skip = calibrationSkips.get(model);
         }

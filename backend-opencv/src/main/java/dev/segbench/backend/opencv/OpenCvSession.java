@@ -1,0 +1,296 @@
+package dev.segbench.backend.opencv;
+
+import ai.onnx.proto.OnnxMl;
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.segbench.api.BackendException;
+import dev.segbench.api.DType;
+import dev.segbench.api.HostTensor;
+import dev.segbench.api.InferenceResult;
+import dev.segbench.api.InferenceSession;
+import dev.segbench.api.ModelArtifact;
+import dev.segbench.api.ModelInfo;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.opencv.global.opencv_core;
+import org.bytedeco.opencv.global.opencv_dnn;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_dnn.Net;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * One model on OpenCV DNN. OpenCV fixes the sizes of the graph's Resize nodes when it reads the network, so a graph
+ * whose height and width are symbolic cannot run ("Inconsistent shape for ConcatLayer"): the session writes each
+ * input shape (batch, height, width) into the graph's input dims and keeps one {@link Net} per shape, the
+ * {@value #CACHED_SHAPES} used last (an accuracy pass over images of many sizes would otherwise hold a network per
+ * size). The profile's optimal shape is built at open, which also refuses a graph OpenCV cannot import.
+ *
+ * <p>An OpenCV {@code Net} is not thread-safe (forward() writes its own blobs), so runs are serialised on the
+ * session and the backend does not declare concurrent runs: one network per worker would multiply the per-shape
+ * cache and its build time for what the 2-core machines we measure on cannot use anyway.
+ */
+final class OpenCvSession implements InferenceSession {
+
+    /** Networks kept per session: the performance shape plus a few accuracy-pass image sizes. */
+    static final int CACHED_SHAPES = 4;
+
+    /** An input shape the session builds a network for. */
+    record Shape(int batch, int height, int width) {
+        @Override
+        public String toString() {
+            return "[" + batch + ",3," + height + "," + width + "]";
+        }
+    }
+
+    private final ModelArtifact artifact;
+    private final OnnxMl.ModelProto graph;
+    private final int classes;
+    private final int stride;
+    private final int threads;
+    /** Access-ordered: the eldest entry is the network used longest ago; guarded by {@code this}. */
+    private final LinkedHashMap<Shape, Net> nets = new LinkedHashMap<>(8, 0.75f, true);
+    private boolean closed;
+
+    private OpenCvSession(ModelArtifact artifact, OnnxMl.ModelProto graph, ModelInfo info, int threads) {
+        this.artifact = artifact;
+        this.graph = graph;
+        this.classes = info.numClasses();
+        this.stride = info.outputStride();
+        this.threads = threads;
+    }
+
+    /** Checks the graph's input and output, then builds the network for {@code first}; refuses what OpenCV cannot read. */
+    static OpenCvSession open(ModelArtifact artifact, ModelInfo info, int threads, Shape first) throws BackendException {
+        OnnxMl.ModelProto graph;
+        try {
+            graph = OnnxMl.ModelProto.parseFrom(artifact.onnxBuffer());
+        } catch (InvalidProtocolBufferException e) {
+            throw invalid(artifact, "not an ONNX model (" + e.getMessage() + ")");
+        }
+        if (graph.getGraph().getInputList().stream().noneMatch(v -> v.getName().equals(ModelArtifact.INPUT_NAME))) {
+            throw invalid(artifact, "graph has no input '" + ModelArtifact.INPUT_NAME + "'");
+        }
+        if (graph.getGraph().getOutputList().stream().noneMatch(v -> v.getName().equals(artifact.outputName()))) {
+            throw invalid(artifact, "graph has no output '" + artifact.outputName() + "'");
+        }
+        if (info.outputStride() < 1) {
+            throw invalid(artifact, "model info gives output stride " + info.outputStride());
+        }
+        OpenCvSession session = new OpenCvSession(artifact, graph, info, threads);
+        synchronized (session) {
+            session.netFor(first);
+        }
+        return session;
+    }
+
+    @Override
+    public ModelArtifact artifact() {
+        return artifact;
+    }
+
+    @Override
+    public synchronized InferenceResult run(HostTensor input) throws BackendException {
+        if (closed) {
+            throw new IllegalStateException("session for " + artifact.modelId() + " is closed");
+        }
+        Shape shape = validate(input);
+        Net net = netFor(shape);
+        long[] outShape = {shape.batch(), classes, ceilDiv(shape.height(), stride), ceilDiv(shape.width(), stride)};
+        long outBytes = HostTensor.elementCount(outShape) * Float.BYTES;
+        Arena resultArena = Arena.ofShared(); // shared: the harness may close a result on another thread
+        try (Arena staging = input.data().isNative() ? null : Arena.ofConfined()) {
+            MemorySegment in = input.data().asSlice(0, input.byteSize());
+            if (staging != null) { // a heap segment has no address OpenCV could read: copy it once
+                in = staging.allocate(input.byteSize(), 64).copyFrom(in);
+            }
+            MemorySegment out = resultArena.allocate(outBytes, 64);
+            try (FloatPointer data = new FloatPointer(in.asByteBuffer().order(ByteOrder.nativeOrder()).asFloatBuffer());
+                 Mat blob = new Mat(new int[] {shape.batch(), 3, shape.height(), shape.width()}, opencv_core.CV_32F, data)) {
+                net.setInput(blob);
+                OpenCvNative.useThreads(threads);
+                try (Mat logits = net.forward()) {
+                    copyOut(logits, outShape, out);
+                }
+            }
+            return new Result(new HostTensor(DType.FLOAT32, outShape, out), resultArena);
+        } catch (RuntimeException e) {
+            resultArena.close();
+            if (e.getClass() == RuntimeException.class) { // JavaCPP's translation of a cv::Exception
+                throw new BackendException(BackendException.Code.RUNTIME_ERROR, "running " + artifact.modelId()
+                        + " at " + shape + " on OpenCV: " + oneLine(e.getMessage()), e);
+            }
+            throw e;
+        }
+    }
+
+    /** Copies the network's output (memory the Net reuses on the next forward) into {@code out}, checking its shape. */
+    private void copyOut(Mat logits, long[] expected, MemorySegment out) throws BackendException {
+        long[] got = new long[logits.dims()];
+        for (int i = 0; i < got.length; i++) {
+            got[i] = logits.size(i);
+        }
+        if (!Arrays.equals(got, expected) || logits.type() != opencv_core.CV_32F || !logits.isContinuous()) {
+            throw new BackendException(BackendException.Code.RUNTIME_ERROR, artifact.modelId() + ": OpenCV returned "
+                    + Arrays.toString(got) + " of type " + logits.type() + ", expected continuous CV_32F "
+                    + Arrays.toString(expected));
+        }
+        out.copyFrom(MemorySegment.ofAddress(logits.data().address()).reinterpret(out.byteSize()));
+    }
+
+    /** The network for {@code shape}, built on first use; the least recently used one goes when the cache is full. */
+    private Net netFor(Shape shape) throws BackendException {
+        Net net = nets.get(shape);
+        if (net != null) {
+            return net;
+        }
+        net = build(shape);
+        nets.put(shape, net);
+        if (nets.size() > CACHED_SHAPES) {
+            var eldest = nets.entrySet().iterator();
+            eldest.next().getValue().close();
+            eldest.remove();
+        }
+        return net;
+    }
+
+    /** Reads the graph with {@code shape} written into its input dims, on OpenCV's own CPU backend. */
+    private Net build(Shape shape) throws BackendException {
+        byte[] fixed = withInputShape(graph, shape).toByteArray();
+        Net net;
+        try {
+            net = opencv_dnn.readNetFromONNX(fixed);
+        } catch (RuntimeException e) {
+            throw importFailure(e.getMessage());
+        }
+        if (net.empty()) {
+            net.close();
+            throw invalid(artifact, "OpenCV read an empty network");
+        }
+        net.setPreferableBackend(opencv_dnn.DNN_BACKEND_OPENCV);
+        net.setPreferableTarget(opencv_dnn.DNN_TARGET_CPU);
+        return net;
+    }
+
+    /** The graph with the input's four dims set to {@code shape}; a symbolic dim becomes its value. */
+    static OnnxMl.ModelProto withInputShape(OnnxMl.ModelProto model, Shape shape) {
+        long[] dims = {shape.batch(), 3, shape.height(), shape.width()};
+        OnnxMl.ModelProto.Builder builder = model.toBuilder();
+        for (OnnxMl.ValueInfoProto.Builder input : builder.getGraphBuilder().getInputBuilderList()) {
+            if (!input.getName().equals(ModelArtifact.INPUT_NAME)) {
+                continue;
+            }
+            OnnxMl.TensorShapeProto.Builder tensorShape = input.getTypeBuilder().getTensorTypeBuilder().getShapeBuilder();
+            tensorShape.clearDim();
+            for (long d : dims) {
+                tensorShape.addDim(OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimValue(d));
+            }
+        }
+        return builder.build();
+    }
+
+    /** OpenCV's names the op it has no layer for as {@code Can't create layer "NAME" of type "OP"}. */
+    private static final Pattern UNKNOWN_LAYER = Pattern.compile("Can't create layer \"([^\"]*)\" of type \"([^\"]*)\"");
+    /** OpenCV's error text: "OpenCV(4.13.0) /path/file.cpp:123: error: (-2:Unspecified error) WHAT in function 'f'". */
+    private static final Pattern CV_ERROR = Pattern.compile("error: \\([^)]*\\) (.*?)(?: in function '[^']*')?$");
+
+    /** One line from OpenCV's import failure: the unknown op by name where that is the cause. */
+    private BackendException importFailure(String message) {
+        String text = String.valueOf(message);
+        Matcher unknown = UNKNOWN_LAYER.matcher(text);
+        if (unknown.find()) {
+            return new BackendException(BackendException.Code.UNSUPPORTED_OP, artifact.modelId() + ": OpenCV DNN "
+                    + OpenCvNative.version() + " has no layer for ONNX op " + unknown.group(2) + " (node "
+                    + unknown.group(1) + ")");
+        }
+        return invalid(artifact, "OpenCV cannot import the graph: " + oneLine(text));
+    }
+
+    /** The innermost OpenCV error description of {@code message}, on one line. */
+    static String oneLine(String message) {
+        String text = String.valueOf(message);
+        String last = text;
+        for (String line : text.lines().map(String::strip).filter(l -> !l.isEmpty()).toList()) {
+            Matcher m = CV_ERROR.matcher(line);
+            last = m.find() ? m.group(1) : line;
+        }
+        return last.replaceAll("\\s+", " ").strip();
+    }
+
+    private static BackendException invalid(ModelArtifact artifact, String problem) {
+        return new BackendException(BackendException.Code.MODEL_INVALID, artifact.modelId() + " ("
+                + artifact.precision().id() + "): " + problem);
+    }
+
+    private Shape validate(HostTensor input) {
+        long[] s = input.shape();
+        boolean ok = input.dtype() == DType.FLOAT32 && s.length == 4 && s[1] == 3;
+        for (int i = 0; ok && i < 4; i++) {
+            ok = s[i] >= 1 && s[i] <= Integer.MAX_VALUE;
+        }
+        if (!ok) {
+            throw new IllegalArgumentException(artifact.modelId() + ": expected input FLOAT32[N,3,H,W], got "
+                    + input.dtype() + Arrays.toString(s));
+        }
+        if (!input.data().scope().isAlive()) {
+            // OpenCV would read the freed memory through the raw address: refuse here instead of crashing the JVM
+            throw new IllegalStateException(artifact.modelId() + ": input " + input + " lives in a closed arena");
+        }
+        return new Shape((int) s[0], (int) s[2], (int) s[3]);
+    }
+
+    private static long ceilDiv(long value, int divisor) {
+        return (value + divisor - 1) / divisor;
+    }
+
+    /** How many networks the session holds now (tests check the cache). */
+    synchronized int cachedNetworks() {
+        return nets.size();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        nets.values().forEach(Net::close);
+        nets.clear();
+    }
+
+    /** The output in memory of its own, so a result outlives the next run and the session. */
+    private final class Result implements InferenceResult {
+        private final HostTensor output;
+        private Arena arena;
+
+        Result(HostTensor output, Arena arena) {
+            this.output = output;
+            this.arena = arena;
+        }
+
+        @Override
+        public synchronized HostTensor output() {
+            if (arena == null) {
+                throw new IllegalStateException("result of " + artifact.modelId() + " is closed");
+            }
+            return output;
+        }
+
+        @Override
+        public void close() {
+            Arena released;
+            synchronized (this) {
+                released = arena;
+                arena = null;
+            }
+            if (released != null) {
+                released.close();
+            }
+        }
+    }
+}
