@@ -60,7 +60,9 @@ final class OpenCvNative {
     }
 
     static String version() {
-        return opencv_core.getVersionString().getString();
+        String text = opencv_core.getVersionString().getString();
+        int end = text.indexOf('\0'); // the BytePointer's length may take in the C string's terminator
+        return (end < 0 ? text : text.substring(0, end)).strip();
     }
 
     /** The DNN backend/target pairs this build offers, e.g. "OPENCV/CPU". */

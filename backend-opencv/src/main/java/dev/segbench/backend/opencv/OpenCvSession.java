@@ -211,15 +211,21 @@ final class OpenCvSession implements InferenceSession {
         return invalid(artifact, "OpenCV cannot import the graph: " + oneLine(text));
     }
 
+    /** The importer names the node it failed on: {@code Node [OP@DOMAIN]:(NAME)}. */
+    private static final Pattern NODE = Pattern.compile("Node \\[([^@\\]]+)@[^\\]]*\\]:\\(([^)]*)\\)");
+
     /** The innermost OpenCV error description of {@code message}, on one line. */
     static String oneLine(String message) {
         String text = String.valueOf(message);
         String last = text;
-        for (String line : text.lines().map(String::strip).filter(l -> !l.isEmpty()).toList()) {
+        // OpenCV nests the failing layer's error in the importer's on lines starting with "> "
+        for (String line : text.lines().map(l -> l.replaceFirst("^\\s*>", "").strip()).filter(l -> !l.isEmpty()).toList()) {
             Matcher m = CV_ERROR.matcher(line);
             last = m.find() ? m.group(1) : line;
         }
-        return last.replaceAll("\\s+", " ").strip();
+        Matcher node = NODE.matcher(text);
+        String where = node.find() ? "ONNX op " + node.group(1) + " (node " + node.group(2) + "): " : "";
+        return where + last.replaceAll("\\s+", " ").strip();
     }
 
     private static BackendException invalid(ModelArtifact artifact, String problem) {

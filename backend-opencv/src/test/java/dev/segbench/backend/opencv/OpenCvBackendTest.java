@@ -147,6 +147,16 @@ class OpenCvBackendTest {
         }
     }
 
+    /** OpenCV's nested error text (as 4.13 wrote it for an unknown op) becomes its innermost description, one line. */
+    @Test
+    void openCvErrorTextBecomesItsInnermostDescription() {
+        String text = "OpenCV(4.13.0) /build/modules/dnn/src/onnx/onnx_importer.cpp:1059: error: (-2:Unspecified error)"
+                + " in function 'handleNode'\n> Node [Foo@ai.onnx]:(onnx_node!n) parse error: OpenCV(4.13.0)"
+                + " /build/modules/dnn/src/layers/foo.cpp:108: error: (-215:Assertion failed) inputs.size() == 2"
+                + " in function 'getMemoryShapes'\n> \n";
+        assertEquals("ONNX op Foo (node onnx_node!n): inputs.size() == 2", OpenCvSession.oneLine(text));
+    }
+
     private static ModelSource seeded(String id) throws Exception {
         return OpenCvOnFixturesTest.catalogWith(id).load(id, WeightsSpec.seeded(WeightsSpec.DEFAULT_SEED));
     }
