@@ -62,8 +62,9 @@ class PlannerTest {
         assertEquals("tiny/cpu/fp32", withCpu.runs().get(2).referenceKey());
         assertEquals(ref.fingerprint(), withCpu.runs().get(2).fingerprintInputs().get("reference_fingerprint"));
 
-        // without cpu the next available one by rank (then id): tensorrt 50 and cuda 200 are not here, the fakes are 1000
-        Plan withoutCpu = plan(settings(RunSettings.Reference.auto(), 1), probe(Set.of("cpu", "tensorrt", "cuda")));
+        // without cpu the next available one by rank (then id): opencv 30, tensorrt 50 and cuda 200 are not here, the
+        // fakes are 1000
+        Plan withoutCpu = plan(settings(RunSettings.Reference.auto(), 1), probe(Set.of("cpu", "opencv", "tensorrt", "cuda")));
         assertEquals("exploding:fp32", withoutCpu.reference());
     }
 
@@ -92,6 +93,18 @@ class PlannerTest {
         assertEquals("fake-1.0", a.runs().getFirst().fingerprintInputs().get("backend_version"));
         assertNull(a.runs().getFirst().skipReason());
         assertEquals("tiny.fake.fp16", a.runs().get(1).fileStem());
+    }
+
+    @Test
+    void aPrecisionTheBackendDoesNotOfferIsSkippedWithTheBackendsReason() throws Exception {
+        RunSettings base = settings(new RunSettings.Reference("fake", Precision.FP32), 1);
+        RunSettings s = new RunSettings(new RunSettings.Selection(List.of("tiny"), List.of("fake", "exploding"),
+                List.of(Precision.FP32, Precision.FP16), Map.of(), 1, base.selection().reference()),
+                base.data(), base.performance(), base.session(), base.execution(), base.out());
+        Plan p = plan(s, probe(Set.of()));
+        PlannedRun fp16 = p.runs().stream().filter(r -> r.key().equals("tiny/exploding/fp16")).findFirst().orElseThrow();
+        assertEquals("backend exploding does not support fp16 (it supports fp32): its fp16 would only be fp32 renamed",
+                fp16.skipReason());
     }
 
     @Test
