@@ -1,6 +1,7 @@
 package dev.segbench.datasets;
 
 import dev.segbench.api.Text;
+import dev.segbench.api.io.ImageHeader;
 import dev.segbench.api.io.LabelPng;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
@@ -53,11 +54,20 @@ final class ImageFiles {
         }
     }
 
+    /** How a user raises {@code maxPixels}, for the refusal message. */
+    static final String RAISE_LIMIT = "raise the limit with the dataset option max-pixels, e.g. voc:DIR?max-pixels=200000000";
+
+    /** {@link #decodeJpeg(byte[], long)} with {@link ImageHeader#DEFAULT_MAX_PIXELS}. */
+    public static Rgb decodeJpeg(byte[] bytes) throws BadFileException {
+        return decodeJpeg(bytes, ImageHeader.DEFAULT_MAX_PIXELS);
+    }
+
     /**
      * Decodes a JPEG (or any format OpenCV reads) to RGB with OpenCV. EXIF orientation is ignored on
-     * purpose: VOC labels are drawn on the stored pixel grid, and javax.imageio ignores it too.
+     * purpose: VOC labels are drawn on the stored pixel grid, and javax.imageio ignores it too. An image whose
+     * header states more than {@code maxPixels} pixels is refused before anything is decoded.
      */
-    public static Rgb decodeJpeg(byte[] bytes) throws BadFileException {
+    public static Rgb decodeJpeg(byte[] bytes, long maxPixels) throws BadFileException {
         if (bytes.length == 0) {
             throw new BadFileException("empty JPEG file");
         }
@@ -67,6 +77,10 @@ final class ImageFiles {
         // libjpeg only warns on a premature end and fills the rest with grey, so look for the end marker ourselves.
         if (!hasEndOfImage(bytes)) {
             throw new BadFileException("truncated JPEG (no end-of-image marker)");
+        }
+        ImageHeader.Size size = ImageHeader.jpeg(bytes).orElse(null);
+        if (size != null) {
+            refuseAbove(size, maxPixels);
         }
         try (BytePointer data = new BytePointer(bytes);
              Mat encoded = new Mat(1, bytes.length, opencv_core.CV_8UC1, data);
@@ -79,6 +93,7 @@ final class ImageFiles {
                 opencv_imgproc.cvtColor(bgr, rgb, opencv_imgproc.COLOR_BGR2RGB);
                 int width = rgb.cols();
                 int height = rgb.rows();
+                refuseAbove(new ImageHeader.Size(width, height), maxPixels); // a header the walk above did not find
                 byte[] pixels = new byte[width * height * 3];
                 if (rgb.isContinuous()) {
                     rgb.data().get(pixels);
@@ -95,12 +110,38 @@ final class ImageFiles {
         }
     }
 
-    /** Reads a label PNG as class indices ({@link LabelPng}'s rule: palette indices or 8-bit grey values). */
+    /** {@link #readLabelPng(byte[], long)} with {@link ImageHeader#DEFAULT_MAX_PIXELS}. */
     public static LabelPng.Labels readLabelPng(byte[] bytes) throws BadFileException {
+        return readLabelPng(bytes, ImageHeader.DEFAULT_MAX_PIXELS);
+    }
+
+    /**
+     * Reads a label PNG as class indices ({@link LabelPng}'s rule: palette indices or 8-bit grey values); one whose
+     * header states more than {@code maxPixels} pixels is refused before anything is decoded.
+     */
+    public static LabelPng.Labels readLabelPng(byte[] bytes, long maxPixels) throws BadFileException {
+        ImageHeader.Size size = ImageHeader.png(bytes).orElse(null);
+        if (size != null) {
+            refuseAbove(size, maxPixels);
+        }
         try {
             return LabelPng.decode(bytes);
         } catch (LabelPng.BadLabelPngException e) {
             throw new BadFileException(e.getMessage(), e.getCause());
+        }
+    }
+
+    /**
+     * Refuses an image above the pixel limit, or one whose RGB pixels would not fit in one Java array (the limit
+     * can be raised that far).
+     */
+    private static void refuseAbove(ImageHeader.Size size, long maxPixels) throws BadFileException {
+        String problem = ImageHeader.tooLarge(size, maxPixels, RAISE_LIMIT).orElse(null);
+        if (problem != null) {
+            throw new BadFileException(problem);
+        }
+        if (size.pixels() * 3 > Integer.MAX_VALUE - 8) {
+            throw new BadFileException("the image is " + size + ": too large to hold (its RGB pixels exceed 2 GiB)");
         }
     }
 

@@ -9,6 +9,7 @@ import dev.segbench.api.Sample;
 import dev.segbench.api.SkippedSample;
 import dev.segbench.api.Text;
 import dev.segbench.api.VocClasses;
+import dev.segbench.api.io.ImageHeader;
 import dev.segbench.api.io.LabelPng;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -44,16 +45,20 @@ public final class VocDataset implements Dataset {
     public static final String SPLIT = "split";
     /** The parameter that reads labels from SegmentationClassAug. */
     public static final String AUG_LABELS = "aug-labels";
+    /** The parameter raising the pixel limit above which an image or label is refused undecoded ({@link ImageHeader}). */
+    public static final String MAX_PIXELS = "max-pixels";
 
     private final boolean augmentedLabels;
+    private final long maxPixels;
 
     private VocDataset(Path root, String name, List<String> ids, List<SkippedSample> skippedAtOpen,
-                       boolean augmentedLabels) {
+                       boolean augmentedLabels, long maxPixels) {
         this.root = root;
         this.name = name;
         this.ids = List.copyOf(ids);
         this.skippedAtOpen = List.copyOf(skippedAtOpen);
         this.augmentedLabels = augmentedLabels;
+        this.maxPixels = maxPixels;
     }
 
     /** Opens {@code root} (the folder holding ImageSets, JPEGImages, SegmentationClass). */
@@ -64,6 +69,16 @@ public final class VocDataset implements Dataset {
             throw new DatasetException("voc: aug-labels=" + aug + " is neither true nor false");
         }
         boolean augmentedLabels = aug.equals("true");
+        String maxText = options.parameter(MAX_PIXELS, Long.toString(ImageHeader.DEFAULT_MAX_PIXELS)).strip();
+        long maxPixels;
+        try {
+            maxPixels = Long.parseLong(maxText);
+        } catch (NumberFormatException e) {
+            maxPixels = 0;
+        }
+        if (maxPixels < 1) {
+            throw new DatasetException("voc: max-pixels=" + maxText + " is not a positive whole number");
+        }
         if (!split.matches("[A-Za-z0-9_.-]+") || split.contains("..")) {
             throw new DatasetException("'" + split + "': not a valid split name");
         }
@@ -121,7 +136,7 @@ public final class VocDataset implements Dataset {
             selected = selected.subList(0, options.limit());
         }
         String name = "voc2012/" + split + (augmentedLabels ? " (SegmentationClassAug)" : "");
-        return new VocDataset(root, name, selected, skipped, augmentedLabels);
+        return new VocDataset(root, name, selected, skipped, augmentedLabels, maxPixels);
     }
 
     @Override
@@ -164,13 +179,13 @@ public final class VocDataset implements Dataset {
         Path labelFile = labelFile(index);
         ImageFiles.Rgb image;
         try {
-            image = ImageFiles.decodeJpeg(ImageFiles.readFile(imageFile, "image"));
+            image = ImageFiles.decodeJpeg(ImageFiles.readFile(imageFile, "image"), maxPixels);
         } catch (ImageFiles.BadFileException e) {
             throw new BadSampleException(id, imageFile, e.getMessage(), e.getCause());
         }
         LabelPng.Labels labels;
         try {
-            labels = ImageFiles.readLabelPng(ImageFiles.readFile(labelFile, "label"));
+            labels = ImageFiles.readLabelPng(ImageFiles.readFile(labelFile, "label"), maxPixels);
         } catch (ImageFiles.BadFileException e) {
             throw new BadSampleException(id, labelFile, e.getMessage(), e.getCause());
         }

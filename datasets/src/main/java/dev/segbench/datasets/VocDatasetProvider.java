@@ -5,6 +5,7 @@ import dev.segbench.api.DatasetException;
 import dev.segbench.api.DatasetOptions;
 import dev.segbench.api.DatasetProvider;
 import dev.segbench.api.Progress;
+import dev.segbench.api.io.ImageHeader;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -30,14 +31,18 @@ public final class VocDatasetProvider implements DatasetProvider {
 
     @Override
     public String description() {
-        return "PASCAL VOC 2012 segmentation: voc:PATH[?split=NAME&aug-labels=true] (a VOCdevkit or VOC2012 folder;"
-                + " split default val; aug-labels: labels from SegmentationClassAug)";
+        return "PASCAL VOC 2012 segmentation: voc:PATH[?split=NAME&aug-labels=true&max-pixels=N] (a VOCdevkit or VOC2012"
+                + " folder; split default val; aug-labels: labels from SegmentationClassAug; max-pixels: larger images are"
+                + " refused undecoded, default " + ImageHeader.DEFAULT_MAX_PIXELS + ")";
     }
 
-    /** "split": the image list (ImageSets/Segmentation/NAME.txt); "aug-labels": true for SBD's SegmentationClassAug. */
+    /**
+     * "split": the image list (ImageSets/Segmentation/NAME.txt); "aug-labels": true for SBD's SegmentationClassAug;
+     * "max-pixels": the pixel limit of an image or label file (larger ones are refused before decoding).
+     */
     @Override
     public Set<String> parameterKeys() {
-        return Set.of(VocDataset.SPLIT, VocDataset.AUG_LABELS);
+        return Set.of(VocDataset.SPLIT, VocDataset.AUG_LABELS, VocDataset.MAX_PIXELS);
     }
 
     @Override

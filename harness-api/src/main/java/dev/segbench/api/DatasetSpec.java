@@ -38,6 +38,26 @@ public record DatasetSpec(String scheme, String location, Map<String, String> pa
                 : new DatasetSpec(head.substring(0, colon), head.substring(colon + 1), parameters);
     }
 
+    /** The same dataset at another location (its parameters kept). */
+    public DatasetSpec withLocation(String newLocation) {
+        return new DatasetSpec(scheme, newLocation, parameters);
+    }
+
+    /** The spec as {@link #parse} reads it back (parameters in key order). */
+    @Override
+    public String toString() {
+        StringBuilder text = new StringBuilder(scheme);
+        if (!location.isEmpty()) {
+            text.append(':').append(location);
+        }
+        String sep = "?";
+        for (Map.Entry<String, String> e : new java.util.TreeMap<>(parameters).entrySet()) {
+            text.append(sep).append(e.getKey()).append('=').append(e.getValue());
+            sep = "&";
+        }
+        return text.toString();
+    }
+
     /**
      * Opens the dataset with {@code provider}: {@code options} (from the command line's flags) plus this spec's
      * parameters, which win; every parameter must be one the provider declares.

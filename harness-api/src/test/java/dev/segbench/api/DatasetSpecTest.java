@@ -52,6 +52,15 @@ class DatasetSpecTest {
         assertEquals(new DatasetSpec("synthetic", "", Map.of()), DatasetSpec.parse("synthetic"));
     }
 
+    /** A spec made in code (calibration's "synthetic:N") prints as text that parses back to it. */
+    @Test
+    void printedSpecParsesBack() throws Exception {
+        DatasetSpec spec = DatasetSpec.parse("synthetic?size=64x32&seed=7").withLocation("16");
+        assertEquals("synthetic:16?seed=7&size=64x32", spec.toString());
+        assertEquals(spec, DatasetSpec.parse(spec.toString()));
+        assertEquals("voc:/data/VOC dev", DatasetSpec.parse("voc:/data/VOC dev").toString());
+    }
+
     @Test
     void aKeyTheProviderDoesNotDeclareIsRefusedInOneLine() throws Exception {
         Recording p = new Recording();

@@ -9,7 +9,8 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        int code = Cli.execute(System.out, System.err, args);
+        // segbench's messages keep the console; native libraries' own messages may be routed to a log (compare)
+        int code = Cli.execute(System.out, dev.segbench.harness.exec.NativeStderr.console(System.err), args);
         System.out.flush();
         System.exit(code);
     }

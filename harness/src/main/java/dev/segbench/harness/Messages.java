@@ -27,8 +27,9 @@ public final class Messages {
      * cause) loses it.
      */
     public static String oneLine(Throwable e) {
-        if (e instanceof UncheckedIOException u && u.getCause() != null) {
-            return oneLine(u.getCause());
+        if (e instanceof UncheckedIOException u && u.getCause() != null
+                && (u.getMessage() == null || u.getMessage().equals(u.getCause().toString()))) {
+            return oneLine(u.getCause()); // a bare wrapper; one with a message of its own (naming the file) is kept
         }
         if (e instanceof FileSystemException f) {
             return fileProblem(f);

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.ByteBuffer;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -15,7 +16,24 @@ public final class AtomicFiles {
     private AtomicFiles() {
     }
 
+    /**
+     * Writes {@code content} to {@code target}. A failure names the file: errors of the file system that carry no
+     * path (a full disk: "No space left on device") become a {@link FileSystemException} of {@code target}.
+     */
     public static void write(Path target, byte[] content) throws IOException {
+        try {
+            writeOrThrow(target, content);
+        } catch (FileSystemException e) {
+            throw e;
+        } catch (IOException e) {
+            FileSystemException named = new FileSystemException(target.toString(), null,
+                    e.getMessage() == null ? "input/output error" : e.getMessage());
+            named.initCause(e);
+            throw named;
+        }
+    }
+
+    private static void writeOrThrow(Path target, byte[] content) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");

@@ -1,7 +1,9 @@
 package dev.segbench.harness.calibration;
 
 import dev.segbench.api.CalibrationMethod;
+import dev.segbench.api.DatasetException;
 import dev.segbench.api.DatasetOptions;
+import dev.segbench.api.DatasetSpec;
 import dev.segbench.datasets.SyntheticDatasetProvider;
 import dev.segbench.harness.UserException;
 
@@ -12,7 +14,8 @@ import java.util.Objects;
 /**
  * What to calibrate on and how: the {@code --calibration*} options, resolved against the evaluated dataset.
  *
- * @param dataset        {@code scheme[:location]}, the same syntax as {@code --dataset}
+ * @param dataset        {@code scheme[:location][?options]}, the same syntax as {@code --dataset}, as given
+ * @param spec           {@code dataset} parsed ({@link DatasetSpec}, the one parser of dataset specs)
  * @param datasetOptions how to open it (split, seed, size)
  * @param images         at most this many images, spread evenly over the dataset
  * @param method         how ranges are chosen
@@ -20,8 +23,8 @@ import java.util.Objects;
  * @param cacheFile      {@code --calibration-cache}: a file tables are imported from and exported to (null: none)
  * @param threads        intra-op threads for the calibration graph (0: all processors)
  */
-public record CalibrationRequest(String dataset, DatasetOptions datasetOptions, int images, CalibrationMethod method,
-                                 Path cacheDir, Path cacheFile, int threads) {
+public record CalibrationRequest(String dataset, DatasetSpec spec, DatasetOptions datasetOptions, int images,
+                                 CalibrationMethod method, Path cacheDir, Path cacheFile, int threads) {
 
     /** {@code --calibration-images} default: TensorRT's and ORT's samples use a few hundred; 64 keeps it quick. */
     public static final int DEFAULT_IMAGES = 64;
@@ -40,6 +43,7 @@ public record CalibrationRequest(String dataset, DatasetOptions datasetOptions, 
 
     public CalibrationRequest {
         Objects.requireNonNull(dataset, "dataset");
+        Objects.requireNonNull(spec, "spec");
         Objects.requireNonNull(datasetOptions, "datasetOptions");
         Objects.requireNonNull(method, "method");
         if (images < 1) {
@@ -65,11 +69,17 @@ public record CalibrationRequest(String dataset, DatasetOptions datasetOptions, 
         if (images < 1) {
             throw new UserException("--calibration-images: must be at least 1, got " + images);
         }
-        String spec = calibration != null ? calibration.strip() : evaluated.strip();
-        if (spec.isEmpty()) {
+        String text = calibration != null ? calibration.strip() : evaluated.strip();
+        if (text.isEmpty()) {
             throw new UserException("--calibration: give a dataset, e.g. voc:DIR or synthetic:64");
         }
-        String scheme = scheme(spec);
+        DatasetSpec spec;
+        try {
+            spec = DatasetSpec.parse(text);
+        } catch (DatasetException e) {
+            throw new UserException((calibration != null ? "--calibration: " : "--dataset: ") + e.getMessage(), e);
+        }
+        String scheme = spec.scheme();
         DatasetOptions options = DatasetOptions.defaults();
         if (scheme.equals("synthetic")) {
             // another seed: never the scenes a synthetic evaluation draws; the evaluated image size carries over
@@ -85,9 +95,9 @@ public record CalibrationRequest(String dataset, DatasetOptions datasetOptions, 
             if (size != null) {
                 options = options.with(SyntheticDatasetProvider.SIZE, size);
             }
-            if (location(spec).isEmpty()) {
-                int query = spec.indexOf('?');
-                spec = "synthetic:" + images + (query < 0 ? "" : spec.substring(query));
+            if (spec.location().isEmpty()) {
+                spec = spec.withLocation(Integer.toString(images));
+                text = spec.toString();
             }
         } else if (calibration == null && !scheme.equals("voc")) {
             throw new UserException("--calibration: no default calibration set for --dataset " + evaluated
@@ -96,26 +106,17 @@ public record CalibrationRequest(String dataset, DatasetOptions datasetOptions, 
         if (scheme.equals("voc")) {
             options = options.with("split", split == null || split.isBlank() ? DEFAULT_VOC_SPLIT : split.strip());
         }
-        return new CalibrationRequest(spec, options, images, method, cacheDir, cacheFile, threads);
+        return new CalibrationRequest(text, spec, options, images, method, cacheDir, cacheFile, threads);
     }
 
-    /** The scheme of "scheme[:location][?options]". */
-    public static String scheme(String spec) {
-        String head = spec.split("\\?", 2)[0];
-        int colon = head.indexOf(':');
-        return colon < 0 ? head : head.substring(0, colon);
-    }
-
-    /** The location of "scheme[:location][?options]" ("" when there is none). */
-    public static String location(String spec) {
-        String head = spec.split("\\?", 2)[0];
-        int colon = head.indexOf(':');
-        return colon < 0 ? "" : head.substring(colon + 1);
+    /** The VOC split calibrated on, or null for a dataset without splits. */
+    public String vocSplit() {
+        return spec.scheme().equals("voc") ? datasetOptions.parameter("split", DEFAULT_VOC_SPLIT) : null;
     }
 
     /** For logs and results: "voc:/data/VOCdevkit (train), 64 images, percentile". */
     public String describe() {
-        return dataset + (scheme(dataset).equals("voc") ? " (" + datasetOptions.parameter("split", DEFAULT_VOC_SPLIT) + ")" : "")
+        return dataset + (vocSplit() != null ? " (" + vocSplit() + ")" : "")
                 + ", up to " + images
                 + " images, " + method.id();
     }

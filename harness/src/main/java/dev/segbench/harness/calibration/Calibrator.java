@@ -70,7 +70,7 @@ public final class Calibrator {
                 + " has no int8 graph, so it cannot be calibrated"));
         Dataset data;
         try {
-            DatasetSpec spec = DatasetSpec.parse(request.dataset());
+            DatasetSpec spec = request.spec();
             DatasetProvider provider = datasets.apply(spec.scheme()).orElseThrow(() -> new UserException(
                     "--calibration " + request.dataset() + ": unknown dataset scheme '" + spec.scheme() + "'"));
             data = spec.open(provider, request.datasetOptions());

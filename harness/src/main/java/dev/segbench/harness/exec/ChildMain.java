@@ -90,7 +90,7 @@ public final class ChildMain {
             Path ckpt = settings.selection().weights().get(job.run().model());
             ModelSource source = catalog.load(job.run().model(), ckpt == null
                     ? WeightsSpec.seeded(settings.selection().seed()) : WeightsSpec.checkpoint(ckpt));
-            DatasetSpec spec = DatasetSpec.parse(settings.data().dataset());
+            DatasetSpec spec = job.samples().spec(); // parsed once, by the planner
             DatasetProvider provider = plugins.datasetProvider(spec.scheme()).orElseThrow(
                     () -> new IllegalStateException("dataset scheme " + spec.scheme() + " is in no plugin of this process"));
             long t2 = System.nanoTime();

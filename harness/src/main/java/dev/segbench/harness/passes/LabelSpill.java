@@ -41,7 +41,11 @@ final class LabelSpill {
 
         @Override
         public void close() throws IOException {
-            out.close();
+            try {
+                out.close(); // flushes the buffer: a full disk shows here
+            } catch (IOException e) {
+                throw new UncheckedIOException(file + ": cannot spill reference labels (" + e.getMessage() + ")", e);
+            }
         }
     }
 

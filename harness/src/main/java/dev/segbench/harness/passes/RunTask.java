@@ -121,6 +121,7 @@ public final class RunTask {
                 } else {
                     warnings.add("added as the reference for agreement: accuracy pass only, no performance pass");
                 }
+                warnings.addAll(gallery.problems()); // an optional artefact: the run stays ok
                 List<Run.Skipped> skipped = new ArrayList<>();
                 in.samples().skippedAtOpen().forEach(s -> skipped.add(new Run.Skipped(s.id(), s.reason())));
                 skipped.addAll(acc.skipped());

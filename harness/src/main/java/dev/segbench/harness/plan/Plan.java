@@ -5,6 +5,7 @@ import dev.segbench.api.SkippedSample;
 import dev.segbench.api.results.Classes;
 import dev.segbench.api.results.Environment;
 import dev.segbench.api.results.Warning;
+import dev.segbench.api.DatasetSpec;
 import java.util.List;
 import java.util.Map;
 
@@ -43,10 +44,11 @@ public record Plan(RunSettings settings, String reference, List<String> backendI
 
     /**
      * The evaluated samples: positions in the opened dataset (after limit, ids and shard) and their ids, which
-     * a child checks against the dataset it opens itself; {@code classes}: the dataset's class names and colours.
+     * a child checks against the dataset it opens itself; {@code classes}: the dataset's class names and colours;
+     * {@code spec}: {@code --dataset} as the planner parsed it, which every run opens (null in tests that open none).
      */
     public record DatasetFacts(String name, boolean synthetic, int size, List<Integer> indices, List<String> ids,
-                               List<SkippedSample> skippedAtOpen, Classes classes) {
+                               List<SkippedSample> skippedAtOpen, Classes classes, DatasetSpec spec) {
         public DatasetFacts {
             indices = List.copyOf(indices);
             ids = List.copyOf(ids);
@@ -57,7 +59,13 @@ public record Plan(RunSettings settings, String reference, List<String> backendI
         /** Facts of a VOC-classed dataset. */
         public DatasetFacts(String name, boolean synthetic, int size, List<Integer> indices, List<String> ids,
                             List<SkippedSample> skippedAtOpen) {
-            this(name, synthetic, size, indices, ids, skippedAtOpen, null);
+            this(name, synthetic, size, indices, ids, skippedAtOpen, null, null);
+        }
+
+        /** Facts of a dataset with its own classes, opened from no spec. */
+        public DatasetFacts(String name, boolean synthetic, int size, List<Integer> indices, List<String> ids,
+                            List<SkippedSample> skippedAtOpen, Classes classes) {
+            this(name, synthetic, size, indices, ids, skippedAtOpen, classes, null);
         }
 
         public int[] indexArray() {

@@ -5,7 +5,6 @@ import dev.segbench.api.Backend;
 import dev.segbench.api.CalibrationTable;
 import dev.segbench.api.Progress;
 import dev.segbench.harness.Messages;
-import dev.segbench.harness.calibration.CalibrationRequest;
 import dev.segbench.harness.calibration.Calibrator;
 import dev.segbench.api.Dataset;
 import dev.segbench.api.DatasetException;
@@ -106,7 +105,7 @@ public final class Planner implements AutoCloseable {
                 + (shard.count() > 1 ? " (shard " + shard + (shard.source().equals("--shard") ? "" : ", from the "
                 + shard.source()) + ")" : ""));
         facts = new Plan.DatasetFacts(dataset.name(), dataset.synthetic(), dataset.size(), indices, ids,
-                dataset.skippedAtOpen(), Classes.of(dataset.classNames(), dataset.palette()));
+                dataset.skippedAtOpen(), Classes.of(dataset.classNames(), dataset.palette()), dataSpec);
     }
 
     /**
@@ -243,11 +242,11 @@ public final class Planner implements AutoCloseable {
      * {@code --calibration-split val}). Synthetic scenes of another seed share ids but not images.
      */
     public static int calibrationOverlap(CalibrationTable table, Plan.DatasetFacts evaluated, RunSettings settings) {
-        String calibration = settings.calibration() == null ? "" : settings.calibration().dataset();
+        DatasetSpec calibration = settings.calibration() == null ? null : settings.calibration().spec();
         boolean sameSource = table.key().dataset().equals(evaluated.name())
-                || (!evaluated.synthetic() && CalibrationRequest.scheme(calibration)
-                .equals(CalibrationRequest.scheme(settings.data().dataset()))
-                && CalibrationRequest.location(calibration).equals(CalibrationRequest.location(settings.data().dataset())));
+                || (!evaluated.synthetic() && calibration != null && evaluated.spec() != null
+                && calibration.scheme().equals(evaluated.spec().scheme())
+                && calibration.location().equals(evaluated.spec().location()));
         if (!sameSource) {
             return 0;
         }

@@ -284,8 +284,7 @@ public record RunSettings(Selection selection, Data data, Performance performanc
                 session.cacheDir() == null ? null : session.cacheDir().toString(),
                 execution.inProcess() ? Settings.IN_PROCESS : Settings.PROCESS_PER_RUN, performance.load().toResults(), null,
                 calibration == null ? null : new Settings.Calibration(calibration.dataset(),
-                        CalibrationRequest.scheme(calibration.dataset()).equals("voc") ? calibration.datasetOptions().parameter("split", CalibrationRequest.DEFAULT_VOC_SPLIT)
-                                : null, calibration.method().id(), calibration.images(),
+                        calibration.vocSplit(), calibration.method().id(), calibration.images(),
                         calibration.cacheFile() == null ? null : calibration.cacheFile().toString()));
     }
 

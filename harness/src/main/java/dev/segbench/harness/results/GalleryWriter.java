@@ -5,11 +5,11 @@ import dev.segbench.api.VocClasses;
 import dev.segbench.api.io.LabelPng;
 import dev.segbench.api.results.AtomicFiles;
 import dev.segbench.api.results.GalleryEntry;
+import dev.segbench.harness.Messages;
 import java.awt.image.BufferedImage;
 import java.awt.image.IndexColorModel;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,7 +22,8 @@ import javax.imageio.ImageIO;
  * Writes the mask gallery's PNG files (the report's gallery section shows them): for the first samples of the
  * accuracy pass, the image, its ground truth and every ok run's prediction as PNG files under {@code OUT/gallery/}.
  * The compare writes each sample's image and ground truth once ({@link #writeSamples}); a run's writer then only
- * names them and writes its predictions. Thread-safe.
+ * names them and writes its predictions. The gallery is optional: an image that cannot be written (a full disk) is
+ * left out and named in {@link #problems()}, and whatever the run measured stands. Thread-safe.
  */
 public final class GalleryWriter {
 
@@ -34,6 +35,7 @@ public final class GalleryWriter {
     private final boolean writesSamples;
     private final IndexColorModel palette;
     private final Map<String, Entry> entries = new LinkedHashMap<>();
+    private final List<String> problems = new ArrayList<>();
 
     private static final class Entry {
         final String id;
@@ -85,14 +87,15 @@ public final class GalleryWriter {
             return;
         }
         String base = FOLDER + "/" + fileSafe(s.id());
-        if (writesSamples) {
-            writePng(base + ".png", rgbImage(s.rgb(), s.width(), s.height()));
+        // without writesSamples, name only what the compare managed to write
+        if (writesSamples ? !writePng(base + ".png", rgbImage(s.rgb(), s.width(), s.height()))
+                : !Files.isRegularFile(outDir.resolve(base + ".png"))) {
+            return;
         }
         e.image = base + ".png";
-        if (s.hasLabels()) {
-            if (writesSamples) {
-                writePng(base + "-label.png", LabelPng.image(s.labels(), s.width(), s.height(), palette));
-            }
+        if (s.hasLabels() && (writesSamples
+                ? writePng(base + "-label.png", LabelPng.image(s.labels(), s.width(), s.height(), palette))
+                : Files.isRegularFile(outDir.resolve(base + "-label.png")))) {
             e.label = base + "-label.png";
         }
     }
@@ -101,8 +104,9 @@ public final class GalleryWriter {
     public synchronized void addPrediction(String sampleId, String runKey, byte[] labels, int width, int height) {
         Entry e = entries.computeIfAbsent(sampleId, Entry::new);
         String path = FOLDER + "/" + fileSafe(sampleId) + predictionSuffix(runKey);
-        writePng(path, LabelPng.image(labels, width, height, palette));
-        e.predictions.put(runKey, path);
+        if (writePng(path, LabelPng.image(labels, width, height, palette))) {
+            e.predictions.put(runKey, path);
+        }
     }
 
     /** Forgets (and deletes) the predictions of a run that did not end ok. */
@@ -156,11 +160,21 @@ public final class GalleryWriter {
         return s.replaceAll("[^A-Za-z0-9._-]", "_");
     }
 
-    private void writePng(String relative, BufferedImage image) {
+    /** The gallery images that could not be written, one line each naming the file; empty when all were. */
+    public synchronized List<String> problems() {
+        return List.copyOf(problems);
+    }
+
+    /** Writes one image; a failure is recorded in {@link #problems()} and answered false. */
+    private boolean writePng(String relative, BufferedImage image) {
+        Path file = outDir.resolve(relative);
         try {
-            AtomicFiles.write(outDir.resolve(relative), png(image));
+            AtomicFiles.write(file, png(image));
+            return true;
         } catch (IOException e) {
-            throw new UncheckedIOException(outDir.resolve(relative) + ": cannot write gallery image", e);
+            problems.add("gallery image " + file + " not written (" + Messages.problem(e)
+                    + "): the gallery leaves it out, the results are complete without it");
+            return false;
         }
     }
 

@@ -11,6 +11,7 @@ import dev.segbench.harness.Messages;
 import dev.segbench.harness.UserException;
 import dev.segbench.harness.exec.BackendProbes;
 import dev.segbench.harness.exec.Executor;
+import dev.segbench.harness.exec.NativeStderr;
 import dev.segbench.harness.exec.ForkedExecutor;
 import dev.segbench.harness.exec.InProcessExecutor;
 import dev.segbench.harness.gate.GateEvaluator;
@@ -52,6 +53,8 @@ public final class Runner {
     public static final String WORK_FOLDER = ".work";
     /** Each run's log and crash reports. */
     public static final String LOG_FOLDER = "logs";
+    /** In {@link #LOG_FOLDER}: what native libraries print in the compare's own process (its runs have their own logs). */
+    public static final String NATIVE_LOG = "segbench.log";
 
     private final Plugins plugins;
     private final RunSettings settings;
@@ -129,8 +132,14 @@ public final class Runner {
             }
             List<Path> folders = absolute(plugins.folders());
             List<Path> required = absolute(plugins.requiredFolders());
-            Plan plan = planner.progress(progress).plan(probe);
-            new GalleryWriter(out, settings.data().galleryCount(), planner.dataset().palette()).writeSamples(planner.dataset(), plan.dataset().indexArray());
+            Plan plan;
+            GalleryWriter samples = new GalleryWriter(out, settings.data().galleryCount(), planner.dataset().palette());
+            // decoding in this process (int8 calibration, the gallery's samples): native messages go to a log
+            try (NativeStderr.Route nativeMessages = NativeStderr.routeTo(logs, NATIVE_LOG)) {
+                plan = planner.progress(progress).plan(probe);
+                samples.writeSamples(planner.dataset(), plan.dataset().indexArray());
+            }
+            samples.problems().forEach(p -> log.accept("warning: " + p));
             ResultsBook book = new ResultsBook(plan, out);
             if (gate != null) {
                 book.gate(gate, gateText);
