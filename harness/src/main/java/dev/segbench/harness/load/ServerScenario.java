@@ -70,12 +70,6 @@ public final class ServerScenario {
     public record Trial(double targetQps, double achievedQps, long requests, Histogram latency, long maxQueueDepth,
                         Histogram wakeLate, PercentileIntervals ci95Ms) {
 
-        /**
-         * Wake-up lateness at or above this share of the trial's p99 is flagged: the harness's own scheduling then
-         * moves the p99 by more than the max-QPS search's 5% resolution could tell apart.
-         */
-        public static final double LATE_SHARE = Server.LATE_SHARE;
-
         public boolean valid() {
             return achievedQps >= VALID_FRACTION * targetQps;
         }
