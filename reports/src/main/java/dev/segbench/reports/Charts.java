@@ -138,7 +138,9 @@ final class Charts {
         points.add(new double[] {50, l.p50()});
         points.add(new double[] {90, l.p90()});
         points.add(new double[] {95, l.p95()});
-        points.add(new double[] {99, l.p99()});
+        if (l.p99() != null) {
+            points.add(new double[] {99, l.p99()});
+        }
         points.add(new double[] {100, l.max()});
         return points;
     }

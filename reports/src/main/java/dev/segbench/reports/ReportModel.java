@@ -180,7 +180,7 @@ final class ReportModel {
                 r -> r.accuracy() == null || Run.seeded(r) ? null : r.accuracy().pixelAccuracy(),
                 r -> r.agreement() == null || isReference(r, reference) ? null : r.agreement().pixelAgreement(),
                 r -> r.latencyMs() == null ? null : -r.latencyMs().p50(),
-                r -> r.latencyMs() == null ? null : -r.latencyMs().p99(),
+                r -> r.latencyMs() == null || r.latencyMs().p99() == null ? null : -r.latencyMs().p99(),
                 r -> bestThroughput(r) == null ? null : bestThroughput(r).imagesPerSecond(),
                 r -> speedUp(r, runs, reference));
         List<Double> best = new ArrayList<>();
@@ -209,7 +209,8 @@ final class ReportModel {
                 isReference(r, reference) && r.ok() ? "reference"
                         : Format.percent(r.agreement() == null ? null : r.agreement().pixelAgreement()),
                 Format.ms(r.latencyMs() == null ? null : r.latencyMs().p50()),
-                Format.ms(r.latencyMs() == null ? null : r.latencyMs().p99()),
+                r.latencyMs() != null && r.latencyMs().p99() == null ? PercentileIntervals.TOO_FEW
+                        : Format.ms(r.latencyMs() == null ? null : r.latencyMs().p99()),
                 top == null ? Format.MISSING : Format.number(top.imagesPerSecond(), 1) + " (batch " + top.batch() + ")",
                 speed == null ? Format.MISSING : Format.number(speed, 2) + "×",
             };
@@ -403,12 +404,25 @@ final class ReportModel {
         return new Table(headers, rows);
     }
 
+    /** A 95% interval, or why there is none. */
+    private static String interval(PercentileIntervals.Interval i) {
+        return i == null ? PercentileIntervals.TOO_FEW : "[" + Format.ms(i.lo()) + ", " + Format.ms(i.hi()) + "]";
+    }
+
+    /** The harness's worst wake-up lateness (p99) over the trials, flagged where it is a noticeable share of a p99. */
+    private static String wakeLate(Server server) {
+        Double worst = server.trials().stream().filter(t -> t.wakeLateMs() != null).map(t -> t.wakeLateMs().p99())
+                .max(Double::compare).orElse(null);
+        return worst == null ? "" : "; harness wake-up lateness p99 " + Format.ms(worst) + " ms"
+                + (server.trials().stream().anyMatch(Server.Trial::harnessLate) ? " (a noticeable share of a p99)" : "");
+    }
+
     /** The first performance size's intervals, server result and clocks, and the gate (run details). */
     private static void scenarioCells(Run r, List<Cell> cells) {
         PerformanceAtSize first = r.performance().isEmpty() ? null : r.performance().getFirst();
         PercentileIntervals ci = first == null ? null : first.latencyCi95Ms();
-        cells.add(text(ci == null ? Format.MISSING : "[" + Format.ms(ci.p50().lo()) + ", " + Format.ms(ci.p50().hi()) + "] / ["
-                + Format.ms(ci.p99().lo()) + ", " + Format.ms(ci.p99().hi()) + "]"));
+        cells.add(text(ci == null ? Format.MISSING : interval(ci.p50()) + " / " + interval(ci.p99())
+                + (PercentileIntervals.BETWEEN_SHARDS.equals(ci.method()) ? " (between " + ci.batches() + " shards)" : "")));
         Server server = first == null ? null : first.server();
         String serverText;
         if (server == null) {
@@ -416,11 +430,11 @@ final class ReportModel {
         } else if (Server.FIXED.equals(server.mode())) {
             Server.Trial t = server.trials().getFirst();
             serverText = "fixed " + Format.number(t.targetQps(), 1) + " qps: p99 " + Format.ms(t.latencyMs().p99()) + " ms"
-                    + (t.valid() ? "" : " (fell behind)");
+                    + (t.valid() ? "" : " (fell behind)") + wakeLate(server);
         } else {
             serverText = (server.maxQps() == null ? "none" : Format.number(server.maxQps(), 1)) + " at p99 ≤ "
                     + Format.number(server.p99BoundMs(), 1) + " ms (" + server.trials().size() + " trials"
-                    + (server.note() == null ? "" : "; " + server.note()) + ")";
+                    + (server.note() == null ? "" : "; " + server.note()) + ")" + wakeLate(server);
         }
         cells.add(num(serverText, server == null ? null : server.maxQps()));
         Telemetry t = first == null ? null : first.telemetry();

@@ -118,7 +118,7 @@ final class SampleResults {
         Server server = new Server(Server.SEARCH, 5.0, 1750.0, "poisson", 1, 4, List.of(
                 ScenarioChartsTest.trial(1800, 1790, 1.6, 5.4, true), ScenarioChartsTest.trial(1750, 1748, 1.5, 4.8, true)), null);
         PercentileIntervals ci = new PercentileIntervals(0.95, 2000, 1, new PercentileIntervals.Interval(1.61, 1.67),
-                new PercentileIntervals.Interval(2.0, 2.3));
+                new PercentileIntervals.Interval(2.0, 2.3), PercentileIntervals.BOOTSTRAP, 0);
         return new PerformanceAtSize(512, 512, List.of("single-stream", "offline", "server"), latency, ci, null,
                 new Run.Measurement(true, List.of(), 2.0, 5.1, 2400, false, 0.029, 0.04, 0.05), grid, server,
                 new Telemetry(new Telemetry.CpuFrequency("/proc/cpuinfo", 16, List.of("performance"), 2450.0, 3100.0, null),

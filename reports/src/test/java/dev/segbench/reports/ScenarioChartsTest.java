@@ -21,7 +21,7 @@ class ScenarioChartsTest {
 
     static Server.Trial trial(double target, double achieved, double p50, double p99, boolean valid) {
         return new Server.Trial(target, achieved, 500, new Server.Percentiles(p50, p50 * 1.5, p99, p99 * 1.2, p99 * 1.3),
-                null, 3, valid, valid && p99 <= 50, null);
+                null, 3, valid, valid && p99 <= 50, null, null);
     }
 
     static Map<String, Server> servers() {

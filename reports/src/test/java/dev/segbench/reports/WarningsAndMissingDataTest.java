@@ -220,4 +220,16 @@ class WarningsAndMissingDataTest {
         assertFalse(e.getMessage().contains("\n"), e.getMessage());
         assertFalse(Files.exists(dir.resolve("report.html")));
     }
+    @Test
+    void aP99FromTooFewSamplesReadsNotApplicable() throws IOException {
+        Run r = SampleResults.run("arch0", "cpu", "fp32", new Random(4));
+        Run.Latency l = r.latencyMs();
+        Run few = r.toBuilder().latencyMs(new Run.Latency(l.p50(), l.p90(), l.p95(), null, l.max(), l.mean(), l.stddev(), 30,
+                l.min(), l.cv(), l.cdf())).build();
+        ResultsJson.write(dir, SampleResults.results(List.of(few), List.of(), List.of()));
+
+        String row = Jsoup.parse(HtmlReport.write(dir).toFile(), "UTF-8").select("#headline tbody tr").first().text();
+
+        assertTrue(row.contains("n/a (too few)"), row);
+    }
 }

@@ -9,6 +9,15 @@ import java.util.List;
  * came from (one entry for a compare, several after merging results of different machines), and each run
  * names its entry by id. {@code classes} are the evaluated dataset's class names and label colours (VOC's in results
  * written before they were recorded).
+ *
+ * <p>Latencies are recorded in microseconds in an HdrHistogram with 3 significant digits (values within 0.1% share a
+ * bucket, which reads as its highest value); every percentile in the file ({@code p50}, {@code p99}, ... of
+ * {@code latency_ms}, a server trial's {@code latency_ms}, the {@code cdf} points) is that histogram's nearest rank:
+ * the smallest recorded value with at least p% of the samples at or below it, i.e. the {@code ceil(p/100 n)}-th
+ * smallest, never interpolated. A percentile needs {@code n >= ln(0.025) / ln(p/100)} samples (368 for p99, see
+ * {@link PercentileIntervals#minSamples}); with fewer, {@code p99} is null ("n/a (too few)"). {@code ci95_ms}
+ * intervals say how they were made in {@code method}: {@code bootstrap} (single-stream), {@code batch-means} (server
+ * trials, over the latencies in arrival order) or {@code between-shards} (merged runs).
  */
 public record Results(int schemaVersion, Environment environment, List<Environment> environments, Settings settings,
                       List<Run> runs, List<GalleryEntry> gallery, List<Warning> warnings, Classes classes) {

@@ -278,16 +278,24 @@ public record Run(String model, String backend, String precision, String status,
      * Agreement of this run's labels with the reference run's labels on the same images, like
      * Polygraphy's comparison. {@code confusionMatrix} has rows = reference label, columns = this run's
      * label (ignore pixels of the ground truth excluded), so shards merge by adding it.
+     * {@code samplesWithoutReference} counts samples this run scored that had no reference labels to compare with
+     * (the reference skipped them, or labelled another size), which agreement therefore leaves out; null in files
+     * written before it was counted.
      */
     public record Agreement(String reference, double pixelAgreement, double miouVsReference,
-                            long[][] confusionMatrix) {
+                            long[][] confusionMatrix, Integer samplesWithoutReference) {
+
+        public Agreement(String reference, double pixelAgreement, double miouVsReference, long[][] confusionMatrix) {
+            this(reference, pixelAgreement, miouVsReference, confusionMatrix, null);
+        }
     }
 
     /**
      * Latency statistics in milliseconds. {@code cdf} holds [percentile, ms] points for plotting;
-     * {@code cv} is stddev / mean.
+     * {@code cv} is stddev / mean. {@code p99} is null when {@code count} is too small to support it
+     * ({@link PercentileIntervals#minSamples}: 368), shown as "n/a (too few)".
      */
-    public record Latency(double p50, double p90, double p95, double p99, double max, double mean,
+    public record Latency(double p50, double p90, double p95, Double p99, double max, double mean,
                           double stddev, long count, Double min, Double cv, List<double[]> cdf) {
     }
 

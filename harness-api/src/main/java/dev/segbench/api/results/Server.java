@@ -24,6 +24,13 @@ public record Server(String mode, Double p99BoundMs, Double maxQps, String arriv
     public static final String SEARCH = "search";
     public static final String FIXED = "fixed";
 
+    /**
+     * A trial whose harness wake-up lateness (p99) is at least this share of its latency p99 is flagged
+     * ({@link Warning#HARNESS_LATE}): the harness's own scheduling then moves the p99 by more than the max-QPS search's
+     * 5% resolution.
+     */
+    public static final double LATE_SHARE = 0.10;
+
     public Server {
         trials = trials == null ? List.of() : List.copyOf(trials);
     }
@@ -32,18 +39,34 @@ public record Server(String mode, Double p99BoundMs, Double maxQps, String arriv
      * One open-loop trial at a target rate.
      *
      * @param targetQps        requests per second the schedule asked for
-     * @param achievedQps      requests completed per second, from the first scheduled arrival to the last completion
+     * @param achievedQps      measured requests / (last completion - start of the measured window): the schedule spreads
+     *                         them over a window of {@code requests / targetQps} seconds that starts before its first
+     *                         arrival (LoadGen likewise counts from the start of its run, not from the first query)
      * @param requests         measured requests (warm-up excluded)
      * @param latencyMs        latency percentiles, counted from each request's scheduled arrival
-     * @param ci95Ms           bootstrap 95% intervals of p50 and p99; null when not computed
+     * @param ci95Ms           95% intervals of p50 and p99 (batch means over the latencies in arrival order, since a
+     *                         request's latency depends on those queued before it); null when not computed, an
+     *                         interval null when the trial has too few requests for it
      * @param maxQueueDepth    the most requests that had arrived and were waiting for a worker at one time
      * @param valid            achieved QPS at least 95% of the target (the system kept up with the schedule)
      * @param withinBound      valid and p99 within the bound; null without a bound
      * @param latencyHistogram the microsecond HdrHistogram, compressed and base64-encoded, so reports can be redrawn
+     * @param wakeLateMs       how late the harness woke for an arrival a worker was idle waiting for (its own timing
+     *                         error, inside those requests' latencies); null in files before it was recorded
      */
     public record Trial(double targetQps, double achievedQps, long requests, Percentiles latencyMs,
                         PercentileIntervals ci95Ms, long maxQueueDepth, boolean valid, Boolean withinBound,
-                        String latencyHistogram) {
+                        String latencyHistogram, Lateness wakeLateMs) {
+
+        /** Whether the harness's wake-up lateness is a noticeable share of this trial's p99 (see {@link #LATE_SHARE}). */
+        public boolean harnessLate() {
+            return wakeLateMs != null && latencyMs != null && latencyMs.p99() > 0
+                    && wakeLateMs.p99() >= LATE_SHARE * latencyMs.p99();
+        }
+    }
+
+    /** The harness's wake-up lateness in milliseconds over {@code requests} requests that found a worker idle. */
+    public record Lateness(double p50, double p99, double max, long requests) {
     }
 
     /** Server latency percentiles in milliseconds ({@code p999} is p99.9). */

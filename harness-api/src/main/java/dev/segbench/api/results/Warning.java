@@ -29,6 +29,10 @@ public record Warning(String code, String severity, List<String> runs, String te
     public static final String PLUGIN = "plugin";
     public static final String MERGE = "merge";
     public static final String CALIBRATION_OVERLAP = "calibration-overlap";
+    /** Agreement left out samples that had no reference labels. */
+    public static final String AGREEMENT_INCOMPLETE = "agreement-incomplete";
+    /** The harness's own wake-up lateness is a noticeable share of a server trial's p99. */
+    public static final String HARNESS_LATE = "harness-late";
     /** A warning without a code: the strings of results written before schema 3, and free-form notes. */
     public static final String NOTE = "note";
 

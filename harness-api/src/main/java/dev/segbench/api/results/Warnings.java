@@ -85,6 +85,30 @@ public final class Warnings {
             }
         }
         for (Run r : runs) {
+            Integer without = r.agreement() == null ? null : r.agreement().samplesWithoutReference();
+            if (r.ok() && without != null && without > 0) {
+                w.add(new Warning(Warning.AGREEMENT_INCOMPLETE, Warning.WARN, List.of(r.key()), r.key() + ": agreement "
+                        + "leaves out " + without + " sample" + (without == 1 ? "" : "s") + " without reference labels "
+                        + "(the reference run skipped them); it covers the others only"));
+            }
+        }
+        for (Run r : runs) {
+            List<String> late = new ArrayList<>();
+            for (PerformanceAtSize p : r.ok() ? r.performance() : List.<PerformanceAtSize>of()) {
+                for (Server.Trial t : p.server() == null ? List.<Server.Trial>of() : p.server().trials()) {
+                    if (t.harnessLate()) {
+                        late.add(String.format(Locale.ROOT, "%s at %.1f qps: wake-up lateness p99 %.3g ms vs latency "
+                                + "p99 %.3g ms", p.size(), t.targetQps(), t.wakeLateMs().p99(), t.latencyMs().p99()));
+                    }
+                }
+            }
+            if (!late.isEmpty()) {
+                w.add(new Warning(Warning.HARNESS_LATE, Warning.WARN, List.of(r.key()), r.key() + ": the harness woke "
+                        + "late for arrivals by " + percent(Server.LATE_SHARE) + " or more of a server trial's p99 ("
+                        + String.join("; ", late) + "): its own scheduling is inside those latencies (busy machine?)"));
+            }
+        }
+        for (Run r : runs) {
             List<String> reasons = r.measurement() == null ? List.of() : r.measurement().reasons();
             // the performance pass repeats its measurement verdicts as run warnings: they are said above
             r.warnings().stream().filter(x -> !reasons.contains(x) && !Stability.isCvVerdict(x)).distinct()
@@ -96,7 +120,8 @@ public final class Warnings {
     /** Whether {@link #fromRuns} makes this kind of warning (so merged results derive it again rather than copy it). */
     public static boolean derivedFromRuns(Warning w) {
         return java.util.Set.of(Warning.NO_RESULTS, Warning.BACKEND_SKIPPED, Warning.RUN_FAILED, Warning.UNFINISHED,
-                Warning.UNSTABLE, Warning.MEASUREMENT_INVALID, Warning.RUN_WARNING).contains(w.code());
+                Warning.UNSTABLE, Warning.MEASUREMENT_INVALID, Warning.RUN_WARNING, Warning.AGREEMENT_INCOMPLETE,
+                Warning.HARNESS_LATE).contains(w.code());
     }
 
     /** The text of a skipped-sample warning, the same whoever notices it (the dataset at open, or a run). */

@@ -20,10 +20,10 @@ class ScenarioRecordsJsonTest {
 
     static Server server() {
         PercentileIntervals ci = new PercentileIntervals(0.95, 1000, 3, new PercentileIntervals.Interval(9.9, 10.2),
-                new PercentileIntervals.Interval(30, 41.5));
+                new PercentileIntervals.Interval(30, 41.5), PercentileIntervals.BOOTSTRAP, 0);
         return new Server(Server.SEARCH, 50.0, 61.25, "poisson", 1, 1, List.of(
-                new Server.Trial(98, 71.5, 300, new Server.Percentiles(400, 900, 1200, 1300, 1310), null, 120, false, false, "HISTO"),
-                new Server.Trial(61.25, 60.9, 300, new Server.Percentiles(10.4, 22, 48, 49, 49.5), ci, 4, true, true, null)),
+                new Server.Trial(98, 71.5, 300, new Server.Percentiles(400, 900, 1200, 1300, 1310), null, 120, false, false, "HISTO", null),
+                new Server.Trial(61.25, 60.9, 300, new Server.Percentiles(10.4, 22, 48, 49, 49.5), ci, 4, true, true, null, new Server.Lateness(0.05, 0.2, 0.9, 290))),
                 null);
     }
 

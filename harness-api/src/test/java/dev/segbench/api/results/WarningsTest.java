@@ -16,7 +16,7 @@ class WarningsTest {
     private static Run seededOk(String model, double cv) {
         return Run.builder(model, "cpu", "fp32").status(Run.OK).weights(new Run.Weights("seeded", "seeded:42"))
                 .dataset(new Run.DatasetSummary("synthetic:8", 8, true, List.of()))
-                .latencyMs(new Run.Latency(10, 12, 13, 15, 20, 10, 10 * cv, 100, 9.0, cv,
+                .latencyMs(new Run.Latency(10, 12, 13, 15.0, 20, 10, 10 * cv, 100, 9.0, cv,
                         List.of(new double[] {10, 9.0}, new double[] {50, 10}, new double[] {90, 12})))
                 .measurement(new Run.Measurement(cv <= 0.05, cv <= 0.05 ? List.of()
                         : List.of("batch-1 latency varies too much: CV " + (100 * cv) + "% > 5.0%"), 2, 5, 100))
@@ -103,5 +103,40 @@ class WarningsTest {
                 List.of("warm-up skipped (--warmup 0)", "batch-1 latency varies too much: CV 12.0% > 5.0%"), 0, 5, 100)).build();
         assertTrue(Stability.invalid(shortRun), "a broken rule does");
         assertEquals(List.of("warm-up skipped (--warmup 0)"), Stability.brokenRules(shortRun));
+    }
+    @Test
+    void agreementWithoutReferenceLabelsIsWarnedWithItsCode() throws IOException {
+        Run partial = seededOk("arch0", 0.01).toBuilder()
+                .agreement(new Run.Agreement("cpu:fp32", 0.99, 0.97, null, 2)).build();
+        Run complete = seededOk("arch1", 0.01).toBuilder().agreement(new Run.Agreement("cpu:fp32", 0.99, 0.97, null, 0))
+                .build();
+        List<Warning> ws = Warnings.fromRuns(List.of(partial, complete), SETTINGS);
+        List<Warning> incomplete = ws.stream().filter(w -> Warning.AGREEMENT_INCOMPLETE.equals(w.code())).toList();
+        assertEquals(1, incomplete.size(), ws.toString());
+        assertEquals(List.of(partial.key()), incomplete.getFirst().runs());
+        assertTrue(incomplete.getFirst().text().contains("leaves out 2 samples"), incomplete.getFirst().text());
+        Run.Agreement back = ResultsJson.fromBytes(ResultsJson.toBytes(new Results(Results.SCHEMA_VERSION, null, SETTINGS,
+                List.of(partial), List.of(), List.of())), "t").runs().getFirst().agreement();
+        assertEquals(Integer.valueOf(2), back.samplesWithoutReference());
+    }
+
+    @Test
+    void aServerTrialWhoseHarnessWokeLateIsFlaggedWithItsCode() {
+        Server.Trial late = new Server.Trial(50, 50, 500, new Server.Percentiles(2, 3, 4, 5, 6), null, 0, true, null, null,
+                new Server.Lateness(0.1, 0.5, 1.0, 480)); // lateness p99 0.5 ms is 12.5% of the p99 4 ms
+        Server.Trial fine = new Server.Trial(25, 25, 500, new Server.Percentiles(2, 3, 4, 5, 6), null, 0, true, null, null,
+                new Server.Lateness(0.05, 0.3, 1.0, 480)); // 7.5%
+        assertTrue(late.harnessLate());
+        assertFalse(fine.harnessLate());
+        Server server = new Server(Server.FIXED, null, null, "poisson", 1, 1, List.of(late, fine), null);
+        PerformanceAtSize at = new PerformanceAtSize(64, 64, List.of("server"), null, null, null, null, List.of(), server,
+                null);
+        Run run = seededOk("arch0", 0.01).toBuilder().performance(List.of(at)).build();
+        List<Warning> ws = Warnings.fromRuns(List.of(run), SETTINGS).stream()
+                .filter(w -> Warning.HARNESS_LATE.equals(w.code())).toList();
+        assertEquals(1, ws.size());
+        assertTrue(ws.getFirst().text().contains("64x64 at 50.0 qps") && !ws.getFirst().text().contains("25.0 qps"),
+                ws.getFirst().text());
+        assertTrue(Warnings.derivedFromRuns(ws.getFirst()), "merged results derive it again");
     }
 }

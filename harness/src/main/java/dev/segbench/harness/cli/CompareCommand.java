@@ -321,7 +321,8 @@ final class CompareCommand implements Callable<Integer> {
                                 r.ok() && (r.backend() + ":" + r.precision()).equals(reference) ? "reference"
                                         : r.agreement() == null ? "-" : Table.fmt("%.2f%%", 100 * r.agreement().pixelAgreement()),
                                 r.latencyMs() == null ? "-" : Table.fmt("%.2f", r.latencyMs().p50()),
-                                r.latencyMs() == null ? "-" : Table.fmt("%.2f", r.latencyMs().p99()),
+                                r.latencyMs() == null ? "-" : r.latencyMs().p99() == null
+                                        ? dev.segbench.api.results.PercentileIntervals.TOO_FEW : Table.fmt("%.2f", r.latencyMs().p99()),
                                 best == null ? "-" : Table.fmt("%.1f (b%d)", best.imagesPerSecond(), best.batch())));
                         if (gated) {
                             row.add(Table.clip(GateEvaluator.summary(r.gate()), 60));

@@ -18,6 +18,10 @@ import org.apache.commons.rng.simple.RandomSource;
  * rank {@code ceil(U n)}, because reading a sorted sample at uniform ranks is how a resample is drawn and that map
  * keeps order. So each resample costs one Beta draw and one binary search over the buckets, not n draws, and the
  * interval is exactly the per-sample bootstrap's.
+ *
+ * <p>It assumes independent samples, which a closed loop of one request at a time comes close to. A series whose
+ * neighbours are correlated (server trials, through the queue) gets {@link BatchMeans} instead, and a merged run
+ * the variation between its shards.
  */
 public final class PercentileBootstrap {
 
@@ -58,10 +62,18 @@ public final class PercentileBootstrap {
         }
         PercentileBootstrap b = new PercentileBootstrap(histogram);
         UniformRandomProvider rng = RandomSource.XO_RO_SHI_RO_128_PP.create(seed);
-        long[] p50 = b.interval(50, level, resamples, rng);
-        long[] p99 = b.interval(99, level, resamples, rng);
-        return new PercentileIntervals(level, resamples, seed, new PercentileIntervals.Interval(p50[0] / 1000.0, p50[1] / 1000.0),
-                new PercentileIntervals.Interval(p99[0] / 1000.0, p99[1] / 1000.0));
+        return new PercentileIntervals(level, resamples, seed, b.intervalMs(50, level, resamples, rng),
+                b.intervalMs(99, level, resamples, rng), PercentileIntervals.BOOTSTRAP, 0);
+    }
+
+    /** The interval in milliseconds, or null when the sample is too small to support the percentile. */
+    private PercentileIntervals.Interval intervalMs(double percentile, double level, int resamples,
+                                                    UniformRandomProvider rng) {
+        if (!PercentileIntervals.supports(total, percentile)) {
+            return null;
+        }
+        long[] i = interval(percentile, level, resamples, rng);
+        return new PercentileIntervals.Interval(i[0] / 1000.0, i[1] / 1000.0);
     }
 
     /** The {@code [lo, hi]} percentile interval of the resampled {@code percentile}, in the histogram's unit. */

@@ -2,6 +2,7 @@ package dev.segbench.harness.load;
 
 import dev.segbench.api.BackendException;
 import dev.segbench.api.Progress;
+import dev.segbench.api.results.PercentileIntervals;
 import dev.segbench.api.results.Server;
 import dev.segbench.harness.metrics.Latencies;
 import java.util.Arrays;
@@ -20,7 +21,8 @@ import org.HdrHistogram.Histogram;
  *
  * <p>The queue is the schedule itself: workers take the next request index in order and wait for its arrival if it
  * lies in the future, which is a FIFO queue with {@code workers} servers and no dispatcher thread whose own delays
- * could shift arrivals. Its depth (arrived, not yet started) is read at every start.
+ * could shift arrivals. Its depth (arrived and not yet taken by a worker, the one being taken included) is read
+ * each time a worker takes a request, the moments it can be largest.
  */
 public final class ServerScenario {
 
@@ -55,14 +57,18 @@ public final class ServerScenario {
     /**
      * One trial.
      *
-     * @param latency          microsecond histogram of the measured requests, from scheduled arrival to completion
-     * @param achievedQps      measured requests / (last measured completion - start of the measured window)
-     * @param maxQueueDepth    the most requests waiting (arrived, not started) at one time, warm-up included
-     * @param maxWakeLateNanos the longest a worker woke after an arrival it was waiting for: the harness's own
-     *                         timing error, included in the latencies (it is the OS's scheduling delay)
+     * @param latency       microsecond histogram of the measured requests, from scheduled arrival to completion
+     * @param achievedQps   measured requests / (last measured completion - start of the measured window): the window
+     *                      the schedule spread them over, as LoadGen counts from the start of its run rather than
+     *                      from the first query (which a Poisson schedule places one gap into the window)
+     * @param maxQueueDepth the most requests waiting (arrived, not taken by a worker) at one time, warm-up included
+     * @param wakeLate      microsecond histogram of how late a waiting worker woke after the arrival it waited for,
+     *                      per request that found a worker idle: the harness's own timing error, which the OS's
+     *                      scheduling adds to those latencies
+     * @param ci95Ms        95% intervals of p50 and p99 by batch means over the latencies in arrival order
      */
     public record Trial(double targetQps, double achievedQps, long requests, Histogram latency, long maxQueueDepth,
-                        long maxWakeLateNanos) {
+                        Histogram wakeLate, PercentileIntervals ci95Ms) {
 
         public boolean valid() {
             return achievedQps >= VALID_FRACTION * targetQps;
@@ -77,14 +83,17 @@ public final class ServerScenario {
             return valid() && p99Ms() <= p99BoundMs;
         }
 
-        /** As recorded in results.json, with bootstrap intervals of p50 and p99. */
+        /** As recorded in results.json, with the intervals of p50 and p99 and the harness's wake-up lateness. */
         public Server.Trial toResult(Double p99BoundMs) {
             Histogram h = latency;
+            Server.Lateness late = wakeLate == null || wakeLate.getTotalCount() == 0 ? null
+                    : new Server.Lateness(ms(wakeLate.getValueAtPercentile(50)), ms(wakeLate.getValueAtPercentile(99)),
+                            ms(wakeLate.getMaxValue()), wakeLate.getTotalCount());
             return new Server.Trial(targetQps, achievedQps, requests,
                     new Server.Percentiles(ms(h.getValueAtPercentile(50)), ms(h.getValueAtPercentile(90)),
                             ms(h.getValueAtPercentile(99)), ms(h.getValueAtPercentile(99.9)), ms(h.getMaxValue())),
-                    PercentileBootstrap.intervalsMs(h), maxQueueDepth, valid(),
-                    p99BoundMs == null ? null : within(p99BoundMs), Latencies.encode(h));
+                    ci95Ms, maxQueueDepth, valid(), p99BoundMs == null ? null : within(p99BoundMs),
+                    Latencies.encode(h), late);
         }
 
         private static double ms(long micros) {
@@ -114,9 +123,10 @@ public final class ServerScenario {
         long[] arrivals = schedule.fromStart();
         int warmup = schedule.warmup();
         Histogram[] histograms = new Histogram[workers];
+        Histogram[] lateness = new Histogram[workers];
+        long[] inArrivalOrder = new long[schedule.measured()]; // microseconds, for intervals that respect the order
         long[] lastCompletion = new long[workers];
         long[] maxDepth = new long[workers];
-        long[] maxWakeLate = new long[workers];
         AtomicInteger next = new AtomicInteger();
         AtomicBoolean stop = new AtomicBoolean();
         AtomicLong base = new AtomicLong();
@@ -129,14 +139,21 @@ public final class ServerScenario {
                         () -> base.set(System.nanoTime() + 1_000_000));
                 Workers.runAll(workers, "segbench-server", stop, w -> {
                     Histogram h = Latencies.newHistogram();
+                    Histogram late = Latencies.newHistogram();
                     histograms[w] = h;
+                    lateness[w] = late;
                     go.await();
                     long origin = base.get();
                     int j;
-                    while (!stop.get() && (j = next.getAndIncrement()) < arrivals.length) {
+                    while (!stop.get()) {
+                        // the queue as this worker takes its next request: arrived and not yet taken, that one included
+                        long taken = System.nanoTime();
+                        if ((j = next.getAndIncrement()) >= arrivals.length) {
+                            break;
+                        }
+                        maxDepth[w] = Math.max(maxDepth[w], Math.max(0, arrivedBy(arrivals, taken - origin) - j));
                         long due = origin + arrivals[j];
                         long now = System.nanoTime();
-                        long depth;
                         if (now < due) {
                             // idle: wait for the arrival; it starts at once, so it never waits in the queue
                             while ((now = System.nanoTime()) < due) {
@@ -145,16 +162,15 @@ public final class ServerScenario {
                                 }
                                 LockSupport.parkNanos(due - now);
                             }
-                            maxWakeLate[w] = Math.max(maxWakeLate[w], now - due);
-                            depth = arrivedBy(arrivals, due - origin) - j - 1;
-                        } else {
-                            depth = arrivedBy(arrivals, now - origin) - j; // this request and those behind it
+                            if (j >= warmup) {
+                                Latencies.recordNanos(late, now - due);
+                            }
                         }
-                        maxDepth[w] = Math.max(maxDepth[w], depth);
                         inputs.run(w);
                         long end = System.nanoTime();
                         if (j >= warmup) {
                             Latencies.recordNanos(h, end - due);
+                            inArrivalOrder[j - warmup] = Math.max(1, Math.round((end - due) / 1000.0));
                             lastCompletion[w] = Math.max(lastCompletion[w], end);
                         }
                         progress.advance(1);
@@ -168,11 +184,15 @@ public final class ServerScenario {
         for (Histogram h : histograms) {
             latency.add(h);
         }
+        Histogram wakeLate = Latencies.newHistogram();
+        for (Histogram h : lateness) {
+            wakeLate.add(h);
+        }
         long measuredStart = base.get() + schedule.warmupWindowNanos();
         long last = Arrays.stream(lastCompletion).max().orElse(measuredStart);
         double seconds = Math.max(last - measuredStart, 1) / 1e9;
         return new Trial(schedule.qps(), schedule.measured() / seconds, latency.getTotalCount(), latency,
-                Arrays.stream(maxDepth).max().orElse(0), Arrays.stream(maxWakeLate).max().orElse(0));
+                Arrays.stream(maxDepth).max().orElse(0), wakeLate, BatchMeans.intervalsMs(inArrivalOrder, latency));
     }
 
     /** How many scheduled arrivals are at or before {@code offset} (from the start). */

@@ -59,7 +59,11 @@ public final class ConfusionMatrix {
         }
     }
 
-    /** Like {@link #add(byte[], byte[])} but only where {@code mask} is not the ignore label (null = everywhere). */
+    /**
+     * Counts two predicted label maps against each other (agreement: rows = the reference run's labels) where
+     * {@code mask} is not the ignore label (null = everywhere). Both maps are predictions, so, as for the prediction
+     * in {@link #add(byte[], byte[])}, a label not below {@link #classes()} is refused, never dropped unseen.
+     */
     public void addMasked(byte[] rows, byte[] columns, byte[] mask, int ignore) {
         if (rows.length != columns.length || (mask != null && mask.length != rows.length)) {
             throw new IllegalArgumentException("label maps differ in size");
@@ -70,9 +74,11 @@ public final class ConfusionMatrix {
             }
             int r = rows[i] & 0xff;
             int c = columns[i] & 0xff;
-            if (r < classes && c < classes) {
-                counts[r * classes + c]++;
+            if (r >= classes || c >= classes) {
+                throw new IllegalArgumentException((r >= classes ? "reference label " + r : "predicted label " + c)
+                        + " is not below " + classes);
             }
+            counts[r * classes + c]++;
         }
     }
 
@@ -182,12 +188,15 @@ public final class ConfusionMatrix {
                 perClassIou(), toArray());
     }
 
-    /** The agreement block against a reference run, or null when no pixel was compared. */
-    public Run.Agreement toAgreement(String reference) {
+    /**
+     * The agreement block against a reference run, or null when no pixel was compared; {@code withoutReference}
+     * counts the samples left out for want of reference labels (null: not counted).
+     */
+    public Run.Agreement toAgreement(String reference, Integer withoutReference) {
         if (total() == 0) {
             return null;
         }
-        return new Run.Agreement(reference, pixelAccuracy(), meanIou(), toArray());
+        return new Run.Agreement(reference, pixelAccuracy(), meanIou(), toArray(), withoutReference);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.segbench.harness.metrics;
 
+import dev.segbench.api.results.PercentileIntervals;
 import dev.segbench.api.results.Run;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -33,7 +34,11 @@ public final class Latencies {
         h.recordValue(Math.max(1, Math.round(nanos / 1000.0)));
     }
 
-    /** Statistics in milliseconds, or null for an empty histogram. */
+    /**
+     * Statistics in milliseconds, or null for an empty histogram. Percentiles are HdrHistogram's nearest rank (the
+     * smallest recorded value with at least p% of the samples at or below it) at its resolution of
+     * {@value #SIGNIFICANT_DIGITS} significant digits; p99 is left out (null) below the samples that support it.
+     */
     public static Run.Latency stats(Histogram h) {
         long n = h.getTotalCount();
         if (n == 0) {
@@ -43,10 +48,14 @@ public final class Latencies {
         double std = h.getStdDeviation() / 1000.0;
         List<double[]> cdf = new ArrayList<>();
         for (double p : CDF_PERCENTILES) {
+            if (p > 0 && p < 100 && !PercentileIntervals.supports(n, p)) {
+                continue; // a tail point too few samples support
+            }
             cdf.add(new double[] {p, ms(h.getValueAtPercentile(p))});
         }
         return new Run.Latency(ms(h.getValueAtPercentile(50)), ms(h.getValueAtPercentile(90)),
-                ms(h.getValueAtPercentile(95)), ms(h.getValueAtPercentile(99)), ms(h.getMaxValue()), mean, std, n,
+                ms(h.getValueAtPercentile(95)),
+                PercentileIntervals.supports(n, 99) ? ms(h.getValueAtPercentile(99)) : null, ms(h.getMaxValue()), mean, std, n,
                 ms(h.getMinValue()), mean > 0 ? std / mean : 0.0, cdf);
     }
 

@@ -27,6 +27,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -39,7 +40,7 @@ final class AccuracyPass {
 
     /** What the pass measured. */
     record Outcome(ConfusionMatrix accuracy, ConfusionMatrix agreement, int images, double seconds,
-                   double modelSeconds, Histogram endToEnd, List<Run.Skipped> skipped) {
+                   double modelSeconds, Histogram endToEnd, List<Run.Skipped> skipped, int withoutReference) {
 
         Run.AccuracyPassSummary summary() {
             return new Run.AccuracyPassSummary(images, seconds, seconds > 0 ? images / seconds : 0, modelSeconds > 0 ? images / modelSeconds : 0);
@@ -85,6 +86,7 @@ final class AccuracyPass {
         ConfusionMatrix agreement = sinks.compareWith() == null ? null : new ConfusionMatrix(classes);
         Histogram endToEnd = Latencies.newHistogram();
         List<Run.Skipped> skipped = new ArrayList<>();
+        AtomicInteger withoutReference = new AtomicInteger();
         int window = Math.max(2, decodeThreads * 2);
         ExecutorService post = Executors.newSingleThreadExecutor(daemon("segbench-post"));
         ArrayDeque<Future<?>> scoring = new ArrayDeque<>();
@@ -124,7 +126,7 @@ final class AccuracyPass {
                     await(scoring.poll());
                 }
                 scoring.add(post.submit(() -> {
-                    score(done, accuracy, agreement, endToEnd, sinks, galleryItems);
+                    score(done, accuracy, agreement, withoutReference, endToEnd, sinks, galleryItems);
                     progress.advance(1);
                     return null;
                 }));
@@ -146,7 +148,8 @@ final class AccuracyPass {
             sinks.gallery().addSample(g.sample());
             sinks.gallery().addPrediction(g.sample().id(), sinks.runKey(), g.labels(), g.sample().width(), g.sample().height());
         }
-        return new Outcome(accuracy, agreement, images, seconds, modelNanos / 1e9, endToEnd, skipped);
+        return new Outcome(accuracy, agreement, images, seconds, modelNanos / 1e9, endToEnd, skipped,
+                withoutReference.get());
     }
 
     private Prepared prepare(int position) {
@@ -178,8 +181,8 @@ final class AccuracyPass {
         return new Inferred(p, Segmentation.output(out, classes, p.sample().height(), p.sample().width()), 0);
     }
 
-    private void score(Inferred inf, ConfusionMatrix accuracy, ConfusionMatrix agreement, Histogram endToEnd, Sinks sinks,
-                       List<GalleryItem> galleryItems) {
+    private void score(Inferred inf, ConfusionMatrix accuracy, ConfusionMatrix agreement, AtomicInteger withoutReference,
+                       Histogram endToEnd, Sinks sinks, List<GalleryItem> galleryItems) {
         long t0 = System.nanoTime();
         Prepared p = inf.prepared();
         Sample s = p.sample();
@@ -191,6 +194,8 @@ final class AccuracyPass {
             byte[] reference = sinks.compareWith().labelsFor(p.index());
             if (reference != null && reference.length == labels.length) {
                 agreement.addMasked(reference, labels, s.labels(), Sample.IGNORE);
+            } else {
+                withoutReference.incrementAndGet(); // the reference skipped it: said in a warning, not dropped unseen
             }
         }
         if (sinks.spillTo() != null) {

@@ -131,7 +131,7 @@ public final class RunTask {
                         .dataset(new Run.DatasetSummary(in.samples().name(), acc.images(), in.samples().synthetic(), skipped))
                         .accuracy(acc.accuracy().toAccuracy())
                         .agreement(acc.agreement() == null ? null : acc.agreement().toAgreement(planned.referenceKey() == null
-                                ? null : referenceLabel(planned.referenceKey())))
+                                ? null : referenceLabel(planned.referenceKey()), acc.withoutReference()))
                         .endToEndLatencyMs(Latencies.stats(acc.endToEnd()))
                         .accuracyPass(acc.summary())
                         .warnings(warnings)

@@ -5,6 +5,7 @@ import dev.segbench.api.results.AtomicFiles;
 import dev.segbench.api.results.Environment;
 import dev.segbench.api.results.GalleryEntry;
 import dev.segbench.api.results.InFlightThroughput;
+import dev.segbench.api.results.PercentileIntervals;
 import dev.segbench.api.results.PerformanceAtSize;
 import dev.segbench.api.results.Results;
 import dev.segbench.api.results.ResultsJson;
@@ -15,6 +16,7 @@ import dev.segbench.api.results.Warning;
 import dev.segbench.api.results.Warnings;
 import dev.segbench.harness.UserException;
 import dev.segbench.harness.gate.GateEvaluator;
+import dev.segbench.harness.load.BatchMeans;
 import dev.segbench.harness.load.PercentileBootstrap;
 import dev.segbench.harness.load.SingleStreamScenario;
 import dev.segbench.harness.metrics.ConfusionMatrix;
@@ -284,7 +286,7 @@ public final class Merger {
         return Run.builder(first.model(), first.backend(), first.precision()).environment(first.environment())
                 .weights(first.weights()).dataset(dataset)
                 .accuracy(accuracy == null ? null : accuracy.toAccuracy())
-                .agreement(agreement == null ? null : agreement.toAgreement(reference))
+                .agreement(agreement == null ? null : agreement.toAgreement(reference, withoutReference(parts)))
                 .latencyMs(stats).endToEndLatencyMs(e2e == null ? null : Latencies.stats(e2e)).throughput(throughput)
                 .accuracyPass(pass).deviceTimingsMs(device).resources(mergeResources(parts)).measurement(measurement)
                 .warnings(List.copyOf(warnings)).latencyHistogram(latency == null ? null : Latencies.encode(latency))
@@ -365,7 +367,8 @@ public final class Merger {
             ps.forEach(p -> scenarios.addAll(p.scenarios()));
             out.add(new PerformanceAtSize(first.height(), first.width(), List.copyOf(scenarios),
                     latency == null ? null : Latencies.stats(latency),
-                    latency == null ? null : PercentileBootstrap.intervalsMs(latency),
+                    latency == null ? null : intervalsMs(ps.stream().filter(p -> p.latencyHistogram() != null).findFirst()
+                            .map(PerformanceAtSize::latencyCi95Ms).orElse(null), hs, latency),
                     latency == null ? null : Latencies.encode(latency),
                     mergeMeasurements(ps.stream().map(PerformanceAtSize::measurement).filter(Objects::nonNull).toList(),
                             latency, cvThreshold),
@@ -432,6 +435,37 @@ public final class Merger {
                     + " shards with images: the others measured none");
         }
         return total;
+    }
+
+    /**
+     * The 95% intervals of a merged size's p50 and p99: a single shard's own; over several, the variation between the
+     * shards' percentiles around the pooled one ({@link BatchMeans#sectioning}, each shard one estimate, as JMH
+     * combines forks), since each shard ran in its own JVM and maybe machine, which pooling their samples into one
+     * bootstrap would never sample. A percentile some shard is too small to support gets none.
+     */
+    static PercentileIntervals intervalsMs(PercentileIntervals single, List<String> shardHistograms, Histogram pooled) {
+        if (shardHistograms.size() == 1) {
+            return single != null ? single : PercentileBootstrap.intervalsMs(pooled);
+        }
+        List<Histogram> shards = shardHistograms.stream().map(Latencies::decode).toList();
+        return new PercentileIntervals(PercentileBootstrap.LEVEL, 0, 0, betweenShards(shards, 50, pooled),
+                betweenShards(shards, 99, pooled), PercentileIntervals.BETWEEN_SHARDS, shards.size());
+    }
+
+    private static PercentileIntervals.Interval betweenShards(List<Histogram> shards, double percentile, Histogram pooled) {
+        if (shards.stream().anyMatch(h -> !PercentileIntervals.supports(h.getTotalCount(), percentile))) {
+            return null;
+        }
+        double[] i = BatchMeans.sectioning(pooled.getValueAtPercentile(percentile),
+                shards.stream().mapToDouble(h -> h.getValueAtPercentile(percentile)).toArray(), PercentileBootstrap.LEVEL);
+        return new PercentileIntervals.Interval(i[0] / 1000.0, i[1] / 1000.0);
+    }
+
+    /** Samples left out of agreement over the shards; null when no shard counted them (older files). */
+    private static Integer withoutReference(List<Run> parts) {
+        List<Integer> counts = parts.stream().map(Run::agreement).filter(Objects::nonNull)
+                .map(Run.Agreement::samplesWithoutReference).filter(Objects::nonNull).toList();
+        return counts.isEmpty() ? null : counts.stream().mapToInt(Integer::intValue).sum();
     }
 
     static Histogram addHistograms(List<String> encoded) {

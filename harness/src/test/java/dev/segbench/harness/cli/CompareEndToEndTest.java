@@ -301,4 +301,19 @@ class CompareEndToEndTest {
         assertEquals(Run.FAILED, run.status());
         assertEquals("asked to fail by fake.fail=please", run.reason());
     }
+    /** 30 single-stream requests cannot support a p99 (their maximum): the console says so instead of a number. */
+    @Test
+    void aP99FromTooFewRequestsIsNotApplicable() throws Exception {
+        Path out = tmp.resolve("few");
+        CliResult r = CliResult.run("compare", "--out", out.toString(), "--in-process", "--backends", "fake", "--models",
+                "tiny", "--dataset", "fake:2", "--precisions", "fp32", "--reference", "none", "--warmup", "0.01",
+                "--min-duration", "0", "--min-iterations", "30", "--batch-sizes", "1", "--perf-size", "40x56",
+                "--progress", "never", "--gallery", "0");
+        assertEquals(0, r.code(), r.toString());
+        Run run = ResultsJson.read(out).runs().getFirst();
+        assertEquals(30, run.latencyMs().count());
+        assertNull(run.latencyMs().p99(), "no p99 from 30 samples in results.json");
+        assertNull(run.performance().getFirst().latencyCi95Ms().p99(), "nor an interval");
+        assertTrue(r.out().contains("n/a (too few)"), r.out());
+    }
 }

@@ -17,24 +17,17 @@ import dev.segbench.harness.Real;
 import dev.segbench.harness.fakes.StallingPlugin;
 import dev.segbench.harness.gate.GateEvaluator;
 import dev.segbench.harness.gate.GateMetric;
-import dev.segbench.harness.load.Arrivals;
-import dev.segbench.harness.load.QueueSimulation;
-import dev.segbench.harness.load.ServerScenario;
-import dev.segbench.harness.metrics.Latencies;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import org.HdrHistogram.Histogram;
-import org.HdrHistogram.HistogramIterationValue;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 14's acceptance through {@code segbench compare}: the stalling test backend (a plugin jar built at test
- * time), the max-QPS search against a seeded simulation of the same queue, the gate on the fixture runs with its
+ * time), the max-QPS search result against its own trials, the gate on the fixture runs with its
  * exit statuses, and bad input. Compares run in-process where isolation is not the subject; the gate test forks a
  * child per run, so the new performance step also runs end to end in a child JVM.
  */
@@ -91,63 +84,49 @@ class ScenarioCliTest {
     }
 
     /**
-     * A fixed 10 ms backend: {@code --server-p99-ms 50} finds a max_qps within 10% of a seeded discrete-event
-     * simulation of the same queue (the same seeded schedules, service times resampled from this run's own
-     * single-stream histogram, i.e. what the backend took on this machine). The machine is shared: a burst of other
-     * work during the search (not during the single-stream pass the simulation draws from) can fail a trial that the
-     * queue alone would pass, so a disagreeing compare is repeated once; a search that is wrong disagrees both times.
+     * A fixed 10 ms backend via compare: {@code --server-p99-ms 50} runs a search whose recorded answer is its own
+     * trials' answer: max_qps is the highest target of a trial that is valid with p99 <= 50, each trial's
+     * within_bound says so, the lowest failing target above it lies within the search's 5% resolution, and max_qps is
+     * below what one worker that takes at least the fastest single-stream request can serve. Whether the search finds
+     * the queue's answer is ScenarioAcceptanceTest's, which knows the service times of the search itself; here only
+     * single-stream's are known, taken at another moment on a shared machine, so a bound derived from them cannot
+     * hold when other work bursts during the search (this test once retried when it did not).
      */
     @Test
-    void theMaxQpsSearchAgreesWithASimulationOfTheSameQueue() throws Exception {
+    void theMaxQpsSearchResultIsWhatItsTrialsSay() throws Exception {
         Path plugins = StallingPlugin.build(tmp.resolve("plug"));
-        double ratio = searchOverSimulation(plugins, tmp.resolve("fixed-1"));
-        if (Math.abs(ratio - 1) > 0.10) {
-            System.out.printf(Locale.ROOT, "fixed 10 ms backend: ratio %.3f on the first attempt; once more%n", ratio);
-            ratio = searchOverSimulation(plugins, tmp.resolve("fixed-2"));
-        }
-        assertTrue(Math.abs(ratio - 1) <= 0.10, "search / simulation " + ratio + " (see the lines printed above)");
-    }
-
-    private double searchOverSimulation(Path plugins, Path out) throws Exception {
-        double warmup = 0.3;
-        int minRequests = 200;
+        Path out = tmp.resolve("fixed");
+        double bound = 50;
         CliResult r = compare(plugins, out, "--in-process", "--backends", "stalling", "--models", "tiny", "--dataset", "fake:2",
                 "--precisions", "fp32", "--reference", "none", "--perf-size", "16x16", "--scenarios", "single-stream,server",
                 "--property", "stalling.base-ms=10", "--property", "stalling.stall-ms=10",
-                "--warmup", String.valueOf(warmup), "--min-duration", "0", "--min-iterations", "300",
-                "--server-p99-ms", "50", "--server-min-requests", String.valueOf(minRequests), "--gallery", "0");
+                "--warmup", "0.3", "--min-duration", "0", "--min-iterations", "300",
+                "--server-p99-ms", "50", "--server-min-requests", "200", "--gallery", "0");
         assertEquals(0, r.code(), r.toString());
         Run run = only(ResultsJson.read(out));
         Server server = run.performance().getFirst().server();
         assertEquals(Server.SEARCH, server.mode());
-        assertEquals(50.0, server.p99BoundMs());
+        assertEquals(bound, server.p99BoundMs());
         assertNotNull(server.maxQps(), server.note());
         assertTrue(server.trials().size() >= 3, "a search: " + server.trials().size() + " trials");
-
-        double[] service = samples(Latencies.decode(run.latencyHistogram()));
-        ServerScenario.Settings settings = new ServerScenario.Settings(Arrivals.POISSON, 1, 1, warmup, 0, minRequests);
-        double simulated = QueueSimulation.highestPassingQps(settings, 20, 110, 0.1, service, 50);
-        double ratio = server.maxQps() / simulated;
-        Arrays.sort(service);
+        for (Server.Trial t : server.trials()) {
+            assertEquals(t.valid() && t.latencyMs().p99() <= bound, t.withinBound(), "trial at " + t.targetQps());
+            assertEquals(t.achievedQps() >= 0.95 * t.targetQps(), t.valid(), "trial at " + t.targetQps());
+        }
+        double highestPass = server.trials().stream().filter(t -> Boolean.TRUE.equals(t.withinBound()))
+                .mapToDouble(Server.Trial::targetQps).max().orElseThrow();
+        assertEquals(highestPass, server.maxQps());
+        double lowestFailAbove = server.trials().stream().filter(t -> !t.withinBound() && t.targetQps() > highestPass)
+                .mapToDouble(Server.Trial::targetQps).min().orElse(Double.NaN);
+        assertTrue(server.note() != null || lowestFailAbove - highestPass <= 0.05 * highestPass + 1e-9,
+                "bracketed to 5%: pass " + highestPass + ", fail " + lowestFailAbove);
+        double fastestMs = run.latencyMs().min();
+        assertTrue(server.maxQps() < 1000 / fastestMs, "max_qps " + server.maxQps() + " beyond one worker of "
+                + fastestMs + " ms");
         String trials = server.trials().stream().map(t -> String.format(Locale.ROOT, "%.1f->%.1f qps p99 %.1f ms%s",
                 t.targetQps(), t.achievedQps(), t.latencyMs().p99(), t.valid() ? "" : " invalid")).toList().toString();
-        System.out.printf(Locale.ROOT, "fixed 10 ms backend via compare (service p50 %.2f, p99 %.2f, max %.1f ms): max_qps "
-                        + "%.2f after %d trials %s, simulation %.2f, ratio %.3f%n", service[service.length / 2],
-                service[(int) (0.99 * (service.length - 1))], service[service.length - 1], server.maxQps(),
-                server.trials().size(), trials, simulated, ratio);
-        return ratio;
-    }
-
-    /** Every recorded value of a histogram, in ms, as many times as it was recorded. */
-    private static double[] samples(Histogram h) {
-        double[] out = new double[Math.toIntExact(h.getTotalCount())];
-        int i = 0;
-        for (HistogramIterationValue v : h.recordedValues()) {
-            for (long k = 0; k < v.getCountAtValueIteratedTo(); k++) {
-                out[i++] = h.highestEquivalentValue(v.getValueIteratedTo()) / 1000.0;
-            }
-        }
-        return Arrays.copyOf(out, i);
+        System.out.printf(Locale.ROOT, "fixed 10 ms backend via compare: max_qps %.2f after %d trials %s%n",
+                server.maxQps(), server.trials().size(), trials);
     }
 
     /**

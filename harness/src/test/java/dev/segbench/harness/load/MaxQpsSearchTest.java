@@ -20,7 +20,7 @@ class MaxQpsSearchTest {
     static ServerScenario.Trial trial(double qps, double p99Ms, double capacity) {
         Histogram h = Latencies.newHistogram();
         h.recordValueWithCount(Math.round(p99Ms * 1000), 200);
-        return new ServerScenario.Trial(qps, Math.min(qps, capacity), 200, h, 0, 0);
+        return new ServerScenario.Trial(qps, Math.min(qps, capacity), 200, h, 0, null, null);
     }
 
     /** M/M/1-like p99 of a 10 ms server: it grows without bound as the rate nears 100/s. */

@@ -79,4 +79,50 @@ public final class QueueSimulation {
         double achieved = schedule.measured() / ((lastDone - schedule.warmupWindowNanos() / 1e6) / 1000);
         return new Simulated(latency[(int) Math.ceil(0.99 * latency.length) - 1], achieved);
     }
+    /** A simulated trial as the harness records it (a microsecond histogram of the measured latencies). */
+    public static ServerScenario.Trial trial(ArrivalSchedule schedule, double[] serviceMs) {
+        long[] arrivals = schedule.fromStart();
+        org.HdrHistogram.Histogram h = dev.segbench.harness.metrics.Latencies.newHistogram();
+        double free = Double.NEGATIVE_INFINITY;
+        double lastDone = 0;
+        for (int i = 0; i < arrivals.length; i++) {
+            double arrive = arrivals[i] / 1e6;
+            double done = Math.max(arrive, free) + serviceMs[i];
+            free = done;
+            if (i >= schedule.warmup()) {
+                dev.segbench.harness.metrics.Latencies.recordNanos(h, Math.round((done - arrive) * 1e6));
+                lastDone = done;
+            }
+        }
+        double achieved = schedule.measured() / ((lastDone - schedule.warmupWindowNanos() / 1e6) / 1000);
+        return new ServerScenario.Trial(schedule.qps(), achieved, schedule.measured(), h, 0, null, null);
+    }
+
+    /**
+     * The max_qps the harness's own search finds over {@code runs} simulated queues (0 where none passed), sorted:
+     * each trial draws its service times as blocks of {@code block} consecutive ones (circularly) from
+     * {@code serviceMs} in the order the machine delivered them, seeded, so a burst of slow requests (other work on a
+     * shared machine) stays a burst, as it was for the search being checked.
+     */
+    public static double[] searchOutcomes(ServerScenario.Settings settings, double startQps, double boundMs,
+                                          double[] serviceMs, int block, int runs) throws Exception {
+        double[] out = new double[runs];
+        for (int r = 0; r < runs; r++) {
+            SplittableRandom random = new SplittableRandom(1000 + r);
+            MaxQpsSearch.Outcome o = MaxQpsSearch.search(startQps, boundMs, qps -> {
+                ArrivalSchedule schedule = schedule(settings, qps);
+                double[] drawn = new double[schedule.warmup() + schedule.measured()];
+                for (int i = 0; i < drawn.length; i += block) {
+                    int from = random.nextInt(serviceMs.length);
+                    for (int k = 0; k < block && i + k < drawn.length; k++) {
+                        drawn[i + k] = serviceMs[(from + k) % serviceMs.length];
+                    }
+                }
+                return trial(schedule, drawn);
+            });
+            out[r] = o.maxQps() == null ? 0 : o.maxQps();
+        }
+        Arrays.sort(out);
+        return out;
+    }
 }

@@ -78,26 +78,19 @@ class ScenarioAcceptanceTest {
     }
 
     /**
-     * A backend with a fixed 10 ms service time: the p99 <= 50 ms search finds a max QPS within 10% of what a seeded
-     * discrete-event simulation of the same queue gives: the same seeded arrival schedules (same seed and counts), one
-     * FIFO server, and the service times the backend really took on this machine (a sleep of 10 ms takes longer on a
-     * loaded machine, now and then much longer), resampled with a seed. The simulation finds its highest passing rate
-     * by a fine scan, not by the harness's search. Each trial is also replayed exactly with the service times of its
-     * own requests: the harness's p99 must be the queue's, which proves latency counts from the scheduled arrival.
+     * A backend with a fixed 10 ms service time: the p99 <= 50 ms search finds the max QPS that the same search finds
+     * over a seeded discrete-event simulation of the same queue: the same seeded arrival schedules (same seed and
+     * counts), one FIFO server, and the service times the backend really took on this machine during this search (a
+     * sleep of 10 ms takes longer on a loaded machine, now and then much longer), resampled in blocks of consecutive
+     * requests so that a burst of other work stays a burst. The bound is not a fixed ratio: one trial per rate, with a
+     * p99 read from 200 requests, makes the search's answer a random variable (a slow burst during one trial fails
+     * it, and the bisection then settles lower), so the answer must lie within the range that 400 simulated searches
+     * over the same service times reach; a harness that counted latency from the start of service, or mis-scheduled
+     * arrivals, lands outside it. Each trial is also replayed exactly with the service times of its own requests: the
+     * harness's p99 must be the queue's, which proves latency counts from the scheduled arrival.
      */
     @Test
     void theMaxQpsSearchAgreesWithADiscreteEventSimulationOfTheSameQueue() throws Exception {
-        // A burst of other work on a shared machine can fail a trial that the queue alone would pass (seen once at
-        // 44.1 vs 54.8 under a load of 6 on 2 cores), so a disagreeing search is repeated once; a wrong one fails twice.
-        double ratio = searchOverSimulation();
-        if (Math.abs(ratio - 1) > 0.10) {
-            System.out.printf(Locale.ROOT, "ratio %.3f on the first attempt; once more%n", ratio);
-            ratio = searchOverSimulation();
-        }
-        assertTrue(Math.abs(ratio - 1) <= 0.10, "search / simulation " + ratio + " (see the lines printed above)");
-    }
-
-    private double searchOverSimulation() throws Exception {
         SleepingSut sut = SleepingSut.fixed(10);
         double offline = OfflineScenario.measure(sut, 1, 1, new OfflineScenario.Settings(0.1, 0.5, 10), Progress.NONE, "fixed")
                 .throughput().imagesPerSecond();
@@ -140,16 +133,18 @@ class ScenarioAcceptanceTest {
         }
         assertEquals(calls.size(), from, "every request of every trial was served once");
 
-        // the simulation's own answer, with service times resampled (seeded) from what this machine delivered
-        double simulated = QueueSimulation.highestPassingQps(settings, 20, 100, 0.1, service, bound);
+        // the same search over simulated queues with this search's own service times, in blocks of 100 (1 s of work)
+        double[] simulated = QueueSimulation.searchOutcomes(settings, offline, bound, service, 100, 400);
         double[] sorted = service.clone();
         Arrays.sort(sorted);
-        double ratio = found.maxQps() / simulated;
         System.out.printf(Locale.ROOT, "fixed 10 ms backend (service p50 %.3f ms, p99 %.3f ms, max %.1f ms): offline %.1f/s, "
-                        + "search max_qps %.2f after %d trials, simulation %.2f, ratio %.3f%n", sorted[sorted.length / 2],
-                sorted[(int) (0.99 * (sorted.length - 1))], sorted[sorted.length - 1], offline, found.maxQps(),
-                found.trials().size(), simulated, ratio);
-        return ratio;
+                        + "search max_qps %.2f after %d trials; simulated searches: min %.2f, median %.2f, max %.2f%n",
+                sorted[sorted.length / 2], sorted[(int) (0.99 * (sorted.length - 1))], sorted[sorted.length - 1], offline,
+                found.maxQps(), found.trials().size(), simulated[0], simulated[simulated.length / 2],
+                simulated[simulated.length - 1]);
+        assertTrue(found.maxQps() >= simulated[0] && found.maxQps() <= simulated[simulated.length - 1],
+                "search max_qps " + found.maxQps() + " outside what the simulated searches reach: [" + simulated[0] + ", "
+                        + simulated[simulated.length - 1] + "]");
     }
 
     private static ArrivalSchedule schedule(ServerScenario.Settings settings, double qps) {

@@ -24,7 +24,9 @@ class ServerScenarioTest {
         assertTrue(t.maxQueueDepth() < 10, "a 2 ms service 20 ms apart queues only behind a stall: " + t.maxQueueDepth());
         // arrivals are scheduled: 60 requests over 59 gaps of 20 ms (the last one still needs its 2 ms)
         assertTrue(t.achievedQps() <= 60 / (59 / 50.0), "achieved " + t.achievedQps());
-        assertTrue(t.achievedQps() >= 0.5 * 50, "achieved " + t.achievedQps());
+        // achieved = 60 / (1.18 s + how late the last request finished): >= 0.8x the target allows 0.32 s of delay
+        // there, far beyond a scheduling hiccup, while a harness that sent 40% too little (30/s) falls well below it
+        assertTrue(t.achievedQps() >= 0.8 * 50, "achieved " + t.achievedQps());
         assertEquals(t.achievedQps() >= ServerScenario.VALID_FRACTION * 50, t.valid());
         assertTrue(t.latency().getValueAtPercentile(50) >= 2000, "latency includes the 2 ms service");
         Server.Trial r = t.toResult(1000.0);
@@ -39,8 +41,8 @@ class ServerScenarioTest {
         org.HdrHistogram.Histogram h = new org.HdrHistogram.Histogram(3);
         h.recordValue(2_000);
         h.recordValue(9_000);
-        ServerScenario.Trial keptUp = new ServerScenario.Trial(50, 47.6, 60, h, 0, 0);
-        ServerScenario.Trial fellBehind = new ServerScenario.Trial(50, 47.4, 60, h, 0, 0);
+        ServerScenario.Trial keptUp = new ServerScenario.Trial(50, 47.6, 60, h, 0, null, null);
+        ServerScenario.Trial fellBehind = new ServerScenario.Trial(50, 47.4, 60, h, 0, null, null);
         assertTrue(keptUp.valid());
         assertFalse(fellBehind.valid());
         assertTrue(keptUp.within(10.0));
@@ -107,5 +109,27 @@ class ServerScenarioTest {
         assertEquals(300, s.measuredRequests(10)); // 2 s at 10/s is only 20
         assertEquals(2000, s.measuredRequests(1000)); // 300 at 1000/s is only 0.3 s
         assertEquals(5, s.warmupRequests(10));
+    }
+    @Test
+    void queueDepthCountsWhatWaitsForAWorkerNotWhatAnotherWorkerServes() throws Exception {
+        // four requests arrive together at 200 ms; two workers take two of them at once, so two wait (20 ms each)
+        long at = 200_000_000L;
+        ArrivalSchedule together = new ArrivalSchedule(new long[0], new long[] {at, at, at, at}, 20, 4 * 50_000_000L, 0);
+        ServerScenario.Trial t = ServerScenario.trial(SleepingSut.fixed(20), 2, together, Progress.NONE, "test");
+        assertEquals(4, t.requests());
+        assertEquals(2, t.maxQueueDepth(), "two requests waited while both workers were busy");
+    }
+
+    @Test
+    void aTrialReportsTheHarnessWakeUpLatenessAndIntervalsByBatchMeans() throws Exception {
+        ServerScenario.Settings s = new ServerScenario.Settings(Arrivals.UNIFORM, 1, 1, 0, 0, 1250);
+        ServerScenario.Trial t = ServerScenario.trial(SleepingSut.fixed(0), s, 2500, Progress.NONE, "test");
+        Server.Trial r = t.toResult(null);
+        assertNotNull(r.wakeLateMs(), "every request found the worker idle and waiting for it");
+        assertTrue(r.wakeLateMs().requests() > 0 && r.wakeLateMs().requests() <= 1250, r.wakeLateMs().toString());
+        assertTrue(r.wakeLateMs().p50() <= r.wakeLateMs().p99() && r.wakeLateMs().p99() <= r.wakeLateMs().max());
+        assertEquals(dev.segbench.api.results.PercentileIntervals.BATCH_MEANS, r.ci95Ms().method());
+        assertEquals(5, r.ci95Ms().batches(), "1250 requests: 5 batches of 250 for p99");
+        assertNotNull(r.ci95Ms().p99());
     }
 }

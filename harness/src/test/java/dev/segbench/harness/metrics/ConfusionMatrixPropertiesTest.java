@@ -2,6 +2,7 @@ package dev.segbench.harness.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -120,5 +121,19 @@ class ConfusionMatrixPropertiesTest {
         assertEquals((2 / 3.0 + 1.0 + 0.0) / 3, m.meanClassAccuracy(), 1e-12);
         assertEquals(3 / 6.0 * 2 / 3.0 + 2 / 6.0 * 0.5 + 1 / 6.0 * 0.0, m.frequencyWeightedIou(), 1e-12);
         assertEquals(6, m.total());
+    }
+    @Test
+    void anOutOfRangeLabelIsRefusedByAddMaskedAsByAdd() {
+        ConfusionMatrix m = new ConfusionMatrix(21);
+        byte[] ok = {0, 1, 2};
+        byte[] bad = {0, 30, 2};
+        assertThrows(IllegalArgumentException.class, () -> m.add(ok, bad), "add refuses a prediction of 30");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.addMasked(ok, bad, null, 255));
+        assertEquals("predicted label 30 is not below 21", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> m.addMasked(bad, ok, null, 255), "a reference label of 30 too");
+        // where the ground truth says ignore, nothing is compared, so nothing is refused either
+        ConfusionMatrix masked = new ConfusionMatrix(21);
+        masked.addMasked(ok, bad, new byte[] {0, (byte) 255, 2}, 255);
+        assertEquals(2, masked.total());
     }
 }

@@ -15,14 +15,16 @@ class LatenciesTest {
         double sum = 0;
         double sumSq = 0;
         for (int ms = 1; ms <= 100; ms++) {
-            Latencies.recordNanos(h, ms * 1_000_000L);
+            for (int k = 0; k < 4; k++) { // 400 samples: enough to support a p99
+                Latencies.recordNanos(h, ms * 1_000_000L);
+            }
             sum += ms;
             sumSq += (double) ms * ms;
         }
         Run.Latency s = Latencies.stats(h);
         double mean = sum / 100;
         double std = Math.sqrt(sumSq / 100 - mean * mean);
-        assertEquals(100, s.count());
+        assertEquals(400, s.count());
         assertEquals(50.0, s.p50(), 50 * 1e-3);
         assertEquals(90.0, s.p90(), 90 * 1e-3);
         assertEquals(99.0, s.p99(), 99 * 1e-3);
@@ -50,5 +52,17 @@ class LatenciesTest {
     @Test
     void emptyHistogramHasNoStatistics() {
         assertNull(Latencies.stats(Latencies.newHistogram()));
+    }
+    @Test
+    void noP99FromTooFewSamples() {
+        Histogram h = Latencies.newHistogram();
+        for (int i = 1; i <= 367; i++) {
+            Latencies.recordNanos(h, i * 1_000_000L);
+        }
+        Run.Latency few = Latencies.stats(h);
+        assertNull(few.p99(), "367 samples: the largest is below the true p99 more than 2.5% of the time");
+        assertEquals(0, few.cdf().stream().filter(p -> p[0] == 99 || p[0] == 99.9).count(), "no unsupported tail points");
+        Latencies.recordNanos(h, 368_000_000L);
+        assertEquals(365.0, Latencies.stats(h).p99(), 365 * 1e-3, "368 samples: p99 is the 365th smallest");
     }
 }

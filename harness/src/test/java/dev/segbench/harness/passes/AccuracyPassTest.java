@@ -152,4 +152,28 @@ class AccuracyPassTest {
             Files.deleteIfExists(spill);
         }
     }
+    @Test
+    void samplesWithoutReferenceLabelsAreCountedNotDroppedUnseen() throws Exception {
+        Path spill = Files.createTempFile("spill", ".labels");
+        try (Dataset d = new FakeDatasets().open("5", DatasetOptions.defaults())) {
+            var model = new FakeModels().load("tiny", WeightsSpec.seeded(1));
+            // the reference labelled samples 0..2 only (it skipped 3 and 4)
+            try (InferenceSession s = new FakeBackend().open(model, SessionOptions.of(Precision.FP32));
+                 LabelSpill.Writer w = new LabelSpill.Writer(spill)) {
+                new AccuracyPass(d, new int[] {0, 1, 2}, FakeModels.RAW, 21, BadSamplePolicy.FAIL, 1)
+                        .run(s, new AccuracyPass.Sinks(w, null, null, "ref"), Progress.NONE);
+            }
+            AccuracyPass.Outcome o;
+            try (InferenceSession s = new FakeBackend().open(model, SessionOptions.of(Precision.FP16));
+                 LabelSpill.Reader r = new LabelSpill.Reader(spill)) {
+                o = new AccuracyPass(d, IntStream.range(0, 5).toArray(), FakeModels.RAW, 21, BadSamplePolicy.FAIL, 1)
+                        .run(s, new AccuracyPass.Sinks(null, r, null, "fp16"), Progress.NONE);
+            }
+            assertEquals(5, o.images());
+            assertEquals(2, o.withoutReference(), "samples 3 and 4 had no reference labels");
+            assertEquals(Integer.valueOf(2), o.agreement().toAgreement("ref", o.withoutReference()).samplesWithoutReference());
+        } finally {
+            Files.deleteIfExists(spill);
+        }
+    }
 }

@@ -92,4 +92,31 @@ class MergePerformanceTest {
         assertEquals(0.985, judged.get(1).gate().conditions().getFirst().value());
         assertNull(judged.get(2).gate());
     }
+    /**
+     * Three shards, each steady on its own machine (10, 11 and 12 ms): pooled into one sample the i.i.d. bootstrap
+     * sees 1200 values and gives an interval of a single bucket, as if another run would land on the same p50; between
+     * the shards the p50 varies by 2 ms, and the merged interval says so.
+     */
+    @Test
+    void mergedIntervalsComeFromTheVariationBetweenShards() {
+        Histogram pooled = Latencies.newHistogram();
+        List<Run> shards = new java.util.ArrayList<>();
+        for (long micros : new long[] {10_000, 11_000, 12_000}) {
+            Histogram h = Latencies.newHistogram();
+            for (int i = 0; i < 400; i++) {
+                h.recordValue(micros + i % 7); // nearly steady within a shard
+            }
+            pooled.add(h);
+            shards.add(shard(h, List.of(), null));
+        }
+        dev.segbench.api.results.PercentileIntervals ci = Merger.mergePerformance(shards, 0.05, new LinkedHashSet<>())
+                .getFirst().latencyCi95Ms();
+        assertEquals(dev.segbench.api.results.PercentileIntervals.BETWEEN_SHARDS, ci.method());
+        assertEquals(3, ci.batches());
+        // t(2) = 4.303, sd of the shards' p50s (10.003, 11.003, 12.003 ms) = 1 ms: half-width 4.303 / sqrt(3) = 2.48 ms
+        assertEquals(2 * 2.484, ci.p50().hi() - ci.p50().lo(), 0.02, ci.toString());
+        assertTrue(ci.p50().contains(pooled.getValueAtPercentile(50) / 1000.0));
+        dev.segbench.api.results.PercentileIntervals iid = dev.segbench.harness.load.PercentileBootstrap.intervalsMs(pooled);
+        assertTrue(iid.p50().hi() - iid.p50().lo() < 0.1, "the pooled bootstrap never sees the shards differ: " + iid);
+    }
 }
