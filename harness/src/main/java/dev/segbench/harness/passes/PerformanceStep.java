@@ -84,6 +84,8 @@ public final class PerformanceStep {
     private final CpuFrequencyProbe cpu;
     private final int sessionThreads;
     private final Reopener reopener;
+    /** Sessions the reopener opened, by thread count: kept for every size, closed when {@link #run} ends. */
+    private final java.util.Map<Integer, Reopened> reopened = new java.util.TreeMap<>();
 
     /**
      * @param batchSizes      the run's throughput batch sizes (the plan's, per backend)
@@ -121,6 +123,16 @@ public final class PerformanceStep {
      */
     public Outcome run(Function<OptionLists.Size, SystemUnderTest> suts, Supplier<DeviceTelemetry> device,
                        String runKey, Progress progress) throws BackendException, InterruptedException {
+        try {
+            return measure(suts, device, runKey, progress);
+        } finally {
+            reopened.values().forEach(Reopened::close);
+            reopened.clear();
+        }
+    }
+
+    private Outcome measure(Function<OptionLists.Size, SystemUnderTest> suts, Supplier<DeviceTelemetry> device,
+                            String runKey, Progress progress) throws BackendException, InterruptedException {
         List<String> warnings = new ArrayList<>();
         String inFlightWarning = load.inFlightWarning(backend, capabilities);
         if (inFlightWarning != null && load.runs(Scenario.OFFLINE)) {
@@ -131,8 +143,6 @@ public final class PerformanceStep {
         Run.Measurement firstMeasurement = null;
         dev.segbench.api.DeviceTimings firstTimings = null;
         boolean several = load.perfSizes().size() > 1;
-        java.util.Map<Integer, Reopened> reopened = new java.util.TreeMap<>();
-        try {
         for (OptionLists.Size size : load.perfSizes()) {
             String label = runKey + (several ? " " + size : "");
             String prefix = several ? size + ": " : "";
@@ -145,7 +155,7 @@ public final class PerformanceStep {
                 // report (and the console's structured warnings) render, so it is said once
             }
             List<InFlightThroughput> throughput = load.runs(Scenario.OFFLINE)
-                    ? offline(sut, size, single, prefix, warnings, label, progress, reopened) : List.of();
+                    ? offline(sut, size, single, prefix, warnings, label, progress) : List.of();
             Server server = load.runs(Scenario.SERVER) ? server(sut, single, throughput, label, progress) : null;
             Telemetry telemetry = new Telemetry(cpu.read(), device.get());
             sizes.add(new PerformanceAtSize(size.height(), size.width(),
@@ -159,9 +169,6 @@ public final class PerformanceStep {
                 firstTimings = single.deviceTimings();
             }
         }
-        } finally {
-            reopened.values().forEach(Reopened::close);
-        }
         List<Run.Throughput> first = sizes.getFirst().throughput().stream().map(Run.Throughput::of).toList();
         return new Outcome(sizes, firstLatency, first, firstMeasurement, firstTimings, warnings);
     }
@@ -174,8 +181,7 @@ public final class PerformanceStep {
      * opened once per count, on first use, and kept for the other sizes.
      */
     private List<InFlightThroughput> offline(SystemUnderTest sut, OptionLists.Size size, SingleStreamScenario.Outcome single,
-                                             String prefix, List<String> warnings, String label, Progress progress,
-                                             java.util.Map<Integer, Reopened> reopened)
+                                             String prefix, List<String> warnings, String label, Progress progress)
             throws BackendException, InterruptedException {
         List<Integer> inFlight = load.inFlightFor(capabilities);
         List<LoadSettings.ThreadsInFlight> configurations = reopener == null
