@@ -78,11 +78,14 @@ final class ReportModel {
     final List<KeyValue> settings;
     final RegressionView regression;
     final String referenceLabel;
+    /** The run speed-ups are measured against ({@code --baseline}; the reference in files written before it). */
+    final String speedupLabel;
 
     ReportModel(Results results, Path resultsDir, Results baseline, String baselineLabel, double threshold) {
         Settings s = results.settings();
         String reference = s == null || s.reference() == null ? null : s.reference();
         this.referenceLabel = reference == null ? "none recorded" : reference;
+        this.speedupLabel = s != null && s.baseline() != null ? s.baseline() : referenceLabel;
         List<Run> runs = results.runs();
         List<Run> ok = runs.stream().filter(Run::ok).toList();
         this.title = "segbench report";
