@@ -181,11 +181,11 @@ final class ReportModel {
                         + ") labels them; higher is better", true),
                 new Header("p50 (ms)", "batch-1 model latency, median; lower is better", true),
                 new Header("p99 (ms)", "batch-1 model latency, 99th percentile; lower is better", true),
-                new Header("Best throughput (img/s)", "highest offline images per second over the configurations tried "
-                        + "(threads per request × requests in flight × batch), with that configuration and its gain over "
-                        + "one request with all threads", true),
+                new Header("Best throughput (img/s)", "highest offline images per second over the configurations tried, "
+                        + "with that configuration, e.g. 1t×2×b8: 1 thread per request × 2 requests in flight × batch 8, "
+                        + "and its gain over one request with all threads (batch 1)", true),
                 new Header("Speed-up", "against the baseline run (" + Format.orDash(baseline) + ") of the same model: its "
-                        + "batch-1 p50 / this run's, and this run's best images/s / its; higher is better", true),
+                        + "batch-1 p50 / this run's, then this run's best images/s / its; higher is better", true),
                 new Header("Notes", null, false));
         List<Function<Run, Double>> numeric = List.of(
                 r -> r.accuracy() == null || Run.seeded(r) ? null : r.accuracy().miou(),
@@ -223,16 +223,18 @@ final class ReportModel {
                         : Format.percent(r.agreement() == null ? null : r.agreement().pixelAgreement()),
                 Format.ms(r.latencyMs() == null ? null : r.latencyMs().p50()),
                 Format.ms(r.latencyMs() == null ? null : r.latencyMs().p99()),
-                top == null ? Format.MISSING : Format.number(top.imagesPerSecond(), 1) + " (" + top.configuration()
-                        + (ob == null || ob.gain() == null ? "" : "; " + Format.number(ob.gain(), 2) + "× one request")
-                        + ")",
+                top == null ? Format.MISSING : Format.number(top.imagesPerSecond(), 1) + " ("
+                        + (top.threadsPerRequest() == null ? "" : top.threadsPerRequest() + "t×") + top.inFlight()
+                        + "×b" + top.batch()
+                        + (ob == null || ob.gain() == null ? "" : ", " + Format.number(ob.gain(), 2) + "×") + ")",
                 isBaseline(r, baseline) && r.ok() ? "baseline" : speedText(speed),
             };
             for (int c = 0; c < numeric.size(); c++) {
                 Double v = r.ok() ? numeric.get(c).apply(r) : null;
                 boolean isBest = v != null && best.get(c) != null && v.doubleValue() == best.get(c).doubleValue();
                 String sort = v == null || v.isNaN() ? "" : Double.toString(c == 3 || c == 4 ? -v : v);
-                cells.add(new Cell(isBest ? shown[c] + " ★" : shown[c], sort, isBest, "num"));
+                // the best configuration and the two speed-up ratios may wrap, so the table fits the page
+                cells.add(new Cell(isBest ? shown[c] + " ★" : shown[c], sort, isBest, c >= 5 ? "num wrap" : "num"));
             }
             cells.add(text(notes(r, settings)));
             rows.add(new TableRow(r.ok() ? "run-ok" : "run-" + cssToken(r.status()), cells));
@@ -284,13 +286,13 @@ final class ReportModel {
         return u.robustSpread() == null ? "" : String.format(Locale.ROOT, ", (p90-p10)/p50 %.1f%%", 100 * u.robustSpread());
     }
 
-    /** "2.10× (img/s 1.80×)": latency speed-up, then the throughput ratio; a dash where there is neither. */
+    /** "2.10× / 1.80×": latency speed-up, then the throughput ratio; a dash where there is neither. */
     private static String speedText(Run.Speedup up) {
         if (up == null || (up.latency() == null && up.throughput() == null)) {
             return Format.MISSING;
         }
         String latency = up.latency() == null ? Format.MISSING : Format.number(up.latency(), 2) + "×";
-        return up.throughput() == null ? latency : latency + " (img/s " + Format.number(up.throughput(), 2) + "×)";
+        return up.throughput() == null ? latency : latency + " / " + Format.number(up.throughput(), 2) + "×";
     }
 
     private static boolean isBaseline(Run r, String baseline) {
