@@ -57,6 +57,11 @@ public record SessionOptions(Precision precision, int threads, ShapeProfile prof
         return new SessionOptions(precision, threads, profile, cacheDir, rest, labelsOut, null);
     }
 
+    /** The same options with {@code value} intra-op threads. */
+    public SessionOptions withThreads(int value) {
+        return new SessionOptions(precision, value, profile, cacheDir, properties, labelsOut, calibration);
+    }
+
     /** The same options with {@code labelsOut} set. */
     public SessionOptions withLabelsOut(boolean value) {
         return new SessionOptions(precision, threads, profile, cacheDir, properties, value, calibration);

@@ -433,7 +433,8 @@ final class Charts {
         for (InFlightThroughput t : grid) {
             int r = batches.indexOf(t.batch());
             int c = inFlight.indexOf(t.inFlight());
-            if (Double.isFinite(t.imagesPerSecond()) && best > 0) {
+            // several thread counts per (batch, in flight) with a list of --offline-threads: the best of them
+            if (Double.isFinite(t.imagesPerSecond()) && best > 0 && !(cells[r][c] >= t.imagesPerSecond() / best)) {
                 cells[r][c] = t.imagesPerSecond() / best;
                 text[r][c] = String.format(Locale.ROOT, t.imagesPerSecond() >= 100 ? "%.0f" : "%.1f", t.imagesPerSecond());
             }

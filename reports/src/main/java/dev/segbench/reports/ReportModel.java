@@ -6,7 +6,9 @@ import dev.segbench.api.results.Gate;
 import dev.segbench.api.results.PercentileIntervals;
 import dev.segbench.api.results.PerformanceAtSize;
 import dev.segbench.api.results.Results;
+import dev.segbench.api.results.InFlightThroughput;
 import dev.segbench.api.results.Run;
+import dev.segbench.api.results.Speedups;
 import dev.segbench.api.results.Server;
 import dev.segbench.api.results.Settings;
 import dev.segbench.api.results.Telemetry;
@@ -76,11 +78,14 @@ final class ReportModel {
     final List<KeyValue> settings;
     final RegressionView regression;
     final String referenceLabel;
+    /** The run speed-ups are measured against ({@code --baseline}; the reference in files written before it). */
+    final String speedupLabel;
 
     ReportModel(Results results, Path resultsDir, Results baseline, String baselineLabel, double threshold) {
         Settings s = results.settings();
         String reference = s == null || s.reference() == null ? null : s.reference();
         this.referenceLabel = reference == null ? "none recorded" : reference;
+        this.speedupLabel = s != null && s.baseline() != null ? s.baseline() : referenceLabel;
         List<Run> runs = results.runs();
         List<Run> ok = runs.stream().filter(Run::ok).toList();
         this.title = "segbench report";
@@ -160,7 +165,11 @@ final class ReportModel {
 
     // ---- headline table -------------------------------------------------------------------------------------
 
-    private static Table headline(List<Run> runs, String reference, Settings settings) {
+    private static Table headline(List<Run> allRuns, String reference, Settings settings) {
+        // files written before --baseline: speed-ups against the reference, by the same definition
+        String baseline = settings != null && settings.baseline() != null ? settings.baseline() : reference;
+        List<Run> runs = allRuns.stream().anyMatch(r -> r.speedup() != null) ? allRuns
+                : Speedups.apply(allRuns, baseline == null || baseline.contains(":") ? baseline : null);
         List<Header> headers = List.of(
                 new Header("Model", null, false),
                 new Header("Backend", null, false),
@@ -172,8 +181,11 @@ final class ReportModel {
                         + ") labels them; higher is better", true),
                 new Header("p50 (ms)", "batch-1 model latency, median; lower is better", true),
                 new Header("p99 (ms)", "batch-1 model latency, 99th percentile; lower is better", true),
-                new Header("Best throughput (img/s)", "highest images per second over the batch sizes tried, with that batch", true),
-                new Header("Speed-up", "reference run's p50 / this run's p50, same model; higher is better", true),
+                new Header("Best throughput (img/s)", "highest offline images per second over the configurations tried, "
+                        + "with that configuration, e.g. 1t×2×b8: 1 thread per request × 2 requests in flight × batch 8, "
+                        + "and its gain over one request with all threads (batch 1)", true),
+                new Header("Speed-up", "against the baseline run (" + Format.orDash(baseline) + ") of the same model: its "
+                        + "batch-1 p50 / this run's, then this run's best images/s / its; higher is better", true),
                 new Header("Notes", null, false));
         List<Function<Run, Double>> numeric = List.of(
                 r -> r.accuracy() == null || Run.seeded(r) ? null : r.accuracy().miou(),
@@ -181,8 +193,8 @@ final class ReportModel {
                 r -> r.agreement() == null || isReference(r, reference) ? null : r.agreement().pixelAgreement(),
                 r -> r.latencyMs() == null ? null : -r.latencyMs().p50(),
                 r -> r.latencyMs() == null || r.latencyMs().p99() == null ? null : -r.latencyMs().p99(),
-                r -> bestThroughput(r) == null ? null : bestThroughput(r).imagesPerSecond(),
-                r -> speedUp(r, runs, reference));
+                r -> InFlightThroughput.best(r) == null ? null : InFlightThroughput.best(r).imagesPerSecond(),
+                r -> r.speedup() == null ? null : r.speedup().latency());
         List<Double> best = new ArrayList<>();
         for (Function<Run, Double> f : numeric) {
             List<Double> values = runs.stream().filter(Run::ok).map(f).filter(Objects::nonNull)
@@ -201,8 +213,9 @@ final class ReportModel {
             cells.add(text(r.backend()));
             cells.add(text(r.precision()));
             cells.add(new Cell(Format.orDash(r.status()), Format.orDash(r.status()), false, "status-" + cssToken(r.status())));
-            Run.Throughput top = bestThroughput(r);
-            Double speed = speedUp(r, runs, reference);
+            InFlightThroughput top = InFlightThroughput.best(r);
+            Run.OfflineBest ob = r.offlineBest();
+            Run.Speedup speed = r.speedup();
             String[] shown = {
                 Run.seeded(r) && r.accuracy() != null ? NOT_APPLICABLE_SEEDED : Format.percent(r.accuracy() == null ? null : r.accuracy().miou()),
                 Run.seeded(r) && r.accuracy() != null ? NOT_APPLICABLE_SEEDED : Format.percent(r.accuracy() == null ? null : r.accuracy().pixelAccuracy()),
@@ -211,14 +224,18 @@ final class ReportModel {
                 Format.ms(r.latencyMs() == null ? null : r.latencyMs().p50()),
                 r.latencyMs() != null && r.latencyMs().p99() == null ? PercentileIntervals.TOO_FEW
                         : Format.ms(r.latencyMs() == null ? null : r.latencyMs().p99()),
-                top == null ? Format.MISSING : Format.number(top.imagesPerSecond(), 1) + " (batch " + top.batch() + ")",
-                speed == null ? Format.MISSING : Format.number(speed, 2) + "×",
+                top == null ? Format.MISSING : Format.number(top.imagesPerSecond(), 1) + " ("
+                        + (top.threadsPerRequest() == null ? "" : top.threadsPerRequest() + "t×") + top.inFlight()
+                        + "×b" + top.batch()
+                        + (ob == null || ob.gain() == null ? "" : ", " + Format.number(ob.gain(), 2) + "×") + ")",
+                isBaseline(r, baseline) && r.ok() ? "baseline" : speedText(speed),
             };
             for (int c = 0; c < numeric.size(); c++) {
                 Double v = r.ok() ? numeric.get(c).apply(r) : null;
                 boolean isBest = v != null && best.get(c) != null && v.doubleValue() == best.get(c).doubleValue();
                 String sort = v == null || v.isNaN() ? "" : Double.toString(c == 3 || c == 4 ? -v : v);
-                cells.add(new Cell(isBest ? shown[c] + " ★" : shown[c], sort, isBest, "num"));
+                // the best configuration and the two speed-up ratios may wrap, so the table fits the page
+                cells.add(new Cell(isBest ? shown[c] + " ★" : shown[c], sort, isBest, c >= 5 ? "num wrap" : "num"));
             }
             cells.add(text(notes(r, settings)));
             rows.add(new TableRow(r.ok() ? "run-ok" : "run-" + cssToken(r.status()), cells));
@@ -270,28 +287,17 @@ final class ReportModel {
         return u.robustSpread() == null ? "" : String.format(Locale.ROOT, ", (p90-p10)/p50 %.1f%%", 100 * u.robustSpread());
     }
 
-    static Run.Throughput bestThroughput(Run r) {
-        Run.Throughput best = null;
-        for (Run.Throughput t : r.throughput()) {
-            if (Double.isFinite(t.imagesPerSecond()) && (best == null || t.imagesPerSecond() > best.imagesPerSecond())) {
-                best = t;
-            }
+    /** "2.10× / 1.80×": latency speed-up, then the throughput ratio; a dash where there is neither. */
+    private static String speedText(Run.Speedup up) {
+        if (up == null || (up.latency() == null && up.throughput() == null)) {
+            return Format.MISSING;
         }
-        return best;
+        String latency = up.latency() == null ? Format.MISSING : Format.number(up.latency(), 2) + "×";
+        return up.throughput() == null ? latency : latency + " / " + Format.number(up.throughput(), 2) + "×";
     }
 
-    /** Reference p50 / this p50 for the same model; null without a usable reference run. */
-    static Double speedUp(Run r, List<Run> runs, String reference) {
-        if (!r.ok() || r.latencyMs() == null || r.latencyMs().p50() <= 0) {
-            return null;
-        }
-        for (Run ref : runs) {
-            if (ref.ok() && Objects.equals(ref.model(), r.model()) && isReference(ref, reference)
-                    && ref.latencyMs() != null && ref.latencyMs().p50() > 0) {
-                return ref.latencyMs().p50() / r.latencyMs().p50();
-            }
-        }
-        return null;
+    private static boolean isBaseline(Run r, String baseline) {
+        return baseline != null && baseline.equals(r.backend() + ":" + r.precision());
     }
 
     /** Whether the run is the reference run ("backend:precision", or "backend" alone) of its model. */

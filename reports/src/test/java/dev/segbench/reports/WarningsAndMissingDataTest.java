@@ -141,6 +141,41 @@ class WarningsAndMissingDataTest {
         assertEquals(1, banner.split("no NVIDIA driver", -1).length - 1, banner);
     }
 
+    /**
+     * The speed-up column shows each run's recorded speed-up against its baseline (settings.baseline), not a
+     * computation of its own against the reference, and the best-throughput column names the configuration.
+     */
+    @Test
+    void theSpeedUpColumnIsTheRecordedOneAgainstTheBaseline() throws IOException {
+        Random rnd = new Random(9);
+        Run torch = SampleResults.run("arch0", "tensorrt", "fp32", rnd);
+        Run ort = SampleResults.run("arch0", "cpu", "fp32", rnd).toBuilder()
+                .speedup(new Run.Speedup("tensorrt:fp32", 2.5, 1.75)).build();
+        Results base = SampleResults.results(List.of(ort, torch), List.of(), List.of());
+        dev.segbench.api.results.Settings s = base.settings();
+        dev.segbench.api.results.Settings withBaseline = new dev.segbench.api.results.Settings(s.models(), s.backends(),
+                s.precisions(), s.dataset(), s.limit(), s.shard(), s.reference(), s.batchSizes(), s.perfHeight(),
+                s.perfWidth(), s.warmupSeconds(), s.minDurationSeconds(), s.minIterations(), s.threads(), s.cvThreshold(),
+                s.onBadSample(), s.properties(), s.cacheDir(), s.isolation(), s.load(), s.gate(), s.calibration(),
+                "tensorrt:fp32");
+        ResultsJson.write(dir, new Results(base.schemaVersion(), base.environment(), base.environments(), withBaseline,
+                base.runs(), base.gallery(), base.warnings(), base.classes()));
+
+        Document doc = Jsoup.parse(HtmlReport.write(dir).toFile(), "UTF-8");
+
+        List<String> headers = doc.select("#headline thead th").eachText();
+        int speedUp = headers.indexOf("Speed-up");
+        List<String> cells = doc.select("#headline tbody td:eq(" + speedUp + ")").eachText();
+        assertTrue(cells.get(0).startsWith("2.50× / 1.75×"), cells.toString());
+        assertEquals("baseline", cells.get(1));
+        assertTrue(doc.select("#headline thead th").get(speedUp).attr("title").contains("tensorrt:fp32"),
+                doc.select("#headline thead").html());
+        assertTrue(doc.text().contains("speed-up against: tensorrt:fp32"), "the note above the table names the baseline");
+        int best = headers.indexOf("Best throughput (img/s)");
+        String top = doc.select("#headline tbody td:eq(" + best + ")").eachText().get(0);
+        assertTrue(top.matches("[0-9.]+ \\((\\d+t×)?\\d+×b\\d+.*\\).*"), top);
+    }
+
     @Test
     void noBestMarkWhenAllRunsTie() throws IOException {
         // three models, each only its own cpu:fp32 reference: every speed-up is 1.00x

@@ -105,8 +105,9 @@ public final class OrtCpuBackend implements Backend {
             OrtNativeLibraries.useCache();
             OrtEnvironment env = environment();
             String device = "CPU: " + cpuModelName() + ", " + Runtime.getRuntime().availableProcessors() + " threads";
+            // an OrtSession is documented safe for concurrent Run calls; the session's own state is under its lock
             return Availability.available(env.getVersion(), List.of(device),
-                    EnumSet.of(Capability.DYNAMIC_SHAPES, Capability.LABELS_OUT));
+                    EnumSet.of(Capability.DYNAMIC_SHAPES, Capability.LABELS_OUT, Capability.CONCURRENT_RUNS));
         } catch (Throwable t) { // UnsatisfiedLinkError and friends: availability must never throw
             return Availability.unavailable("ONNX Runtime native library failed to load (" + t
                     + "); the onnxruntime jar ships it for linux-x64, osx-aarch64 and win-x64 only");

@@ -62,7 +62,7 @@ class OrtCpuBackendTest {
         assertEquals(1, a.devices().size());
         String device = a.devices().getFirst();
         assertTrue(device.matches("CPU: .+, " + Runtime.getRuntime().availableProcessors() + " threads"), device);
-        assertEquals(Set.of(Capability.DYNAMIC_SHAPES, Capability.LABELS_OUT), a.capabilities());
+        assertEquals(Set.of(Capability.DYNAMIC_SHAPES, Capability.LABELS_OUT, Capability.CONCURRENT_RUNS), a.capabilities());
         assertSame(a, backend.availability(), "the probe runs once and is cached");
     }
 
@@ -84,6 +84,36 @@ class OrtCpuBackendTest {
             checkLogits(session, arena, 1, 8, 8, 2, 1e-5f);
             checkLogits(session, arena, 3, 33, 20, 3, 1e-5f);
             checkLogits(session, arena, 1, 5, 6, 4, 1e-5f);
+        }
+    }
+
+    /**
+     * CONCURRENT_RUNS is declared because one session takes run calls from several threads at once: four threads,
+     * each with its own input and shape, every result equal to the plain Java convolution.
+     */
+    @Test
+    void oneSessionServesConcurrentRunsFromSeveralThreads() throws Exception {
+        try (Arena arena = Arena.ofShared();
+             InferenceSession session = backend.open(tiny, new SessionOptions(Precision.FP32, 1,
+                     SessionOptions.ShapeProfile.DEFAULT, null, Map.of()))) {
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+            try {
+                java.util.List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+                for (int t = 0; t < 4; t++) {
+                    int thread = t;
+                    done.add(pool.submit(() -> {
+                        for (int i = 0; i < 20; i++) {
+                            checkLogits(session, arena, 1 + thread % 2, 8 + thread, 9 + i % 3, 100L * thread + i, 1e-5f);
+                        }
+                        return null;
+                    }));
+                }
+                for (java.util.concurrent.Future<?> f : done) {
+                    f.get(); // rethrows a thread's assertion failure
+                }
+            } finally {
+                pool.shutdownNow();
+            }
         }
     }
 

@@ -14,14 +14,16 @@ import java.util.List;
  * {@code performance} holds every scenario's results per {@code --perf-size} size (single-stream, offline per
  * (batch, in flight), server); {@code latencyMs}, {@code latencyHistogram}, {@code throughput},
  * {@code measurement} and {@code deviceTimingsMs} repeat the first size's values, so merge, reports and older
- * readers keep working. {@code gate} is the {@code --gate} verdict (null without a gate).
+ * readers keep working. {@code gate} is the {@code --gate} verdict (null without a gate). {@code speedup} compares the
+ * run with the {@code --baseline} run of its model (null for that run itself and where there is none); set, like the
+ * gate, once all runs are known.
  */
 public record Run(String model, String backend, String precision, String status, String reason, boolean reused,
                   String environment, Weights weights, DatasetSummary dataset, Accuracy accuracy, Agreement agreement,
                   Latency latencyMs, Latency endToEndLatencyMs, List<Throughput> throughput,
                   AccuracyPassSummary accuracyPass, DeviceTimings deviceTimingsMs, Resources resources,
                   Measurement measurement, List<String> warnings, String latencyHistogram,
-                  List<PerformanceAtSize> performance, Gate gate, Calibration calibration) {
+                  List<PerformanceAtSize> performance, Gate gate, Calibration calibration, Speedup speedup) {
 
     public static final String OK = "ok";
     public static final String SKIPPED = "skipped";
@@ -84,6 +86,7 @@ public record Run(String model, String backend, String precision, String status,
         b.performance = performance;
         b.gate = gate;
         b.calibration = calibration;
+        b.speedup = speedup;
         return b;
     }
 
@@ -112,6 +115,7 @@ public record Run(String model, String backend, String precision, String status,
         private List<PerformanceAtSize> performance = List.of();
         private Gate gate;
         private Calibration calibration;
+        private Speedup speedup;
 
         private Builder(String model, String backend, String precision) {
             this.model = model;
@@ -222,11 +226,54 @@ public record Run(String model, String backend, String precision, String status,
             return this;
         }
 
+        /** The speed-up against the {@code --baseline} run of the same model; null where there is none. */
+        public Builder speedup(Speedup value) {
+            speedup = value;
+            return this;
+        }
+
         public Run build() {
             return new Run(model, backend, precision, status, reason, reused, environment, weights, dataset, accuracy,
                     agreement, latencyMs, endToEndLatencyMs, throughput, accuracyPass, deviceTimingsMs, resources,
-                    measurement, warnings, latencyHistogram, performance, gate, calibration);
+                    measurement, warnings, latencyHistogram, performance, gate, calibration, speedup);
         }
+    }
+
+    /**
+     * This run against the {@code --baseline} run of the same model ("ORT is N x PyTorch" is one number).
+     *
+     * @param baseline   "backend:precision" of the baseline
+     * @param latency    the baseline's batch-1 p50 / this run's batch-1 p50 (above 1: this run is faster); null when
+     *                   either has no single-stream latency
+     * @param throughput this run's best offline images/s / the baseline's best; null when either has none
+     */
+    public record Speedup(String baseline, Double latency, Double throughput) {
+    }
+
+    /**
+     * The best offline configuration of this run (at its first performance size), against one request with all
+     * threads; derived from the offline cells, written to results.json for readers, never read back.
+     */
+    @com.fasterxml.jackson.annotation.JsonProperty(value = "offline_best",
+            access = com.fasterxml.jackson.annotation.JsonProperty.Access.READ_ONLY)
+    public OfflineBest offlineBest() {
+        InFlightThroughput best = InFlightThroughput.best(this);
+        if (best == null) {
+            return null;
+        }
+        InFlightThroughput base = InFlightThroughput.oneRequestAllThreads(this);
+        return new OfflineBest(best.threadsPerRequest(), best.inFlight(), best.batch(), best.imagesPerSecond(),
+                base == null ? null : base.imagesPerSecond(),
+                base == null ? null : best.imagesPerSecond() / base.imagesPerSecond());
+    }
+
+    /**
+     * @param threadsPerRequest        intra-op threads per request of the best cell (null: not recorded)
+     * @param oneRequestImagesPerSecond batch 1, one in flight, all threads; null when not measured
+     * @param gain                     best / one request with all threads
+     */
+    public record OfflineBest(Integer threadsPerRequest, int inFlight, int batch, double imagesPerSecond,
+                              Double oneRequestImagesPerSecond, Double gain) {
     }
 
     /** {@code kind} is "checkpoint" or "seeded"; {@code sha256} is the file's hash or "seeded:SEED". */

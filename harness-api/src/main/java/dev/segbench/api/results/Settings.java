@@ -9,19 +9,33 @@ import java.util.Map;
  * (null = no cache); {@code isolation} says whether each run had its own process ({@value #PROCESS_PER_RUN}) or
  * all ran in one ({@value #IN_PROCESS}); null in results written before it was recorded. {@code load} holds the
  * performance scenarios' settings and {@code gate} the {@code --gate} conditions as given (both null when absent).
+ * {@code baseline} is the "backend:precision" every run's speed-up is measured against ({@code --baseline}, by
+ * default the reference; null when there is none or in files written before it).
  */
 public record Settings(List<String> models, List<String> backends, List<String> precisions, String dataset,
                        int limit, String shard, String reference, List<Integer> batchSizes,
                        int perfHeight, int perfWidth, double warmupSeconds, double minDurationSeconds,
                        int minIterations, int threads, double cvThreshold, String onBadSample,
                        Map<String, String> properties, String cacheDir, String isolation, Load load, String gate,
-                       Calibration calibration) {
+                       Calibration calibration, String baseline) {
 
     public static final String PROCESS_PER_RUN = "process per run";
     public static final String IN_PROCESS = "in-process";
 
     public Settings {
         properties = properties == null ? Map.of() : Map.copyOf(properties);
+    }
+
+    /** Settings without a speed-up baseline (as written before it existed). */
+    public Settings(List<String> models, List<String> backends, List<String> precisions, String dataset,
+                    int limit, String shard, String reference, List<Integer> batchSizes,
+                    int perfHeight, int perfWidth, double warmupSeconds, double minDurationSeconds,
+                    int minIterations, int threads, double cvThreshold, String onBadSample,
+                    Map<String, String> properties, String cacheDir, String isolation, Load load, String gate,
+                    Calibration calibration) {
+        this(models, backends, precisions, dataset, limit, shard, reference, batchSizes, perfHeight, perfWidth,
+                warmupSeconds, minDurationSeconds, minIterations, threads, cvThreshold, onBadSample, properties, cacheDir,
+                isolation, load, gate, calibration, null);
     }
 
     /** Settings without load scenarios, gate or int8 calibration (as written before they existed). */
@@ -47,13 +61,19 @@ public record Settings(List<String> models, List<String> backends, List<String> 
      * @param serverP99Ms       the p99 bound of the max-QPS search; null without a search
      * @param serverQps         the fixed server rate; null when searching
      * @param serverMinRequests measured requests per server trial, at least
+     * @param offlineThreads    {@code --offline-threads}: split, fixed or a list (null in files written before it)
      */
     public record Load(List<String> scenarios, List<String> perfSizes, List<Integer> inFlight, String arrivals,
-                       long serverSeed, Double serverP99Ms, Double serverQps, int serverMinRequests) {
+                       long serverSeed, Double serverP99Ms, Double serverQps, int serverMinRequests, String offlineThreads) {
         public Load {
             scenarios = scenarios == null ? List.of() : List.copyOf(scenarios);
             perfSizes = perfSizes == null ? List.of() : List.copyOf(perfSizes);
             inFlight = inFlight == null ? List.of() : List.copyOf(inFlight);
+        }
+
+        public Load(List<String> scenarios, List<String> perfSizes, List<Integer> inFlight, String arrivals,
+                    long serverSeed, Double serverP99Ms, Double serverQps, int serverMinRequests) {
+            this(scenarios, perfSizes, inFlight, arrivals, serverSeed, serverP99Ms, serverQps, serverMinRequests, null);
         }
     }
 
@@ -83,13 +103,13 @@ public record Settings(List<String> models, List<String> backends, List<String> 
     public Settings withGate(String newGate) {
         return new Settings(models, backends, precisions, dataset, limit, shard, reference, batchSizes, perfHeight,
                 perfWidth, warmupSeconds, minDurationSeconds, minIterations, threads, cvThreshold, onBadSample, properties,
-                cacheDir, isolation, load, newGate, calibration);
+                cacheDir, isolation, load, newGate, calibration, baseline);
     }
 
     /** The same settings with another shard description (merged results list every shard). */
     public Settings withShard(String newShard) {
         return new Settings(models, backends, precisions, dataset, limit, newShard, reference, batchSizes, perfHeight,
                 perfWidth, warmupSeconds, minDurationSeconds, minIterations, threads, cvThreshold, onBadSample, properties,
-                cacheDir, isolation, load, gate, calibration);
+                cacheDir, isolation, load, gate, calibration, baseline);
     }
 }

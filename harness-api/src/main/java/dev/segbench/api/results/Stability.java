@@ -56,12 +56,23 @@ public final class Stability {
     /** The measurement rules the run broke (a CV verdict is not one); empty when it has none or no measurement. */
     public static List<String> brokenRules(Run run) {
         Run.Measurement m = run.measurement();
-        return m == null ? List.of() : m.reasons().stream().filter(r -> !isCvVerdict(r)).toList();
+        List<String> out = new java.util.ArrayList<>(m == null ? List.of()
+                : m.reasons().stream().filter(r -> !isCvVerdict(r)).toList());
+        // each offline cell has its own verdict by the same rules; a reason the single-stream already gave is said once
+        for (PerformanceAtSize p : run.performance()) {
+            for (InFlightThroughput t : p.throughput()) {
+                if (t.measurement() != null && !t.measurement().valid()) {
+                    t.measurement().reasons().stream().filter(r -> !out.contains(r) && !isCvVerdict(r))
+                            .forEach(r -> out.add("offline " + p.size() + " " + t.configuration() + ": " + r));
+                }
+            }
+        }
+        return List.copyOf(out);
     }
 
-    /** Whether the measurement broke a rule: the only thing that makes it invalid. */
+    /** Whether a measurement (single-stream, or an offline cell) broke a rule: the only thing that makes it invalid. */
     public static boolean invalid(Run run) {
-        return run.measurement() != null && !run.measurement().valid() && !brokenRules(run).isEmpty();
+        return !brokenRules(run).isEmpty();
     }
 
     /** Whether a recorded measurement reason or run warning is the CV verdict (shown as the unstable warning instead). */

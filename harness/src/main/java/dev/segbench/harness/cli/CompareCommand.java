@@ -7,6 +7,7 @@ import dev.segbench.api.DatasetOptions.BadSamplePolicy;
 import dev.segbench.api.ModelInfo;
 import dev.segbench.api.Precision;
 import dev.segbench.api.WeightsSpec;
+import dev.segbench.api.results.InFlightThroughput;
 import dev.segbench.api.results.Run;
 import dev.segbench.api.results.Stability;
 import dev.segbench.api.results.Warning;
@@ -19,7 +20,6 @@ import dev.segbench.harness.load.OptionLists;
 import dev.segbench.harness.plugins.Plugins;
 import dev.segbench.harness.plan.RunSettings;
 import dev.segbench.harness.plan.Shard;
-import dev.segbench.harness.results.ResultsFiles;
 import dev.segbench.harness.run.Runner;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -103,6 +103,11 @@ final class CompareCommand implements Callable<Integer> {
             + "the others are compared with (default: auto = the available backend of lowest rank, in fp32: cpu:fp32 with the bundled backends).")
     String reference;
 
+    @Option(names = "--baseline", paramLabel = "BACKEND:PRECISION", description = "Run every other run's speed-up is "
+            + "measured against, per model: its batch-1 p50 / theirs and their best images/s / its (default: the reference "
+            + "run). Agreement stays measured against --reference.")
+    String baseline;
+
     @Option(names = "--perf-size", defaultValue = "512x512", paramLabel = "HxW[,HxW...]", description = "Input sizes of the performance pass; "
             + "every scenario runs at each, e.g. 384x384,512x512 (default: ${DEFAULT-VALUE}; the first size fills latency_ms and the table).")
     String perfSize;
@@ -117,6 +122,12 @@ final class CompareCommand implements Callable<Integer> {
             + "flight from K threads, for each K listed, e.g. 1,2,4 (default: ${DEFAULT-VALUE}). Only backends that declare "
             + "concurrent runs take K > 1 (others run one at a time, with a warning); the server uses the largest K as its workers.")
     String inFlight;
+
+    @Option(names = "--offline-threads", defaultValue = LoadSettings.SPLIT, paramLabel = "split|fixed|N,N,...", description =
+            "Offline, on CPU backends: intra-op threads per request for each --in-flight K. split: the K requests share the "
+            + "--threads T (T/K each: (T x 1), (T/2 x 2), ... (1 x T)); fixed: every K with T threads; a list: each count x "
+            + "each K. A thread count other than the run's opens one more session of the model (default: ${DEFAULT-VALUE}).")
+    String offlineThreads;
 
     @Option(names = "--arrivals", defaultValue = "poisson", paramLabel = "poisson|uniform", description = "Server request "
             + "arrivals, seeded (default: ${DEFAULT-VALUE}).")
@@ -210,7 +221,8 @@ final class CompareCommand implements Callable<Integer> {
             }
         }).gate(gateEvaluator, gate).run();
         List<Run> runs = outcome.results().runs();
-        printTable(runs, outcome.results().settings() == null ? null : outcome.results().settings().reference());
+        printTable(runs, outcome.results().settings() == null ? null : outcome.results().settings().reference(),
+                outcome.results().settings() == null ? null : outcome.results().settings().baseline());
         // the warnings as the results hold them: each decided once, by the harness, and shown as the report shows it
         for (Warning w : outcome.results().warnings()) {
             cli.out.println("warning: " + w.text());
@@ -266,7 +278,7 @@ final class CompareCommand implements Callable<Integer> {
         List<Integer> batches = batchSizes == null ? List.of(1, 8, 32) : OptionLists.positiveInts("--batch-sizes", batchSizes, 1024);
         return new RunSettings(
                 new RunSettings.Selection(modelIds, backends.stream().distinct().toList(), ps.stream().distinct().toList(),
-                        weights, seed, RunSettings.Reference.parse(reference)),
+                        weights, seed, RunSettings.Reference.parse(reference), baseline(plugins, ps)),
                 new RunSettings.Data(dataset == null ? RunSettings.DEFAULT_DATASET : dataset, options,
                         Shard.parse(shard, System.getenv()), decodeThreads == null ? Math.max(1, cores / 2) : decodeThreads, gallery),
                 new RunSettings.Performance(batches, batchSizes != null, size[0], size[1], warmup, minDuration, minIterations,
@@ -278,13 +290,31 @@ final class CompareCommand implements Callable<Integer> {
                 out, calibrationRequest(ps, options));
     }
 
+    /** {@code --baseline}, checked against the backends and precisions that run; null = the reference. */
+    private RunSettings.Reference baseline(Plugins plugins, List<Precision> ps) {
+        if (baseline == null) {
+            return null;
+        }
+        RunSettings.Reference b = RunSettings.Reference.parseBaseline(baseline);
+        List<String> ids = backends.isEmpty() ? plugins.backends().stream().map(dev.segbench.api.Backend::id).toList()
+                : backends;
+        if (!ids.contains(b.backend())) {
+            throw new UserException("--baseline: backend '" + b.backend() + "' is not among the compared backends " + ids);
+        }
+        if (!ps.contains(b.precision())) {
+            throw new UserException("--baseline: precision " + b.precision().id() + " is not among --precisions "
+                    + ps.stream().map(Precision::id).toList());
+        }
+        return b;
+    }
+
     /** The scenarios' options, each mistake one line naming the option. */
     private LoadSettings loadSettings() {
         Double bound = serverP99Ms == null ? null : OptionLists.positive("--server-p99-ms", serverP99Ms);
         Double qps = serverQps == null ? null : OptionLists.positive("--server-qps", serverQps);
         return new LoadSettings(LoadSettings.scenarios(scenarios, bound != null || qps != null),
                 OptionLists.sizes("--perf-size", perfSize), OptionLists.positiveInts("--in-flight", inFlight, LoadSettings.MAX_IN_FLIGHT),
-                Arrivals.parse("--arrivals", arrivals), serverSeed, bound, qps, serverMinRequests);
+                Arrivals.parse("--arrivals", arrivals), serverSeed, bound, qps, serverMinRequests, offlineThreads);
     }
 
     /** How int8 runs calibrate (null without int8): on the evaluated dataset's default unless --calibration says. */
@@ -303,17 +333,22 @@ final class CompareCommand implements Callable<Integer> {
      * The summary: one row per run that was tried, then one line per backend and reason for the skipped ones (on a
      * machine without a GPU those are most runs, each with the same long reason). A gate column when --gate was given.
      */
-    private void printTable(List<Run> runs, String reference) {
+    private void printTable(List<Run> runs, String reference, String baseline) {
         List<Run> tried = runs.stream().filter(r -> !Run.SKIPPED.equals(r.status())).toList();
         boolean gated = runs.stream().anyMatch(r -> r.gate() != null);
+        boolean speedups = runs.stream().anyMatch(r -> r.speedup() != null);
         if (!tried.isEmpty()) {
             List<String> header = new ArrayList<>(List.of("model", "backend", "precision", "status", "mIoU", "agreement",
-                    "p50 ms", "p99 ms", "best img/s"));
+                    "p50 ms", "p99 ms", "best img/s (threads x in flight x batch)", "vs 1 request"));
+            if (speedups) {
+                header.add("speed-up vs " + baseline);
+            }
             if (gated) {
                 header.add("gate");
             }
             cli.out.println(Table.render(header, tried.stream().map(r -> {
-                        Run.Throughput best = ResultsFiles.bestThroughput(r);
+                        InFlightThroughput best = InFlightThroughput.best(r);
+                        Run.OfflineBest ob = r.offlineBest();
                         List<String> row = new ArrayList<>(List.of(r.model(), r.backend(), r.precision(),
                                 !r.ok() ? r.status() + ": " + Table.clip(r.reason(), 48)
                                         : Stability.invalid(r) ? "ok*" : "ok",
@@ -323,7 +358,14 @@ final class CompareCommand implements Callable<Integer> {
                                 r.latencyMs() == null ? "-" : Table.fmt("%.2f", r.latencyMs().p50()),
                                 r.latencyMs() == null ? "-" : r.latencyMs().p99() == null
                                         ? dev.segbench.api.results.PercentileIntervals.TOO_FEW : Table.fmt("%.2f", r.latencyMs().p99()),
-                                best == null ? "-" : Table.fmt("%.1f (b%d)", best.imagesPerSecond(), best.batch())));
+                                best == null ? "-" : Table.fmt("%.1f (", best.imagesPerSecond())
+                                        + (best.threadsPerRequest() == null ? "" : best.threadsPerRequest() + "t x ")
+                                        + best.inFlight() + " x b" + best.batch() + ")"
+                                        + (best.measurement() != null && !best.measurement().valid() ? "*" : ""),
+                                ob == null || ob.gain() == null ? "-" : Table.fmt("%.2fx", ob.gain())));
+                        if (speedups) {
+                            row.add(speedup(r, baseline));
+                        }
                         if (gated) {
                             row.add(Table.clip(GateEvaluator.summary(r.gate()), 60));
                         }
@@ -337,5 +379,24 @@ final class CompareCommand implements Callable<Integer> {
             cli.out.println(group.getFirst().backend() + ": skipped (" + (group.size() == 1 ? group.getFirst().key()
                     : group.size() + " runs") + "): " + Table.clip(group.getFirst().reason(), 60));
         }
+    }
+
+    /** "baseline" for the baseline run, "2.10x p50, 1.80x img/s" for another, "-" where there is nothing to compare. */
+    private static String speedup(Run r, String baseline) {
+        if (r.ok() && (r.backend() + ":" + r.precision()).equals(baseline)) {
+            return "baseline";
+        }
+        Run.Speedup up = r.speedup();
+        if (up == null || (up.latency() == null && up.throughput() == null)) {
+            return "-";
+        }
+        List<String> parts = new ArrayList<>();
+        if (up.latency() != null) {
+            parts.add(Table.fmt("%.2fx p50", up.latency()));
+        }
+        if (up.throughput() != null) {
+            parts.add(Table.fmt("%.2fx img/s", up.throughput()));
+        }
+        return String.join(", ", parts);
     }
 }

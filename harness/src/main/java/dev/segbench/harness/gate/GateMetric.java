@@ -3,7 +3,6 @@ package dev.segbench.harness.gate;
 import dev.segbench.api.results.Run;
 import dev.segbench.api.results.Server;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -85,8 +84,10 @@ public enum GateMetric {
             case MEAN_MS -> latency(run.latencyMs(), Run.Latency::mean);
             case E2E_P50_MS -> latency(run.endToEndLatencyMs(), Run.Latency::p50);
             case E2E_P99_MS -> latency(run.endToEndLatencyMs(), Run.Latency::p99);
-            case IMAGES_PER_S -> run.throughput().stream().map(Run.Throughput::imagesPerSecond)
-                    .max(Comparator.naturalOrder()).orElse(null);
+            case IMAGES_PER_S -> {
+                dev.segbench.api.results.InFlightThroughput best = dev.segbench.api.results.InFlightThroughput.best(run);
+                yield best == null ? null : best.imagesPerSecond();
+            }
             case MAX_QPS -> server == null ? null : server.maxQps();
         };
     }

@@ -21,9 +21,20 @@ import java.util.stream.Collectors;
  * @param serverP99Ms       search for the highest rate whose p99 stays within this bound; null = no search
  * @param serverQps         one server trial at this rate instead of a search; null = search
  * @param serverMinRequests measured requests per server trial, at least
+ * @param offlineThreads    intra-op threads per request of each offline in-flight value ({@code --offline-threads}):
+ *                          {@value #SPLIT} (K in flight share the run's threads: T/K each), {@value #FIXED} (every K
+ *                          with the run's T) or a list of thread counts, each crossed with every K
  */
 public record LoadSettings(Set<Scenario> scenarios, List<OptionLists.Size> perfSizes, List<Integer> inFlight,
-                           Arrivals arrivals, long seed, Double serverP99Ms, Double serverQps, int serverMinRequests) {
+                           Arrivals arrivals, long seed, Double serverP99Ms, Double serverQps, int serverMinRequests,
+                           String offlineThreads) {
+
+    public static final String SPLIT = "split";
+    public static final String FIXED = "fixed";
+
+    /** One offline configuration: {@code threads} intra-op threads per request, {@code inFlight} requests at once. */
+    public record ThreadsInFlight(int threads, int inFlight) {
+    }
 
     public static final int MAX_IN_FLIGHT = 256;
     public static final int DEFAULT_SERVER_MIN_REQUESTS = 500;
@@ -68,6 +79,42 @@ public record LoadSettings(Set<Scenario> scenarios, List<OptionLists.Size> perfS
         if (arrivals == null) {
             throw new UserException("--arrivals: give poisson or uniform");
         }
+        offlineThreads = offlineThreads == null ? SPLIT : offlineThreads.trim().toLowerCase(Locale.ROOT);
+        if (!offlineThreads.equals(SPLIT) && !offlineThreads.equals(FIXED)) {
+            try {
+                OptionLists.positiveInts("--offline-threads", offlineThreads, 1024);
+            } catch (UserException e) {
+                throw new UserException("--offline-threads: '" + offlineThreads + "' is not split, fixed or a list of "
+                        + "thread counts such as 1,2");
+            }
+        }
+    }
+
+    /** Settings with the default offline threads ({@value #SPLIT}). */
+    public LoadSettings(Set<Scenario> scenarios, List<OptionLists.Size> perfSizes, List<Integer> inFlight,
+                        Arrivals arrivals, long seed, Double serverP99Ms, Double serverQps, int serverMinRequests) {
+        this(scenarios, perfSizes, inFlight, arrivals, seed, serverP99Ms, serverQps, serverMinRequests, SPLIT);
+    }
+
+    /**
+     * The offline configurations for a run whose session has {@code threads} intra-op threads and which may keep
+     * {@code inFlight} requests at once, grouped by thread count (each count is one session): with {@value #SPLIT},
+     * (T x 1), (T/2 x 2), ... (1 x T); with {@value #FIXED}, (T x K) for every K; with a list, every count x every K.
+     */
+    public List<ThreadsInFlight> offlineConfigurations(int threads, List<Integer> inFlight) {
+        List<ThreadsInFlight> out = new java.util.ArrayList<>();
+        if (offlineThreads.equals(SPLIT) || offlineThreads.equals(FIXED)) {
+            for (int k : inFlight) {
+                out.add(new ThreadsInFlight(offlineThreads.equals(FIXED) ? threads : Math.max(1, threads / k), k));
+            }
+        } else {
+            for (int t : OptionLists.positiveInts("--offline-threads", offlineThreads, 1024)) {
+                for (int k : inFlight) {
+                    out.add(new ThreadsInFlight(t, k));
+                }
+            }
+        }
+        return out.stream().distinct().toList();
     }
 
     /** The default scenarios (single-stream and offline) at one size, one request in flight. */
@@ -80,7 +127,7 @@ public record LoadSettings(Set<Scenario> scenarios, List<OptionLists.Size> perfS
     public dev.segbench.api.results.Settings.Load toResults() {
         return new dev.segbench.api.results.Settings.Load(EnumSet.copyOf(scenarios).stream().map(Scenario::id).toList(),
                 perfSizes.stream().map(OptionLists.Size::toString).toList(), inFlight, arrivals.id(), seed, serverP99Ms,
-                serverQps, serverMinRequests);
+                serverQps, serverMinRequests, offlineThreads);
     }
 
     /**
@@ -128,6 +175,7 @@ public record LoadSettings(Set<Scenario> scenarios, List<OptionLists.Size> perfS
 
     @Override
     public String toString() {
-        return String.format(Locale.ROOT, "scenarios=%s sizes=%s in-flight=%s", ids(scenarios), perfSizes, inFlight);
+        return String.format(Locale.ROOT, "scenarios=%s sizes=%s in-flight=%s offline-threads=%s", ids(scenarios), perfSizes,
+                inFlight, offlineThreads);
     }
 }

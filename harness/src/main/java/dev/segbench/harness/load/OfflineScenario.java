@@ -3,8 +3,10 @@ package dev.segbench.harness.load;
 import dev.segbench.api.BackendException;
 import dev.segbench.api.Progress;
 import dev.segbench.api.results.InFlightThroughput;
+import dev.segbench.api.results.Run;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -16,21 +18,37 @@ import java.util.concurrent.atomic.AtomicLong;
  * signal and finished before the window's end (the last completion), so the count and the window match exactly.
  * K above 1 needs a backend that declares {@link dev.segbench.api.Capability#CONCURRENT_RUNS}
  * (see {@link LoadSettings#inFlightFor}).
+ * <p>
+ * One rule for every cell (batch x in flight), the single-stream rule: a timed warm-up ({@code --warmup}), then at
+ * least {@code --min-duration} and at least {@code --min-iterations} images (LoadGen's Offline counts samples, so
+ * a batch of 8 counts 8); a verdict per cell, invalid with its reasons when warm-up was skipped or a minimum was not
+ * met (a cell stops at {@link Settings#maxSeconds} even then, so a slow batch cannot outlast the run); and one
+ * throughput definition, {@link #cell}: images of the measured requests / their wall window.
  */
 public final class OfflineScenario {
 
     /**
      * @param warmupSeconds      untimed back-to-back requests on every worker first (at least one each, so every
-     *                           execution context has sized its buffers)
+     *                           execution context has sized its buffers); 0 makes the cell invalid
      * @param minDurationSeconds the timed window lasts at least this long ...
-     * @param minRequests        ... and counts at least this many requests (over all workers)
+     * @param minImages          ... and counts at least this many images (over all workers)
+     * @param maxSeconds         ... unless it has lasted this long: the cell then stops, invalid, with what it measured
      */
-    public record Settings(double warmupSeconds, double minDurationSeconds, long minRequests) {
+    public record Settings(double warmupSeconds, double minDurationSeconds, long minImages, double maxSeconds) {
         public Settings {
-            if (warmupSeconds < 0 || minDurationSeconds < 0 || minRequests < 1) {
+            if (warmupSeconds < 0 || minDurationSeconds < 0 || minImages < 1 || !(maxSeconds >= minDurationSeconds)) {
                 throw new IllegalArgumentException("bad offline settings: " + warmupSeconds + ", " + minDurationSeconds
-                        + ", " + minRequests);
+                        + ", " + minImages + ", " + maxSeconds);
             }
+        }
+
+        /** The cap for these minimums: ten times the minimum duration, at least a minute. */
+        public Settings(double warmupSeconds, double minDurationSeconds, long minImages) {
+            this(warmupSeconds, minDurationSeconds, minImages, defaultCap(minDurationSeconds));
+        }
+
+        public static double defaultCap(double minDurationSeconds) {
+            return Math.max(60, 10 * minDurationSeconds);
         }
     }
 
@@ -43,6 +61,38 @@ public final class OfflineScenario {
     }
 
     private OfflineScenario() {
+    }
+
+    /**
+     * The one throughput definition and verdict of an offline cell: {@code requests} of {@code batch} images over the
+     * wall window from {@code startNanos} to {@code endNanos}; invalid for each rule of {@code settings} it broke
+     * (warm-up skipped, duration or count below the minimum), plus {@code otherReasons}.
+     */
+    public static InFlightThroughput cell(int batch, int inFlight, long requests, long startNanos, long endNanos,
+                                          double warmedSeconds, Settings settings, List<String> otherReasons) {
+        double seconds = (endNanos - startNanos) / 1e9;
+        long images = requests * batch;
+        List<String> reasons = new ArrayList<>();
+        if (settings.warmupSeconds() <= 0) {
+            reasons.add("warm-up skipped (--warmup 0)");
+        }
+        if (seconds < settings.minDurationSeconds()) {
+            reasons.add(String.format(Locale.ROOT, "timed for %.3f s, less than the minimum %.3f s", seconds,
+                    settings.minDurationSeconds()));
+        }
+        if (images < settings.minImages()) {
+            reasons.add(images + " images timed, fewer than the minimum " + settings.minImages()
+                    + (seconds >= settings.maxSeconds() ? String.format(Locale.ROOT,
+                    " (stopped at the %.1f s cap of a cell)", settings.maxSeconds()) : ""));
+        }
+        for (String r : otherReasons) {
+            if (!reasons.contains(r)) {
+                reasons.add(r);
+            }
+        }
+        Run.Measurement verdict = new Run.Measurement(reasons.isEmpty(), reasons, warmedSeconds, seconds, requests);
+        return new InFlightThroughput(batch, inFlight, seconds > 0 ? images / seconds : Double.NaN, requests, seconds,
+                null, verdict);
     }
 
     /** Throughput at every (batch, in flight), batches outermost. */
@@ -65,6 +115,7 @@ public final class OfflineScenario {
         }
         long warmupNanos = (long) (settings.warmupSeconds() * 1e9);
         long minNanos = (long) (settings.minDurationSeconds() * 1e9);
+        long maxNanos = (long) (settings.maxSeconds() * 1e9);
         try (SystemUnderTest.PreparedInputs inputs = sut.prepare(batch, inFlight)) {
             progress.start("offline b" + batch + " x" + inFlight + " " + label, -1, "batch");
             try {
@@ -74,6 +125,7 @@ public final class OfflineScenario {
                         inputs.run(w);
                     } while (System.nanoTime() - warmStart < warmupNanos);
                 });
+                double warmedSeconds = (System.nanoTime() - warmStart) / 1e9;
                 AtomicLong start = new AtomicLong();
                 CyclicBarrier go = new CyclicBarrier(inFlight, () -> start.set(System.nanoTime()));
                 AtomicLong completed = new AtomicLong();
@@ -89,7 +141,7 @@ public final class OfflineScenario {
                         lastEnd[w] = end;
                         long done = completed.incrementAndGet();
                         progress.advance(1);
-                        if (end - t0 >= minNanos && done >= settings.minRequests()) {
+                        if ((end - t0 >= minNanos && done * batch >= settings.minImages()) || end - t0 >= maxNanos) {
                             stop.set(true);
                         }
                     }
@@ -98,10 +150,8 @@ public final class OfflineScenario {
                 for (long e : lastEnd) {
                     end = Math.max(end, e);
                 }
-                double seconds = (end - start.get()) / 1e9;
-                long requests = completed.get();
-                return new Outcome(new InFlightThroughput(batch, inFlight, requests * batch / seconds, requests, seconds),
-                        start.get(), end);
+                return new Outcome(cell(batch, inFlight, completed.get(), start.get(), end, warmedSeconds, settings,
+                        List.of()), start.get(), end);
             } finally {
                 progress.done();
             }

@@ -34,12 +34,14 @@ public final class SingleStreamScenario {
     /**
      * @param latency          microsecond histogram of the timed requests
      * @param ci95Ms           bootstrap intervals of its p50 and p99
-     * @param imagesPerSecond  timed requests per second of time spent in them (batch 1)
+     * @param windowStartNanos {@link System#nanoTime()} when the first timed request started
+     * @param windowEndNanos   {@link System#nanoTime()} when the last one returned: the same closed loop as offline
+     *                         batch 1 with one in flight, so that cell is {@link OfflineScenario#cell} of this window
      * @param measurement      LoadGen-style verdict: valid only if every rule held; unstable if the CV exceeds the
      *                         threshold
      * @param deviceTimings    mean device-side timings, for backends that report them; else null
      */
-    public record Outcome(Histogram latency, PercentileIntervals ci95Ms, double imagesPerSecond,
+    public record Outcome(Histogram latency, PercentileIntervals ci95Ms, long windowStartNanos, long windowEndNanos,
                           Run.Measurement measurement, DeviceTimings deviceTimings, List<String> warnings) {
         public Outcome {
             warnings = List.copyOf(warnings);
@@ -91,6 +93,8 @@ public final class SingleStreamScenario {
         long timedNanos = 0;
         long requests = 0;
         double warmedSeconds;
+        long windowStart = 0;
+        long windowEnd = 0;
         try (SystemUnderTest.PreparedInputs inputs = sut.prepare(1, 1)) {
             progress.start("single-stream " + label, -1, "run");
             try {
@@ -105,10 +109,12 @@ public final class SingleStreamScenario {
                 if (warmups == 0) {
                     reasons.add("warm-up skipped (--warmup 0)");
                 }
+                windowStart = System.nanoTime();
                 while (timedNanos < minNanos || requests < settings.minRequests()) {
                     long t0 = System.nanoTime();
                     Optional<DeviceTimings> dt = inputs.run(0);
-                    long elapsed = System.nanoTime() - t0;
+                    windowEnd = System.nanoTime();
+                    long elapsed = windowEnd - t0;
                     timedNanos += elapsed;
                     requests++;
                     Latencies.recordNanos(latency, elapsed);
@@ -138,7 +144,7 @@ public final class SingleStreamScenario {
         }
         DeviceTimings timings = deviceCount == 0 ? null
                 : new DeviceTimings(device[0] / deviceCount, device[1] / deviceCount, device[2] / deviceCount);
-        return new Outcome(latency, PercentileBootstrap.intervalsMs(latency), requests / (timedNanos / 1e9), measurement,
+        return new Outcome(latency, PercentileBootstrap.intervalsMs(latency), windowStart, windowEnd, measurement,
                 timings, warnings);
     }
 }

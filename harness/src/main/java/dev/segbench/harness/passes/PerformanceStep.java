@@ -59,6 +59,22 @@ public final class PerformanceStep {
         }
     }
 
+    /**
+     * Opens the system under test again with another intra-op thread count, for offline configurations whose
+     * threads per request differ from the run's session (ONNX Runtime fixes its threads when a session opens).
+     */
+    public interface Reopener {
+        Reopened open(int threads) throws BackendException;
+    }
+
+    /** A session opened by a {@link Reopener}, closed when the step ends. */
+    public interface Reopened extends AutoCloseable {
+        SystemUnderTest at(OptionLists.Size size);
+
+        @Override
+        void close();
+    }
+
     private final RunSettings.Performance settings;
     private final String backend;
     private final LoadSettings load;
@@ -66,6 +82,10 @@ public final class PerformanceStep {
     private final Set<Capability> capabilities;
     private final long freeMemoryBytes;
     private final CpuFrequencyProbe cpu;
+    private final int sessionThreads;
+    private final Reopener reopener;
+    /** Sessions the reopener opened, by thread count: kept for every size, closed when {@link #run} ends. */
+    private final java.util.Map<Integer, Reopened> reopened = new java.util.TreeMap<>();
 
     /**
      * @param batchSizes      the run's throughput batch sizes (the plan's, per backend)
@@ -74,6 +94,20 @@ public final class PerformanceStep {
      */
     public PerformanceStep(RunSettings.Performance settings, String backend, List<Integer> batchSizes,
                            Set<Capability> capabilities, long freeMemoryBytes, CpuFrequencyProbe cpu) {
+        this(settings, backend, batchSizes, capabilities, freeMemoryBytes, cpu, 0, null);
+    }
+
+    /**
+     * @param sessionThreads intra-op threads of the run's session, resolved (0: the backend's requests use no host
+     *                       threads worth counting, e.g. a GPU backend; then threads are neither swept nor recorded)
+     * @param reopener       opens the session with another thread count; null: every offline cell uses the run's
+     *                       session
+     */
+    public PerformanceStep(RunSettings.Performance settings, String backend, List<Integer> batchSizes,
+                           Set<Capability> capabilities, long freeMemoryBytes, CpuFrequencyProbe cpu, int sessionThreads,
+                           Reopener reopener) {
+        this.sessionThreads = sessionThreads;
+        this.reopener = sessionThreads > 0 ? reopener : null;
         this.settings = settings;
         this.backend = backend;
         this.load = settings.load();
@@ -89,6 +123,16 @@ public final class PerformanceStep {
      */
     public Outcome run(Function<OptionLists.Size, SystemUnderTest> suts, Supplier<DeviceTelemetry> device,
                        String runKey, Progress progress) throws BackendException, InterruptedException {
+        try {
+            return measure(suts, device, runKey, progress);
+        } finally {
+            reopened.values().forEach(Reopened::close);
+            reopened.clear();
+        }
+    }
+
+    private Outcome measure(Function<OptionLists.Size, SystemUnderTest> suts, Supplier<DeviceTelemetry> device,
+                            String runKey, Progress progress) throws BackendException, InterruptedException {
         List<String> warnings = new ArrayList<>();
         String inFlightWarning = load.inFlightWarning(backend, capabilities);
         if (inFlightWarning != null && load.runs(Scenario.OFFLINE)) {
@@ -130,13 +174,21 @@ public final class PerformanceStep {
     }
 
     /**
-     * Throughput at every (batch, in flight). The batch-1 point with one in flight is the single-stream measurement
-     * itself when it ran (the same closed loop, measured once).
+     * Throughput at every (batch, threads per request, in flight), each cell by the offline rule
+     * ({@link OfflineScenario}). The batch-1 cell with one in flight on the run's session is the single-stream
+     * measurement's window when it ran (the same closed loop under the same warm-up and minimums, so it is measured
+     * once), computed by the same {@link OfflineScenario#cell} definition. Sessions with another thread count are
+     * opened once per count, on first use, and kept for the other sizes.
      */
     private List<InFlightThroughput> offline(SystemUnderTest sut, OptionLists.Size size, SingleStreamScenario.Outcome single,
                                              String prefix, List<String> warnings, String label, Progress progress)
             throws BackendException, InterruptedException {
         List<Integer> inFlight = load.inFlightFor(capabilities);
+        List<LoadSettings.ThreadsInFlight> configurations = reopener == null
+                ? inFlight.stream().map(k -> new LoadSettings.ThreadsInFlight(sessionThreads, k)).toList()
+                : load.offlineConfigurations(sessionThreads, inFlight);
+        OfflineScenario.Settings rule = new OfflineScenario.Settings(settings.warmupSeconds(), settings.minDurationSeconds(),
+                settings.minIterations());
         List<InFlightThroughput> out = new ArrayList<>();
         for (int batch : batchSizes) {
             long needed = batch * ((long) size.height() * size.width() * (ACTIVATION_BYTES_PER_PIXEL + 3 * Float.BYTES));
@@ -146,14 +198,30 @@ public final class PerformanceStep {
                         batch, needed >> 20, freeMemoryBytes >> 20));
                 continue;
             }
-            for (int k : inFlight) {
-                if (batch == 1 && k == 1 && single != null) {
-                    out.add(new InFlightThroughput(1, 1, single.imagesPerSecond(), single.measurement().iterations(),
-                            single.measurement().durationSeconds()));
+            for (LoadSettings.ThreadsInFlight c : configurations) {
+                int k = c.inFlight();
+                boolean own = reopener == null || c.threads() == sessionThreads;
+                Integer threads = sessionThreads > 0 ? c.threads() : null;
+                InFlightThroughput cell;
+                if (batch == 1 && k == 1 && own && single != null) {
+                    cell = OfflineScenario.cell(1, 1, single.measurement().iterations(), single.windowStartNanos(),
+                            single.windowEndNanos(), single.measurement().warmupSeconds(), rule,
+                            single.measurement().reasons());
                 } else {
-                    out.add(OfflineScenario.measure(sut, batch, k, new OfflineScenario.Settings(0,
-                            settings.minDurationSeconds(), 2L * k), progress, label).throughput());
+                    SystemUnderTest at = sut;
+                    if (!own) {
+                        Reopened r = reopened.get(c.threads());
+                        if (r == null) {
+                            r = reopener.open(c.threads());
+                            reopened.put(c.threads(), r);
+                        }
+                        at = r.at(size);
+                    }
+                    cell = OfflineScenario.measure(at, batch, k, rule, progress,
+                            label + (sessionThreads > 0 ? " t" + c.threads() : "")).throughput();
                 }
+                out.add(new InFlightThroughput(cell.batch(), cell.inFlight(), cell.imagesPerSecond(), cell.requests(),
+                        cell.seconds(), threads, cell.measurement()));
             }
         }
         return out;

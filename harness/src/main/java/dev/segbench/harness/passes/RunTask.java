@@ -114,7 +114,8 @@ public final class RunTask {
                     Files.move(partialLabels, in.labels(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
                 }
                 PerformanceStep.Outcome perf = planned.role() == PlannedRun.Role.REFERENCE_ONLY ? null
-                        : performance(settings, planned, in.backend().availability().capabilities(), session, progress);
+                        : performance(settings, planned, in.backend().availability().capabilities(), session, progress,
+                                reopener(in, options));
                 List<String> warnings = new ArrayList<>();
                 if (perf != null) {
                     warnings.addAll(perf.warnings());
@@ -170,10 +171,42 @@ public final class RunTask {
     static PerformanceStep.Outcome performance(RunSettings settings, PlannedRun planned, Set<Capability> capabilities,
                                                InferenceSession session, Progress progress)
             throws dev.segbench.api.BackendException, InterruptedException {
+        return performance(settings, planned, capabilities, session, progress, null);
+    }
+
+    /**
+     * @param reopener opens the run's model again with another thread count for the offline configurations; null:
+     *                 every cell on {@code session}. Host threads count only off the GPU: a GPU backend's cells
+     *                 record no threads and sweep none.
+     */
+    static PerformanceStep.Outcome performance(RunSettings settings, PlannedRun planned, Set<Capability> capabilities,
+                                               InferenceSession session, Progress progress,
+                                               PerformanceStep.Reopener reopener)
+            throws dev.segbench.api.BackendException, InterruptedException {
+        int threads = capabilities.contains(Capability.GPU) ? 0 : settings.session().threads() > 0
+                ? settings.session().threads() : Runtime.getRuntime().availableProcessors();
         return new PerformanceStep(settings.performance(), planned.backend(), planned.batchSizes(), capabilities,
-                EnvironmentProbe.freeMemory(), CpuFrequencyProbe.system())
+                EnvironmentProbe.freeMemory(), CpuFrequencyProbe.system(), threads, reopener)
                 .run(size -> new SessionUnderTest(session, size.height(), size.width()),
                         () -> session.deviceTelemetry().orElse(null), planned.key(), progress);
+    }
+
+    /** Opens the run's model with {@code threads} intra-op threads, its options otherwise the run's own. */
+    private static PerformanceStep.Reopener reopener(Inputs in, SessionOptions options) {
+        return threads -> {
+            InferenceSession other = in.backend().open(in.source(), options.withThreads(threads));
+            return new PerformanceStep.Reopened() {
+                @Override
+                public dev.segbench.harness.load.SystemUnderTest at(OptionLists.Size size) {
+                    return new SessionUnderTest(other, size.height(), size.width());
+                }
+
+                @Override
+                public void close() {
+                    other.close();
+                }
+            };
+        };
     }
 
     /** "cpu:fp32" from the reference's key "model/cpu/fp32". */

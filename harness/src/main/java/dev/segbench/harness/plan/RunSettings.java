@@ -52,9 +52,17 @@ public record RunSettings(Selection selection, Data data, Performance performanc
      * @param weights   checkpoint per model id; models not listed get seeded weights
      * @param seed      seed of the seeded weights
      * @param reference the run agreement is measured against; null = none
+     * @param baseline  the run speed-ups are measured against ({@code --baseline}); null = the reference
      */
     public record Selection(List<String> models, List<String> backends, List<Precision> precisions,
-                            Map<String, Path> weights, long seed, Reference reference) {
+                            Map<String, Path> weights, long seed, Reference reference, Reference baseline) {
+
+        /** A selection whose speed-ups are measured against the reference. */
+        public Selection(List<String> models, List<String> backends, List<Precision> precisions,
+                         Map<String, Path> weights, long seed, Reference reference) {
+            this(models, backends, precisions, weights, seed, reference, null);
+        }
+
         public Selection {
             models = List.copyOf(models);
             backends = List.copyOf(backends);
@@ -194,6 +202,19 @@ public record RunSettings(Selection selection, Data data, Performance performanc
             return backend == null;
         }
 
+        /** {@code --baseline}'s {@code backend:precision} (no auto, no none). */
+        public static Reference parseBaseline(String text) {
+            String[] parts = text.trim().split(":");
+            if (parts.length != 2 || parts[0].isBlank() || parts[1].isBlank()) {
+                throw new UserException("--baseline: '" + text + "' is not BACKEND:PRECISION (e.g. cpu:fp32)");
+            }
+            try {
+                return new Reference(parts[0].trim(), Precision.parse(parts[1].trim()));
+            } catch (IllegalArgumentException e) {
+                throw new UserException("--baseline: " + e.getMessage());
+            }
+        }
+
         /** {@code auto}, {@code none} (null) or {@code backend:precision}. */
         public static Reference parse(String text) {
             String t = text.trim();
@@ -285,7 +306,8 @@ public record RunSettings(Selection selection, Data data, Performance performanc
                 execution.inProcess() ? Settings.IN_PROCESS : Settings.PROCESS_PER_RUN, performance.load().toResults(), null,
                 calibration == null ? null : new Settings.Calibration(calibration.dataset(),
                         calibration.vocSplit(), calibration.method().id(), calibration.images(),
-                        calibration.cacheFile() == null ? null : calibration.cacheFile().toString()));
+                        calibration.cacheFile() == null ? null : calibration.cacheFile().toString()),
+                selection.baseline() == null ? resolvedReference : selection.baseline().toString());
     }
 
     @Override

@@ -10,6 +10,7 @@ import dev.segbench.api.results.PerformanceAtSize;
 import dev.segbench.api.results.Results;
 import dev.segbench.api.results.ResultsJson;
 import dev.segbench.api.results.Run;
+import dev.segbench.api.results.Speedups;
 import dev.segbench.api.results.Server;
 import dev.segbench.api.results.Settings;
 import dev.segbench.api.results.Warning;
@@ -119,6 +120,7 @@ public final class Merger {
         if (settings != null && settings.gate() != null) {
             runs = judged(runs, settings);
         }
+        runs = Speedups.apply(runs, settings == null ? null : settings.baseline());
         Set<String> used = runs.stream().map(Run::environment).collect(Collectors.toSet());
         List<Environment> usedEnvironments = environments.stream().filter(e -> used.contains(e.id())).toList();
         Environment primary = usedEnvironments.isEmpty() ? first.environment() : usedEnvironments.getFirst();
@@ -254,12 +256,14 @@ public final class Merger {
             pass = new Run.AccuracyPassSummary(n, seconds, seconds > 0 ? n / seconds : 0, modelSeconds > 0 ? n / modelSeconds : 0);
         }
 
-        List<Run.Throughput> throughput = meanThroughput(parts.stream().map(Run::throughput).toList(), Run.Throughput::batch,
-                Run.Throughput::inFlight, Run.Throughput::imagesPerSecond).entrySet().stream()
-                .map(e -> new Run.Throughput(e.getKey().get(0), e.getValue(), e.getKey().get(1))).toList();
         Run.Measurement measurement = mergeMeasurements(parts.stream().map(Run::measurement).filter(Objects::nonNull).toList(),
                 latency, cvThreshold);
         List<PerformanceAtSize> performance = mergePerformance(parts, cvThreshold, warnings);
+        // the run's own throughput repeats the merged first size's cells; files without sizes have no windows to sum
+        List<Run.Throughput> throughput = !performance.isEmpty() && !performance.getFirst().throughput().isEmpty()
+                ? performance.getFirst().throughput().stream().map(Run.Throughput::of).toList()
+                : mergeCells(parts.stream().map(r -> r.throughput().stream().map(InFlightThroughput::of).toList()).toList())
+                .stream().map(Run.Throughput::of).toList();
         Run.Latency stats = latency == null ? null : Latencies.stats(latency);
         DeviceTimings device = null;
         long weight = 0;
@@ -296,17 +300,37 @@ public final class Merger {
     }
 
     /**
-     * Each shard measured throughput on the same fixed input, so the merged value at each (batch, in flight) is their
-     * mean.
+     * Offline cells merged over the shards, one per (batch, in flight, threads per request): requests and seconds are
+     * summed and the rate is their quotient (summed images / summed seconds), so a merged cell agrees with itself; it
+     * is the rate of all the shards' measured time together, not the mean of their rates. Only cells from files without
+     * a window (seconds 0) fall back to the mean of their rates. Valid only if every shard's cell was, with every
+     * shard's reasons.
      */
-    private static <T> Map<List<Integer>, Double> meanThroughput(List<List<T>> parts, Function<T, Integer> batch,
-                                                                 Function<T, Integer> inFlight, Function<T, Double> ips) {
-        Map<List<Integer>, List<Double>> byPoint = new TreeMap<>(java.util.Comparator.<List<Integer>>comparingInt(l -> l.get(0))
-                .thenComparingInt(l -> l.get(1)));
-        parts.forEach(list -> list.forEach(t -> byPoint.computeIfAbsent(List.of(batch.apply(t), inFlight.apply(t)),
-                b -> new ArrayList<>()).add(ips.apply(t))));
-        Map<List<Integer>, Double> out = new LinkedHashMap<>();
-        byPoint.forEach((k, v) -> out.put(k, v.stream().mapToDouble(Double::doubleValue).average().orElse(0)));
+    static List<InFlightThroughput> mergeCells(List<List<InFlightThroughput>> parts) {
+        Map<List<Integer>, List<InFlightThroughput>> byCell = new TreeMap<>(java.util.Comparator
+                .<List<Integer>>comparingInt(l -> l.get(0)).thenComparingInt(l -> l.get(1)).thenComparingInt(l -> l.get(2)));
+        parts.forEach(list -> list.forEach(t -> byCell.computeIfAbsent(List.of(t.batch(), t.inFlight(),
+                t.threadsPerRequest() == null ? 0 : t.threadsPerRequest()), k -> new ArrayList<>()).add(t)));
+        List<InFlightThroughput> out = new ArrayList<>();
+        byCell.forEach((k, cells) -> {
+            long requests = cells.stream().mapToLong(InFlightThroughput::requests).sum();
+            double seconds = cells.stream().mapToDouble(InFlightThroughput::seconds).sum();
+            boolean windowed = cells.stream().allMatch(t -> t.seconds() > 0);
+            double rate = windowed ? requests * (double) k.get(0) / seconds
+                    : cells.stream().mapToDouble(InFlightThroughput::imagesPerSecond).average().orElse(Double.NaN);
+            List<Run.Measurement> verdicts = cells.stream().map(InFlightThroughput::measurement).filter(Objects::nonNull).toList();
+            Run.Measurement verdict = null;
+            if (!verdicts.isEmpty()) {
+                Set<String> reasons = new LinkedHashSet<>();
+                verdicts.forEach(m -> reasons.addAll(m.reasons()));
+                verdict = new Run.Measurement(verdicts.stream().allMatch(Run.Measurement::valid), List.copyOf(reasons),
+                        verdicts.stream().mapToDouble(Run.Measurement::warmupSeconds).sum(),
+                        verdicts.stream().mapToDouble(Run.Measurement::durationSeconds).sum(),
+                        verdicts.stream().mapToLong(Run.Measurement::iterations).sum());
+            }
+            out.add(new InFlightThroughput(k.get(0), k.get(1), rate, requests, seconds, k.get(2) == 0 ? null : k.get(2),
+                    verdict));
+        });
         return out;
     }
 
@@ -334,8 +358,8 @@ public final class Merger {
     }
 
     /**
-     * The performance per size over the shards: single-stream histograms added, offline throughput averaged per
-     * (batch, in flight), like the run's own fields. A server result is kept only when exactly one shard has it at
+     * The performance per size over the shards: single-stream histograms added, offline cells merged by
+     * {@link #mergeCells} (summed images / summed seconds). A server result is kept only when exactly one shard has it at
      * that size: a max-QPS search is a sequence of trials, which cannot be combined across shards (the merged run
      * then says so in a warning). Telemetry is the first shard's.
      */
@@ -348,15 +372,7 @@ public final class Merger {
             PerformanceAtSize first = ps.getFirst();
             List<String> hs = ps.stream().map(PerformanceAtSize::latencyHistogram).filter(Objects::nonNull).toList();
             Histogram latency = hs.isEmpty() ? null : addHistograms(hs);
-            List<InFlightThroughput> throughput = new ArrayList<>();
-            meanThroughput(ps.stream().map(PerformanceAtSize::throughput).toList(), InFlightThroughput::batch,
-                    InFlightThroughput::inFlight, InFlightThroughput::imagesPerSecond).forEach((k, v) -> {
-                        List<InFlightThroughput> at = ps.stream().flatMap(p -> p.throughput().stream())
-                                .filter(t -> t.batch() == k.get(0) && t.inFlight() == k.get(1)).toList();
-                        throughput.add(new InFlightThroughput(k.get(0), k.get(1), v,
-                                at.stream().mapToLong(InFlightThroughput::requests).sum(),
-                                at.stream().mapToDouble(InFlightThroughput::seconds).sum()));
-                    });
+            List<InFlightThroughput> throughput = mergeCells(ps.stream().map(PerformanceAtSize::throughput).toList());
             List<Server> servers = ps.stream().map(PerformanceAtSize::server).filter(Objects::nonNull).toList();
             Server server = servers.size() == 1 ? servers.getFirst() : null;
             if (servers.size() > 1) {

@@ -5,6 +5,7 @@ import dev.segbench.api.results.GalleryEntry;
 import dev.segbench.api.results.Results;
 import dev.segbench.api.results.ResultsJson;
 import dev.segbench.api.results.Run;
+import dev.segbench.api.results.Speedups;
 import dev.segbench.api.results.Settings;
 import dev.segbench.harness.gate.GateEvaluator;
 import dev.segbench.api.results.Warning;
@@ -133,8 +134,8 @@ public final class ResultsBook {
 
     /** The results as they stand. */
     public synchronized Results results() {
-        List<Run> all = gate == null ? new ArrayList<>(runs.values()) : judged();
         Settings settings = plan.settings().toResults(plan.backendIds(), plan.reference());
+        List<Run> all = Speedups.apply(gate == null ? new ArrayList<>(runs.values()) : judged(), settings.baseline());
         // decided here, once: what the plan and the runner said, and what the runs' states call for
         List<Warning> ws = new Warnings().addAll(warnings.list()).addAll(Warnings.fromRuns(all, settings)).list();
         Set<String> usedEnvironments = all.stream().map(Run::environment).collect(Collectors.toSet());

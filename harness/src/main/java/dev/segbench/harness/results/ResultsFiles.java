@@ -3,6 +3,7 @@ package dev.segbench.harness.results;
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.segbench.api.results.AtomicFiles;
 import dev.segbench.api.results.PercentileIntervals;
+import dev.segbench.api.results.InFlightThroughput;
 import dev.segbench.api.results.PerformanceAtSize;
 import dev.segbench.api.results.Results;
 import dev.segbench.api.results.ResultsJson;
@@ -30,7 +31,8 @@ public final class ResultsFiles {
             "e2e_p50_ms", "best_images_per_s", "best_batch", "pipeline_images_per_s", "model_images_per_s",
             "valid", "open_s", "build_s", "peak_rss_bytes", "device_memory_bytes", "reused", "environment",
             "unstable", "robust_spread", "p50_ci95_lo_ms", "p50_ci95_hi_ms", "p99_ci95_lo_ms", "p99_ci95_hi_ms",
-            "best_in_flight", "max_qps", "p99_bound_ms", "gate");
+            "best_in_flight", "max_qps", "p99_bound_ms", "best_threads_per_request", "one_request_images_per_s",
+            "best_gain", "baseline", "speedup_latency", "speedup_throughput", "gate");
 
     private ResultsFiles() {
     }
@@ -55,7 +57,7 @@ public final class ResultsFiles {
     public static String summaryCsv(List<Run> runs) {
         StringBuilder sb = new StringBuilder(String.join(",", COLUMNS)).append('\n');
         for (Run r : runs) {
-            Run.Throughput best = bestThroughput(r);
+            InFlightThroughput best = InFlightThroughput.best(r);
             Run.Resources res = r.resources() == null ? new Run.Resources(null, null, null, null) : r.resources();
             List<Object> row = List.of(r.model(), r.backend(), r.precision(), r.status(), opt(r.reason()),
                     r.weights() == null ? "" : r.weights().kind(),
@@ -86,6 +88,14 @@ public final class ResultsFiles {
                     r.reused(), r.environment() == null ? "" : r.environment());
             row = new java.util.ArrayList<>(row);
             row.addAll(scenarioCells(r, best));
+            Run.OfflineBest ob = r.offlineBest();
+            Run.Speedup up = r.speedup();
+            // before the gate, which stays the last column
+            row.addAll(row.size() - 1, List.of(best == null || best.threadsPerRequest() == null ? "" : best.threadsPerRequest(),
+                    ob == null || ob.oneRequestImagesPerSecond() == null ? "" : num(ob.oneRequestImagesPerSecond()),
+                    ob == null || ob.gain() == null ? "" : num(ob.gain()),
+                    up == null ? "" : up.baseline(), up == null || up.latency() == null ? "" : num(up.latency()),
+                    up == null || up.throughput() == null ? "" : num(up.throughput())));
             StringBuilder line = new StringBuilder();
             for (Object cell : row) {
                 if (!line.isEmpty()) {
@@ -102,7 +112,7 @@ public final class ResultsFiles {
      * The first performance size's unstable flag and spread, bootstrap intervals, best in-flight, server max_qps and
      * bound, and the gate ("pass", "fail: ...", or empty without a gate).
      */
-    private static List<Object> scenarioCells(Run r, Run.Throughput best) {
+    private static List<Object> scenarioCells(Run r, InFlightThroughput best) {
         PerformanceAtSize first = r.performance().isEmpty() ? null : r.performance().getFirst();
         PercentileIntervals ci = first == null ? null : first.latencyCi95Ms();
         Server server = first == null ? null : first.server();
@@ -115,11 +125,6 @@ public final class ResultsFiles {
                 server == null || server.maxQps() == null ? "" : num(server.maxQps()),
                 server == null || server.p99BoundMs() == null ? "" : num(server.p99BoundMs()),
                 r.gate() == null ? "" : GateEvaluator.summary(r.gate()));
-    }
-
-    /** The highest images/s over the batch sizes measured, or null. */
-    public static Run.Throughput bestThroughput(Run r) {
-        return r.throughput().stream().max(java.util.Comparator.comparingDouble(Run.Throughput::imagesPerSecond)).orElse(null);
     }
 
     private static String opt(String s) {

@@ -72,6 +72,21 @@ class CliErrorsTest {
                 tmp.resolve("x.jpg").toString(), "--out-mask", tmp.resolve("m.png").toString()), "x.jpg", "does not exist");
     }
 
+    /** A bad --baseline is one line naming the option, before anything runs (exit 2). */
+    @Test
+    void badBaselineIsOneLineNamingTheOption() {
+        String out = tmp.resolve("o").toString();
+        assertOneLineUserError(CliResult.run("compare", "--models", "tiny", "--backends", "fake", "--dataset", "fake:1",
+                "--baseline", "fake", "--out", out), "--baseline: 'fake' is not BACKEND:PRECISION (e.g. cpu:fp32)");
+        assertOneLineUserError(CliResult.run("compare", "--models", "tiny", "--backends", "fake", "--dataset", "fake:1",
+                "--baseline", "fake:fp64", "--out", out), "--baseline:", "fp64");
+        assertOneLineUserError(CliResult.run("compare", "--models", "tiny", "--backends", "fake", "--dataset", "fake:1",
+                "--baseline", "nope:fp32", "--out", out), "--baseline: backend 'nope' is not among the compared backends");
+        assertOneLineUserError(CliResult.run("compare", "--models", "tiny", "--backends", "fake", "--dataset", "fake:1",
+                "--precisions", "fp32", "--baseline", "fake:fp16", "--out", out), "--baseline: precision fp16 is not among --precisions");
+        assertFalse(java.nio.file.Files.exists(tmp.resolve("o").resolve("results.json")), "nothing ran");
+    }
+
     @Test
     void debugShowsTheStackTrace() {
         CliResult r = CliResult.run("--debug", "compare", "--backends", "nope", "--models", "tiny", "--dataset", "fake:1");

@@ -38,6 +38,29 @@ class LoadSettingsTest {
         assertEquals(2.5, OptionLists.positive("--server-qps", "2.5"));
     }
 
+    /** The offline sweep of threads per request x requests in flight, for a session of 4 threads. */
+    @Test
+    void offlineThreadsSplitTheThreadsKeepThemOrCrossAList() {
+        List<Integer> ks = List.of(1, 2, 4, 8);
+        LoadSettings.ThreadsInFlight[] split = {new LoadSettings.ThreadsInFlight(4, 1), new LoadSettings.ThreadsInFlight(2, 2),
+                new LoadSettings.ThreadsInFlight(1, 4), new LoadSettings.ThreadsInFlight(1, 8)};
+        assertEquals(List.of(split), withThreads(null).offlineConfigurations(4, ks), "split is the default");
+        assertEquals(List.of(split), withThreads(" Split ").offlineConfigurations(4, ks));
+        assertEquals(List.of(new LoadSettings.ThreadsInFlight(4, 1), new LoadSettings.ThreadsInFlight(4, 2)),
+                withThreads("fixed").offlineConfigurations(4, List.of(1, 2)));
+        assertEquals(List.of(new LoadSettings.ThreadsInFlight(1, 1), new LoadSettings.ThreadsInFlight(1, 2),
+                        new LoadSettings.ThreadsInFlight(3, 1), new LoadSettings.ThreadsInFlight(3, 2)),
+                withThreads("3,1").offlineConfigurations(4, List.of(1, 2)));
+        assertEquals("--offline-threads: 'half' is not split, fixed or a list of thread counts such as 1,2",
+                error(() -> withThreads("half")));
+        assertEquals("--offline-threads: '0,2' is not split, fixed or a list of thread counts such as 1,2",
+                error(() -> withThreads("0,2")));
+    }
+
+    private static LoadSettings withThreads(String mode) {
+        return new LoadSettings(Scenario.DEFAULT, SIZE, List.of(1), Arrivals.POISSON, 1, null, null, 500, mode);
+    }
+
     @Test
     void badListsAndNumbersAreOneLineEach() {
         assertEquals("--perf-size: give at least one size (e.g. 512x512)", error(() -> OptionLists.sizes("--perf-size", " ")));

@@ -1,6 +1,7 @@
 package dev.segbench.harness.load;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -26,9 +27,8 @@ class OfflineScenarioTest {
         // never more than K, inside the window or outside it
         assertEquals(k, sut.maxInFlight(), "most requests in flight at once, as the SUT saw it");
         assertEquals(k, sut.maxInFlight(from, to));
-        // and K all the time: with K-1 the mean could not exceed K-1 (a loaded machine's wake-up delays cost a little)
-        double mean = sut.meanInFlight(from, to);
-        assertTrue(mean >= 0.9 * k && mean <= k, "time-weighted mean in flight " + mean + " for K=" + k);
+        // that K are kept in flight all the time is keepsKInFlightAtEveryRequest's: a time-weighted mean here would
+        // depend on how fast a loaded machine wakes K threads up
         // counts: exactly the calls that started in the window, all of which ended in it
         List<SleepingSut.Call> inWindow = sut.callsStartedIn(from, to);
         InFlightThroughput t = o.throughput();
@@ -52,10 +52,68 @@ class OfflineScenarioTest {
     @Test
     void meetsTheMinimumCountWhenItTakesLongerThanTheDuration() throws Exception {
         SleepingSut sut = SleepingSut.fixed(2);
-        OfflineScenario.Outcome o = OfflineScenario.measure(sut, 1, 2, new OfflineScenario.Settings(0, 0, 40),
+        OfflineScenario.Outcome o = OfflineScenario.measure(sut, 1, 2, new OfflineScenario.Settings(0.01, 0, 40),
                 Progress.NONE, "test");
         assertTrue(o.throughput().requests() >= 40);
         assertTrue(o.throughput().requests() <= 41, "stops as soon as the count is met: " + o.throughput().requests());
+        assertTrue(o.throughput().measurement().valid(), o.throughput().measurement().reasons().toString());
+    }
+
+    @Test
+    void theMinimumCountIsInImagesAsLoadGensOfflineCountsSamples() throws Exception {
+        SleepingSut sut = SleepingSut.fixed(2);
+        OfflineScenario.Outcome o = OfflineScenario.measure(sut, 4, 1, new OfflineScenario.Settings(0.01, 0, 40),
+                Progress.NONE, "test");
+        assertEquals(10, o.throughput().requests(), "40 images of batch 4 are 10 requests");
+    }
+
+    /**
+     * With a known service time (5 ms a request, 1 in flight) the warm-up runs for --warmup, untimed: its requests
+     * are not in the window and the verdict records how long it ran.
+     */
+    @Test
+    void theWarmupRunsForItsDurationOutsideTheWindow() throws Exception {
+        SleepingSut sut = SleepingSut.fixed(5);
+        OfflineScenario.Outcome o = OfflineScenario.measure(sut, 1, 1, new OfflineScenario.Settings(0.2, 0.1, 5),
+                Progress.NONE, "test");
+        long warmups = sut.calls().stream().filter(c -> c.end() <= o.windowStartNanos()).count();
+        assertTrue(warmups >= 10, "0.2 s of 5 ms requests is far more than one warm-up request: " + warmups);
+        assertEquals(sut.calls().size() - warmups, o.throughput().requests(), "warm-up requests are not counted");
+        assertTrue(o.throughput().measurement().warmupSeconds() >= 0.2);
+        assertTrue(o.throughput().measurement().valid(), o.throughput().measurement().reasons().toString());
+    }
+
+    @Test
+    void aCellBelowItsMinimumsIsInvalidWithEachReason() throws Exception {
+        // 5 ms a request: 1000 images cannot be timed within the 0.1 s cap, and no warm-up was asked for
+        SleepingSut sut = SleepingSut.fixed(5);
+        OfflineScenario.Outcome o = OfflineScenario.measure(sut, 1, 2, new OfflineScenario.Settings(0, 0.05, 1000, 0.1),
+                Progress.NONE, "test");
+        InFlightThroughput t = o.throughput();
+        assertTrue(t.seconds() >= 0.1 && t.seconds() < 5, "stopped at the cap: " + t.seconds());
+        assertFalse(t.measurement().valid());
+        assertEquals(2, t.measurement().reasons().size(), t.measurement().reasons().toString());
+        assertEquals("warm-up skipped (--warmup 0)", t.measurement().reasons().get(0));
+        assertTrue(t.measurement().reasons().get(1).matches("\\d+ images timed, fewer than the minimum 1000 \\(stopped at "
+                + "the 0\\.1 s cap of a cell\\)"), t.measurement().reasons().get(1));
+        assertEquals(t.requests() / t.seconds(), t.imagesPerSecond(), 1e-9, "what was measured is still recorded");
+    }
+
+    /**
+     * K in flight at every request, on any machine: the SUT holds each request until K are inside at once (or 2 s
+     * pass), so a harness that keeps K in flight gets every request through at once, while one that keeps fewer
+     * gets none through. Only each worker's last request may wait (its partners stopped); no timing is judged.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {2, 4})
+    void keepsKInFlightAtEveryRequest(int k) throws Exception {
+        RendezvousSut sut = new RendezvousSut(k, 2_000_000_000L);
+        OfflineScenario.Outcome o = OfflineScenario.measure(sut, 1, k, new OfflineScenario.Settings(0.01, 0.05, 20),
+                Progress.NONE, "test");
+        long timed = o.throughput().requests();
+        long alone = sut.timedOutStartedIn(o.windowStartNanos(), o.windowEndNanos());
+        assertTrue(timed >= 20);
+        assertTrue(alone <= k - 1, alone + " of " + timed + " timed requests never saw " + k + " in flight");
     }
 
     @Test

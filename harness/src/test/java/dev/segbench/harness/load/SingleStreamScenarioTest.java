@@ -85,7 +85,8 @@ class SingleStreamScenarioTest {
         assertEquals(0.05, o.measurement().cvThreshold());
         assertTrue(o.warnings().getFirst().contains("unstable") && o.warnings().getFirst().contains("CV"), o.warnings().toString());
         assertEquals(2.0, o.deviceTimings().computeMs(), 1e-12);
-        assertEquals(o.measurement().iterations() / o.measurement().durationSeconds(), o.imagesPerSecond(), 1e-6);
+        // the wall window holds every timed request, so it is at least their summed time
+        assertTrue((o.windowEndNanos() - o.windowStartNanos()) / 1e9 >= o.measurement().durationSeconds());
         assertTrue(o.ci95Ms().p50().lo() <= o.ci95Ms().p50().hi());
         // one input of [1, 3, 16, 24], filled with the seeded image, reused for every run
         HostTensor input = session.seen.getFirst();

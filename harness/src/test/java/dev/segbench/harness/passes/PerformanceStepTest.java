@@ -119,9 +119,82 @@ class PerformanceStepTest {
         // batch 1 with one in flight is the single-stream measurement itself, not a second closed loop
         InFlightThroughput b1 = o.sizes().getFirst().throughput().getFirst();
         assertEquals(o.measurement().iterations(), b1.requests());
-        assertEquals(o.measurement().durationSeconds(), b1.seconds());
+        // ... by the offline definition: images over the wall window, which holds the summed in-request time and the
+        // harness's own time between requests
+        assertTrue(b1.seconds() > o.measurement().durationSeconds(), b1.seconds() + " vs " + o.measurement().durationSeconds());
+        assertEquals(b1.requests() / b1.seconds(), b1.imagesPerSecond(), 1e-9);
         assertFalse(suts.getFirst().preparedBatches.stream().filter(x -> x == 1).count() > 1,
                 "batch 1 was prepared once (single-stream), not again for offline: " + suts.getFirst().preparedBatches);
+    }
+
+    /**
+     * One rule for every offline cell, the 1x1 cell included: the warm-up of --warmup (not one request per worker),
+     * at least --min-duration and --min-iterations images, a verdict, and images / wall window.
+     */
+    @Test
+    void everyOfflineCellIsMeasuredByOneRuleWithItsVerdict() throws Exception {
+        List<OptionLists.Size> one = List.of(new OptionLists.Size(8, 8));
+        RunSettings.Performance p = performance(load(Scenario.DEFAULT, one, List.of(1, 2), null, null), List.of(1, 4), 0.1);
+        PerformanceStep.Outcome o = run(p, Set.of(Capability.CONCURRENT_RUNS), 2);
+        List<InFlightThroughput> cells = o.sizes().getFirst().throughput();
+        assertEquals(List.of("1x1", "1x2", "4x1", "4x2"), cells.stream().map(t -> t.batch() + "x" + t.inFlight()).toList());
+        for (InFlightThroughput t : cells) {
+            String cell = "cell b" + t.batch() + " x" + t.inFlight() + ": ";
+            assertNotNull(t.measurement(), cell + "no verdict");
+            assertTrue(t.measurement().valid(), cell + t.measurement().reasons());
+            assertTrue(t.measurement().warmupSeconds() >= 0.1, cell + "warm-up " + t.measurement().warmupSeconds());
+            assertTrue(t.seconds() >= 0.05, cell + "window " + t.seconds());
+            assertTrue(t.requests() * t.batch() >= 10, cell + t.requests() + " requests, fewer than 10 images");
+            assertEquals(t.requests() * t.batch() / t.seconds(), t.imagesPerSecond(), 1e-9, cell + "images / window");
+            assertEquals(t.requests(), t.measurement().iterations());
+        }
+        // with no warm-up every cell says so
+        PerformanceStep.Outcome cold = run(performance(p.load(), List.of(1, 4), 0), Set.of(Capability.CONCURRENT_RUNS), 2);
+        assertTrue(cold.sizes().getFirst().throughput().stream().allMatch(t -> !t.measurement().valid()
+                && t.measurement().reasons().contains("warm-up skipped (--warmup 0)")));
+    }
+
+    /**
+     * With T threads and K in flight the requests share the threads (T/K each, one session per thread count, opened
+     * once for every size and closed at the end); a GPU backend's cells record no threads and open nothing.
+     */
+    @Test
+    void inFlightRequestsShareTheThreadsOneSessionPerThreadCount() throws Exception {
+        List<OptionLists.Size> two = List.of(new OptionLists.Size(8, 8), new OptionLists.Size(4, 4));
+        RunSettings.Performance p = performance(load(EnumSet.of(Scenario.OFFLINE), two, List.of(1, 2, 4), null, null),
+                List.of(1), 0.01);
+        List<Integer> opened = Collections.synchronizedList(new ArrayList<>());
+        List<Integer> closed = Collections.synchronizedList(new ArrayList<>());
+        PerformanceStep.Reopener reopener = threads -> {
+            opened.add(threads);
+            return new PerformanceStep.Reopened() {
+                @Override
+                public SystemUnderTest at(OptionLists.Size size) {
+                    return new Sut(size, 1);
+                }
+
+                @Override
+                public void close() {
+                    closed.add(threads);
+                }
+            };
+        };
+        PerformanceStep step = new PerformanceStep(p, "fake", p.batchSizes(), Set.of(Capability.CONCURRENT_RUNS), 0,
+                new CpuFrequencyProbe(tmp), 4, reopener);
+        PerformanceStep.Outcome o = step.run(size -> new Sut(size, 1), () -> null, "m/fake/fp32", Progress.NONE);
+        for (PerformanceAtSize at : o.sizes()) {
+            assertEquals(List.of("4t x1", "2t x2", "1t x4"), at.throughput().stream()
+                    .map(t -> t.threadsPerRequest() + "t x" + t.inFlight()).toList());
+        }
+        assertEquals(List.of(2, 1), opened, "one session per thread count other than the run's, for both sizes");
+        assertEquals(Set.copyOf(opened), Set.copyOf(closed), "every session it opened is closed");
+
+        opened.clear();
+        PerformanceStep gpu = new PerformanceStep(p, "fake", p.batchSizes(), Set.of(Capability.CONCURRENT_RUNS), 0,
+                new CpuFrequencyProbe(tmp), 0, reopener);
+        PerformanceStep.Outcome g = gpu.run(size -> new Sut(size, 1), () -> null, "m/fake/fp32", Progress.NONE);
+        assertTrue(opened.isEmpty());
+        assertTrue(g.sizes().getFirst().throughput().stream().allMatch(t -> t.threadsPerRequest() == null));
     }
 
     @Test

@@ -55,6 +55,31 @@ class MergePerformanceTest {
         assertTrue(merged.measurement().valid());
     }
 
+    /**
+     * A merged cell agrees with itself: its rate is its summed images over its summed seconds (not the mean of the
+     * shards' rates, which with windows of unequal length contradicts the summed requests and seconds written next
+     * to it), and it is valid only if every shard's cell was.
+     */
+    @Test
+    void aMergedOfflineCellsRateIsItsImagesOverItsSeconds() {
+        Run.Measurement ok = new Run.Measurement(true, List.of(), 2, 10, 50);
+        Run.Measurement cold = new Run.Measurement(false, List.of("warm-up skipped (--warmup 0)"), 0, 2, 5);
+        // batch 4: 50 requests in 10 s (20 img/s) and 5 requests in 2 s (10 img/s)
+        Run a = shard(steady(10_000, 10), List.of(new InFlightThroughput(4, 2, 20, 50, 10, 1, ok)), null);
+        Run b = shard(steady(10_000, 10), List.of(new InFlightThroughput(4, 2, 10, 5, 2, 1, cold)), null);
+        Run merged = Merger.mergeRuns(List.of(a, b), List.of(), 0.05);
+        InFlightThroughput t = merged.performance().getFirst().throughput().getFirst();
+        assertEquals(55, t.requests());
+        assertEquals(12, t.seconds(), 1e-12);
+        assertEquals(55 * 4 / 12.0, t.imagesPerSecond(), 1e-9, "summed images / summed seconds, not (20 + 10) / 2");
+        assertEquals(t.imagesPerSecond(), merged.throughput().getFirst().imagesPerSecond(), 1e-12,
+                "the run's own throughput says the same");
+        assertEquals(1, t.threadsPerRequest());
+        assertFalse(t.measurement().valid());
+        assertEquals(List.of("warm-up skipped (--warmup 0)"), t.measurement().reasons());
+        assertEquals(55, t.measurement().iterations());
+    }
+
     @Test
     void twoShardsServerSearchesAreNotMergedAndTheWarningSaysSo() {
         Run a = shard(steady(10_000, 10), List.of(), server(80));
