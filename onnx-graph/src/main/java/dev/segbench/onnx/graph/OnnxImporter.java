@@ -1,4 +1,4 @@
-package dev.segbench.backend.cuda.graph;
+package dev.segbench.onnx.graph;
 
 import ai.onnx.proto.OnnxMl;
 import com.google.protobuf.ByteString;
