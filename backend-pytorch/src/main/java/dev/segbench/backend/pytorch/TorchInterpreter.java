@@ -107,9 +107,10 @@ final class TorchInterpreter implements AutoCloseable {
     Map<String, Tensor> run(ShapedGraph g, Tensor input) throws BackendException {
         Map<String, Tensor> values = new HashMap<>();
         values.put(g.inputName(), input);
+        Map<String, Integer> uses = uses(g);
         for (Node n : g.runtimeNodes()) {
             try {
-                values.put(n.outputs().get(0), execute(n, g, values));
+                values.put(n.outputs().get(0), execute(n, g, values, uses));
             } catch (RuntimeException e) { // c10::Error arrives as a RuntimeException with libtorch's message
                 String msg = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
                 throw new BackendException(Code.RUNTIME_ERROR, n.describe() + ": libtorch failed: " + msg, e);
@@ -122,14 +123,46 @@ final class TorchInterpreter implements AutoCloseable {
         return outputs;
     }
 
-    private Tensor execute(Node n, ShapedGraph g, Map<String, Tensor> values) throws BackendException {
+    /** Ops whose output is a tensor of its own (never a view of another value), so it may be overwritten. */
+    private static final Set<String> FRESH_OUTPUT = Set.of("Conv", "Relu", "Clip", "Add", "Concat", "GlobalAveragePool",
+            "ReduceMean");
+
+    /**
+     * How many nodes (and graph outputs) read each value; values that no op may overwrite (views such as Expand's or
+     * Identity's, the graph input, weights) count as read twice.
+     */
+    private static Map<String, Integer> uses(ShapedGraph g) {
+        Map<String, Integer> uses = new HashMap<>();
+        for (Node n : g.runtimeNodes()) {
+            for (String in : n.inputs()) {
+                uses.merge(in, 1, Integer::sum);
+            }
+            if (!FRESH_OUTPUT.contains(n.op())) {
+                uses.merge(n.outputs().get(0), 1, Integer::sum);
+            }
+        }
+        for (String out : g.outputNames()) {
+            uses.merge(out, 1, Integer::sum);
+        }
+        return uses;
+    }
+
+    Tensor execute(Node n, ShapedGraph g, Map<String, Tensor> values, Map<String, Integer> uses) throws BackendException {
         Tensor x = operand(n.input(0), g, values);
         long[] xShape = g.shape(n.input(0));
+        // Activations and residual sums overwrite an intermediate that nothing else reads, as PyTorch's inplace=True
+        // modules do: a fresh output per op cost a page-faulting allocation each (glibc maps large blocks anew).
+        boolean ownsInput = values.containsKey(n.input(0)) && !n.input(0).equals(g.inputName())
+                && uses.getOrDefault(n.input(0), 0) == 1 && !weights.containsKey(n.input(0));
         return switch (n.op()) {
             case "Conv" -> conv(n, x, xShape, g, values);
-            case "Relu" -> torch.relu(x);
-            case "Clip" -> clip(n, x, g);
-            case "Add" -> torch.add(x, operand(n.input(1), g, values));
+            case "Relu" -> ownsInput ? torch.relu_(x) : torch.relu(x);
+            case "Clip" -> clip(n, x, g, ownsInput);
+            case "Add" -> {
+                Tensor y = operand(n.input(1), g, values);
+                boolean sameShape = java.util.Arrays.equals(xShape, g.shape(n.outputs().get(0)));
+                yield ownsInput && sameShape ? x.add_(y) : torch.add(x, y);
+            }
             case "GlobalAveragePool", "ReduceMean" -> torch.adaptive_avg_pool2d(x, 1, 1); // shape inference checked the axes
             case "Expand" -> x.expand(g.shape(n.outputs().get(0)));
             case "Resize" -> resize(ResizeGeometry.of(n, xShape, g.constants()), x);
@@ -177,11 +210,12 @@ final class TorchInterpreter implements AutoCloseable {
                 new long[] {c.dilationH(), c.dilationW()}, c.group());
     }
 
-    private static Tensor clip(Node n, Tensor x, ShapedGraph g) throws BackendException {
+    private static Tensor clip(Node n, Tensor x, ShapedGraph g, boolean inPlace) throws BackendException {
         Double min = bound(n, 1, "min", g);
         Double max = bound(n, 2, "max", g);
-        return torch.clamp(x, min == null ? new ScalarOptional() : new ScalarOptional(new Scalar(min.doubleValue())),
-                max == null ? new ScalarOptional() : new ScalarOptional(new Scalar(max.doubleValue())));
+        ScalarOptional lo = min == null ? new ScalarOptional() : new ScalarOptional(new Scalar(min.doubleValue()));
+        ScalarOptional hi = max == null ? new ScalarOptional() : new ScalarOptional(new Scalar(max.doubleValue()));
+        return inPlace ? torch.clamp_(x, lo, hi) : torch.clamp(x, lo, hi);
     }
 
     /** Clip's bound: input {@code index} (opset 11+) or the attribute (older opsets); null when absent. */
