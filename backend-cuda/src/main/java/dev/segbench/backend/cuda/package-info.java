@@ -3,8 +3,8 @@
  *
  * <p>Pipeline, per input shape (cached by {@link dev.segbench.backend.cuda.plan.PlanCache}):
  * <ol>
- *   <li>{@link dev.segbench.backend.cuda.graph.OnnxImporter}: ONNX protobuf to an internal graph (opset 13..17);</li>
- *   <li>{@link dev.segbench.backend.cuda.graph.ShapeInference}: concrete shapes for the input shape; the int64 shape
+ *   <li>{@link dev.segbench.onnx.graph.OnnxImporter}: ONNX protobuf to an internal graph (opset 13..17);</li>
+ *   <li>{@link dev.segbench.onnx.graph.ShapeInference}: concrete shapes for the input shape; the int64 shape
  *       sub-graph (Shape/Slice/Gather/Concat/Unsqueeze/Cast/arithmetic) is folded on the host;</li>
  *   <li>{@link dev.segbench.backend.cuda.plan.ExecutionPlanner}: Conv [+ residual Add] [+ Relu/Clip] fused into one step, then
  *       arena offsets from tensor lifetimes ({@link dev.segbench.backend.cuda.plan.BufferAllocator});</li>

@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.segbench.api.BackendException;
-import dev.segbench.backend.cuda.graph.OnnxImporter;
+import dev.segbench.onnx.graph.OnnxBuilder;
+import dev.segbench.onnx.graph.OnnxImporter;
+import dev.segbench.onnx.graph.TestGraphs;
 import dev.segbench.backend.cuda.plan.Activation;
 import dev.segbench.backend.cuda.plan.BufferAllocator;
 import dev.segbench.backend.cuda.plan.ExecutionPlan;

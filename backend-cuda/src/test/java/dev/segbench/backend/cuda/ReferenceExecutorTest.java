@@ -4,8 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.segbench.backend.cuda.graph.OnnxImporter;
-import dev.segbench.backend.cuda.graph.ShapeInference;
+import dev.segbench.onnx.graph.OnnxImporter;
+import dev.segbench.onnx.graph.TestGraphs;
+import dev.segbench.onnx.graph.ShapeInference;
 import dev.segbench.backend.cuda.plan.ExecutionPlan;
 import dev.segbench.backend.cuda.plan.ExecutionPlanner;
 import dev.segbench.backend.cuda.ref.ReferenceExecutor;
@@ -44,6 +45,15 @@ class ReferenceExecutorTest {
     }
 
     @Test
+    void resizeToSizesComputedFromTheInputShapeMatchesOnnxRuntime() throws Exception {
+        byte[] onnx = TestGraphs.arithmeticResize();
+        ExecutionPlan p = plan(onnx, true, 1, 3, 7, 12);
+        float[] input = OrtReference.randomInput(4, 1, 3, 7, 12);
+        double err = OrtReference.relativeError(ReferenceExecutor.run(p, input).get("logits"), OrtReference.run(onnx, input, 1, 3, 7, 12));
+        assertTrue(err < 1e-6, "relative error " + err);
+    }
+
+    @Test
     void labelsOutMatchesOnnxRuntimeExactly() throws Exception {
         long[] shape = {2, 3, 14, 19};
         byte[] onnx = TestGraphs.labels(3);
@@ -62,7 +72,7 @@ class ReferenceExecutorTest {
         long[] shape = {1, 3, 12, 10};
         byte[] onnx = TestGraphs.halfPrecision(4);
         ExecutionPlan p = plan(onnx, true, shape);
-        assertEquals(dev.segbench.backend.cuda.graph.ElemType.FLOAT16, p.slot(p.steps().get(1).output()).type());
+        assertEquals(dev.segbench.onnx.graph.ElemType.FLOAT16, p.slot(p.steps().get(1).output()).type());
         float[] input = OrtReference.randomInput(5, shape);
         float[] actual = ReferenceExecutor.run(p, input).get("logits");
         float[] expected = OrtReference.run(onnx, input, shape);

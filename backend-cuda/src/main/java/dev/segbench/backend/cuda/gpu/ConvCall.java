@@ -1,7 +1,7 @@
 package dev.segbench.backend.cuda.gpu;
 
 import dev.segbench.api.BackendException;
-import dev.segbench.backend.cuda.graph.ElemType;
+import dev.segbench.onnx.graph.ElemType;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -1,7 +1,7 @@
 package dev.segbench.backend.cuda.gpu;
 
-import dev.segbench.backend.cuda.graph.ConvGeometry;
-import dev.segbench.backend.cuda.graph.ElemType;
+import dev.segbench.onnx.graph.ConvGeometry;
+import dev.segbench.onnx.graph.ElemType;
 
 import static org.bytedeco.cuda.global.cudnn.CUDNN_ACTIVATION_CLIPPED_RELU;
 import static org.bytedeco.cuda.global.cudnn.CUDNN_ACTIVATION_IDENTITY;

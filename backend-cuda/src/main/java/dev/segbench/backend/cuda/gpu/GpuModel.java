@@ -1,8 +1,8 @@
 package dev.segbench.backend.cuda.gpu;
 
 import dev.segbench.api.BackendException;
-import dev.segbench.backend.cuda.graph.Constant;
-import dev.segbench.backend.cuda.graph.ElemType;
+import dev.segbench.onnx.graph.Constant;
+import dev.segbench.onnx.graph.ElemType;
 import dev.segbench.cuda.CudaDevice;
 import dev.segbench.cuda.CudaRuntime;
 import dev.segbench.cuda.CudaStream;

@@ -2,7 +2,7 @@ package dev.segbench.backend.cuda.gpu;
 
 import dev.segbench.api.BackendException;
 import dev.segbench.api.BackendException.Code;
-import dev.segbench.backend.cuda.graph.ElemType;
+import dev.segbench.onnx.graph.ElemType;
 import dev.segbench.backend.cuda.plan.ExecutionPlan;
 import dev.segbench.backend.cuda.plan.Step;
 import dev.segbench.cuda.CudaException;

@@ -1,8 +1,8 @@
 package dev.segbench.backend.cuda.plan;
 
-import dev.segbench.backend.cuda.graph.Constant;
-import dev.segbench.backend.cuda.graph.ElemType;
-import dev.segbench.backend.cuda.graph.ShapedGraph;
+import dev.segbench.onnx.graph.Constant;
+import dev.segbench.onnx.graph.ElemType;
+import dev.segbench.onnx.graph.ShapedGraph;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;

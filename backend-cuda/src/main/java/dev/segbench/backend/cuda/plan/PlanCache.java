@@ -1,8 +1,8 @@
 package dev.segbench.backend.cuda.plan;
 
 import dev.segbench.api.BackendException;
-import dev.segbench.backend.cuda.graph.Graph;
-import dev.segbench.backend.cuda.graph.ShapeInference;
+import dev.segbench.onnx.graph.Graph;
+import dev.segbench.onnx.graph.ShapeInference;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;

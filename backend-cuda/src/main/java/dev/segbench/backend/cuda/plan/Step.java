@@ -1,8 +1,8 @@
 package dev.segbench.backend.cuda.plan;
 
-import dev.segbench.backend.cuda.graph.ConvGeometry;
-import dev.segbench.backend.cuda.graph.ElemType;
-import dev.segbench.backend.cuda.graph.ResizeGeometry;
+import dev.segbench.onnx.graph.ConvGeometry;
+import dev.segbench.onnx.graph.ElemType;
+import dev.segbench.onnx.graph.ResizeGeometry;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,8 +1,8 @@
 package dev.segbench.backend.cuda.gpu;
 
 import dev.segbench.api.BackendException;
-import dev.segbench.backend.cuda.graph.ConvGeometry;
-import dev.segbench.backend.cuda.graph.ElemType;
+import dev.segbench.onnx.graph.ConvGeometry;
+import dev.segbench.onnx.graph.ElemType;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

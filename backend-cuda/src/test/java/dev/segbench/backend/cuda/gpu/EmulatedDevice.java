@@ -1,7 +1,7 @@
 package dev.segbench.backend.cuda.gpu;
 
-import dev.segbench.backend.cuda.graph.Constant;
-import dev.segbench.backend.cuda.graph.ElemType;
+import dev.segbench.onnx.graph.Constant;
+import dev.segbench.onnx.graph.ElemType;
 import dev.segbench.backend.cuda.plan.BufferAllocator;
 import dev.segbench.backend.cuda.plan.ExecutionPlan;
 import java.lang.foreign.Arena;

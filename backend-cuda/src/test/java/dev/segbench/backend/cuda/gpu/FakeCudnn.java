@@ -1,7 +1,7 @@
 package dev.segbench.backend.cuda.gpu;
 
-import dev.segbench.backend.cuda.graph.ConvGeometry;
-import dev.segbench.backend.cuda.graph.ElemType;
+import dev.segbench.onnx.graph.ConvGeometry;
+import dev.segbench.onnx.graph.ElemType;
 import dev.segbench.backend.cuda.plan.Activation;
 import dev.segbench.backend.cuda.ref.ReferenceExecutor;
 import java.util.ArrayList;

@@ -27,10 +27,10 @@ class KernelSourceTest {
                 assertTrue(KernelModule.source().contains("void " + name + "("), name);
             }
         }
-        assertEquals("cast_f32_f16", Lowering.castKernel(dev.segbench.backend.cuda.graph.ElemType.FLOAT32,
-                dev.segbench.backend.cuda.graph.ElemType.FLOAT16));
-        assertEquals(null, Lowering.castKernel(dev.segbench.backend.cuda.graph.ElemType.FLOAT32,
-                dev.segbench.backend.cuda.graph.ElemType.BOOL));
+        assertEquals("cast_f32_f16", Lowering.castKernel(dev.segbench.onnx.graph.ElemType.FLOAT32,
+                dev.segbench.onnx.graph.ElemType.FLOAT16));
+        assertEquals(null, Lowering.castKernel(dev.segbench.onnx.graph.ElemType.FLOAT32,
+                dev.segbench.onnx.graph.ElemType.BOOL));
     }
 
     @Test
@@ -82,11 +82,11 @@ class KernelSourceTest {
 
     @Test
     void everyLoweredKernelLaunchPassesTheCheck() throws Exception {
-        for (byte[] onnx : java.util.List.of(dev.segbench.backend.cuda.TestGraphsAccess.mobileBlock(),
-                dev.segbench.backend.cuda.TestGraphsAccess.decoder(), dev.segbench.backend.cuda.TestGraphsAccess.labels(),
-                dev.segbench.backend.cuda.TestGraphsAccess.half())) {
-            var plan = dev.segbench.backend.cuda.plan.ExecutionPlanner.plan(dev.segbench.backend.cuda.graph.ShapeInference.infer(
-                    dev.segbench.backend.cuda.graph.OnnxImporter.parse(onnx), new long[] {2, 3, 13, 18}), true);
+        for (byte[] onnx : java.util.List.of(dev.segbench.onnx.graph.TestGraphs.mobileBlock(1),
+                dev.segbench.onnx.graph.TestGraphs.decoder(2), dev.segbench.onnx.graph.TestGraphs.labels(3),
+                dev.segbench.onnx.graph.TestGraphs.halfPrecision(4))) {
+            var plan = dev.segbench.backend.cuda.plan.ExecutionPlanner.plan(dev.segbench.onnx.graph.ShapeInference.infer(
+                    dev.segbench.onnx.graph.OnnxImporter.parse(onnx), new long[] {2, 3, 13, 18}), true);
             long[] next = {1 << 20};
             java.util.Map<String, Long> addresses = new java.util.HashMap<>();
             for (Lowering.Launch l : Lowering.lower(plan, name -> addresses.computeIfAbsent(name, n -> next[0] += 1 << 16), false)) {

@@ -5,15 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.bytedeco.cuda.global.cudnn.CUDNN_STATUS_NOT_SUPPORTED;
 
-import dev.segbench.backend.cuda.TestGraphsAccess;
+import dev.segbench.onnx.graph.TestGraphs;
 
 import dev.segbench.api.ModelArtifact;
 import dev.segbench.api.ModelCatalog;
 import dev.segbench.api.Precision;
 import dev.segbench.api.WeightsSpec;
-import dev.segbench.backend.cuda.graph.ElemType;
-import dev.segbench.backend.cuda.graph.OnnxImporter;
-import dev.segbench.backend.cuda.graph.ShapeInference;
+import dev.segbench.onnx.graph.ElemType;
+import dev.segbench.onnx.graph.OnnxImporter;
+import dev.segbench.onnx.graph.ShapeInference;
 import dev.segbench.backend.cuda.plan.ExecutionPlan;
 import dev.segbench.backend.cuda.plan.ExecutionPlanner;
 import dev.segbench.backend.cuda.ref.ReferenceExecutor;
@@ -262,10 +262,10 @@ class LoweringEmulatorTest {
             "half,false,true"})
     void loweredCallsReproduceTheReferenceExecutor(String graph, boolean clippedRelu, boolean refuseFused) throws Exception {
         byte[] onnx = switch (graph) {
-            case "mobile" -> TestGraphsAccess.mobileBlock();
-            case "decoder" -> TestGraphsAccess.decoder();
-            case "labels" -> TestGraphsAccess.labels();
-            default -> TestGraphsAccess.half();
+            case "mobile" -> TestGraphs.mobileBlock(1);
+            case "decoder" -> TestGraphs.decoder(2);
+            case "labels" -> TestGraphs.labels(3);
+            default -> TestGraphs.halfPrecision(4);
         };
         String output = graph.equals("labels") ? "labels" : "logits";
         long[] shape = {2, 3, 13, 18};

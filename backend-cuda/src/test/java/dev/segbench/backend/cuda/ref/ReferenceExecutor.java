@@ -1,9 +1,9 @@
 package dev.segbench.backend.cuda.ref;
 
-import dev.segbench.backend.cuda.graph.ConvGeometry;
-import dev.segbench.backend.cuda.graph.ElemType;
-import dev.segbench.backend.cuda.graph.HostOps;
-import dev.segbench.backend.cuda.graph.ResizeGeometry;
+import dev.segbench.onnx.graph.ConvGeometry;
+import dev.segbench.onnx.graph.ElemType;
+import dev.segbench.onnx.graph.HostOps;
+import dev.segbench.onnx.graph.ResizeGeometry;
 import dev.segbench.backend.cuda.plan.Activation;
 import dev.segbench.backend.cuda.plan.ExecutionPlan;
 import dev.segbench.backend.cuda.plan.Step;

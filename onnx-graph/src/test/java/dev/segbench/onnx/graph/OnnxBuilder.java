@@ -1,4 +1,4 @@
-package dev.segbench.backend.cuda;
+package dev.segbench.onnx.graph;
 
 import ai.onnx.proto.OnnxMl;
 import com.google.protobuf.ByteString;
@@ -9,28 +9,28 @@ import java.util.List;
 import java.util.Random;
 
 /** Builds small ONNX models in tests (opset 17), with NCHW input "input" of symbolic N, H, W. */
-final class OnnxBuilder {
+public final class OnnxBuilder {
 
     private final OnnxMl.GraphProto.Builder graph = OnnxMl.GraphProto.newBuilder().setName("test");
     private final Random random;
     private int counter;
     private int opset = 17;
 
-    OnnxBuilder(long seed) {
+    public OnnxBuilder(long seed) {
         this.random = new Random(seed);
     }
 
-    OnnxBuilder opset(int version) {
+    public OnnxBuilder opset(int version) {
         this.opset = version;
         return this;
     }
 
-    OnnxBuilder input(String name, int elemType, int channels) {
+    public OnnxBuilder input(String name, int elemType, int channels) {
         graph.addInput(valueInfo(name, elemType, new Object[] {"N", (long) channels, "H", "W"}));
         return this;
     }
 
-    OnnxBuilder output(String name, int elemType, int rank) {
+    public OnnxBuilder output(String name, int elemType, int rank) {
         Object[] dims = new Object[rank];
         for (int i = 0; i < rank; i++) {
             dims[i] = "d" + i;
@@ -52,11 +52,11 @@ final class OnnxBuilder {
                 .setTensorType(OnnxMl.TypeProto.Tensor.newBuilder().setElemType(elemType).setShape(shape))).build();
     }
 
-    String fresh(String prefix) {
+    public String fresh(String prefix) {
         return prefix + "_" + (counter++);
     }
 
-    String floatInit(long[] shape, float scale) {
+    public String floatInit(long[] shape, float scale) {
         int n = 1;
         for (long d : shape) {
             n *= (int) d;
@@ -68,7 +68,7 @@ final class OnnxBuilder {
         return floatInit(shape, v);
     }
 
-    String floatInit(long[] shape, float[] values) {
+    public String floatInit(long[] shape, float[] values) {
         String name = fresh("w");
         ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
         for (float f : values) {
@@ -79,7 +79,7 @@ final class OnnxBuilder {
         return name;
     }
 
-    String halfInit(long[] shape, float scale) {
+    public String halfInit(long[] shape, float scale) {
         int n = 1;
         for (long d : shape) {
             n *= (int) d;
@@ -94,14 +94,14 @@ final class OnnxBuilder {
         return name;
     }
 
-    String longInit(long... values) {
+    public String longInit(long... values) {
         String name = fresh("i");
         graph.addInitializer(OnnxMl.TensorProto.newBuilder().setName(name).setDataType(7)
                 .addDims(values.length).addAllInt64Data(toList(values)));
         return name;
     }
 
-    String longScalar(long value) {
+    public String longScalar(long value) {
         String name = fresh("i");
         graph.addInitializer(OnnxMl.TensorProto.newBuilder().setName(name).setDataType(7).addInt64Data(value));
         return name;
@@ -116,11 +116,11 @@ final class OnnxBuilder {
     }
 
     /** Adds a node; attributes as name/value pairs (Long, Float, String, long[]). Returns its first output. */
-    String node(String op, List<String> inputs, Object... attrs) {
+    public String node(String op, List<String> inputs, Object... attrs) {
         return nodeNamed(fresh(op.toLowerCase()), op, inputs, attrs);
     }
 
-    String nodeNamed(String outName, String op, List<String> inputs, Object... attrs) {
+    public String nodeNamed(String outName, String op, List<String> inputs, Object... attrs) {
         OnnxMl.NodeProto.Builder n = OnnxMl.NodeProto.newBuilder().setOpType(op).setName(fresh("n_" + op))
                 .addAllInput(inputs).addOutput(outName);
         for (int i = 0; i < attrs.length; i += 2) {
@@ -141,7 +141,7 @@ final class OnnxBuilder {
     }
 
     /** Conv with random weights and bias (as after BN folding). */
-    String conv(String x, int cin, int cout, int k, int stride, int pad, int dilation, int group, boolean bias) {
+    public String conv(String x, int cin, int cout, int k, int stride, int pad, int dilation, int group, boolean bias) {
         String w = floatInit(new long[] {cout, cin / group, k, k}, (float) (1.0 / Math.sqrt((double) cin / group * k * k)));
         List<String> in = new ArrayList<>(List.of(x, w));
         if (bias) {
@@ -151,13 +151,13 @@ final class OnnxBuilder {
                 "pads", new long[] {pad, pad, pad, pad}, "dilations", new long[] {dilation, dilation}, "group", (long) group);
     }
 
-    String relu6(String x) {
+    public String relu6(String x) {
         String lo = floatScalar(0f);
         String hi = floatScalar(6f);
         return node("Clip", List.of(x, lo, hi));
     }
 
-    String floatScalar(float v) {
+    public String floatScalar(float v) {
         String name = fresh("s");
         ByteBuffer b = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putFloat(v);
         graph.addInitializer(OnnxMl.TensorProto.newBuilder().setName(name).setDataType(1)
@@ -166,7 +166,7 @@ final class OnnxBuilder {
     }
 
     /** Bilinear half_pixel Resize of {@code x} to the spatial size of {@code like}, sizes computed from Shape ops. */
-    String resizeLike(String x, String like) {
+    public String resizeLike(String x, String like) {
         String shapeX = node("Shape", List.of(x));
         String nc = node("Slice", List.of(shapeX, longInit(0), longInit(2)));
         String shapeLike = node("Shape", List.of(like));
@@ -176,12 +176,12 @@ final class OnnxBuilder {
     }
 
     /** Renames the last node's output to {@code name} (for graph outputs). */
-    OnnxBuilder identityTo(String x, String name) {
+    public OnnxBuilder identityTo(String x, String name) {
         nodeNamed(name, "Identity", List.of(x));
         return this;
     }
 
-    byte[] build() {
+    public byte[] build() {
         return OnnxMl.ModelProto.newBuilder().setIrVersion(8).setProducerName("segbench-test")
                 .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setDomain("").setVersion(opset))
                 .setGraph(graph).build().toByteArray();

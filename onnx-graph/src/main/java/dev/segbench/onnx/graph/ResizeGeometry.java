@@ -1,4 +1,4 @@
-package dev.segbench.backend.cuda.graph;
+package dev.segbench.onnx.graph;
 
 import dev.segbench.api.BackendException;
 import dev.segbench.api.BackendException.Code;

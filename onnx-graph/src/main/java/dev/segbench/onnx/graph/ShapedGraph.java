@@ -1,4 +1,4 @@
-package dev.segbench.backend.cuda.graph;
+package dev.segbench.onnx.graph;
 
 import java.util.List;
 import java.util.Map;

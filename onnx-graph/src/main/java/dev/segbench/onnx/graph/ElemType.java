@@ -1,4 +1,4 @@
-package dev.segbench.backend.cuda.graph;
+package dev.segbench.onnx.graph;
 
 /** Element types of ONNX tensors that the importer understands (codes are ONNX TensorProto.DataType). */
 public enum ElemType {

@@ -1,23 +1,23 @@
-package dev.segbench.backend.cuda;
+package dev.segbench.onnx.graph;
 
 import java.util.List;
 
 /** Small graphs with the op patterns of the NAS-segm models, built with {@link OnnxBuilder}. */
-final class TestGraphs {
+public final class TestGraphs {
 
     private TestGraphs() {
     }
 
     /** Encoder-like: stride-2 convs, ReLU6, depthwise, projection with a residual Add. Output "logits". */
-    static byte[] mobileBlock(long seed) {
+    public static byte[] mobileBlock(long seed) {
         return mobileBlock(seed, 17);
     }
 
-    static byte[] mobileBlockAtOpset(int opset) {
+    public static byte[] mobileBlockAtOpset(int opset) {
         return mobileBlock(1, opset);
     }
 
-    static byte[] mobileBlock(long seed, int opset) {
+    public static byte[] mobileBlock(long seed, int opset) {
         OnnxBuilder b = new OnnxBuilder(seed).opset(opset).input("input", 1, 3).output("logits", 1, 4);
         String x = b.relu6(b.conv("input", 3, 8, 3, 2, 1, 1, 1, true));
         String e = b.relu6(b.conv(x, 8, 16, 1, 1, 0, 1, 1, true));
@@ -33,7 +33,7 @@ final class TestGraphs {
     }
 
     /** Decoder-like: dilated and depthwise-dilated convs, GAP + Expand, shape-computed Resize, Concat. */
-    static OnnxBuilder decoder(long seed, String outName) {
+    public static OnnxBuilder decoder(long seed, String outName) {
         OnnxBuilder b = new OnnxBuilder(seed).input("input", 1, 3);
         String a = b.node("Relu", List.of(b.conv("input", 3, 8, 1, 1, 0, 1, 1, true)));
         String half = b.node("Relu", List.of(b.conv("input", 3, 8, 3, 2, 1, 1, 1, true)));
@@ -53,12 +53,12 @@ final class TestGraphs {
         return b;
     }
 
-    static byte[] decoder(long seed) {
+    public static byte[] decoder(long seed) {
         return decoder(seed, "logits").output("logits", 1, 4).build();
     }
 
     /** Decoder, upsampled to the input size, ArgMax over classes, Cast to uint8: output "labels" [N, H, W]. */
-    static byte[] labels(long seed) {
+    public static byte[] labels(long seed) {
         OnnxBuilder b = decoder(seed, "scores");
         String up = b.resizeLike("scores", "input");
         String arg = b.node("ArgMax", List.of(up), "axis", 1L, "keepdims", 0L);
@@ -67,7 +67,7 @@ final class TestGraphs {
     }
 
     /** FP16 body between FP32 boundary Casts, as in the models' FP16 variant. */
-    static byte[] halfPrecision(long seed) {
+    public static byte[] halfPrecision(long seed) {
         OnnxBuilder b = new OnnxBuilder(seed).input("input", 1, 3).output("logits", 1, 4);
         String h = b.node("Cast", List.of("input"), "to", 10L);
         String c = b.node("Conv", List.of(h, b.halfInit(new long[] {8, 3, 3, 3}, 0.3f), b.halfInit(new long[] {8}, 0.1f)),
@@ -77,6 +77,21 @@ final class TestGraphs {
                 "kernel_shape", new long[] {3, 3}, "pads", new long[] {1, 1, 1, 1}, "group", 8L);
         String sum = b.node("Add", List.of(d, r));
         b.nodeNamed("logits", "Cast", List.of(sum), "to", 1L);
+        return b.build();
+    }
+
+    /** sizes = Concat(Shape(x)[0:2], Unsqueeze(Gather(Shape(x), 2) * 2), Unsqueeze(Cast(Gather(Shape(x), 3)) / 2)). */
+    public static byte[] arithmeticResize() {
+        OnnxBuilder b = new OnnxBuilder(5).input("input", 1, 3).output("logits", 1, 4);
+        String shape = b.node("Shape", List.of("input"));
+        String nc = b.node("Slice", List.of(shape, b.longInit(0), b.longInit(2), b.longInit(0), b.longInit(1)));
+        String h = b.node("Mul", List.of(b.node("Gather", List.of(shape, b.longScalar(2)), "axis", 0L), b.longScalar(2)));
+        String w = b.node("Div", List.of(b.node("Cast", List.of(b.node("Gather", List.of(shape, b.longScalar(3)))), "to", 7L),
+                b.longScalar(2)));
+        String axes = b.longInit(0);
+        String sizes = b.node("Concat", List.of(nc, b.node("Unsqueeze", List.of(h, axes)), b.node("Unsqueeze", List.of(w, axes))),
+                "axis", 0L);
+        b.nodeNamed("logits", "Resize", List.of("input", "", "", sizes), "mode", "linear");
         return b.build();
     }
 }

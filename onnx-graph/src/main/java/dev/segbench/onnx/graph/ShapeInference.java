@@ -1,4 +1,4 @@
-package dev.segbench.backend.cuda.graph;
+package dev.segbench.onnx.graph;
 
 import dev.segbench.api.BackendException;
 import dev.segbench.api.BackendException.Code;
@@ -35,7 +35,7 @@ public final class ShapeInference {
 
     public static ShapedGraph infer(Graph graph, long[] inputShape) throws BackendException {
         if (graph.inputs().size() != 1) {
-            throw new BackendException(Code.MODEL_INVALID, "the cuda backend runs graphs with exactly one input; this one has "
+            throw new BackendException(Code.MODEL_INVALID, "only graphs with exactly one input are supported; this one has "
                     + graph.inputs().size());
         }
         Graph.ValueInfo in = graph.inputs().get(0);
@@ -68,7 +68,7 @@ public final class ShapeInference {
         for (Graph.ValueInfo out : graph.outputs()) {
             if (s.constants.containsKey(out.name())) {
                 throw new BackendException(Code.UNSUPPORTED_OP, "graph output '" + out.name()
-                        + "' is a constant; the cuda backend only returns computed tensors");
+                        + "' is a constant; only computed tensors can be returned");
             }
         }
         return new ShapedGraph(graph, in.name(), inputShape, s.shapes, s.types, s.constants, runtime);
@@ -231,7 +231,7 @@ public final class ShapeInference {
     private void inferRuntime(Node n) throws BackendException {
         if (!RUNTIME_OPS.contains(n.op())) {
             throw new BackendException(Code.UNSUPPORTED_OP, n.describe() + ": op " + n.op()
-                    + " on device tensors is not implemented by the cuda backend (supported: " + RUNTIME_OPS.stream().sorted().toList() + ")");
+                    + " on runtime tensors is not implemented (supported: " + RUNTIME_OPS.stream().sorted().toList() + ")");
         }
         String out = n.outputs().get(0);
         if (n.outputs().size() > 1 && n.outputs().subList(1, n.outputs().size()).stream().anyMatch(o -> !o.isEmpty())) {

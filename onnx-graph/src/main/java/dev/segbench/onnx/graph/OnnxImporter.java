@@ -1,4 +1,4 @@
-package dev.segbench.backend.cuda.graph;
+package dev.segbench.onnx.graph;
 
 import ai.onnx.proto.OnnxMl;
 import com.google.protobuf.ByteString;
@@ -39,7 +39,7 @@ public final class OnnxImporter {
             }
         }
         if (opset < MIN_OPSET || opset > MAX_OPSET) {
-            throw new BackendException(Code.UNSUPPORTED_OP, "ONNX opset " + opset + " is not supported by the cuda backend"
+            throw new BackendException(Code.UNSUPPORTED_OP, "ONNX opset " + opset + " is not supported by the ONNX reader"
                     + " (supported: " + MIN_OPSET + ".." + MAX_OPSET + ")");
         }
         OnnxMl.GraphProto g = model.getGraph();
@@ -66,7 +66,7 @@ public final class OnnxImporter {
             index++;
             if (!n.getDomain().isEmpty() && !n.getDomain().equals("ai.onnx")) {
                 throw new BackendException(Code.UNSUPPORTED_OP, "node '" + name + "' uses operator domain '"
-                        + n.getDomain() + "' (" + n.getOpType() + "), which the cuda backend does not implement");
+                        + n.getDomain() + "' (" + n.getOpType() + "), which the ONNX reader does not implement");
             }
             for (String in : n.getInputList()) {
                 if (!in.isEmpty() && !defined.contains(in)) {
@@ -94,7 +94,7 @@ public final class OnnxImporter {
         ElemType type = ElemType.fromOnnx(tt.getElemType());
         if (type == null) {
             throw new BackendException(Code.UNSUPPORTED_OP, "graph value '" + v.getName() + "' has ONNX element type "
-                    + tt.getElemType() + ", which the cuda backend does not support");
+                    + tt.getElemType() + ", which the ONNX reader does not support");
         }
         long[] dims = new long[tt.getShape().getDimCount()];
         for (int i = 0; i < dims.length; i++) {
@@ -126,12 +126,12 @@ public final class OnnxImporter {
     /** Decodes a TensorProto (raw_data or the typed repeated fields); external data is refused. */
     public static Constant tensor(OnnxMl.TensorProto t, String what) throws BackendException {
         if (t.getDataLocation() == OnnxMl.TensorProto.DataLocation.EXTERNAL) {
-            throw new BackendException(Code.MODEL_INVALID, what + " uses external data, which the cuda backend does not load");
+            throw new BackendException(Code.MODEL_INVALID, what + " uses external data, which the ONNX reader does not load");
         }
         ElemType type = ElemType.fromOnnx(t.getDataType());
         if (type == null) {
             throw new BackendException(Code.UNSUPPORTED_OP, what + " has ONNX element type " + t.getDataType()
-                    + ", which the cuda backend does not support");
+                    + ", which the ONNX reader does not support");
         }
         long[] shape = t.getDimsList().stream().mapToLong(Long::longValue).toArray();
         int n = Math.toIntExact(Constant.elementCount(shape));

@@ -1,4 +1,4 @@
-package dev.segbench.backend.cuda.graph;
+package dev.segbench.onnx.graph;
 
 /** One ONNX node attribute; only the field matching its kind is meaningful. */
 public record Attribute(String name, Kind kind, long i, float f, String s, long[] ints, float[] floats, Constant tensor) {

@@ -1,0 +1,175 @@
+package dev.segbench.backend.pytorch;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.Loader;
+import org.bytedeco.openblas.global.openblas;
+import org.bytedeco.openblas.global.openblas_nolapack;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * Loads the libtorch bundled in the pytorch jar, and nothing else called libtorch; process-wide thread settings.
+ *
+ * <p>The loading rule: every bundled native library (pytorch's and OpenBLAS's) is extracted into JavaCPP's cache
+ * BEFORE the first torch class is touched, then libgomp, libc10, libtorch_cpu and libtorch are loaded by absolute path
+ * in dependency order, and only then JavaCPP's own loading runs. JavaCPP otherwise extracts and loads them one by
+ * one, libtorch.so before libtorch_cpu.so, so the dynamic linker resolves a dependency by name and can find another
+ * copy: with a cold cache the bundled one is not on disk yet and Debian's python3-torch has libtorch 1.13 in /lib (the
+ * JVM died with SIGSEGV), and any copy on LD_LIBRARY_PATH wins over the libraries' $ORIGIN run path even with a warm
+ * cache. After loading, the mapped libtorch, libtorch_cpu and libc10 must all come from the cache folder; otherwise
+ * the backend is unavailable with the path it found.
+ */
+final class TorchRuntime {
+
+    /** The libraries whose foreign copies broke the load; all must be mapped from the JavaCPP cache. */
+    static final List<String> OWN_LIBRARIES = List.of("libtorch.so", "libtorch_cpu.so", "libc10.so");
+
+    /**
+     * The bundled libraries in dependency order, each loaded by absolute path so that every later dependency on it is
+     * satisfied by the copy already in the process: JavaCPP's own order loads libtorch.so before libtorch_cpu.so, and
+     * LD_LIBRARY_PATH is searched before the libraries' $ORIGIN run path.
+     */
+    private static final List<String> LOAD_ORDER = List.of("libgomp.so.1", "libc10.so", "libtorch_cpu.so", "libtorch.so");
+
+    private static final Pattern TORCH_VERSION = Pattern.compile("TORCH_VERSION=([0-9][0-9A-Za-z.+]*)");
+
+    private static boolean loaded;
+    private static int interOpThreads = -1;
+
+    private TorchRuntime() {
+    }
+
+    /** Loads libtorch once per process by the rule above; throws with the reason where it cannot. */
+    static synchronized void load() throws IOException {
+        if (loaded) {
+            return;
+        }
+        String platform = Loader.getPlatform();
+        // class literals do not initialise the classes, so nothing native has loaded yet at this point
+        Loader.cacheResources(openblas.class, "/org/bytedeco/openblas/" + platform + "/");
+        File[] extracted = Loader.cacheResources(torch.class, "/org/bytedeco/pytorch/" + platform + "/");
+        Loader.load(openblas.class); // libtorch_cpu's libopenblas.so.0, by absolute path from the cache
+        for (String lib : LOAD_ORDER) {
+            System.load(find(extracted, lib).getAbsolutePath());
+        }
+        Loader.load(torch.class);
+        Path cache = Loader.getCacheDir().toPath().toRealPath();
+        List<String> foreign = foreignLibraries(cache);
+        if (!foreign.isEmpty()) {
+            throw new IllegalStateException("libtorch was loaded from " + String.join(", ", foreign)
+                    + " instead of the bundled copy in " + cache);
+        }
+        // OpenBLAS's own threads fight libtorch's OpenMP pool: 1x1 convolutions ran 9x slower with both active
+        openblas_nolapack.blas_set_num_threads(1);
+        // NNPACK does not initialise on CPUs it does not know (it warned on every convolution here); oneDNN runs those
+        torch.globalContext().setUserEnabledNNPACK(false);
+        loaded = true;
+    }
+
+    /** {@code name} in the extracted resources (JavaCPP answers with the folder it extracted them into). */
+    private static File find(File[] extracted, String name) throws IOException {
+        for (File f : extracted) {
+            File candidate = f.isDirectory() ? new File(f, name) : f;
+            if (candidate.getName().equals(name) && candidate.isFile()) {
+                return candidate;
+            }
+        }
+        throw new IOException("the pytorch jar has no " + name + " for " + Loader.getPlatform());
+    }
+
+    /** The mapped copies of {@link #OWN_LIBRARIES} that do not lie under {@code cache} (from /proc/self/maps). */
+    static List<String> foreignLibraries(Path cache) throws IOException {
+        Path maps = Path.of("/proc/self/maps");
+        if (!Files.isReadable(maps)) {
+            return List.of(); // not Linux: no system libtorch to collide with in the way this guards against
+        }
+        List<String> foreign = new ArrayList<>();
+        for (String line : Files.readAllLines(maps)) {
+            int slash = line.indexOf('/');
+            if (slash < 0) {
+                continue;
+            }
+            Path file = Path.of(line.substring(slash).strip());
+            String name = file.getFileName().toString();
+            boolean ours = OWN_LIBRARIES.stream().anyMatch(lib -> name.equals(lib) || name.startsWith(lib + "."));
+            if (ours && !realPath(file).startsWith(cache) && !foreign.contains(file.toString())) {
+                foreign.add(file.toString());
+            }
+        }
+        return foreign;
+    }
+
+    private static Path realPath(Path file) {
+        try {
+            return file.toRealPath();
+        } catch (IOException e) {
+            return file;
+        }
+    }
+
+    /**
+     * Intra-op threads for the calling thread's next operations. With OpenMP the count is a per-thread setting,
+     * so every run sets it on the thread that runs.
+     */
+    static void intraOpThreads(int threads) {
+        torch.set_num_threads(threads);
+    }
+
+    /**
+     * Inter-op threads, which libtorch accepts once per process and only before its inter-op pool starts; later
+     * requests keep the first value. This backend's interpreter runs one node at a time and never uses that pool.
+     *
+     * @return the inter-op thread count in force
+     */
+    static synchronized int interOpThreads(int requested) {
+        if (interOpThreads < 0) {
+            try {
+                torch.set_num_interop_threads(requested);
+            } catch (RuntimeException alreadyStarted) {
+                // the pool was started by someone else in this process: keep what it has
+            }
+            interOpThreads = (int) torch.get_num_interop_threads();
+        }
+        return interOpThreads;
+    }
+
+    /** torch version, parallel backend, CPU capability, oneDNN version: what libtorch reports about itself. */
+    static Map<String, String> facts() {
+        Map<String, String> facts = new LinkedHashMap<>();
+        facts.put("torch", version());
+        facts.put("torch.cpu-capability", string(torch.get_cpu_capability()));
+        String parallel = string(torch.get_parallel_info());
+        parallel.lines().map(String::strip).filter(l -> l.startsWith("ATen parallel backend:"))
+                .findFirst().ifPresent(l -> facts.put("torch.parallel-backend", l.substring(l.indexOf(':') + 1).strip()));
+        parallel.lines().map(String::strip).filter(l -> l.startsWith("ATen/Parallel:") || l.startsWith("OpenMP "))
+                .findFirst().ifPresent(l -> facts.put("torch.openmp", l));
+        facts.put("torch.onednn", string(torch.get_mkldnn_version()).lines().findFirst().orElse(""));
+        return facts;
+    }
+
+    /** The libtorch version from its build settings ("TORCH_VERSION=2.10.0"). */
+    static String version() {
+        Matcher m = TORCH_VERSION.matcher(string(torch.show_config()));
+        return m.find() ? m.group(1) : "unknown";
+    }
+
+    /** The whole of get_parallel_info(), for the availability's device line. */
+    static String parallelInfo() {
+        return string(torch.get_parallel_info());
+    }
+
+    private static String string(BytePointer p) {
+        try (p) {
+            return p.getString().strip();
+        }
+    }
+}
