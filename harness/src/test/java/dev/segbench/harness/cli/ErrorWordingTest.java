@@ -44,8 +44,8 @@ class ErrorWordingTest {
                 with(compare, "--out", "/proc/segbench-nope")));
         c.add(Case.of(2, List.of("--out " + file, "cannot create the results folder (a file of that name exists)"), with(compare, "--out", file.toString())));
         c.add(Case.of(2, List.of("--property", "fake.nope", "fake.fail"), with(compare, "--property", "fake.nope=1")));
-        c.add(Case.of(2, List.of("--property", "unknown property cpu.foo"), with(compare, "--backends", "fake,cpu",
-                "--property", "cpu.foo=1")));
+        c.add(Case.of(2, List.of("--property", "unknown property exploding.foo"), with(compare, "--backends", "fake,exploding",
+                "--property", "exploding.foo=1")));
         c.add(Case.of(2, List.of("--property nodot", "no backend reads it"), with(compare, "--property", "nodot=1")));
         c.add(Case.of(2, List.of(weightsDir.toString()), with(compare, "--weights", "tiny=" + weightsDir)));
         c.add(Case.of(2, List.of("--weights"), with(compare, "--weights", "tiny")));

@@ -19,7 +19,7 @@ import java.util.Locale;
 /**
  * The int8 accuracy table of the int8 note: per model, calibration set, method and activation flavour, agreement of
  * int8 labels with FP32 labels and the mIoU difference on the five VOC sample images (fixture checkpoints).
- * Run from the checkout with the harness test class path:
+ * Run from the checkout with the distribution module's test class path:
  * {@code java -cp ... dev.segbench.harness.calibration.Int8Measurements SHARED [models=arch0,arch1,arch2]
  * [methods=minmax,percentile,entropy] [sets=sample,synthetic:64]}.
  */
