@@ -427,7 +427,7 @@ final class ReportModel {
         cells.add(text(clocks(t)));
         Gate g = r.gate();
         String gate = g == null ? Format.MISSING : g.passed() ? "pass" : "fail: " + g.conditions().stream()
-                .filter(c -> Gate.FAIL.equals(c.status()) || Gate.MISSING.equals(c.status()))
+                .filter(c -> Gate.fails(c.status()))
                 .map(c -> c.condition() + " (" + Format.orDash(c.reason()) + ")").collect(Collectors.joining("; "));
         cells.add(new Cell(gate, g == null ? "" : g.passed() ? "1" : "0", false, g != null && !g.passed() ? "flag" : ""));
     }

@@ -21,7 +21,9 @@ public record Run(String model, String backend, String precision, String status,
                   Latency latencyMs, Latency endToEndLatencyMs, List<Throughput> throughput,
                   AccuracyPassSummary accuracyPass, DeviceTimings deviceTimingsMs, Resources resources,
                   Measurement measurement, List<String> warnings, String latencyHistogram,
-                  List<PerformanceAtSize> performance, Gate gate, Calibration calibration) {
+                  List<PerformanceAtSize> performance, Gate gate, Calibration calibration,
+                  @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY)
+                  List<BatchSkip> batchSkips) {
 
     public static final String OK = "ok";
     public static final String SKIPPED = "skipped";
@@ -33,6 +35,20 @@ public record Run(String model, String backend, String precision, String status,
         throughput = throughput == null ? List.of() : List.copyOf(throughput);
         warnings = warnings == null ? List.of() : List.copyOf(warnings);
         performance = performance == null ? List.of() : List.copyOf(performance);
+        batchSkips = batchSkips == null ? List.of() : List.copyOf(batchSkips);
+    }
+
+    /**
+     * A throughput batch the performance step skipped because it would not fit in memory, and by which figure.
+     *
+     * @param size           the input size ("512x512")
+     * @param neededBytes    the harness's estimate of what the batch needs
+     * @param availableBytes the memory it was judged against (it is skipped above half of it)
+     * @param memory         {@link #HOST} (the host's MemAvailable) or {@link #DEVICE} (the device's free memory)
+     */
+    public record BatchSkip(String size, int batch, long neededBytes, long availableBytes, String memory) {
+        public static final String HOST = "host";
+        public static final String DEVICE = "device";
     }
 
     /** "model/backend/precision": the key used by the gallery and by regression comparison. */
@@ -84,6 +100,7 @@ public record Run(String model, String backend, String precision, String status,
         b.performance = performance;
         b.gate = gate;
         b.calibration = calibration;
+        b.batchSkips = batchSkips;
         return b;
     }
 
@@ -112,6 +129,7 @@ public record Run(String model, String backend, String precision, String status,
         private List<PerformanceAtSize> performance = List.of();
         private Gate gate;
         private Calibration calibration;
+        private List<BatchSkip> batchSkips;
 
         private Builder(String model, String backend, String precision) {
             this.model = model;
@@ -216,6 +234,12 @@ public record Run(String model, String backend, String precision, String status,
             return this;
         }
 
+        /** Throughput batches skipped for memory, with the figure each was judged by. */
+        public Builder batchSkips(List<BatchSkip> value) {
+            batchSkips = value;
+            return this;
+        }
+
         /** The int8 calibration of an INT8 run; null otherwise. */
         public Builder calibration(Calibration value) {
             calibration = value;
@@ -225,7 +249,7 @@ public record Run(String model, String backend, String precision, String status,
         public Run build() {
             return new Run(model, backend, precision, status, reason, reused, environment, weights, dataset, accuracy,
                     agreement, latencyMs, endToEndLatencyMs, throughput, accuracyPass, deviceTimingsMs, resources,
-                    measurement, warnings, latencyHistogram, performance, gate, calibration);
+                    measurement, warnings, latencyHistogram, performance, gate, calibration, batchSkips);
         }
     }
 

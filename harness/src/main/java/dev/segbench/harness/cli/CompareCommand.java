@@ -138,18 +138,29 @@ final class CompareCommand implements Callable<Integer> {
             description = "Server: each trial measures at least N requests, and lasts at least --min-duration (default: ${DEFAULT-VALUE}).")
     int serverMinRequests;
 
+    @Option(names = "--server-search-budget", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Server: the max-QPS search starts no trial that would end after this long; it keeps the trials "
+                    + "so far and says why it stopped (default: half of --run-timeout, shared among the --perf-size sizes).")
+    Double serverSearchBudget;
+
     @Option(names = "--gate", paramLabel = "CONDITIONS", description = "Conditions every run must meet, checked against its "
             + "reference after all runs, e.g. agreement>=0.99,miou>=0.99*ref,p99-ms<=120 (metrics: " + GATE_METRICS + "). "
             + "Any failed condition makes the exit status 4, after everything is written.")
     String gate;
 
-    @Option(names = "--warmup", defaultValue = "2", paramLabel = "SECONDS", description = "Warm-up time (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup", defaultValue = "2s", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Untimed warm-up before each measurement, e.g. 2s, 500ms, 1m; a bare number is seconds; 0 = none "
+                    + "(the measurement is then invalid, ok*) (default: ${DEFAULT-VALUE}).")
     double warmup;
 
-    @Option(names = "--min-duration", defaultValue = "5", paramLabel = "SECONDS", description = "Timed runs last at least this long (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--min-duration", defaultValue = "5s", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Each measurement (single-stream, each offline cell, each server trial) lasts at least this long "
+                    + "(default: ${DEFAULT-VALUE}).")
     double minDuration;
 
-    @Option(names = "--min-iterations", defaultValue = "30", paramLabel = "N", description = "... and count at least N runs (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--min-iterations", defaultValue = "30", paramLabel = "N", description = "... and counts at least N "
+            + "requests, in every scenario that counts them (a server trial: at least the larger of N and "
+            + "--server-min-requests) (default: ${DEFAULT-VALUE}).")
     int minIterations;
 
     @Option(names = "--cv-threshold", defaultValue = "0.05", paramLabel = "FRACTION", description = "Latency coefficient of variation above which a measurement is flagged unstable (not invalid; default: ${DEFAULT-VALUE}).")
@@ -180,13 +191,14 @@ final class CompareCommand implements Callable<Integer> {
             + "(for debugging: a crashing backend then takes the whole compare down).")
     boolean inProcess;
 
-    @Option(names = "--run-timeout", defaultValue = "60m", paramLabel = "DURATION", description = "Kill a run (it fails) "
-            + "after this long, e.g. 90s, 30m, 2h (default: ${DEFAULT-VALUE}).")
-    String runTimeout;
+    @Option(names = "--run-timeout", defaultValue = "60m", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Kill a run (it fails) after this long, e.g. 90s, 30m, 2h (default: ${DEFAULT-VALUE}).")
+    double runTimeout;
 
-    @Option(names = "--stall-timeout", defaultValue = "10m", paramLabel = "DURATION", description = "Kill a run (it fails) "
+    @Option(names = "--stall-timeout", defaultValue = "10m", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Kill a run (it fails) "
             + "that makes no progress for this long during its accuracy or performance pass (default: ${DEFAULT-VALUE}).")
-    String stallTimeout;
+    double stallTimeout;
 
     @Option(names = "--child-jvm-options", split = " ", paramLabel = "OPTIONS", description = "Extra JVM options for each "
             + "run's child JVM, space-separated, e.g. \"-Xmx8g\" (they follow this JVM's own).")
@@ -272,8 +284,7 @@ final class CompareCommand implements Callable<Integer> {
                 new RunSettings.Performance(batches, batchSizes != null, size[0], size[1], warmup, minDuration, minIterations,
                         cvThreshold, load),
                 new RunSettings.Session(threads, properties, CacheDirOption.resolve(cacheDir)),
-                new RunSettings.Execution(inProcess, resume, RunSettings.parseDurationSeconds("--run-timeout", runTimeout),
-                        RunSettings.parseDurationSeconds("--stall-timeout", stallTimeout),
+                new RunSettings.Execution(inProcess, resume, runTimeout, stallTimeout,
                         childJvmOptions.stream().filter(o -> !o.isBlank()).toList()),
                 out, calibrationRequest(ps, options));
     }
@@ -284,7 +295,9 @@ final class CompareCommand implements Callable<Integer> {
         Double qps = serverQps == null ? null : OptionLists.positive("--server-qps", serverQps);
         return new LoadSettings(LoadSettings.scenarios(scenarios, bound != null || qps != null),
                 OptionLists.sizes("--perf-size", perfSize), OptionLists.positiveInts("--in-flight", inFlight, LoadSettings.MAX_IN_FLIGHT),
-                Arrivals.parse("--arrivals", arrivals), serverSeed, bound, qps, serverMinRequests);
+                Arrivals.parse("--arrivals", arrivals), serverSeed, bound, qps, serverMinRequests,
+                serverSearchBudget != null ? serverSearchBudget
+                        : LoadSettings.defaultSearchBudgetSeconds(runTimeout, OptionLists.sizes("--perf-size", perfSize).size()));
     }
 
     /** How int8 runs calibrate (null without int8): on the evaluated dataset's default unless --calibration says. */

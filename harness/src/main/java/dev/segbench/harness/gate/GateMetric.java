@@ -60,6 +60,16 @@ public enum GateMetric {
         return againstReference;
     }
 
+    /** Scored against the dataset's ground truth: meaningless for seeded (untrained) weights. */
+    public boolean groundTruth() {
+        return this == MIOU || this == PIXEL_ACCURACY || this == MEAN_CLASS_ACCURACY || this == FW_IOU;
+    }
+
+    /** Taken from the single-stream measurement, whose validity ({@code measurement.valid}) decides whether it counts. */
+    public boolean singleStream() {
+        return this == P50_MS || this == P90_MS || this == P95_MS || this == P99_MS || this == MAX_MS || this == MEAN_MS;
+    }
+
     public static Optional<GateMetric> byId(String id) {
         return Arrays.stream(values()).filter(m -> m.id.equals(id)).findFirst();
     }

@@ -20,14 +20,29 @@ import java.util.stream.Collectors;
  * @param seed              server schedule seed
  * @param serverP99Ms       search for the highest rate whose p99 stays within this bound; null = no search
  * @param serverQps         one server trial at this rate instead of a search; null = search
- * @param serverMinRequests measured requests per server trial, at least
+ * @param serverMinRequests measured requests per server trial, at least (and at least {@code --min-iterations})
+ * @param serverSearchBudgetSeconds the max-QPS search starts no trial that would end after this long; the default is
+ *                          half of {@code --run-timeout}, shared among the sizes, so a search never costs the run
  */
 public record LoadSettings(Set<Scenario> scenarios, List<OptionLists.Size> perfSizes, List<Integer> inFlight,
-                           Arrivals arrivals, long seed, Double serverP99Ms, Double serverQps, int serverMinRequests) {
+                           Arrivals arrivals, long seed, Double serverP99Ms, Double serverQps, int serverMinRequests,
+                           double serverSearchBudgetSeconds) {
 
     public static final int MAX_IN_FLIGHT = 256;
     public static final int DEFAULT_SERVER_MIN_REQUESTS = 500;
     public static final long DEFAULT_SEED = 1;
+
+    /** Settings with the search budget of the default {@code --run-timeout}. */
+    public LoadSettings(Set<Scenario> scenarios, List<OptionLists.Size> perfSizes, List<Integer> inFlight,
+                        Arrivals arrivals, long seed, Double serverP99Ms, Double serverQps, int serverMinRequests) {
+        this(scenarios, perfSizes, inFlight, arrivals, seed, serverP99Ms, serverQps, serverMinRequests,
+                defaultSearchBudgetSeconds(60 * 60, perfSizes.size())); // RunSettings.Execution's default --run-timeout
+    }
+
+    /** The search budget when {@code --server-search-budget} is not given: half the run's time, shared by the sizes. */
+    public static double defaultSearchBudgetSeconds(double runTimeoutSeconds, int sizes) {
+        return runTimeoutSeconds / 2 / Math.max(1, sizes);
+    }
 
     public LoadSettings {
         scenarios = Set.copyOf(scenarios);
@@ -52,6 +67,9 @@ public record LoadSettings(Set<Scenario> scenarios, List<OptionLists.Size> perfS
         }
         if (serverQps != null) {
             OptionLists.positive("--server-qps", serverQps);
+        }
+        if (!(serverSearchBudgetSeconds > 0)) {
+            throw new UserException("--server-search-budget: must be > 0");
         }
         if (serverMinRequests < 1) {
             throw new UserException("--server-min-requests: must be >= 1 (got " + serverMinRequests + ")");

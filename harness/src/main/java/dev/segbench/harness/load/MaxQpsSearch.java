@@ -11,6 +11,12 @@ import java.util.Locale;
  * server sustains more than it can do back to back), halves until a trial passes or doubles until one fails, then
  * bisects between the highest passing and the lowest failing rate until they are within {@value #RESOLUTION_PERCENT}%
  * of each other. The answer is the highest rate that passed; every trial is kept.
+ *
+ * <p>Two rules keep a hopeless search short, so it never outlasts the run ({@code --run-timeout} kills it, and the
+ * run's other results with it): a trial that misses the bound with no request queued (light load: its latency is
+ * the service time, which no lower rate shortens) ends the search, and a trial is not started when its expected
+ * length exceeds what is left of the search's time budget ({@code --server-search-budget}). Either says so in
+ * {@code note}; the trials so far are kept.
  */
 public final class MaxQpsSearch {
 
@@ -21,6 +27,18 @@ public final class MaxQpsSearch {
     /** Doublings above the start: passing at 4x the offline throughput means that throughput was mis-measured. */
     public static final int MAX_DOUBLINGS = 2;
     public static final int MAX_TRIALS = 16;
+
+    /**
+     * The search's time budget.
+     *
+     * @param seconds         the search starts no trial that would end after this long
+     * @param clock           nanoseconds, {@link System#nanoTime} outside tests
+     * @param expectedSeconds how long a trial at a rate takes at least (its warm-up and measured requests)
+     */
+    public record Budget(double seconds, java.util.function.LongSupplier clock,
+                         java.util.function.DoubleUnaryOperator expectedSeconds) {
+        public static final Budget UNLIMITED = new Budget(Double.POSITIVE_INFINITY, System::nanoTime, q -> 0);
+    }
 
     /** Runs one trial at a target rate. */
     @FunctionalInterface
@@ -50,6 +68,12 @@ public final class MaxQpsSearch {
     /** Every rate asked lies between the highest pass and the lowest failure so far, so they never cross. */
     public static Outcome search(double startQps, double p99BoundMs, TrialRunner runner)
             throws BackendException, InterruptedException {
+        return search(startQps, p99BoundMs, Budget.UNLIMITED, runner);
+    }
+
+    public static Outcome search(double startQps, double p99BoundMs, Budget budget, TrialRunner runner)
+            throws BackendException, InterruptedException {
+        long started = budget.clock().getAsLong();
         OptionLists.positive("start rate", startQps);
         OptionLists.positive("--server-p99-ms", p99BoundMs);
         List<ServerScenario.Trial> trials = new ArrayList<>();
@@ -65,6 +89,14 @@ public final class MaxQpsSearch {
                         MAX_TRIALS, RESOLUTION_PERCENT);
                 break;
             }
+            double left = budget.seconds() - (budget.clock().getAsLong() - started) / 1e9;
+            double expected = budget.expectedSeconds().applyAsDouble(qps);
+            if (expected > left) {
+                note = String.format(Locale.ROOT, "time budget: the trial at %s qps would take about %.0f s, more than the "
+                        + "%.0f s left of the search's %.0f s (--server-search-budget); stopped there", rate(qps), expected,
+                        Math.max(0, left), budget.seconds());
+                break;
+            }
             ServerScenario.Trial trial = runner.run(qps);
             trials.add(trial);
             if (trial.within(p99BoundMs)) {
@@ -73,6 +105,12 @@ public final class MaxQpsSearch {
                 fail = fail == null ? qps : Math.min(fail, qps);
             }
             if (pass == null) {
+                if (trial.valid() && trial.maxQueueDepth() == 0 && !trial.within(p99BoundMs)) {
+                    note = String.format(Locale.ROOT, "p99 %.4g ms misses p99 <= %s ms already at light load (%s qps, no "
+                            + "request queued): that is the service time, which no lower rate shortens; stopped there",
+                            trial.p99Ms(), fmt(p99BoundMs), rate(qps));
+                    break;
+                }
                 if (halvings == MAX_HALVINGS) {
                     note = String.format(Locale.ROOT, "no trial met p99 <= %s ms, down to %.4g qps (%s)", fmt(p99BoundMs),
                             qps, trial.valid() ? String.format(Locale.ROOT, "p99 %.4g ms there", trial.p99Ms())
@@ -96,6 +134,11 @@ public final class MaxQpsSearch {
             }
         }
         return new Outcome(pass, trials, note);
+    }
+
+    /** Four significant digits without trailing zeros: "5", "0.3125", "53.95". */
+    private static String rate(double v) {
+        return String.format(Locale.ROOT, "%.4g", v).replaceAll("\\.?0+$", "");
     }
 
     private static String fmt(double v) {

@@ -375,6 +375,8 @@ public final class Planner implements AutoCloseable {
             inputs.put("server_p99_ms", load.serverP99Ms());
             inputs.put("server_qps", load.serverQps());
             inputs.put("server_min_requests", load.serverMinRequests());
+            // a search stopped by its budget measured fewer trials: not the same result
+            inputs.put("server_search_budget_seconds", load.serverQps() == null ? load.serverSearchBudgetSeconds() : null);
         }
         inputs.put("warmup_seconds", perf.warmupSeconds());
         inputs.put("min_duration_seconds", perf.minDurationSeconds());
