@@ -161,7 +161,8 @@ final class ReportModel {
     // ---- headline table -------------------------------------------------------------------------------------
 
     private static Table headline(List<Run> runs, String reference, Settings settings) {
-        List<Header> headers = List.of(
+        boolean served = runs.stream().anyMatch(r -> server(r) != null);
+        List<Header> headers = new ArrayList<>(List.of(
                 new Header("Model", null, false),
                 new Header("Backend", null, false),
                 new Header("Precision", null, false),
@@ -174,15 +175,21 @@ final class ReportModel {
                 new Header("p99 (ms)", "batch-1 model latency, 99th percentile; lower is better", true),
                 new Header("Best throughput (img/s)", "highest images per second over the batch sizes tried, with that batch", true),
                 new Header("Speed-up", "reference run's p50 / this run's p50, same model; higher is better", true),
-                new Header("Notes", null, false));
-        List<Function<Run, Double>> numeric = List.of(
+                new Header("Notes", null, false)));
+        List<Function<Run, Double>> numeric = new ArrayList<>(List.of(
                 r -> r.accuracy() == null || Run.seeded(r) ? null : r.accuracy().miou(),
                 r -> r.accuracy() == null || Run.seeded(r) ? null : r.accuracy().pixelAccuracy(),
                 r -> r.agreement() == null || isReference(r, reference) ? null : r.agreement().pixelAgreement(),
                 r -> r.latencyMs() == null ? null : -r.latencyMs().p50(),
                 r -> r.latencyMs() == null ? null : -r.latencyMs().p99(),
                 r -> bestThroughput(r) == null ? null : bestThroughput(r).imagesPerSecond(),
-                r -> speedUp(r, runs, reference));
+                r -> speedUp(r, runs, reference)));
+        if (served) {
+            // the server scenario's answer, with the bound it was judged by (in each cell: runs may differ)
+            headers.add(headers.size() - 1, new Header("Server max QPS", "highest request rate whose latency percentile "
+                    + "stayed within the bound shown, first performance size; higher is better", true));
+            numeric.add(r -> server(r) == null ? null : server(r).maxQps());
+        }
         List<Double> best = new ArrayList<>();
         for (Function<Run, Double> f : numeric) {
             List<Double> values = runs.stream().filter(Run::ok).map(f).filter(Objects::nonNull)
@@ -203,7 +210,7 @@ final class ReportModel {
             cells.add(new Cell(Format.orDash(r.status()), Format.orDash(r.status()), false, "status-" + cssToken(r.status())));
             Run.Throughput top = bestThroughput(r);
             Double speed = speedUp(r, runs, reference);
-            String[] shown = {
+            List<String> shown = new ArrayList<>(List.of(
                 Run.seeded(r) && r.accuracy() != null ? NOT_APPLICABLE_SEEDED : Format.percent(r.accuracy() == null ? null : r.accuracy().miou()),
                 Run.seeded(r) && r.accuracy() != null ? NOT_APPLICABLE_SEEDED : Format.percent(r.accuracy() == null ? null : r.accuracy().pixelAccuracy()),
                 isReference(r, reference) && r.ok() ? "reference"
@@ -211,13 +218,15 @@ final class ReportModel {
                 Format.ms(r.latencyMs() == null ? null : r.latencyMs().p50()),
                 Format.ms(r.latencyMs() == null ? null : r.latencyMs().p99()),
                 top == null ? Format.MISSING : Format.number(top.imagesPerSecond(), 1) + " (batch " + top.batch() + ")",
-                speed == null ? Format.MISSING : Format.number(speed, 2) + "×",
-            };
+                speed == null ? Format.MISSING : Format.number(speed, 2) + "×"));
+            if (served) {
+                shown.add(serverHeadline(server(r)));
+            }
             for (int c = 0; c < numeric.size(); c++) {
                 Double v = r.ok() ? numeric.get(c).apply(r) : null;
                 boolean isBest = v != null && best.get(c) != null && v.doubleValue() == best.get(c).doubleValue();
                 String sort = v == null || v.isNaN() ? "" : Double.toString(c == 3 || c == 4 ? -v : v);
-                cells.add(new Cell(isBest ? shown[c] + " ★" : shown[c], sort, isBest, "num"));
+                cells.add(new Cell(isBest ? shown.get(c) + " ★" : shown.get(c), sort, isBest, "num"));
             }
             cells.add(text(notes(r, settings)));
             rows.add(new TableRow(r.ok() ? "run-ok" : "run-" + cssToken(r.status()), cells));
@@ -403,6 +412,28 @@ final class ReportModel {
         return new Table(headers, rows);
     }
 
+    /** The run's server result at its first performance size; null where the server scenario did not run. */
+    private static Server server(Run r) {
+        return r.performance().isEmpty() ? null : r.performance().getFirst().server();
+    }
+
+    /** "p99 ≤ 50.0 ms": the bound a search was judged by. */
+    private static String bound(Server server) {
+        return Server.percentileLabel(server.percentile()) + " ≤ " + Format.number(server.p99BoundMs(), 1) + " ms";
+    }
+
+    /** "61.2 (p99 ≤ 50.0 ms)", "none (p99 ≤ 5.0 ms)", "fixed 40.0 qps"; — without a server result. */
+    private static String serverHeadline(Server server) {
+        if (server == null) {
+            return Format.MISSING;
+        }
+        if (Server.FIXED.equals(server.mode())) {
+            return "fixed " + Format.number(server.trials().getFirst().targetQps(), 1) + " qps";
+        }
+        return (server.maxQps() == null ? "none" : Format.number(server.maxQps(), 1)) + " ("
+                + bound(server) + ")";
+    }
+
     /** The first performance size's intervals, server result and clocks, and the gate (run details). */
     private static void scenarioCells(Run r, List<Cell> cells) {
         PerformanceAtSize first = r.performance().isEmpty() ? null : r.performance().getFirst();
@@ -418,8 +449,8 @@ final class ReportModel {
             serverText = "fixed " + Format.number(t.targetQps(), 1) + " qps: p99 " + Format.ms(t.latencyMs().p99()) + " ms"
                     + (t.valid() ? "" : " (fell behind)");
         } else {
-            serverText = (server.maxQps() == null ? "none" : Format.number(server.maxQps(), 1)) + " at p99 ≤ "
-                    + Format.number(server.p99BoundMs(), 1) + " ms (" + server.trials().size() + " trials"
+            serverText = (server.maxQps() == null ? "none" : Format.number(server.maxQps(), 1)) + " at "
+                    + bound(server) + " (" + server.trials().size() + " trials"
                     + (server.note() == null ? "" : "; " + server.note()) + ")";
         }
         cells.add(num(serverText, server == null ? null : server.maxQps()));
@@ -517,7 +548,9 @@ final class ReportModel {
             kv.add(new KeyValue("Requests in flight", load.inFlight().stream().map(String::valueOf).collect(Collectors.joining(", "))));
             if (load.scenarios().contains("server")) {
                 kv.add(new KeyValue("Server", (load.serverQps() != null ? "fixed " + Format.number(load.serverQps(), 1) + " qps"
-                        : "max-QPS search") + (load.serverP99Ms() == null ? "" : ", p99 bound " + Format.number(load.serverP99Ms(), 1)
+                        : "max-QPS search") + (load.serverP99Ms() == null ? "" : ", " + Server.percentileLabel(
+                        load.serverLatencyPercentile() == null ? Server.DEFAULT_PERCENTILE : load.serverLatencyPercentile())
+                        + " bound " + Format.number(load.serverP99Ms(), 1)
                         + " ms") + ", " + load.arrivals() + " arrivals, seed " + load.serverSeed() + ", >= "
                         + load.serverMinRequests() + " requests per trial"));
             }

@@ -8,6 +8,7 @@ import dev.segbench.api.ModelInfo;
 import dev.segbench.api.Precision;
 import dev.segbench.api.WeightsSpec;
 import dev.segbench.api.results.Run;
+import dev.segbench.api.results.Server;
 import dev.segbench.api.results.Stability;
 import dev.segbench.api.results.Warning;
 import dev.segbench.harness.UserException;
@@ -109,8 +110,8 @@ final class CompareCommand implements Callable<Integer> {
 
     @Option(names = "--scenarios", paramLabel = "LIST", description = "Performance scenarios, MLPerf LoadGen's names: single-stream "
             + "(batch-1 latency, one request at a time), offline (throughput per batch and in-flight), server (open loop: latency "
-            + "under load from each request's scheduled time). Default: single-stream,offline, plus server when --server-p99-ms "
-            + "or --server-qps is given.")
+            + "under load from each request's scheduled time). Default: single-stream,offline, plus server when "
+            + "--server-latency-ms (or --server-p99-ms) or --server-qps is given.")
     String scenarios;
 
     @Option(names = "--in-flight", defaultValue = "1", paramLabel = "K,K,...", description = "Offline: keep exactly K requests in "
@@ -122,12 +123,21 @@ final class CompareCommand implements Callable<Integer> {
             + "arrivals, seeded (default: ${DEFAULT-VALUE}).")
     String arrivals;
 
-    @Option(names = "--server-p99-ms", paramLabel = "MS", description = "Server: search for the highest request rate whose "
-            + "p99 latency stays within MS (max_qps; starts from the offline throughput, bisects to 5%%).")
+    @Option(names = "--server-latency-ms", paramLabel = "MS", description = "Server: search for the highest request rate "
+            + "whose latency at --server-latency-percentile stays within MS (max_qps; starts from the offline throughput, "
+            + "bisects to 5%%).")
+    String serverLatencyMs;
+
+    @Option(names = "--server-latency-percentile", defaultValue = "99", paramLabel = "P", description = "Server: the "
+            + "latency percentile the bound applies to, e.g. 99, 99.9, 95 (default: ${DEFAULT-VALUE}).")
+    double serverLatencyPercentile;
+
+    @Option(names = "--server-p99-ms", paramLabel = "MS", description = "Short for --server-latency-ms MS with "
+            + "--server-latency-percentile 99.")
     String serverP99Ms;
 
     @Option(names = "--server-qps", paramLabel = "QPS", description = "Server: one trial at this fixed request rate instead "
-            + "of a search (with --server-p99-ms the trial is also judged against that bound).")
+            + "of a search (with --server-latency-ms the trial is also judged against that bound).")
     String serverQps;
 
     @Option(names = "--server-seed", defaultValue = "" + LoadSettings.DEFAULT_SEED, paramLabel = "SEED", description = "Seed of "
@@ -291,13 +301,26 @@ final class CompareCommand implements Callable<Integer> {
 
     /** The scenarios' options, each mistake one line naming the option. */
     private LoadSettings loadSettings() {
-        Double bound = serverP99Ms == null ? null : OptionLists.positive("--server-p99-ms", serverP99Ms);
+        if (serverP99Ms != null && serverLatencyMs != null) {
+            throw new UserException("--server-p99-ms: give it or --server-latency-ms, not both");
+        }
+        if (serverP99Ms != null && serverLatencyPercentile != Server.DEFAULT_PERCENTILE) {
+            throw new UserException("--server-p99-ms: it bounds p99; with --server-latency-percentile "
+                    + Server.percentileLabel(serverLatencyPercentile).substring(1) + " give --server-latency-ms instead");
+        }
+        Double bound = null;
+        if (serverP99Ms != null) {
+            bound = OptionLists.positive("--server-p99-ms", serverP99Ms);
+        } else if (serverLatencyMs != null) {
+            bound = OptionLists.positive("--server-latency-ms", serverLatencyMs);
+        }
         Double qps = serverQps == null ? null : OptionLists.positive("--server-qps", serverQps);
         return new LoadSettings(LoadSettings.scenarios(scenarios, bound != null || qps != null),
                 OptionLists.sizes("--perf-size", perfSize), OptionLists.positiveInts("--in-flight", inFlight, LoadSettings.MAX_IN_FLIGHT),
                 Arrivals.parse("--arrivals", arrivals), serverSeed, bound, qps, serverMinRequests,
                 serverSearchBudget != null ? serverSearchBudget
-                        : LoadSettings.defaultSearchBudgetSeconds(runTimeout, OptionLists.sizes("--perf-size", perfSize).size()));
+                        : LoadSettings.defaultSearchBudgetSeconds(runTimeout, OptionLists.sizes("--perf-size", perfSize).size()),
+                serverLatencyPercentile);
     }
 
     /** How int8 runs calibrate (null without int8): on the evaluated dataset's default unless --calibration says. */
@@ -312,6 +335,23 @@ final class CompareCommand implements Callable<Integer> {
                 CacheDirOption.resolve(cacheDir), threads);
     }
 
+    /** The run's server result at its first performance size (the size of the table's other columns); null if none. */
+    private static Server server(Run r) {
+        return r.performance().isEmpty() ? null : r.performance().getFirst().server();
+    }
+
+    /** "61.2 (p99 <= 50 ms)", "none (p99 <= 5 ms)", "fixed 40 qps", or "-". */
+    private static String maxQpsCell(Server s) {
+        if (s == null) {
+            return "-";
+        }
+        if (Server.FIXED.equals(s.mode())) {
+            String qps = Table.fmt("%.4g", s.trials().getFirst().targetQps());
+            return "fixed " + (qps.contains(".") ? qps.replaceAll("\\.?0+$", "") : qps) + " qps";
+        }
+        return (s.maxQps() == null ? "none" : Table.fmt("%.1f", s.maxQps())) + " (" + s.boundText() + ")";
+    }
+
     /**
      * The summary: one row per run that was tried, then one line per backend and reason for the skipped ones (on a
      * machine without a GPU those are most runs, each with the same long reason). A gate column when --gate was given.
@@ -319,9 +359,13 @@ final class CompareCommand implements Callable<Integer> {
     private void printTable(List<Run> runs, String reference) {
         List<Run> tried = runs.stream().filter(r -> !Run.SKIPPED.equals(r.status())).toList();
         boolean gated = runs.stream().anyMatch(r -> r.gate() != null);
+        boolean served = tried.stream().anyMatch(r -> server(r) != null);
         if (!tried.isEmpty()) {
             List<String> header = new ArrayList<>(List.of("model", "backend", "precision", "status", "mIoU", "agreement",
                     "p50 ms", "p99 ms", "best img/s"));
+            if (served) {
+                header.add("max qps");
+            }
             if (gated) {
                 header.add("gate");
             }
@@ -336,6 +380,9 @@ final class CompareCommand implements Callable<Integer> {
                                 r.latencyMs() == null ? "-" : Table.fmt("%.2f", r.latencyMs().p50()),
                                 r.latencyMs() == null ? "-" : Table.fmt("%.2f", r.latencyMs().p99()),
                                 best == null ? "-" : Table.fmt("%.1f (b%d)", best.imagesPerSecond(), best.batch())));
+                        if (served) {
+                            row.add(maxQpsCell(server(r)));
+                        }
                         if (gated) {
                             row.add(Table.clip(GateEvaluator.summary(r.gate()), 60));
                         }

@@ -18,25 +18,28 @@ import java.util.stream.Collectors;
  * @param inFlight          requests kept in flight by the offline scenario, on backends with concurrent runs
  * @param arrivals          server arrival process
  * @param seed              server schedule seed
- * @param serverP99Ms       search for the highest rate whose p99 stays within this bound; null = no search
+ * @param serverP99Ms       the server latency bound ({@code --server-latency-ms}, or {@code --server-p99-ms}): search
+ *                          for the highest rate whose latency percentile stays within it; null = no search
  * @param serverQps         one server trial at this rate instead of a search; null = search
  * @param serverMinRequests measured requests per server trial, at least (and at least {@code --min-iterations})
  * @param serverSearchBudgetSeconds the max-QPS search starts no trial that would end after this long; the default is
  *                          half of {@code --run-timeout}, shared among the sizes, so a search never costs the run
+ * @param serverLatencyPercentile the percentile the bound applies to (default 99), as LoadGen's and perf_analyzer's
  */
 public record LoadSettings(Set<Scenario> scenarios, List<OptionLists.Size> perfSizes, List<Integer> inFlight,
                            Arrivals arrivals, long seed, Double serverP99Ms, Double serverQps, int serverMinRequests,
-                           double serverSearchBudgetSeconds) {
+                           double serverSearchBudgetSeconds, double serverLatencyPercentile) {
 
     public static final int MAX_IN_FLIGHT = 256;
     public static final int DEFAULT_SERVER_MIN_REQUESTS = 500;
     public static final long DEFAULT_SEED = 1;
 
-    /** Settings with the search budget of the default {@code --run-timeout}. */
+    /** Settings with the search budget of the default {@code --run-timeout}, the bound on p99. */
     public LoadSettings(Set<Scenario> scenarios, List<OptionLists.Size> perfSizes, List<Integer> inFlight,
                         Arrivals arrivals, long seed, Double serverP99Ms, Double serverQps, int serverMinRequests) {
         this(scenarios, perfSizes, inFlight, arrivals, seed, serverP99Ms, serverQps, serverMinRequests,
-                defaultSearchBudgetSeconds(60 * 60, perfSizes.size())); // RunSettings.Execution's default --run-timeout
+                defaultSearchBudgetSeconds(60 * 60, perfSizes.size()), // RunSettings.Execution's default --run-timeout
+                dev.segbench.api.results.Server.DEFAULT_PERCENTILE);
     }
 
     /** The search budget when {@code --server-search-budget} is not given: half the run's time, shared by the sizes. */
@@ -63,10 +66,13 @@ public record LoadSettings(Set<Scenario> scenarios, List<OptionLists.Size> perfS
             }
         }
         if (serverP99Ms != null) {
-            OptionLists.positive("--server-p99-ms", serverP99Ms);
+            OptionLists.positive("--server-latency-ms", serverP99Ms);
         }
         if (serverQps != null) {
             OptionLists.positive("--server-qps", serverQps);
+        }
+        if (!(serverLatencyPercentile > 0 && serverLatencyPercentile < 100)) {
+            throw new UserException("--server-latency-percentile: " + serverLatencyPercentile + " is not in (0, 100), e.g. 99 or 99.9");
         }
         if (!(serverSearchBudgetSeconds > 0)) {
             throw new UserException("--server-search-budget: must be > 0");
@@ -76,11 +82,11 @@ public record LoadSettings(Set<Scenario> scenarios, List<OptionLists.Size> perfS
         }
         boolean server = scenarios.contains(Scenario.SERVER);
         if (server && serverP99Ms == null && serverQps == null) {
-            throw new UserException("--scenarios server: give --server-p99-ms MS (search for the highest rate within it) "
+            throw new UserException("--scenarios server: give --server-latency-ms MS or --server-p99-ms MS (search for the highest rate within it) "
                     + "or --server-qps QPS (one trial at that rate)");
         }
         if (!server && (serverP99Ms != null || serverQps != null)) {
-            throw new UserException((serverP99Ms != null ? "--server-p99-ms" : "--server-qps")
+            throw new UserException((serverP99Ms != null ? "--server-latency-ms (or --server-p99-ms)" : "--server-qps")
                     + ": the server scenario is not among --scenarios " + ids(scenarios));
         }
         if (arrivals == null) {
@@ -98,7 +104,7 @@ public record LoadSettings(Set<Scenario> scenarios, List<OptionLists.Size> perfS
     public dev.segbench.api.results.Settings.Load toResults() {
         return new dev.segbench.api.results.Settings.Load(EnumSet.copyOf(scenarios).stream().map(Scenario::id).toList(),
                 perfSizes.stream().map(OptionLists.Size::toString).toList(), inFlight, arrivals.id(), seed, serverP99Ms,
-                serverQps, serverMinRequests);
+                serverQps, serverMinRequests, serverLatencyPercentile);
     }
 
     /**

@@ -7,7 +7,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The highest target rate whose trial is valid with p99 within a bound. It starts from the offline throughput (no
+ * The highest target rate whose trial is valid with its latency percentile (p99 unless
+ * {@code --server-latency-percentile} says) within a bound. It starts from the offline throughput (no
  * server sustains more than it can do back to back), halves until a trial passes or doubles until one fails, then
  * bisects between the highest passing and the lowest failing rate until they are within {@value #RESOLUTION_PERCENT}%
  * of each other. The answer is the highest rate that passed; every trial is kept.
@@ -57,8 +58,13 @@ public final class MaxQpsSearch {
 
         /** The {@code server} entry of results.json. */
         public Server toResult(double p99BoundMs, Arrivals arrivals, long seed, int workers) {
-            return new Server(Server.SEARCH, p99BoundMs, maxQps, arrivals.id(), seed, workers,
-                    trials.stream().map(t -> t.toResult(p99BoundMs)).toList(), note);
+            return toResult(p99BoundMs, Server.DEFAULT_PERCENTILE, arrivals, seed, workers);
+        }
+
+        /** The {@code server} entry of results.json, the bound on the latency at {@code percentile}. */
+        public Server toResult(double boundMs, double percentile, Arrivals arrivals, long seed, int workers) {
+            return new Server(Server.SEARCH, boundMs, maxQps, arrivals.id(), seed, workers,
+                    trials.stream().map(t -> t.toResult(boundMs, percentile)).toList(), note, percentile);
         }
     }
 
@@ -73,9 +79,16 @@ public final class MaxQpsSearch {
 
     public static Outcome search(double startQps, double p99BoundMs, Budget budget, TrialRunner runner)
             throws BackendException, InterruptedException {
+        return search(startQps, p99BoundMs, Server.DEFAULT_PERCENTILE, budget, runner);
+    }
+
+    /** The search with the bound on the latency at {@code percentile} (0..100) instead of p99. */
+    public static Outcome search(double startQps, double boundMs, double percentile, Budget budget, TrialRunner runner)
+            throws BackendException, InterruptedException {
+        String p = Server.percentileLabel(percentile);
         long started = budget.clock().getAsLong();
         OptionLists.positive("start rate", startQps);
-        OptionLists.positive("--server-p99-ms", p99BoundMs);
+        OptionLists.positive("--server-latency-ms", boundMs);
         List<ServerScenario.Trial> trials = new ArrayList<>();
         Double pass = null;
         Double fail = null;
@@ -99,21 +112,21 @@ public final class MaxQpsSearch {
             }
             ServerScenario.Trial trial = runner.run(qps);
             trials.add(trial);
-            if (trial.within(p99BoundMs)) {
+            if (trial.within(boundMs, percentile)) {
                 pass = pass == null ? qps : Math.max(pass, qps);
             } else {
                 fail = fail == null ? qps : Math.min(fail, qps);
             }
             if (pass == null) {
-                if (trial.valid() && trial.maxQueueDepth() == 0 && !trial.within(p99BoundMs)) {
-                    note = String.format(Locale.ROOT, "p99 %.4g ms misses p99 <= %s ms already at light load (%s qps, no "
+                if (trial.valid() && trial.maxQueueDepth() == 0 && !trial.within(boundMs, percentile)) {
+                    note = String.format(Locale.ROOT, "%s %.4g ms misses %s <= %s ms already at light load (%s qps, no "
                             + "request queued): that is the service time, which no lower rate shortens; stopped there",
-                            trial.p99Ms(), fmt(p99BoundMs), rate(qps));
+                            p, trial.latencyMs(percentile), p, fmt(boundMs), rate(qps));
                     break;
                 }
                 if (halvings == MAX_HALVINGS) {
-                    note = String.format(Locale.ROOT, "no trial met p99 <= %s ms, down to %.4g qps (%s)", fmt(p99BoundMs),
-                            qps, trial.valid() ? String.format(Locale.ROOT, "p99 %.4g ms there", trial.p99Ms())
+                    note = String.format(Locale.ROOT, "no trial met %s <= %s ms, down to %.4g qps (%s)", p, fmt(boundMs),
+                            qps, trial.valid() ? String.format(Locale.ROOT, "%s %.4g ms there", p, trial.latencyMs(percentile))
                                     : "the backend could not keep up even there");
                     break;
                 }
@@ -138,7 +151,8 @@ public final class MaxQpsSearch {
 
     /** Four significant digits without trailing zeros: "5", "0.3125", "53.95". */
     private static String rate(double v) {
-        return String.format(Locale.ROOT, "%.4g", v).replaceAll("\\.?0+$", "");
+        String s = String.format(Locale.ROOT, "%.4g", v);
+        return s.contains(".") && !s.contains("e") ? s.replaceAll("\\.?0+$", "") : s;
     }
 
     private static String fmt(double v) {

@@ -72,19 +72,34 @@ public final class ServerScenario {
             return latency.getValueAtPercentile(99) / 1000.0;
         }
 
+        /** The latency at {@code percentile} (0..100), ms. */
+        public double latencyMs(double percentile) {
+            return latency.getValueAtPercentile(percentile) / 1000.0;
+        }
+
         /** Valid and p99 within the bound. */
         public boolean within(double p99BoundMs) {
-            return valid() && p99Ms() <= p99BoundMs;
+            return within(p99BoundMs, Server.DEFAULT_PERCENTILE);
+        }
+
+        /** Valid and the latency at {@code percentile} within the bound. */
+        public boolean within(double boundMs, double percentile) {
+            return valid() && latencyMs(percentile) <= boundMs;
         }
 
         /** As recorded in results.json, with bootstrap intervals of p50 and p99. */
         public Server.Trial toResult(Double p99BoundMs) {
+            return toResult(p99BoundMs, Server.DEFAULT_PERCENTILE);
+        }
+
+        /** As recorded in results.json; {@code withinBound} judged at {@code percentile}. */
+        public Server.Trial toResult(Double boundMs, double percentile) {
             Histogram h = latency;
             return new Server.Trial(targetQps, achievedQps, requests,
                     new Server.Percentiles(ms(h.getValueAtPercentile(50)), ms(h.getValueAtPercentile(90)),
                             ms(h.getValueAtPercentile(99)), ms(h.getValueAtPercentile(99.9)), ms(h.getMaxValue())),
                     PercentileBootstrap.intervalsMs(h), maxQueueDepth, valid(),
-                    p99BoundMs == null ? null : within(p99BoundMs), Latencies.encode(h));
+                    boundMs == null ? null : within(boundMs, percentile), Latencies.encode(h));
         }
 
         private static double ms(long micros) {
@@ -97,8 +112,13 @@ public final class ServerScenario {
 
     /** The {@code server} entry of results.json for one trial at a fixed rate ({@code --server-qps}). */
     public static Server fixedResult(Trial trial, Double p99BoundMs, Settings settings) {
-        return new Server(Server.FIXED, p99BoundMs, null, settings.arrivals().id(), settings.seed(), settings.workers(),
-                java.util.List.of(trial.toResult(p99BoundMs)), null);
+        return fixedResult(trial, p99BoundMs, Server.DEFAULT_PERCENTILE, settings);
+    }
+
+    /** As {@link #fixedResult(Trial, Double, Settings)}, the bound on the latency at {@code percentile}. */
+    public static Server fixedResult(Trial trial, Double boundMs, double percentile, Settings settings) {
+        return new Server(Server.FIXED, boundMs, null, settings.arrivals().id(), settings.seed(), settings.workers(),
+                java.util.List.of(trial.toResult(boundMs, percentile)), null, percentile);
     }
 
     /** Runs one trial at {@code qps} target requests per second, batch 1. */

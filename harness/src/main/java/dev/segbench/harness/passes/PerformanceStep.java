@@ -226,14 +226,15 @@ public final class PerformanceStep {
                 Math.max(settings.minIterations(), load.serverMinRequests()));
         if (load.serverQps() != null) {
             return ServerScenario.fixedResult(ServerScenario.trial(sut, s, load.serverQps(), progress, label),
-                    load.serverP99Ms(), s);
+                    load.serverP99Ms(), load.serverLatencyPercentile(), s);
         }
         double start = startRate(sut, single, offline, workers, label, progress);
         // a trial at q takes its requests at q, or at the start rate (the backend's capacity) where q exceeds it
         MaxQpsSearch.Budget budget = new MaxQpsSearch.Budget(load.serverSearchBudgetSeconds(), System::nanoTime,
                 q -> (s.warmupRequests(q) + s.measuredRequests(q)) / Math.min(q, start));
-        return MaxQpsSearch.search(start, load.serverP99Ms(), budget, q -> ServerScenario.trial(sut, s, q, progress, label))
-                .toResult(load.serverP99Ms(), load.arrivals(), load.seed(), workers);
+        return MaxQpsSearch.search(start, load.serverP99Ms(), load.serverLatencyPercentile(), budget,
+                        q -> ServerScenario.trial(sut, s, q, progress, label))
+                .toResult(load.serverP99Ms(), load.serverLatencyPercentile(), load.arrivals(), load.seed(), workers);
     }
 
     static double startRate(SystemUnderTest sut, SingleStreamScenario.Outcome single, List<InFlightThroughput> offline,

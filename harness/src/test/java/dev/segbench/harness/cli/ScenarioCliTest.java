@@ -85,6 +85,7 @@ class ScenarioCliTest {
         assertEquals(20.0, trial.targetQps());
         assertTrue(trial.latencyMs().p99() >= 500, "open loop: queued requests count: p99 " + trial.latencyMs().p99());
         assertTrue(trial.maxQueueDepth() >= 5, "requests queued behind the stall: " + trial.maxQueueDepth());
+        assertTrue(r.out().contains("max qps") && r.out().contains("fixed 20 qps"), "the console's server column: " + r.out());
         System.out.printf(Locale.ROOT, "stalling backend via compare: single-stream p50 %.1f p99 %.1f max %.0f ms; server 20 qps "
                         + "p99 %.0f ms, achieved %.2f, max queue %d%n", at.latencyMs().p50(), at.latencyMs().p99(),
                 at.latencyMs().max(), trial.latencyMs().p99(), trial.achievedQps(), trial.maxQueueDepth());
@@ -110,11 +111,12 @@ class ScenarioCliTest {
 
     private double searchOverSimulation(Path plugins, Path out) throws Exception {
         double warmup = 0.3;
+        int minIterations = 300; // single-stream samples for the simulation's service times
         int minRequests = 200;
         CliResult r = compare(plugins, out, "--in-process", "--backends", "stalling", "--models", "tiny", "--dataset", "fake:2",
                 "--precisions", "fp32", "--reference", "none", "--perf-size", "16x16", "--scenarios", "single-stream,server",
                 "--property", "stalling.base-ms=10", "--property", "stalling.stall-ms=10",
-                "--warmup", String.valueOf(warmup), "--min-duration", "0", "--min-iterations", "300",
+                "--warmup", String.valueOf(warmup), "--min-duration", "0", "--min-iterations", String.valueOf(minIterations),
                 "--server-p99-ms", "50", "--server-min-requests", String.valueOf(minRequests), "--gallery", "0");
         assertEquals(0, r.code(), r.toString());
         Run run = only(ResultsJson.read(out));
@@ -123,9 +125,13 @@ class ScenarioCliTest {
         assertEquals(50.0, server.p99BoundMs());
         assertNotNull(server.maxQps(), server.note());
         assertTrue(server.trials().size() >= 3, "a search: " + server.trials().size() + " trials");
+        assertTrue(r.out().contains(String.format(Locale.ROOT, "%.1f (p99 <= 50 ms)", server.maxQps())),
+                "max QPS with its bound is a column of the console table: " + r.out());
 
         double[] service = samples(Latencies.decode(run.latencyHistogram()));
-        ServerScenario.Settings settings = new ServerScenario.Settings(Arrivals.POISSON, 1, 1, warmup, 0, minRequests);
+        // a trial measures at least --min-iterations requests too
+        ServerScenario.Settings settings = new ServerScenario.Settings(Arrivals.POISSON, 1, 1, warmup, 0,
+                Math.max(minIterations, minRequests));
         double simulated = QueueSimulation.highestPassingQps(settings, 20, 110, 0.1, service, 50);
         double ratio = server.maxQps() / simulated;
         Arrays.sort(service);
@@ -272,6 +278,11 @@ class ScenarioCliTest {
         assertOneLine(bad("--scenarios", "offline", "--server-qps", "5"), "--server-qps", "not among --scenarios");
         assertOneLine(bad("--arrivals", "bursty"), "--arrivals", "poisson or uniform");
         assertOneLine(bad("--server-min-requests", "0"), "--server-min-requests");
+        assertOneLine(bad("--server-p99-ms", "50", "--server-latency-percentile", "95"), "--server-p99-ms",
+                "give --server-latency-ms instead");
+        assertOneLine(bad("--server-p99-ms", "50", "--server-latency-ms", "50"), "--server-p99-ms", "not both");
+        assertOneLine(bad("--server-latency-ms", "50", "--server-latency-percentile", "100"), "--server-latency-percentile",
+                "not in (0, 100)");
     }
 
     @Test
@@ -290,7 +301,8 @@ class ScenarioCliTest {
         String help = r.out().replaceAll("\\s+", " ");
         assertTrue(help.contains("4 results written but some run failed its --gate"), help);
         for (String option : List.of("--scenarios", "--in-flight", "--arrivals", "--server-p99-ms", "--server-qps",
-                "--server-seed", "--server-min-requests", "--gate")) {
+                "--server-seed", "--server-min-requests", "--server-latency-ms", "--server-latency-percentile",
+                "--server-search-budget", "--gate")) {
             assertTrue(help.contains(option), option);
         }
     }

@@ -49,6 +49,26 @@ class MaxQpsSearchTest {
     }
 
     @Test
+    void theBoundAppliesToTheChosenPercentile() throws Exception {
+        // three in four requests take 5 ms, the rest 100 ms, at every rate: p50 is within 10 ms, p99 never is
+        MaxQpsSearch.TrialRunner runner = q -> {
+            Histogram h = Latencies.newHistogram();
+            h.recordValueWithCount(5_000, 150);
+            h.recordValueWithCount(100_000, 50);
+            return new ServerScenario.Trial(q, q, 200, h, 1, 0);
+        };
+        MaxQpsSearch.Outcome median = MaxQpsSearch.search(10, 10, 50, MaxQpsSearch.Budget.UNLIMITED, runner);
+        assertEquals(40.0, median.maxQps(), "p50 within the bound at every rate: doubles to 4x the start");
+        Server server = median.toResult(10, 50, Arrivals.POISSON, 1, 1);
+        assertEquals(50.0, server.latencyPercentile());
+        assertEquals("p50 <= 10 ms", server.boundText());
+        assertTrue(server.trials().stream().allMatch(t -> Boolean.TRUE.equals(t.withinBound())));
+        MaxQpsSearch.Outcome p99 = MaxQpsSearch.search(10, 10, 99, MaxQpsSearch.Budget.UNLIMITED, runner);
+        assertNull(p99.maxQps());
+        assertTrue(p99.note().startsWith("no trial met p99 <= 10 ms"), p99.note());
+    }
+
+    @Test
     void aTrialThatMissesTheBoundWithNoQueueEndsTheSearch() throws Exception {
         // the first trial queues; the second, at half the rate, queued nothing and still took 100 ms a request
         MaxQpsSearch.Outcome o = MaxQpsSearch.search(10, 50, q -> trial(q, 100, 10, q >= 10 ? 3 : 0));

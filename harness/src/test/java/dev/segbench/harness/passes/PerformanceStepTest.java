@@ -275,12 +275,21 @@ class PerformanceStepTest {
     }
 
     @Test
+    void minIterationsHoldsForServerTrialsToo() throws Exception {
+        // --min-iterations 10 (performance()), --server-min-requests 5, and 50 qps x 0.05 s asks for 3: 10 are measured
+        List<OptionLists.Size> one = List.of(new OptionLists.Size(8, 8));
+        LoadSettings load = new LoadSettings(EnumSet.of(Scenario.SERVER), one, List.of(1), Arrivals.UNIFORM, 1, null, 50.0, 5);
+        PerformanceStep.Outcome o = run(performance(load, List.of(1), 0), Set.of(), 1);
+        assertEquals(10, o.sizes().getFirst().server().trials().getFirst().requests());
+    }
+
+    @Test
     void aSearchForABoundBelowTheServiceTimeStopsAndKeepsEverythingMeasured() throws Exception {
         // 20 ms service, 5 ms bound: no rate meets it. Without the light-load rule and the budget this searches
         // through 7 trials of 20 requests each down to 1/64 of the capacity (about 50 s here; 100 min at real sizes).
         List<OptionLists.Size> one = List.of(new OptionLists.Size(8, 8));
         LoadSettings load = new LoadSettings(EnumSet.allOf(Scenario.class), one, List.of(1), Arrivals.UNIFORM, 1, 5.0, null, 20,
-                30);
+                30, 99);
         RunSettings.Performance p = performance(load, List.of(1), 0.05);
         PerformanceStep.Outcome o = run(p, Set.of(), 20);
         PerformanceAtSize at = o.sizes().getFirst();
