@@ -28,7 +28,7 @@ public enum GateMetric {
     E2E_P50_MS("e2e-p50-ms", "end-to-end (decode to labels) latency median, ms", false, false),
     E2E_P99_MS("e2e-p99-ms", "end-to-end latency p99, ms", false, false),
     IMAGES_PER_S("images-per-s", "best offline throughput over batch sizes (and requests in flight), images/s", false, false),
-    MAX_QPS("max-qps", "server scenario: highest rate with p99 within --server-p99-ms, requests/s", false, false);
+    MAX_QPS("max-qps", "server scenario: highest rate with its latency percentile within --server-latency-ms, requests/s", false, false);
 
     private final String id;
     private final String description;

@@ -251,12 +251,17 @@ public final class Runner {
      * they agree. Skips judged by device memory are known only inside a session, so they stand as recorded.
      */
     private String batchSkipsChanged(PlannedRun p, Run recorded, PerformanceStep.Memory hostNow) {
+        return batchSkipsChanged(p, recorded, settings.performance().load(), hostNow);
+    }
+
+    static String batchSkipsChanged(PlannedRun p, Run recorded, dev.segbench.harness.load.LoadSettings load,
+                                    PerformanceStep.Memory hostNow) {
         if (p.gpu() || p.role() == PlannedRun.Role.REFERENCE_ONLY) {
             return null;
         }
         Set<String> before = recorded.batchSkips().stream().filter(k -> Run.BatchSkip.HOST.equals(k.memory()))
                 .map(k -> k.size() + " batch " + k.batch()).collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
-        Set<String> now = PerformanceStep.skips(settings.performance().load(), p.batchSizes(), hostNow).stream()
+        Set<String> now = PerformanceStep.skips(load, p.batchSizes(), hostNow).stream()
                 .map(k -> k.size() + " batch " + k.batch()).collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
         return before.equals(now) ? null : "the batches skipped for memory changed (skipped " + (before.isEmpty() ? "none" : before)
                 + ", would skip " + (now.isEmpty() ? "none" : now) + " with " + (hostNow.bytes() >> 20) + " MiB available now)";
