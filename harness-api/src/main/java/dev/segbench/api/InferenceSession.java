@@ -45,6 +45,15 @@ public interface InferenceSession extends AutoCloseable {
     }
 
     /**
+     * Device memory free for more work now (e.g. {@code cudaMemGetInfo}'s free figure), for device backends; empty on
+     * the host or where unknown. The harness skips a throughput batch that would not fit in it (host backends are
+     * judged by the host's available memory instead).
+     */
+    default OptionalLong freeDeviceMemoryBytes() {
+        return OptionalLong.empty();
+    }
+
+    /**
      * The device's clocks, temperature and throttle reasons right now, for backends that can read them (e.g. NVML on
      * a GPU); the harness takes a snapshot after the timed work so a slow run can be explained. Empty by default.
      */

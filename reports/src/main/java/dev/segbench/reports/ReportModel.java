@@ -170,7 +170,8 @@ final class ReportModel {
         String baseline = settings != null && settings.baseline() != null ? settings.baseline() : reference;
         List<Run> runs = allRuns.stream().anyMatch(r -> r.speedup() != null) ? allRuns
                 : Speedups.apply(allRuns, baseline == null || baseline.contains(":") ? baseline : null);
-        List<Header> headers = List.of(
+        boolean served = runs.stream().anyMatch(r -> server(r) != null);
+        List<Header> headers = new ArrayList<>(List.of(
                 new Header("Model", null, false),
                 new Header("Backend", null, false),
                 new Header("Precision", null, false),
@@ -186,15 +187,21 @@ final class ReportModel {
                         + "and its gain over one request with all threads (batch 1)", true),
                 new Header("Speed-up", "against the baseline run (" + Format.orDash(baseline) + ") of the same model: its "
                         + "batch-1 p50 / this run's, then this run's best images/s / its; higher is better", true),
-                new Header("Notes", null, false));
-        List<Function<Run, Double>> numeric = List.of(
+                new Header("Notes", null, false)));
+        List<Function<Run, Double>> numeric = new ArrayList<>(List.of(
                 r -> r.accuracy() == null || Run.seeded(r) ? null : r.accuracy().miou(),
                 r -> r.accuracy() == null || Run.seeded(r) ? null : r.accuracy().pixelAccuracy(),
                 r -> r.agreement() == null || isReference(r, reference) ? null : r.agreement().pixelAgreement(),
                 r -> r.latencyMs() == null ? null : -r.latencyMs().p50(),
                 r -> r.latencyMs() == null || r.latencyMs().p99() == null ? null : -r.latencyMs().p99(),
                 r -> InFlightThroughput.best(r) == null ? null : InFlightThroughput.best(r).imagesPerSecond(),
-                r -> r.speedup() == null ? null : r.speedup().latency());
+                r -> r.speedup() == null ? null : r.speedup().latency()));
+        if (served) {
+            // the server scenario's answer, with the bound it was judged by (in each cell: runs may differ)
+            headers.add(headers.size() - 1, new Header("Server max QPS", "highest request rate whose latency percentile "
+                    + "stayed within the bound shown, first performance size; higher is better", true));
+            numeric.add(r -> server(r) == null ? null : server(r).maxQps());
+        }
         List<Double> best = new ArrayList<>();
         for (Function<Run, Double> f : numeric) {
             List<Double> values = runs.stream().filter(Run::ok).map(f).filter(Objects::nonNull)
@@ -216,7 +223,7 @@ final class ReportModel {
             InFlightThroughput top = InFlightThroughput.best(r);
             Run.OfflineBest ob = r.offlineBest();
             Run.Speedup speed = r.speedup();
-            String[] shown = {
+            List<String> shown = new ArrayList<>(List.of(
                 Run.seeded(r) && r.accuracy() != null ? NOT_APPLICABLE_SEEDED : Format.percent(r.accuracy() == null ? null : r.accuracy().miou()),
                 Run.seeded(r) && r.accuracy() != null ? NOT_APPLICABLE_SEEDED : Format.percent(r.accuracy() == null ? null : r.accuracy().pixelAccuracy()),
                 isReference(r, reference) && r.ok() ? "reference"
@@ -228,14 +235,16 @@ final class ReportModel {
                         + (top.threadsPerRequest() == null ? "" : top.threadsPerRequest() + "t×") + top.inFlight()
                         + "×b" + top.batch()
                         + (ob == null || ob.gain() == null ? "" : ", " + Format.number(ob.gain(), 2) + "×") + ")",
-                isBaseline(r, baseline) && r.ok() ? "baseline" : speedText(speed),
-            };
+                isBaseline(r, baseline) && r.ok() ? "baseline" : speedText(speed)));
+            if (served) {
+                shown.add(serverHeadline(server(r)));
+            }
             for (int c = 0; c < numeric.size(); c++) {
                 Double v = r.ok() ? numeric.get(c).apply(r) : null;
                 boolean isBest = v != null && best.get(c) != null && v.doubleValue() == best.get(c).doubleValue();
                 String sort = v == null || v.isNaN() ? "" : Double.toString(c == 3 || c == 4 ? -v : v);
                 // the best configuration and the two speed-up ratios may wrap, so the table fits the page
-                cells.add(new Cell(isBest ? shown[c] + " ★" : shown[c], sort, isBest, c >= 5 ? "num wrap" : "num"));
+                cells.add(new Cell(isBest ? shown.get(c) + " ★" : shown.get(c), sort, isBest, c >= 5 ? "num wrap" : "num"));
             }
             cells.add(text(notes(r, settings)));
             rows.add(new TableRow(r.ok() ? "run-ok" : "run-" + cssToken(r.status()), cells));
@@ -423,6 +432,28 @@ final class ReportModel {
                 + (server.trials().stream().anyMatch(Server.Trial::harnessLate) ? " (a noticeable share of a p99)" : "");
     }
 
+    /** The run's server result at its first performance size; null where the server scenario did not run. */
+    private static Server server(Run r) {
+        return r.performance().isEmpty() ? null : r.performance().getFirst().server();
+    }
+
+    /** "p99 ≤ 50.0 ms": the bound a search was judged by. */
+    private static String bound(Server server) {
+        return Server.percentileLabel(server.percentile()) + " ≤ " + Format.number(server.p99BoundMs(), 1) + " ms";
+    }
+
+    /** "61.2 (p99 ≤ 50.0 ms)", "none (p99 ≤ 5.0 ms)", "fixed 40.0 qps"; — without a server result. */
+    private static String serverHeadline(Server server) {
+        if (server == null) {
+            return Format.MISSING;
+        }
+        if (Server.FIXED.equals(server.mode())) {
+            return "fixed " + Format.number(server.trials().getFirst().targetQps(), 1) + " qps";
+        }
+        return (server.maxQps() == null ? "none" : Format.number(server.maxQps(), 1)) + " ("
+                + bound(server) + ")";
+    }
+
     /** The first performance size's intervals, server result and clocks, and the gate (run details). */
     private static void scenarioCells(Run r, List<Cell> cells) {
         PerformanceAtSize first = r.performance().isEmpty() ? null : r.performance().getFirst();
@@ -438,8 +469,8 @@ final class ReportModel {
             serverText = "fixed " + Format.number(t.targetQps(), 1) + " qps: p99 " + Format.ms(t.latencyMs().p99()) + " ms"
                     + (t.valid() ? "" : " (fell behind)") + wakeLate(server);
         } else {
-            serverText = (server.maxQps() == null ? "none" : Format.number(server.maxQps(), 1)) + " at p99 ≤ "
-                    + Format.number(server.p99BoundMs(), 1) + " ms (" + server.trials().size() + " trials"
+            serverText = (server.maxQps() == null ? "none" : Format.number(server.maxQps(), 1)) + " at "
+                    + bound(server) + " (" + server.trials().size() + " trials"
                     + (server.note() == null ? "" : "; " + server.note()) + ")" + wakeLate(server);
         }
         cells.add(num(serverText, server == null ? null : server.maxQps()));
@@ -447,7 +478,7 @@ final class ReportModel {
         cells.add(text(clocks(t)));
         Gate g = r.gate();
         String gate = g == null ? Format.MISSING : g.passed() ? "pass" : "fail: " + g.conditions().stream()
-                .filter(c -> Gate.FAIL.equals(c.status()) || Gate.MISSING.equals(c.status()))
+                .filter(c -> Gate.fails(c.status()))
                 .map(c -> c.condition() + " (" + Format.orDash(c.reason()) + ")").collect(Collectors.joining("; "));
         cells.add(new Cell(gate, g == null ? "" : g.passed() ? "1" : "0", false, g != null && !g.passed() ? "flag" : ""));
     }
@@ -537,7 +568,9 @@ final class ReportModel {
             kv.add(new KeyValue("Requests in flight", load.inFlight().stream().map(String::valueOf).collect(Collectors.joining(", "))));
             if (load.scenarios().contains("server")) {
                 kv.add(new KeyValue("Server", (load.serverQps() != null ? "fixed " + Format.number(load.serverQps(), 1) + " qps"
-                        : "max-QPS search") + (load.serverP99Ms() == null ? "" : ", p99 bound " + Format.number(load.serverP99Ms(), 1)
+                        : "max-QPS search") + (load.serverP99Ms() == null ? "" : ", " + Server.percentileLabel(
+                        load.serverLatencyPercentile() == null ? Server.DEFAULT_PERCENTILE : load.serverLatencyPercentile())
+                        + " bound " + Format.number(load.serverP99Ms(), 1)
                         + " ms") + ", " + load.arrivals() + " arrivals, seed " + load.serverSeed() + ", >= "
                         + load.serverMinRequests() + " requests per trial"));
             }

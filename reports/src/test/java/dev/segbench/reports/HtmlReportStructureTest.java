@@ -57,6 +57,16 @@ class HtmlReportStructureTest {
     }
 
     @Test
+    void headlineHasTheServerMaxQpsWithItsBoundWhenTheServerScenarioRan() {
+        Element table = doc.getElementById("headline");
+        int column = columnIndex(table, "Server max QPS");
+        Run served = results.runs().stream().filter(r -> !r.performance().isEmpty() && r.performance().getFirst().server() != null)
+                .findFirst().orElseThrow();
+        String cell = rowOf(table, served).select("td").get(column).text();
+        assertTrue(cell.contains("1750") && cell.contains("(p99 ≤ 5.0 ms)"), cell);
+    }
+
+    @Test
     void headlineHasOneRowPerRunAndMarksTheBestValues() {
         Element table = doc.getElementById("headline");
         assertEquals(results.runs().size(), table.select("tbody tr").size());

@@ -102,6 +102,14 @@ public final class CudaSession implements InferenceSession {
         return OptionalLong.of(runner.deviceBytes());
     }
 
+    /** The device's free memory now (cudaMemGetInfo): what the harness's batch-size memory check is judged by. */
+    @Override
+    public OptionalLong freeDeviceMemoryBytes() {
+        ensureOpen();
+        CudaRuntime.useDevice(ordinal);
+        return OptionalLong.of(CudaRuntime.memoryInfo().freeBytes());
+    }
+
     /**
      * What the process-wide caches gave this session: the NVRTC kernels (compiled by an earlier session) and the cuDNN
      * choices of the last-used plan's convolutions (searched by an earlier plan or session).

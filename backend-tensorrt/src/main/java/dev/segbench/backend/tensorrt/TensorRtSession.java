@@ -81,6 +81,14 @@ final class TensorRtSession implements InferenceSession {
         return OptionalLong.of(engineWeightBytes + slots.stream().mapToLong(ExecutionSlot::deviceBytes).sum());
     }
 
+    /** The device's free memory now (cudaMemGetInfo): what the harness's batch-size memory check is judged by. */
+    @Override
+    public OptionalLong freeDeviceMemoryBytes() {
+        ensureOpen();
+        CudaRuntime.useDevice(device);
+        return OptionalLong.of(CudaRuntime.memoryInfo().freeBytes());
+    }
+
     @Override
     public ModelArtifact artifact() {
         return artifact;

@@ -78,6 +78,7 @@ class ScenarioCliTest {
         assertEquals(20.0, trial.targetQps());
         assertTrue(trial.latencyMs().p99() >= 500, "open loop: queued requests count: p99 " + trial.latencyMs().p99());
         assertTrue(trial.maxQueueDepth() >= 5, "requests queued behind the stall: " + trial.maxQueueDepth());
+        assertTrue(r.out().contains("max qps") && r.out().contains("fixed 20 qps"), "the console's server column: " + r.out());
         System.out.printf(Locale.ROOT, "stalling backend via compare: single-stream p50 %.1f p99 %.1f max %.0f ms; server 20 qps "
                         + "p99 %.0f ms, achieved %.2f, max queue %d%n", at.latencyMs().p50(), at.latencyMs().p99(),
                 at.latencyMs().max(), trial.latencyMs().p99(), trial.achievedQps(), trial.maxQueueDepth());
@@ -123,6 +124,8 @@ class ScenarioCliTest {
         double fastestMs = run.latencyMs().min();
         assertTrue(server.maxQps() < 1000 / fastestMs, "max_qps " + server.maxQps() + " beyond one worker of "
                 + fastestMs + " ms");
+        assertTrue(r.out().contains(String.format(Locale.ROOT, "%.1f (p99 <= 50 ms)", server.maxQps())),
+                "max QPS with its bound is a column of the console table: " + r.out());
         String trials = server.trials().stream().map(t -> String.format(Locale.ROOT, "%.1f->%.1f qps p99 %.1f ms%s",
                 t.targetQps(), t.achievedQps(), t.latencyMs().p99(), t.valid() ? "" : " invalid")).toList().toString();
         System.out.printf(Locale.ROOT, "fixed 10 ms backend via compare: max_qps %.2f after %d trials %s%n",
@@ -251,6 +254,11 @@ class ScenarioCliTest {
         assertOneLine(bad("--scenarios", "offline", "--server-qps", "5"), "--server-qps", "not among --scenarios");
         assertOneLine(bad("--arrivals", "bursty"), "--arrivals", "poisson or uniform");
         assertOneLine(bad("--server-min-requests", "0"), "--server-min-requests");
+        assertOneLine(bad("--server-p99-ms", "50", "--server-latency-percentile", "95"), "--server-p99-ms",
+                "give --server-latency-ms instead");
+        assertOneLine(bad("--server-p99-ms", "50", "--server-latency-ms", "50"), "--server-p99-ms", "not both");
+        assertOneLine(bad("--server-latency-ms", "50", "--server-latency-percentile", "100"), "--server-latency-percentile",
+                "not in (0, 100)");
     }
 
     @Test
@@ -269,7 +277,8 @@ class ScenarioCliTest {
         String help = r.out().replaceAll("\\s+", " ");
         assertTrue(help.contains("4 results written but some run failed its --gate"), help);
         for (String option : List.of("--scenarios", "--in-flight", "--arrivals", "--server-p99-ms", "--server-qps",
-                "--server-seed", "--server-min-requests", "--gate")) {
+                "--server-seed", "--server-min-requests", "--server-latency-ms", "--server-latency-percentile",
+                "--server-search-budget", "--gate")) {
             assertTrue(help.contains(option), option);
         }
     }

@@ -23,7 +23,9 @@ public record Run(String model, String backend, String precision, String status,
                   Latency latencyMs, Latency endToEndLatencyMs, List<Throughput> throughput,
                   AccuracyPassSummary accuracyPass, DeviceTimings deviceTimingsMs, Resources resources,
                   Measurement measurement, List<String> warnings, String latencyHistogram,
-                  List<PerformanceAtSize> performance, Gate gate, Calibration calibration, Speedup speedup) {
+                  List<PerformanceAtSize> performance, Gate gate, Calibration calibration, Speedup speedup,
+                  @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY)
+                  List<BatchSkip> batchSkips) {
 
     public static final String OK = "ok";
     public static final String SKIPPED = "skipped";
@@ -35,6 +37,20 @@ public record Run(String model, String backend, String precision, String status,
         throughput = throughput == null ? List.of() : List.copyOf(throughput);
         warnings = warnings == null ? List.of() : List.copyOf(warnings);
         performance = performance == null ? List.of() : List.copyOf(performance);
+        batchSkips = batchSkips == null ? List.of() : List.copyOf(batchSkips);
+    }
+
+    /**
+     * A throughput batch the performance step skipped because it would not fit in memory, and by which figure.
+     *
+     * @param size           the input size ("512x512")
+     * @param neededBytes    the harness's estimate of what the batch needs
+     * @param availableBytes the memory it was judged against (it is skipped above half of it)
+     * @param memory         {@link #HOST} (the host's MemAvailable) or {@link #DEVICE} (the device's free memory)
+     */
+    public record BatchSkip(String size, int batch, long neededBytes, long availableBytes, String memory) {
+        public static final String HOST = "host";
+        public static final String DEVICE = "device";
     }
 
     /** "model/backend/precision": the key used by the gallery and by regression comparison. */
@@ -87,6 +103,7 @@ public record Run(String model, String backend, String precision, String status,
         b.gate = gate;
         b.calibration = calibration;
         b.speedup = speedup;
+        b.batchSkips = batchSkips;
         return b;
     }
 
@@ -116,6 +133,7 @@ public record Run(String model, String backend, String precision, String status,
         private Gate gate;
         private Calibration calibration;
         private Speedup speedup;
+        private List<BatchSkip> batchSkips;
 
         private Builder(String model, String backend, String precision) {
             this.model = model;
@@ -220,6 +238,12 @@ public record Run(String model, String backend, String precision, String status,
             return this;
         }
 
+        /** Throughput batches skipped for memory, with the figure each was judged by. */
+        public Builder batchSkips(List<BatchSkip> value) {
+            batchSkips = value;
+            return this;
+        }
+
         /** The int8 calibration of an INT8 run; null otherwise. */
         public Builder calibration(Calibration value) {
             calibration = value;
@@ -235,7 +259,7 @@ public record Run(String model, String backend, String precision, String status,
         public Run build() {
             return new Run(model, backend, precision, status, reason, reused, environment, weights, dataset, accuracy,
                     agreement, latencyMs, endToEndLatencyMs, throughput, accuracyPass, deviceTimingsMs, resources,
-                    measurement, warnings, latencyHistogram, performance, gate, calibration, speedup);
+                    measurement, warnings, latencyHistogram, performance, gate, calibration, speedup, batchSkips);
         }
     }
 

@@ -9,7 +9,8 @@ import java.util.List;
  * or one trial at a fixed rate ("fixed").
  *
  * @param mode       "search" or "fixed"
- * @param p99BoundMs the latency bound; null for a fixed-rate trial without a bound
+ * @param p99BoundMs the latency bound, on the {@code latencyPercentile} percentile (the name is the schema's since
+ *                   version 3, when the percentile was always 99); null for a fixed-rate trial without a bound
  * @param maxQps     the highest target rate of a trial that was valid and within the bound; null when none was
  *                   (see {@code note}) or when no search was asked for
  * @param arrivals   "poisson" or "uniform"
@@ -17,9 +18,13 @@ import java.util.List;
  * @param workers    requests served at once (the backend's in-flight capability, else 1)
  * @param trials     every trial in the order it ran
  * @param note       why {@code maxQps} is null, or why the search stopped early; null when nothing to say
+ * @param latencyPercentile the percentile the bound applies to ({@code --server-latency-percentile}); null (in files
+ *                   written before it was recorded) means 99
  */
 public record Server(String mode, Double p99BoundMs, Double maxQps, String arrivals, long seed, int workers,
-                     List<Trial> trials, String note) {
+                     List<Trial> trials, String note, Double latencyPercentile) {
+
+    public static final double DEFAULT_PERCENTILE = 99;
 
     public static final String SEARCH = "search";
     public static final String FIXED = "fixed";
@@ -33,6 +38,31 @@ public record Server(String mode, Double p99BoundMs, Double maxQps, String arriv
 
     public Server {
         trials = trials == null ? List.of() : List.copyOf(trials);
+    }
+
+    /** A server result whose bound is on p99. */
+    public Server(String mode, Double p99BoundMs, Double maxQps, String arrivals, long seed, int workers,
+                  List<Trial> trials, String note) {
+        this(mode, p99BoundMs, maxQps, arrivals, seed, workers, trials, note, null);
+    }
+
+    /** The percentile the bound applies to: 99 unless recorded otherwise. */
+    public double percentile() {
+        return latencyPercentile == null ? DEFAULT_PERCENTILE : latencyPercentile;
+    }
+
+    /** The bound as people read it, "p99 <= 120 ms" ("p95 <= 80 ms"); null without a bound. */
+    public String boundText() {
+        return p99BoundMs == null ? null : percentileLabel(percentile()) + " <= " + shortNumber(p99BoundMs) + " ms";
+    }
+
+    /** "p99", "p99.9", "p95". */
+    public static String percentileLabel(double percentile) {
+        return "p" + shortNumber(percentile);
+    }
+
+    private static String shortNumber(double v) {
+        return v == Math.rint(v) ? Long.toString((long) v) : String.format(java.util.Locale.ROOT, "%.6g", v).replaceAll("\\.?0+$", "");
     }
 
     /**
@@ -49,7 +79,7 @@ public record Server(String mode, Double p99BoundMs, Double maxQps, String arriv
      *                         interval null when the trial has too few requests for it
      * @param maxQueueDepth    the most requests that had arrived and were waiting for a worker at one time
      * @param valid            achieved QPS at least 95% of the target (the system kept up with the schedule)
-     * @param withinBound      valid and p99 within the bound; null without a bound
+     * @param withinBound      valid and the bound's percentile within the bound; null without a bound
      * @param latencyHistogram the microsecond HdrHistogram, compressed and base64-encoded, so reports can be redrawn
      * @param wakeLateMs       how late the harness woke for an arrival a worker was idle waiting for (its own timing
      *                         error, inside those requests' latencies); null in files before it was recorded

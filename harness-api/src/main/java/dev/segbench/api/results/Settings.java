@@ -58,13 +58,16 @@ public record Settings(List<String> models, List<String> backends, List<String> 
      * @param inFlight          requests in flight asked for (backends without concurrent runs keep 1)
      * @param arrivals          server arrivals, "poisson" or "uniform"
      * @param serverSeed        server schedule seed
-     * @param serverP99Ms       the p99 bound of the max-QPS search; null without a search
+     * @param serverP99Ms       the latency bound of the max-QPS search (on {@code serverLatencyPercentile}, 99 when
+     *                          null); null without a search
      * @param serverQps         the fixed server rate; null when searching
      * @param serverMinRequests measured requests per server trial, at least
      * @param offlineThreads    {@code --offline-threads}: split, fixed or a list (null in files written before it)
+     * @param serverLatencyPercentile the percentile the bound is on (null in files written before it: 99)
      */
     public record Load(List<String> scenarios, List<String> perfSizes, List<Integer> inFlight, String arrivals,
-                       long serverSeed, Double serverP99Ms, Double serverQps, int serverMinRequests, String offlineThreads) {
+                       long serverSeed, Double serverP99Ms, Double serverQps, int serverMinRequests, String offlineThreads,
+                       Double serverLatencyPercentile) {
         public Load {
             scenarios = scenarios == null ? List.of() : List.copyOf(scenarios);
             perfSizes = perfSizes == null ? List.of() : List.copyOf(perfSizes);
@@ -73,7 +76,7 @@ public record Settings(List<String> models, List<String> backends, List<String> 
 
         public Load(List<String> scenarios, List<String> perfSizes, List<Integer> inFlight, String arrivals,
                     long serverSeed, Double serverP99Ms, Double serverQps, int serverMinRequests) {
-            this(scenarios, perfSizes, inFlight, arrivals, serverSeed, serverP99Ms, serverQps, serverMinRequests, null);
+            this(scenarios, perfSizes, inFlight, arrivals, serverSeed, serverP99Ms, serverQps, serverMinRequests, null, null);
         }
     }
 

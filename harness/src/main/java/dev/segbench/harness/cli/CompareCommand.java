@@ -9,6 +9,7 @@ import dev.segbench.api.Precision;
 import dev.segbench.api.WeightsSpec;
 import dev.segbench.api.results.InFlightThroughput;
 import dev.segbench.api.results.Run;
+import dev.segbench.api.results.Server;
 import dev.segbench.api.results.Stability;
 import dev.segbench.api.results.Warning;
 import dev.segbench.harness.UserException;
@@ -114,8 +115,8 @@ final class CompareCommand implements Callable<Integer> {
 
     @Option(names = "--scenarios", paramLabel = "LIST", description = "Performance scenarios, MLPerf LoadGen's names: single-stream "
             + "(batch-1 latency, one request at a time), offline (throughput per batch and in-flight), server (open loop: latency "
-            + "under load from each request's scheduled time). Default: single-stream,offline, plus server when --server-p99-ms "
-            + "or --server-qps is given.")
+            + "under load from each request's scheduled time). Default: single-stream,offline, plus server when "
+            + "--server-latency-ms (or --server-p99-ms) or --server-qps is given.")
     String scenarios;
 
     @Option(names = "--in-flight", defaultValue = "1", paramLabel = "K,K,...", description = "Offline: keep exactly K requests in "
@@ -133,12 +134,21 @@ final class CompareCommand implements Callable<Integer> {
             + "arrivals, seeded (default: ${DEFAULT-VALUE}).")
     String arrivals;
 
-    @Option(names = "--server-p99-ms", paramLabel = "MS", description = "Server: search for the highest request rate whose "
-            + "p99 latency stays within MS (max_qps; starts from the offline throughput, bisects to 5%%).")
+    @Option(names = "--server-latency-ms", paramLabel = "MS", description = "Server: search for the highest request rate "
+            + "whose latency at --server-latency-percentile stays within MS (max_qps; starts from the offline throughput, "
+            + "bisects to 5%%).")
+    String serverLatencyMs;
+
+    @Option(names = "--server-latency-percentile", defaultValue = "99", paramLabel = "P", description = "Server: the "
+            + "latency percentile the bound applies to, e.g. 99, 99.9, 95 (default: ${DEFAULT-VALUE}).")
+    double serverLatencyPercentile;
+
+    @Option(names = "--server-p99-ms", paramLabel = "MS", description = "Short for --server-latency-ms MS with "
+            + "--server-latency-percentile 99.")
     String serverP99Ms;
 
     @Option(names = "--server-qps", paramLabel = "QPS", description = "Server: one trial at this fixed request rate instead "
-            + "of a search (with --server-p99-ms the trial is also judged against that bound).")
+            + "of a search (with --server-latency-ms the trial is also judged against that bound).")
     String serverQps;
 
     @Option(names = "--server-seed", defaultValue = "" + LoadSettings.DEFAULT_SEED, paramLabel = "SEED", description = "Seed of "
@@ -149,18 +159,29 @@ final class CompareCommand implements Callable<Integer> {
             description = "Server: each trial measures at least N requests, and lasts at least --min-duration (default: ${DEFAULT-VALUE}).")
     int serverMinRequests;
 
+    @Option(names = "--server-search-budget", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Server: the max-QPS search starts no trial that would end after this long; it keeps the trials "
+                    + "so far and says why it stopped (default: half of --run-timeout, shared among the --perf-size sizes).")
+    Double serverSearchBudget;
+
     @Option(names = "--gate", paramLabel = "CONDITIONS", description = "Conditions every run must meet, checked against its "
             + "reference after all runs, e.g. agreement>=0.99,miou>=0.99*ref,p99-ms<=120 (metrics: " + GATE_METRICS + "). "
             + "Any failed condition makes the exit status 4, after everything is written.")
     String gate;
 
-    @Option(names = "--warmup", defaultValue = "2", paramLabel = "SECONDS", description = "Warm-up time (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup", defaultValue = "2s", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Untimed warm-up before each measurement, e.g. 2s, 500ms, 1m; a bare number is seconds; 0 = none "
+                    + "(the measurement is then invalid, ok*) (default: ${DEFAULT-VALUE}).")
     double warmup;
 
-    @Option(names = "--min-duration", defaultValue = "5", paramLabel = "SECONDS", description = "Timed runs last at least this long (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--min-duration", defaultValue = "5s", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Each measurement (single-stream, each offline cell, each server trial) lasts at least this long "
+                    + "(default: ${DEFAULT-VALUE}).")
     double minDuration;
 
-    @Option(names = "--min-iterations", defaultValue = "30", paramLabel = "N", description = "... and count at least N runs (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--min-iterations", defaultValue = "30", paramLabel = "N", description = "... and counts at least N "
+            + "requests, in every scenario that counts them (a server trial: at least the larger of N and "
+            + "--server-min-requests) (default: ${DEFAULT-VALUE}).")
     int minIterations;
 
     @Option(names = "--cv-threshold", defaultValue = "0.05", paramLabel = "FRACTION", description = "Latency coefficient of variation above which a measurement is flagged unstable (not invalid; default: ${DEFAULT-VALUE}).")
@@ -191,13 +212,14 @@ final class CompareCommand implements Callable<Integer> {
             + "(for debugging: a crashing backend then takes the whole compare down).")
     boolean inProcess;
 
-    @Option(names = "--run-timeout", defaultValue = "60m", paramLabel = "DURATION", description = "Kill a run (it fails) "
-            + "after this long, e.g. 90s, 30m, 2h (default: ${DEFAULT-VALUE}).")
-    String runTimeout;
+    @Option(names = "--run-timeout", defaultValue = "60m", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Kill a run (it fails) after this long, e.g. 90s, 30m, 2h (default: ${DEFAULT-VALUE}).")
+    double runTimeout;
 
-    @Option(names = "--stall-timeout", defaultValue = "10m", paramLabel = "DURATION", description = "Kill a run (it fails) "
+    @Option(names = "--stall-timeout", defaultValue = "10m", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Kill a run (it fails) "
             + "that makes no progress for this long during its accuracy or performance pass (default: ${DEFAULT-VALUE}).")
-    String stallTimeout;
+    double stallTimeout;
 
     @Option(names = "--child-jvm-options", split = " ", paramLabel = "OPTIONS", description = "Extra JVM options for each "
             + "run's child JVM, space-separated, e.g. \"-Xmx8g\" (they follow this JVM's own).")
@@ -284,8 +306,7 @@ final class CompareCommand implements Callable<Integer> {
                 new RunSettings.Performance(batches, batchSizes != null, size[0], size[1], warmup, minDuration, minIterations,
                         cvThreshold, load),
                 new RunSettings.Session(threads, properties, CacheDirOption.resolve(cacheDir)),
-                new RunSettings.Execution(inProcess, resume, RunSettings.parseDurationSeconds("--run-timeout", runTimeout),
-                        RunSettings.parseDurationSeconds("--stall-timeout", stallTimeout),
+                new RunSettings.Execution(inProcess, resume, runTimeout, stallTimeout,
                         childJvmOptions.stream().filter(o -> !o.isBlank()).toList()),
                 out, calibrationRequest(ps, options));
     }
@@ -310,11 +331,26 @@ final class CompareCommand implements Callable<Integer> {
 
     /** The scenarios' options, each mistake one line naming the option. */
     private LoadSettings loadSettings() {
-        Double bound = serverP99Ms == null ? null : OptionLists.positive("--server-p99-ms", serverP99Ms);
+        if (serverP99Ms != null && serverLatencyMs != null) {
+            throw new UserException("--server-p99-ms: give it or --server-latency-ms, not both");
+        }
+        if (serverP99Ms != null && serverLatencyPercentile != Server.DEFAULT_PERCENTILE) {
+            throw new UserException("--server-p99-ms: it bounds p99; with --server-latency-percentile "
+                    + Server.percentileLabel(serverLatencyPercentile).substring(1) + " give --server-latency-ms instead");
+        }
+        Double bound = null;
+        if (serverP99Ms != null) {
+            bound = OptionLists.positive("--server-p99-ms", serverP99Ms);
+        } else if (serverLatencyMs != null) {
+            bound = OptionLists.positive("--server-latency-ms", serverLatencyMs);
+        }
         Double qps = serverQps == null ? null : OptionLists.positive("--server-qps", serverQps);
         return new LoadSettings(LoadSettings.scenarios(scenarios, bound != null || qps != null),
                 OptionLists.sizes("--perf-size", perfSize), OptionLists.positiveInts("--in-flight", inFlight, LoadSettings.MAX_IN_FLIGHT),
-                Arrivals.parse("--arrivals", arrivals), serverSeed, bound, qps, serverMinRequests, offlineThreads);
+                Arrivals.parse("--arrivals", arrivals), serverSeed, bound, qps, serverMinRequests, offlineThreads,
+                serverSearchBudget != null ? serverSearchBudget
+                        : LoadSettings.defaultSearchBudgetSeconds(runTimeout, OptionLists.sizes("--perf-size", perfSize).size()),
+                serverLatencyPercentile);
     }
 
     /** How int8 runs calibrate (null without int8): on the evaluated dataset's default unless --calibration says. */
@@ -329,6 +365,23 @@ final class CompareCommand implements Callable<Integer> {
                 CacheDirOption.resolve(cacheDir), threads);
     }
 
+    /** The run's server result at its first performance size (the size of the table's other columns); null if none. */
+    private static Server server(Run r) {
+        return r.performance().isEmpty() ? null : r.performance().getFirst().server();
+    }
+
+    /** "61.2 (p99 <= 50 ms)", "none (p99 <= 5 ms)", "fixed 40 qps", or "-". */
+    private static String maxQpsCell(Server s) {
+        if (s == null) {
+            return "-";
+        }
+        if (Server.FIXED.equals(s.mode())) {
+            String qps = Table.fmt("%.4g", s.trials().getFirst().targetQps());
+            return "fixed " + (qps.contains(".") ? qps.replaceAll("\\.?0+$", "") : qps) + " qps";
+        }
+        return (s.maxQps() == null ? "none" : Table.fmt("%.1f", s.maxQps())) + " (" + s.boundText() + ")";
+    }
+
     /**
      * The summary: one row per run that was tried, then one line per backend and reason for the skipped ones (on a
      * machine without a GPU those are most runs, each with the same long reason). A gate column when --gate was given.
@@ -337,11 +390,15 @@ final class CompareCommand implements Callable<Integer> {
         List<Run> tried = runs.stream().filter(r -> !Run.SKIPPED.equals(r.status())).toList();
         boolean gated = runs.stream().anyMatch(r -> r.gate() != null);
         boolean speedups = runs.stream().anyMatch(r -> r.speedup() != null);
+        boolean served = tried.stream().anyMatch(r -> server(r) != null);
         if (!tried.isEmpty()) {
             List<String> header = new ArrayList<>(List.of("model", "backend", "precision", "status", "mIoU", "agreement",
                     "p50 ms", "p99 ms", "best img/s (threads x in flight x batch)", "vs 1 request"));
             if (speedups) {
                 header.add("speed-up vs " + baseline);
+            }
+            if (served) {
+                header.add("max qps");
             }
             if (gated) {
                 header.add("gate");
@@ -365,6 +422,9 @@ final class CompareCommand implements Callable<Integer> {
                                 ob == null || ob.gain() == null ? "-" : Table.fmt("%.2fx", ob.gain())));
                         if (speedups) {
                             row.add(speedup(r, baseline));
+                        }
+                        if (served) {
+                            row.add(maxQpsCell(server(r)));
                         }
                         if (gated) {
                             row.add(Table.clip(GateEvaluator.summary(r.gate()), 60));

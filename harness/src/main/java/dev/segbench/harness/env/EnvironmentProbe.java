@@ -79,6 +79,24 @@ public final class EnvironmentProbe {
         return -1;
     }
 
+    /**
+     * Memory the host can give a new workload without swapping: Linux's MemAvailable (free memory plus the page cache
+     * and reclaimable slabs it can drop), not MemFree, which excludes the page cache and so depends on what was read
+     * lately. Elsewhere the JVM's free-memory figure; -1 when unknown.
+     */
+    public static long availableMemory() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+                if (line.startsWith("MemAvailable:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (java.io.IOException | NumberFormatException e) {
+            // not Linux, or a kernel before 3.14: the JVM's figure below
+        }
+        return freeMemory();
+    }
+
     public static long freeMemory() {
         if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
             return os.getFreeMemorySize();

@@ -3,15 +3,21 @@ package dev.segbench.harness.gate;
 import dev.segbench.api.results.Gate;
 import dev.segbench.api.results.Run;
 import dev.segbench.api.results.Server;
+import dev.segbench.api.results.Stability;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 /**
  * Evaluates gate conditions on one run against its reference run. A metric the run did not measure is
- * {@link Gate#MISSING} and fails the gate: a CI gate never passes because a number is absent. A condition measured
- * against the reference ({@code agreement}, {@code miou-vs-ref}) does not apply to the reference run itself.
+ * {@link Gate#MISSING} and fails the gate: a CI gate never passes because a number is absent. Likewise a latency from
+ * a measurement that broke a rule is {@link Gate#INVALID} and an accuracy of seeded weights (shown as n/a) is
+ * {@link Gate#SEEDED}; both fail with their reason (agreement is judged on seeded weights: it compares two runs of
+ * the same weights). A condition measured against the reference ({@code agreement}, {@code miou-vs-ref}) does not
+ * apply to the reference run itself. {@link #judgeAll} is the one place compare, {@code --resume} and merge judge.
  */
 public final class GateEvaluator {
 
@@ -55,8 +61,36 @@ public final class GateEvaluator {
         for (Condition c : conditions) {
             out.add(check(c, subject, reference, isReference));
         }
-        boolean passed = out.stream().noneMatch(c -> Gate.FAIL.equals(c.status()) || Gate.MISSING.equals(c.status()));
+        boolean passed = out.stream().noneMatch(c -> Gate.fails(c.status()));
         return new Gate(passed, out);
+    }
+
+    /**
+     * Every run with its gate, as compare, {@code --resume} and merge record it: a run {@code judged} accepts that
+     * is ok or failed is judged against {@code referenceOf} it (null: none); every other run gets no gate.
+     */
+    public List<Run> judgeAll(List<Run> runs, Predicate<Run> judged, Function<Run, Run> referenceOf) {
+        List<Run> out = new ArrayList<>();
+        for (Run r : runs) {
+            boolean judge = judged.test(r) && (r.ok() || Run.FAILED.equals(r.status()));
+            Run ref = judge ? referenceOf.apply(r) : null;
+            out.add(r.toBuilder().gate(!judge ? null : evaluate(Subject.of(r), ref == null ? null : Subject.of(ref))).build());
+        }
+        return out;
+    }
+
+    /** Why this run's value of {@code metric} cannot be judged (invalid or seeded); null when it can. */
+    private static Gate.Condition unusable(Condition c, Run run, String whose) {
+        GateMetric m = c.metric();
+        if (m.groundTruth() && Run.seeded(run)) {
+            return new Gate.Condition(c.text(), Gate.SEEDED, null, null, m.id() + " of " + whose
+                    + " is n/a: seeded (untrained) weights, give --weights for a real accuracy");
+        }
+        if (m.singleStream() && Stability.invalid(run)) {
+            return new Gate.Condition(c.text(), Gate.INVALID, null, null, m.id() + " of " + whose
+                    + " is from an invalid measurement (" + String.join("; ", Stability.brokenRules(run)) + ")");
+        }
+        return null;
     }
 
     private static Gate.Condition check(Condition c, Subject subject, Subject reference, boolean isReference) {
@@ -69,6 +103,10 @@ public final class GateEvaluator {
         if (c.metric().againstReference() && isReference) {
             return new Gate.Condition(c.text(), Gate.NOT_APPLICABLE, null, c.factor(), "this is the reference run");
         }
+        Gate.Condition unusable = unusable(c, run, "this run");
+        if (unusable != null) {
+            return unusable;
+        }
         Double value = c.metric().of(run, subject.server());
         if (value == null || value.isNaN()) {
             String why = c.metric().againstReference() ? metric + " not measured (no reference run to compare with)"
@@ -80,6 +118,11 @@ public final class GateEvaluator {
         if (c.relative()) {
             if (reference == null) {
                 return new Gate.Condition(c.text(), Gate.MISSING, value, null, "no reference run for *ref");
+            }
+            Gate.Condition refUnusable = reference.run().ok() ? unusable(c, reference.run(), "reference "
+                    + reference.run().key()) : null;
+            if (refUnusable != null) {
+                return new Gate.Condition(c.text(), refUnusable.status(), value, null, refUnusable.reason());
             }
             Double ref = reference.run().ok() ? c.metric().of(reference.run(), reference.server()) : null;
             if (ref == null || ref.isNaN()) {
@@ -105,8 +148,8 @@ public final class GateEvaluator {
             return "pass";
         }
         return "fail: " + gate.conditions().stream()
-                .filter(c -> Gate.FAIL.equals(c.status()) || Gate.MISSING.equals(c.status()))
-                .map(c -> Gate.MISSING.equals(c.status()) ? c.condition() + " " + c.reason() : c.reason())
+                .filter(c -> Gate.fails(c.status()))
+                .map(c -> Gate.FAIL.equals(c.status()) ? c.reason() : c.condition() + " " + c.reason())
                 .collect(Collectors.joining("; "));
     }
 

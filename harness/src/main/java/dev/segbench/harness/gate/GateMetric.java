@@ -27,7 +27,7 @@ public enum GateMetric {
     E2E_P50_MS("e2e-p50-ms", "end-to-end (decode to labels) latency median, ms", false, false),
     E2E_P99_MS("e2e-p99-ms", "end-to-end latency p99, ms", false, false),
     IMAGES_PER_S("images-per-s", "best offline throughput over batch sizes (and requests in flight), images/s", false, false),
-    MAX_QPS("max-qps", "server scenario: highest rate with p99 within --server-p99-ms, requests/s", false, false);
+    MAX_QPS("max-qps", "server scenario: highest rate with its latency percentile within --server-latency-ms, requests/s", false, false);
 
     private final String id;
     private final String description;
@@ -57,6 +57,16 @@ public enum GateMetric {
     /** Measured against the reference run already: {@code *ref} makes no sense, and the reference itself has none. */
     public boolean againstReference() {
         return againstReference;
+    }
+
+    /** Scored against the dataset's ground truth: meaningless for seeded (untrained) weights. */
+    public boolean groundTruth() {
+        return this == MIOU || this == PIXEL_ACCURACY || this == MEAN_CLASS_ACCURACY || this == FW_IOU;
+    }
+
+    /** Taken from the single-stream measurement, whose validity ({@code measurement.valid}) decides whether it counts. */
+    public boolean singleStream() {
+        return this == P50_MS || this == P90_MS || this == P95_MS || this == P99_MS || this == MAX_MS || this == MEAN_MS;
     }
 
     public static Optional<GateMetric> byId(String id) {

@@ -18,16 +18,20 @@ import java.util.stream.Collectors;
  * @param inFlight          requests kept in flight by the offline scenario, on backends with concurrent runs
  * @param arrivals          server arrival process
  * @param seed              server schedule seed
- * @param serverP99Ms       search for the highest rate whose p99 stays within this bound; null = no search
+ * @param serverP99Ms       the server latency bound ({@code --server-latency-ms}, or {@code --server-p99-ms}): search
+ *                          for the highest rate whose latency percentile stays within it; null = no search
  * @param serverQps         one server trial at this rate instead of a search; null = search
- * @param serverMinRequests measured requests per server trial, at least
+ * @param serverMinRequests measured requests per server trial, at least (and at least {@code --min-iterations})
  * @param offlineThreads    intra-op threads per request of each offline in-flight value ({@code --offline-threads}):
  *                          {@value #SPLIT} (K in flight share the run's threads: T/K each), {@value #FIXED} (every K
  *                          with the run's T) or a list of thread counts, each crossed with every K
+ * @param serverSearchBudgetSeconds the max-QPS search starts no trial that would end after this long; the default is
+ *                          half of {@code --run-timeout}, shared among the sizes, so a search never costs the run
+ * @param serverLatencyPercentile the percentile the bound applies to (default 99), as LoadGen's and perf_analyzer's
  */
 public record LoadSettings(Set<Scenario> scenarios, List<OptionLists.Size> perfSizes, List<Integer> inFlight,
                            Arrivals arrivals, long seed, Double serverP99Ms, Double serverQps, int serverMinRequests,
-                           String offlineThreads) {
+                           String offlineThreads, double serverSearchBudgetSeconds, double serverLatencyPercentile) {
 
     public static final String SPLIT = "split";
     public static final String FIXED = "fixed";
@@ -39,6 +43,20 @@ public record LoadSettings(Set<Scenario> scenarios, List<OptionLists.Size> perfS
     public static final int MAX_IN_FLIGHT = 256;
     public static final int DEFAULT_SERVER_MIN_REQUESTS = 500;
     public static final long DEFAULT_SEED = 1;
+
+    /** Settings with the default offline threads ({@value #SPLIT}), the search budget of the default
+     * {@code --run-timeout}, the bound on p99. */
+    public LoadSettings(Set<Scenario> scenarios, List<OptionLists.Size> perfSizes, List<Integer> inFlight,
+                        Arrivals arrivals, long seed, Double serverP99Ms, Double serverQps, int serverMinRequests) {
+        this(scenarios, perfSizes, inFlight, arrivals, seed, serverP99Ms, serverQps, serverMinRequests, SPLIT,
+                defaultSearchBudgetSeconds(60 * 60, perfSizes.size()), // RunSettings.Execution's default --run-timeout
+                dev.segbench.api.results.Server.DEFAULT_PERCENTILE);
+    }
+
+    /** The search budget when {@code --server-search-budget} is not given: half the run's time, shared by the sizes. */
+    public static double defaultSearchBudgetSeconds(double runTimeoutSeconds, int sizes) {
+        return runTimeoutSeconds / 2 / Math.max(1, sizes);
+    }
 
     public LoadSettings {
         scenarios = Set.copyOf(scenarios);
@@ -59,21 +77,27 @@ public record LoadSettings(Set<Scenario> scenarios, List<OptionLists.Size> perfS
             }
         }
         if (serverP99Ms != null) {
-            OptionLists.positive("--server-p99-ms", serverP99Ms);
+            OptionLists.positive("--server-latency-ms", serverP99Ms);
         }
         if (serverQps != null) {
             OptionLists.positive("--server-qps", serverQps);
+        }
+        if (!(serverLatencyPercentile > 0 && serverLatencyPercentile < 100)) {
+            throw new UserException("--server-latency-percentile: " + serverLatencyPercentile + " is not in (0, 100), e.g. 99 or 99.9");
+        }
+        if (!(serverSearchBudgetSeconds > 0)) {
+            throw new UserException("--server-search-budget: must be > 0");
         }
         if (serverMinRequests < 1) {
             throw new UserException("--server-min-requests: must be >= 1 (got " + serverMinRequests + ")");
         }
         boolean server = scenarios.contains(Scenario.SERVER);
         if (server && serverP99Ms == null && serverQps == null) {
-            throw new UserException("--scenarios server: give --server-p99-ms MS (search for the highest rate within it) "
+            throw new UserException("--scenarios server: give --server-latency-ms MS or --server-p99-ms MS (search for the highest rate within it) "
                     + "or --server-qps QPS (one trial at that rate)");
         }
         if (!server && (serverP99Ms != null || serverQps != null)) {
-            throw new UserException((serverP99Ms != null ? "--server-p99-ms" : "--server-qps")
+            throw new UserException((serverP99Ms != null ? "--server-latency-ms (or --server-p99-ms)" : "--server-qps")
                     + ": the server scenario is not among --scenarios " + ids(scenarios));
         }
         if (arrivals == null) {
@@ -88,12 +112,6 @@ public record LoadSettings(Set<Scenario> scenarios, List<OptionLists.Size> perfS
                         + "thread counts such as 1,2");
             }
         }
-    }
-
-    /** Settings with the default offline threads ({@value #SPLIT}). */
-    public LoadSettings(Set<Scenario> scenarios, List<OptionLists.Size> perfSizes, List<Integer> inFlight,
-                        Arrivals arrivals, long seed, Double serverP99Ms, Double serverQps, int serverMinRequests) {
-        this(scenarios, perfSizes, inFlight, arrivals, seed, serverP99Ms, serverQps, serverMinRequests, SPLIT);
     }
 
     /**
@@ -127,7 +145,7 @@ public record LoadSettings(Set<Scenario> scenarios, List<OptionLists.Size> perfS
     public dev.segbench.api.results.Settings.Load toResults() {
         return new dev.segbench.api.results.Settings.Load(EnumSet.copyOf(scenarios).stream().map(Scenario::id).toList(),
                 perfSizes.stream().map(OptionLists.Size::toString).toList(), inFlight, arrivals.id(), seed, serverP99Ms,
-                serverQps, serverMinRequests, offlineThreads);
+                serverQps, serverMinRequests, offlineThreads, serverLatencyPercentile);
     }
 
     /**

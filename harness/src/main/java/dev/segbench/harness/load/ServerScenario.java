@@ -78,13 +78,28 @@ public final class ServerScenario {
             return latency.getValueAtPercentile(99) / 1000.0;
         }
 
+        /** The latency at {@code percentile} (0..100), ms. */
+        public double latencyMs(double percentile) {
+            return latency.getValueAtPercentile(percentile) / 1000.0;
+        }
+
         /** Valid and p99 within the bound. */
         public boolean within(double p99BoundMs) {
-            return valid() && p99Ms() <= p99BoundMs;
+            return within(p99BoundMs, Server.DEFAULT_PERCENTILE);
+        }
+
+        /** Valid and the latency at {@code percentile} within the bound. */
+        public boolean within(double boundMs, double percentile) {
+            return valid() && latencyMs(percentile) <= boundMs;
         }
 
         /** As recorded in results.json, with the intervals of p50 and p99 and the harness's wake-up lateness. */
         public Server.Trial toResult(Double p99BoundMs) {
+            return toResult(p99BoundMs, Server.DEFAULT_PERCENTILE);
+        }
+
+        /** As recorded in results.json; {@code withinBound} judged at {@code percentile}. */
+        public Server.Trial toResult(Double boundMs, double percentile) {
             Histogram h = latency;
             Server.Lateness late = wakeLate == null || wakeLate.getTotalCount() == 0 ? null
                     : new Server.Lateness(ms(wakeLate.getValueAtPercentile(50)), ms(wakeLate.getValueAtPercentile(99)),
@@ -92,7 +107,7 @@ public final class ServerScenario {
             return new Server.Trial(targetQps, achievedQps, requests,
                     new Server.Percentiles(ms(h.getValueAtPercentile(50)), ms(h.getValueAtPercentile(90)),
                             ms(h.getValueAtPercentile(99)), ms(h.getValueAtPercentile(99.9)), ms(h.getMaxValue())),
-                    ci95Ms, maxQueueDepth, valid(), p99BoundMs == null ? null : within(p99BoundMs),
+                    ci95Ms, maxQueueDepth, valid(), boundMs == null ? null : within(boundMs, percentile),
                     Latencies.encode(h), late);
         }
 
@@ -106,8 +121,13 @@ public final class ServerScenario {
 
     /** The {@code server} entry of results.json for one trial at a fixed rate ({@code --server-qps}). */
     public static Server fixedResult(Trial trial, Double p99BoundMs, Settings settings) {
-        return new Server(Server.FIXED, p99BoundMs, null, settings.arrivals().id(), settings.seed(), settings.workers(),
-                java.util.List.of(trial.toResult(p99BoundMs)), null);
+        return fixedResult(trial, p99BoundMs, Server.DEFAULT_PERCENTILE, settings);
+    }
+
+    /** As {@link #fixedResult(Trial, Double, Settings)}, the bound on the latency at {@code percentile}. */
+    public static Server fixedResult(Trial trial, Double boundMs, double percentile, Settings settings) {
+        return new Server(Server.FIXED, boundMs, null, settings.arrivals().id(), settings.seed(), settings.workers(),
+                java.util.List.of(trial.toResult(boundMs, percentile)), null, percentile);
     }
 
     /** Runs one trial at {@code qps} target requests per second, batch 1. */

@@ -51,11 +51,13 @@ public final class PerformanceStep {
      * @param deviceTimings  the first size's mean device timings; null when the backend has none
      */
     public record Outcome(List<PerformanceAtSize> sizes, Histogram firstLatency, List<Run.Throughput> throughput,
-                          Run.Measurement measurement, dev.segbench.api.DeviceTimings deviceTimings, List<String> warnings) {
+                          Run.Measurement measurement, dev.segbench.api.DeviceTimings deviceTimings, List<String> warnings,
+                          List<Run.BatchSkip> batchSkips) {
         public Outcome {
             sizes = List.copyOf(sizes);
             throughput = List.copyOf(throughput);
             warnings = List.copyOf(warnings);
+            batchSkips = List.copyOf(batchSkips);
         }
     }
 
@@ -75,12 +77,57 @@ public final class PerformanceStep {
         void close();
     }
 
+    /**
+     * The memory a batch must fit in: the device's free memory for a device backend, the host's MemAvailable for a
+     * host backend.
+     *
+     * @param bytes  0 = unknown: no batch is skipped
+     * @param memory {@link Run.BatchSkip#HOST} or {@link Run.BatchSkip#DEVICE}
+     */
+    public record Memory(long bytes, String memory) {
+        public static final Memory UNKNOWN = new Memory(0, Run.BatchSkip.HOST);
+
+        /** What a run on {@code session} is judged by: its device's free memory, the host's for a host backend. */
+        public static Memory of(dev.segbench.api.InferenceSession session, boolean deviceBackend) {
+            if (session.freeDeviceMemoryBytes().isPresent()) {
+                return new Memory(session.freeDeviceMemoryBytes().getAsLong(), Run.BatchSkip.DEVICE);
+            }
+            // a device backend that does not say its free memory is not judged by the host's
+            return deviceBackend ? new Memory(0, Run.BatchSkip.DEVICE) : host();
+        }
+
+        public static Memory host() {
+            return new Memory(Math.max(0, dev.segbench.harness.env.EnvironmentProbe.availableMemory()), Run.BatchSkip.HOST);
+        }
+    }
+
+    /** The batches of {@code batches} at {@code size} that do not fit in {@code memory}: more than half of it. */
+    public static List<Run.BatchSkip> skips(OptionLists.Size size, List<Integer> batches, Memory memory) {
+        List<Run.BatchSkip> out = new ArrayList<>();
+        for (int batch : batches) {
+            long needed = batch * ((long) size.height() * size.width() * (ACTIVATION_BYTES_PER_PIXEL + 3 * Float.BYTES));
+            if (batch > 1 && memory.bytes() > 0 && needed > memory.bytes() / 2) {
+                out.add(new Run.BatchSkip(size.toString(), batch, needed, memory.bytes(), memory.memory()));
+            }
+        }
+        return out;
+    }
+
+    /** The skips every size of {@code load} would get now: what {@code --resume} compares a recorded run with. */
+    public static List<Run.BatchSkip> skips(LoadSettings load, List<Integer> batches, Memory memory) {
+        List<Run.BatchSkip> out = new ArrayList<>();
+        if (load.runs(Scenario.OFFLINE)) {
+            load.perfSizes().forEach(size -> out.addAll(skips(size, batches, memory)));
+        }
+        return out;
+    }
+
     private final RunSettings.Performance settings;
     private final String backend;
     private final LoadSettings load;
     private final List<Integer> batchSizes;
     private final Set<Capability> capabilities;
-    private final long freeMemoryBytes;
+    private final Memory memory;
     private final CpuFrequencyProbe cpu;
     private final int sessionThreads;
     private final Reopener reopener;
@@ -90,11 +137,11 @@ public final class PerformanceStep {
     /**
      * @param batchSizes      the run's throughput batch sizes (the plan's, per backend)
      * @param capabilities    the backend's: {@link Capability#CONCURRENT_RUNS} allows more than one in flight
-     * @param freeMemoryBytes batches needing more than half of it are skipped with a warning (0 = no check)
+     * @param memory          batches needing more than half of it are skipped with a warning and recorded
      */
     public PerformanceStep(RunSettings.Performance settings, String backend, List<Integer> batchSizes,
-                           Set<Capability> capabilities, long freeMemoryBytes, CpuFrequencyProbe cpu) {
-        this(settings, backend, batchSizes, capabilities, freeMemoryBytes, cpu, 0, null);
+                           Set<Capability> capabilities, Memory memory, CpuFrequencyProbe cpu) {
+        this(settings, backend, batchSizes, capabilities, memory, cpu, 0, null);
     }
 
     /**
@@ -104,7 +151,7 @@ public final class PerformanceStep {
      *                       session
      */
     public PerformanceStep(RunSettings.Performance settings, String backend, List<Integer> batchSizes,
-                           Set<Capability> capabilities, long freeMemoryBytes, CpuFrequencyProbe cpu, int sessionThreads,
+                           Set<Capability> capabilities, Memory memory, CpuFrequencyProbe cpu, int sessionThreads,
                            Reopener reopener) {
         this.sessionThreads = sessionThreads;
         this.reopener = sessionThreads > 0 ? reopener : null;
@@ -113,7 +160,7 @@ public final class PerformanceStep {
         this.load = settings.load();
         this.batchSizes = List.copyOf(batchSizes);
         this.capabilities = Set.copyOf(capabilities);
-        this.freeMemoryBytes = freeMemoryBytes;
+        this.memory = memory;
         this.cpu = cpu;
     }
 
@@ -134,6 +181,7 @@ public final class PerformanceStep {
     private Outcome measure(Function<OptionLists.Size, SystemUnderTest> suts, Supplier<DeviceTelemetry> device,
                             String runKey, Progress progress) throws BackendException, InterruptedException {
         List<String> warnings = new ArrayList<>();
+        List<Run.BatchSkip> batchSkips = new ArrayList<>();
         String inFlightWarning = load.inFlightWarning(backend, capabilities);
         if (inFlightWarning != null && load.runs(Scenario.OFFLINE)) {
             warnings.add(inFlightWarning);
@@ -155,7 +203,7 @@ public final class PerformanceStep {
                 // report (and the console's structured warnings) render, so it is said once
             }
             List<InFlightThroughput> throughput = load.runs(Scenario.OFFLINE)
-                    ? offline(sut, size, single, prefix, warnings, label, progress) : List.of();
+                    ? offline(sut, size, single, prefix, warnings, batchSkips, label, progress) : List.of();
             Server server = load.runs(Scenario.SERVER) ? server(sut, single, throughput, label, progress) : null;
             Telemetry telemetry = new Telemetry(cpu.read(), device.get());
             sizes.add(new PerformanceAtSize(size.height(), size.width(),
@@ -170,7 +218,7 @@ public final class PerformanceStep {
             }
         }
         List<Run.Throughput> first = sizes.getFirst().throughput().stream().map(Run.Throughput::of).toList();
-        return new Outcome(sizes, firstLatency, first, firstMeasurement, firstTimings, warnings);
+        return new Outcome(sizes, firstLatency, first, firstMeasurement, firstTimings, warnings, batchSkips);
     }
 
     /**
@@ -181,7 +229,8 @@ public final class PerformanceStep {
      * opened once per count, on first use, and kept for the other sizes.
      */
     private List<InFlightThroughput> offline(SystemUnderTest sut, OptionLists.Size size, SingleStreamScenario.Outcome single,
-                                             String prefix, List<String> warnings, String label, Progress progress)
+                                             String prefix, List<String> warnings, List<Run.BatchSkip> batchSkips,
+                                             String label, Progress progress)
             throws BackendException, InterruptedException {
         List<Integer> inFlight = load.inFlightFor(capabilities);
         List<LoadSettings.ThreadsInFlight> configurations = reopener == null
@@ -190,12 +239,16 @@ public final class PerformanceStep {
         OfflineScenario.Settings rule = new OfflineScenario.Settings(settings.warmupSeconds(), settings.minDurationSeconds(),
                 settings.minIterations());
         List<InFlightThroughput> out = new ArrayList<>();
+        List<Run.BatchSkip> skipped = skips(size, batchSizes, memory);
+        batchSkips.addAll(skipped);
+        for (Run.BatchSkip skip : skipped) {
+            warnings.add(prefix + String.format(Locale.ROOT,
+                    "batch %d skipped: it needs about %d MiB, more than half of the %d MiB of %s",
+                    skip.batch(), skip.neededBytes() >> 20, skip.availableBytes() >> 20,
+                    Run.BatchSkip.DEVICE.equals(skip.memory()) ? "free device memory" : "available host memory"));
+        }
         for (int batch : batchSizes) {
-            long needed = batch * ((long) size.height() * size.width() * (ACTIVATION_BYTES_PER_PIXEL + 3 * Float.BYTES));
-            if (batch > 1 && freeMemoryBytes > 0 && needed > freeMemoryBytes / 2) {
-                warnings.add(prefix + String.format(Locale.ROOT,
-                        "batch %d skipped: it needs about %d MiB, more than half of the %d MiB free",
-                        batch, needed >> 20, freeMemoryBytes >> 20));
+            if (skipped.stream().anyMatch(k -> k.batch() == batch)) {
                 continue;
             }
             for (LoadSettings.ThreadsInFlight c : configurations) {
@@ -235,15 +288,21 @@ public final class PerformanceStep {
     private Server server(SystemUnderTest sut, SingleStreamScenario.Outcome single, List<InFlightThroughput> offline,
                           String label, Progress progress) throws BackendException, InterruptedException {
         int workers = load.serverWorkers(capabilities);
+        // --min-iterations holds in every scenario that counts requests; --server-min-requests may ask for more
         ServerScenario.Settings s = new ServerScenario.Settings(load.arrivals(), load.seed(), workers,
-                settings.warmupSeconds(), settings.minDurationSeconds(), load.serverMinRequests());
+                settings.warmupSeconds(), settings.minDurationSeconds(),
+                Math.max(settings.minIterations(), load.serverMinRequests()));
         if (load.serverQps() != null) {
             return ServerScenario.fixedResult(ServerScenario.trial(sut, s, load.serverQps(), progress, label),
-                    load.serverP99Ms(), s);
+                    load.serverP99Ms(), load.serverLatencyPercentile(), s);
         }
         double start = startRate(sut, single, offline, workers, label, progress);
-        return MaxQpsSearch.search(start, load.serverP99Ms(), q -> ServerScenario.trial(sut, s, q, progress, label))
-                .toResult(load.serverP99Ms(), load.arrivals(), load.seed(), workers);
+        // a trial at q takes its requests at q, or at the start rate (the backend's capacity) where q exceeds it
+        MaxQpsSearch.Budget budget = new MaxQpsSearch.Budget(load.serverSearchBudgetSeconds(), System::nanoTime,
+                q -> (s.warmupRequests(q) + s.measuredRequests(q)) / Math.min(q, start));
+        return MaxQpsSearch.search(start, load.serverP99Ms(), load.serverLatencyPercentile(), budget,
+                        q -> ServerScenario.trial(sut, s, q, progress, label))
+                .toResult(load.serverP99Ms(), load.serverLatencyPercentile(), load.arrivals(), load.seed(), workers);
     }
 
     static double startRate(SystemUnderTest sut, SingleStreamScenario.Outcome single, List<InFlightThroughput> offline,

@@ -13,7 +13,6 @@ import dev.segbench.api.SessionOptions;
 import dev.segbench.api.results.GalleryEntry;
 import dev.segbench.api.results.Run;
 import dev.segbench.harness.Messages;
-import dev.segbench.harness.env.EnvironmentProbe;
 import dev.segbench.harness.env.ProcessMemory;
 import dev.segbench.harness.load.CpuFrequencyProbe;
 import dev.segbench.harness.load.OptionLists;
@@ -139,7 +138,7 @@ public final class RunTask {
                         .resources(new Run.Resources(ProcessMemory.ownPeakResidentBytes(), openSeconds, build, device));
                 if (perf != null) {
                     // the first size's values stay in the run's own fields, so merge and reports keep working
-                    run.performance(perf.sizes()).throughput(perf.throughput())
+                    run.performance(perf.sizes()).throughput(perf.throughput()).batchSkips(perf.batchSkips())
                             .deviceTimingsMs(perf.deviceTimings()).measurement(perf.measurement());
                     if (perf.firstLatency() != null) {
                         run.latencyMs(Latencies.stats(perf.firstLatency()))
@@ -186,7 +185,8 @@ public final class RunTask {
         int threads = capabilities.contains(Capability.GPU) ? 0 : settings.session().threads() > 0
                 ? settings.session().threads() : Runtime.getRuntime().availableProcessors();
         return new PerformanceStep(settings.performance(), planned.backend(), planned.batchSizes(), capabilities,
-                EnvironmentProbe.freeMemory(), CpuFrequencyProbe.system(), threads, reopener)
+                PerformanceStep.Memory.of(session, capabilities.contains(Capability.GPU)), CpuFrequencyProbe.system(),
+                threads, reopener)
                 .run(size -> new SessionUnderTest(session, size.height(), size.width()),
                         () -> session.deviceTelemetry().orElse(null), planned.key(), progress);
     }

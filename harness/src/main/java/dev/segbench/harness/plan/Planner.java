@@ -374,7 +374,12 @@ public final class Planner implements AutoCloseable {
             inputs.put("server_seed", load.seed());
             inputs.put("server_p99_ms", load.serverP99Ms());
             inputs.put("server_qps", load.serverQps());
-            inputs.put("server_min_requests", load.serverMinRequests());
+            inputs.put("server_min_requests", Math.max(perf.minIterations(), load.serverMinRequests()));
+            // absent at the default, so runs recorded before the option keep their fingerprints
+            inputs.put("server_latency_percentile", load.serverLatencyPercentile() == dev.segbench.api.results.Server.DEFAULT_PERCENTILE
+                    ? null : load.serverLatencyPercentile());
+            // a search stopped by its budget measured fewer trials: not the same result
+            inputs.put("server_search_budget_seconds", load.serverQps() == null ? load.serverSearchBudgetSeconds() : null);
         }
         inputs.put("warmup_seconds", perf.warmupSeconds());
         inputs.put("min_duration_seconds", perf.minDurationSeconds());

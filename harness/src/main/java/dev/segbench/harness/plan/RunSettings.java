@@ -254,30 +254,29 @@ public record RunSettings(Selection selection, Data data, Performance performanc
         throw new UserException("--perf-size: '" + text + "' is not HxW (e.g. 512x512)");
     }
 
+    private static final java.util.regex.Pattern DURATION =
+            java.util.regex.Pattern.compile("([0-9]*\\.?[0-9]+(?:e[+-]?[0-9]+)?)\\s*(ms|s|m|min|h)?");
+
     /**
-     * Parses a duration: a number with a unit, {@code s}, {@code m} or {@code h} ({@code 90s}, {@code 10m},
-     * {@code 1.5h}); a bare number is seconds.
+     * Parses a duration, the one syntax of every duration option: a number with a unit, {@code ms}, {@code s},
+     * {@code m} (or {@code min}) or {@code h} ({@code 500ms}, {@code 90s}, {@code 10m}, {@code 1.5h}); a bare number
+     * is seconds. Zero is a duration (no warm-up); whether an option takes it is the option's rule.
      */
     public static double parseDurationSeconds(String option, String text) {
-        String t = text.trim().toLowerCase(Locale.ROOT);
-        double unit = 1;
-        if (t.endsWith("h")) {
-            unit = 3600;
-        } else if (t.endsWith("m")) {
-            unit = 60;
-        }
-        if (t.endsWith("h") || t.endsWith("m") || t.endsWith("s")) {
-            t = t.substring(0, t.length() - 1).trim();
-        }
-        try {
-            double v = Double.parseDouble(t) * unit;
-            if (v > 0 && Double.isFinite(v)) {
+        java.util.regex.Matcher m = DURATION.matcher(text == null ? "" : text.trim().toLowerCase(Locale.ROOT));
+        if (m.matches()) {
+            double unit = switch (m.group(2) == null ? "s" : m.group(2)) {
+                case "ms" -> 1e-3;
+                case "m", "min" -> 60;
+                case "h" -> 3600;
+                default -> 1;
+            };
+            double v = Double.parseDouble(m.group(1)) * unit;
+            if (Double.isFinite(v)) {
                 return v;
             }
-        } catch (NumberFormatException e) {
-            // fall through to the message below
         }
-        throw new UserException(option + ": '" + text + "' is not a positive duration (e.g. 90s, 10m, 1h)");
+        throw new UserException(option + ": '" + text + "' is not a duration (e.g. 500ms, 2s, 10m, 1h; a bare number is seconds)");
     }
 
     /** A duration for messages: "45 s", "10 min", "1.5 h". */

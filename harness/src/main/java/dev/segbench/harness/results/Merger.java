@@ -141,19 +141,12 @@ public final class Merger {
      * precision was not selected) are not judged, as in the compare.
      */
     static List<Run> judged(List<Run> runs, Settings settings) {
-        GateEvaluator gate = GateEvaluator.parse(settings.gate());
         String ref = settings.reference();
-        List<Run> out = new ArrayList<>();
-        for (Run r : runs) {
-            boolean selected = (settings.backends() == null || settings.backends().contains(r.backend()))
-                    && (settings.precisions() == null || settings.precisions().contains(r.precision()));
-            boolean judge = selected && (r.ok() || Run.FAILED.equals(r.status()));
-            Run reference = ref == null ? null : runs.stream().filter(x -> x.model().equals(r.model())
-                    && ref.equals(x.backend() + ":" + x.precision())).findFirst().orElse(null);
-            out.add(!judge ? r.toBuilder().gate(null).build() : r.toBuilder().gate(gate.evaluate(GateEvaluator.Subject.of(r),
-                    reference == null ? null : GateEvaluator.Subject.of(reference))).build());
-        }
-        return out;
+        return GateEvaluator.parse(settings.gate()).judgeAll(runs,
+                r -> (settings.backends() == null || settings.backends().contains(r.backend()))
+                        && (settings.precisions() == null || settings.precisions().contains(r.precision())),
+                r -> ref == null ? null : runs.stream().filter(x -> x.model().equals(r.model())
+                        && ref.equals(x.backend() + ":" + x.precision())).findFirst().orElse(null));
     }
 
     /** Adding confusion matrices of different weights would report an accuracy no model has: refuse. */

@@ -150,20 +150,17 @@ public final class ResultsBook {
      * skipped and reference-only runs are not (null).
      */
     private List<Run> judged() {
-        List<Run> out = new ArrayList<>();
+        Map<String, PlannedRun> planned = new LinkedHashMap<>();
+        List<Run> all = new ArrayList<>();
         for (PlannedRun p : plan.runs()) {
-            Run r = runs.get(p.key());
-            boolean judge = p.role() != PlannedRun.Role.REFERENCE_ONLY && (r.ok() || Run.FAILED.equals(r.status()));
-            if (!judge) {
-                out.add(r);
-                continue;
-            }
-            String refKey = p.role() == PlannedRun.Role.REFERENCE ? p.key() : p.referenceKey();
-            Run ref = refKey == null ? null : runs.get(refKey);
-            out.add(r.toBuilder().gate(gate.evaluate(GateEvaluator.Subject.of(r),
-                    ref == null ? null : GateEvaluator.Subject.of(ref))).build());
+            planned.put(p.key(), p);
+            all.add(runs.get(p.key()));
         }
-        return out;
+        return gate.judgeAll(all, r -> planned.get(r.key()).role() != PlannedRun.Role.REFERENCE_ONLY, r -> {
+            PlannedRun p = planned.get(r.key());
+            String refKey = p.role() == PlannedRun.Role.REFERENCE ? p.key() : p.referenceKey();
+            return refKey == null ? null : runs.get(refKey);
+        });
     }
 
     /** The gallery of every ok run: samples in the order runs wrote them, predictions in run order. */

@@ -15,6 +15,7 @@ import dev.segbench.harness.exec.NativeStderr;
 import dev.segbench.harness.exec.ForkedExecutor;
 import dev.segbench.harness.exec.InProcessExecutor;
 import dev.segbench.harness.gate.GateEvaluator;
+import dev.segbench.harness.passes.PerformanceStep;
 import dev.segbench.harness.plan.BackendProbe;
 import dev.segbench.harness.plan.Fingerprint;
 import dev.segbench.harness.plan.Plan;
@@ -254,12 +255,35 @@ public final class Runner {
     }
 
     /**
+     * Why a recorded host run's memory skips differ from what a run now would skip (the host's available memory
+     * moved across a batch's threshold), so that one table never mixes runs that ran different batches; null when
+     * they agree. Skips judged by device memory are known only inside a session, so they stand as recorded.
+     */
+    private String batchSkipsChanged(PlannedRun p, Run recorded, PerformanceStep.Memory hostNow) {
+        return batchSkipsChanged(p, recorded, settings.performance().load(), hostNow);
+    }
+
+    static String batchSkipsChanged(PlannedRun p, Run recorded, dev.segbench.harness.load.LoadSettings load,
+                                    PerformanceStep.Memory hostNow) {
+        if (p.gpu() || p.role() == PlannedRun.Role.REFERENCE_ONLY) {
+            return null;
+        }
+        Set<String> before = recorded.batchSkips().stream().filter(k -> Run.BatchSkip.HOST.equals(k.memory()))
+                .map(k -> k.size() + " batch " + k.batch()).collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
+        Set<String> now = PerformanceStep.skips(load, p.batchSizes(), hostNow).stream()
+                .map(k -> k.size() + " batch " + k.batch()).collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
+        return before.equals(now) ? null : "the batches skipped for memory changed (skipped " + (before.isEmpty() ? "none" : before)
+                + ", would skip " + (now.isEmpty() ? "none" : now) + " with " + (hostNow.bytes() >> 20) + " MiB available now)";
+    }
+
+    /**
      * {@code --resume}: which recorded runs are reused. A run is reused when its record is ok and its fingerprint
      * equals the plan's; otherwise it runs again, with one line saying why. A reference whose labels a re-running
      * run needs, but which are gone, runs again too.
      */
     private Set<String> decideReuse(Plan plan, RunRecords store, ResultsBook book) {
         Map<String, RunRecord> reusable = new LinkedHashMap<>();
+        PerformanceStep.Memory hostNow = PerformanceStep.Memory.host();
         int recorded = 0;
         for (PlannedRun p : plan.runs()) {
             if (!p.runnable()) {
@@ -283,6 +307,8 @@ public final class Runner {
             } else if (p.referenceKey() != null && rec.run().agreement() == null && rec.run().dataset() != null
                     && rec.run().dataset().images() > 0) {
                 log.accept(p.key() + ": running it again: it was measured without agreement (its reference had failed)");
+            } else if (batchSkipsChanged(p, rec.run(), hostNow) != null) {
+                log.accept(p.key() + ": running it again: " + batchSkipsChanged(p, rec.run(), hostNow));
             } else {
                 reusable.put(p.key(), rec);
             }

@@ -88,6 +88,22 @@ class CliErrorsTest {
     }
 
     @Test
+    void everyDurationOptionTakesOneSyntax() throws Exception {
+        Path out = tmp.resolve("durations");
+        CliResult r = CliResult.run("compare", "--backends", "fake", "--models", "tiny", "--precisions", "fp32",
+                "--dataset", "fake:1", "--reference", "none", "--scenarios", "single-stream", "--batch-sizes", "1", "--perf-size", "8x8",
+                "--gallery", "0", "--in-process", "--progress", "never", "--warmup", "20ms", "--min-duration", "0.05s",
+                "--min-iterations", "3", "--run-timeout", "1.5m", "--stall-timeout", "90", "--out", out.toString());
+        assertEquals(0, r.code(), r.toString());
+        dev.segbench.api.results.Settings s = dev.segbench.api.results.ResultsJson.read(out).settings();
+        assertEquals(0.02, s.warmupSeconds(), 1e-12);
+        assertEquals(0.05, s.minDurationSeconds(), 1e-12);
+        assertOneLineUserError(CliResult.run("compare", "--models", "tiny", "--warmup", "2 parsecs"), "--warmup",
+                "'2 parsecs' is not a duration (e.g. 500ms, 2s, 10m, 1h; a bare number is seconds)");
+        assertOneLineUserError(CliResult.run("compare", "--models", "tiny", "--run-timeout", "soon"), "--run-timeout");
+    }
+
+    @Test
     void debugShowsTheStackTrace() {
         CliResult r = CliResult.run("--debug", "compare", "--backends", "nope", "--models", "tiny", "--dataset", "fake:1");
         assertEquals(2, r.code());

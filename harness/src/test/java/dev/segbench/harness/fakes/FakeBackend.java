@@ -42,7 +42,7 @@ public class FakeBackend implements Backend {
 
     @Override
     public List<String> propertyKeys() {
-        return List.of("fake.fail");
+        return List.of("fake.fail", "fake.hold-model", "fake.hold-until");
     }
 
     @Override
@@ -55,6 +55,29 @@ public class FakeBackend implements Backend {
         return Set.of(Precision.FP32, Precision.FP16);
     }
 
+    /**
+     * With {@code fake.hold-model=ID} and {@code fake.hold-until=FILE}, a session of that model writes FILE.held and
+     * waits in open() until FILE exists: a test then knows a run is in flight, and for how long (as long as it likes).
+     */
+    private static void holdIfAsked(String modelId, SessionOptions options) throws BackendException {
+        String file = options.property("fake.hold-until", "");
+        if (file.isEmpty() || !modelId.equals(options.property("fake.hold-model", ""))) {
+            return;
+        }
+        java.nio.file.Path release = java.nio.file.Path.of(file);
+        try {
+            java.nio.file.Files.writeString(java.nio.file.Path.of(file + ".held"), modelId);
+            while (!java.nio.file.Files.exists(release)) {
+                Thread.sleep(10);
+            }
+        } catch (java.io.IOException e) {
+            throw new BackendException(BackendException.Code.DEVICE_ERROR, "fake.hold-until: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BackendException(BackendException.Code.DEVICE_ERROR, "interrupted while held", e);
+        }
+    }
+
     @Override
     public InferenceSession open(ModelSource model, SessionOptions options) throws BackendException {
         int stride = model.info().outputStride();
@@ -62,6 +85,7 @@ public class FakeBackend implements Backend {
         if (!options.property("fake.fail", "").isEmpty()) {
             throw new BackendException(BackendException.Code.BUILD_FAILED, "asked to fail by fake.fail=" + options.property("fake.fail", ""));
         }
+        holdIfAsked(model.info().id(), options);
         ModelArtifact artifact;
         try {
             artifact = model.artifact(options.precision(), false);

@@ -112,6 +112,58 @@ class GateTest {
     }
 
     @Test
+    void aLatencyFromAnInvalidMeasurementFailsWithItsReasonInsteadOfPassing() {
+        GateEvaluator gate = GateEvaluator.parse("p99-ms<=120,images-per-s>=100,e2e-p99-ms<=1000");
+        Run invalid = run("cpu", "fp16", 0.62, 0.995, 100).toBuilder()
+                .measurement(new Run.Measurement(false, List.of("warm-up skipped", "12 iterations < --min-iterations 30"),
+                        0, 5, 12, false, 0.01, null, 0.05))
+                .endToEndLatencyMs(new Run.Latency(10, 11, 12, 13.0, 14, 10, 1, 100, 1.0, 0.01, List.of())).build();
+        Gate g = gate.evaluate(GateEvaluator.Subject.of(invalid), REF);
+        assertFalse(g.passed(), "p99 100 <= 120 but measured by a broken rule: the gate never passes on it");
+        Gate.Condition p99 = g.conditions().getFirst();
+        assertEquals(Gate.INVALID, p99.status());
+        assertEquals("p99-ms of this run is from an invalid measurement (warm-up skipped; 12 iterations < --min-iterations 30)",
+                p99.reason());
+        assertEquals(Gate.PASS, g.conditions().get(1).status(), "throughput is not the single-stream measurement");
+        assertEquals(Gate.PASS, g.conditions().get(2).status(), "e2e comes from the accuracy pass");
+        assertTrue(GateEvaluator.summary(g).startsWith("fail: p99-ms<=120 p99-ms of this run is from an invalid"));
+        // a valid run against an invalid reference: the threshold itself is untrustworthy
+        Gate relative = GateEvaluator.parse("p99-ms<=1.1*ref").evaluate(GateEvaluator.Subject.of(run("cpu", "fp16", 0.62, 0.995, 100)),
+                GateEvaluator.Subject.of(invalid));
+        assertFalse(relative.passed());
+        assertEquals(Gate.INVALID, relative.conditions().getFirst().status());
+        assertTrue(relative.conditions().getFirst().reason().startsWith("p99-ms of reference arch1/cpu/fp16 is from"));
+    }
+
+    @Test
+    void accuracyOfSeededWeightsFailsAsSeededWhileAgreementIsStillJudged() {
+        GateEvaluator gate = GateEvaluator.parse("miou>=0.5,miou>=0.99*ref,agreement>=0.99,miou-vs-ref>=0.9");
+        Run.Weights seeded = new Run.Weights(Run.Weights.SEEDED, "seeded:1");
+        Run fp16 = run("cpu", "fp16", 0.62, 0.995, 100).toBuilder().weights(seeded).build();
+        Run ref = run("cpu", "fp32", 0.625, null, 100).toBuilder().weights(seeded).build();
+        Gate g = gate.evaluate(GateEvaluator.Subject.of(fp16), GateEvaluator.Subject.of(ref));
+        assertFalse(g.passed(), "mIoU 0.62 >= 0.5, but of seeded weights (the report shows n/a)");
+        assertEquals(List.of(Gate.SEEDED, Gate.SEEDED, Gate.PASS, Gate.PASS),
+                g.conditions().stream().map(Gate.Condition::status).toList());
+        assertEquals("miou of this run is n/a: seeded (untrained) weights, give --weights for a real accuracy",
+                g.conditions().getFirst().reason());
+        Run trained = run("cpu", "fp16", 0.62, 0.995, 100).toBuilder().weights(new Run.Weights("checkpoint", "abc")).build();
+        assertTrue(gate.evaluate(GateEvaluator.Subject.of(trained), REF).passed(), "checkpoint weights are judged as before");
+    }
+
+    @Test
+    void judgeAllIsWhatCompareResumeAndMergeRecord() {
+        GateEvaluator gate = GateEvaluator.parse("p99-ms<=120");
+        Run ref = run("cpu", "fp32", 0.625, null, 100);
+        Run slow = run("cpu", "fp16", 0.62, 0.99, 130);
+        Run notSelected = run("other", "fp32", 0.62, 0.99, 130);
+        List<Run> judged = gate.judgeAll(List.of(ref, slow, notSelected), r -> !r.backend().equals("other"), r -> ref);
+        assertTrue(judged.get(0).gate().passed());
+        assertFalse(judged.get(1).gate().passed());
+        assertNull(judged.get(2).gate(), "a run added only as a reference is not judged");
+    }
+
+    @Test
     void skippedRunsAreNotJudgedAndFailedRunsFail() {
         GateEvaluator gate = GateEvaluator.parse("miou>=0.5");
         assertNull(gate.evaluate(GateEvaluator.Subject.of(Run.notRun("arch1", "tensorrt", "fp16", Run.SKIPPED, "no GPU")), REF));

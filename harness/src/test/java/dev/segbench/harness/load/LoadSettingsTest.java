@@ -58,7 +58,7 @@ class LoadSettingsTest {
     }
 
     private static LoadSettings withThreads(String mode) {
-        return new LoadSettings(Scenario.DEFAULT, SIZE, List.of(1), Arrivals.POISSON, 1, null, null, 500, mode);
+        return new LoadSettings(Scenario.DEFAULT, SIZE, List.of(1), Arrivals.POISSON, 1, null, null, 500, mode, 1800, 99);
     }
 
     @Test
@@ -84,9 +84,9 @@ class LoadSettingsTest {
     void settingsRefuseQpsAndBoundsAtOrBelowZeroAndInconsistentServerOptions() {
         Set<Scenario> server = Set.of(Scenario.SERVER);
         assertEquals("--server-qps: must be a number > 0 (got 0)", error(() -> settings(server, List.of(1), null, 0.0)));
-        assertEquals("--server-p99-ms: must be a number > 0 (got -1)", error(() -> settings(server, List.of(1), -1.0, null)));
-        assertTrue(error(() -> settings(server, List.of(1), null, null)).startsWith("--scenarios server: give --server-p99-ms"));
-        assertEquals("--server-p99-ms: the server scenario is not among --scenarios single-stream",
+        assertEquals("--server-latency-ms: must be a number > 0 (got -1)", error(() -> settings(server, List.of(1), -1.0, null)));
+        assertTrue(error(() -> settings(server, List.of(1), null, null)).startsWith("--scenarios server: give --server-latency-ms MS or --server-p99-ms MS"));
+        assertEquals("--server-latency-ms (or --server-p99-ms): the server scenario is not among --scenarios single-stream",
                 error(() -> settings(Set.of(Scenario.SINGLE_STREAM), List.of(1), 20.0, null)));
         assertEquals("--in-flight: give at least one whole number (e.g. 1,2,4)", error(() -> settings(server, List.of(), 20.0, null)));
         assertEquals("--perf-size: give at least one size (e.g. 512x512)",

@@ -16,11 +16,65 @@ import org.junit.jupiter.api.Test;
 /** The search logic against synthetic queues whose p99 at each rate is known, so no trial has to run in real time. */
 class MaxQpsSearchTest {
 
-    /** A trial whose every latency is {@code p99Ms} and whose achieved rate is the target, capped at {@code capacity}. */
+    /**
+     * A trial whose every latency is {@code p99Ms} and whose achieved rate is the target, capped at {@code capacity};
+     * some request queued (a queue model), so the light-load rule does not apply.
+     */
     static ServerScenario.Trial trial(double qps, double p99Ms, double capacity) {
+        return trial(qps, p99Ms, capacity, 1);
+    }
+
+    static ServerScenario.Trial trial(double qps, double p99Ms, double capacity, long maxQueueDepth) {
         Histogram h = Latencies.newHistogram();
         h.recordValueWithCount(Math.round(p99Ms * 1000), 200);
-        return new ServerScenario.Trial(qps, Math.min(qps, capacity), 200, h, 0, null, null);
+        return new ServerScenario.Trial(qps, Math.min(qps, capacity), 200, h, maxQueueDepth, null, null);
+    }
+
+    @Test
+    void aTimeBudgetStopsTheSearchBeforeATrialThatWouldOverrunItAndKeepsTheTrialsSoFar() throws Exception {
+        // the case: a 10 img/s backend, a bound below its service time, 500 requests a trial; the trials'
+        // lengths are simulated on a clock, so the test takes no time
+        long[] now = {0};
+        double budgetSeconds = 1800;
+        MaxQpsSearch.Budget budget = new MaxQpsSearch.Budget(budgetSeconds, () -> now[0], q -> 500 / Math.min(q, 10));
+        MaxQpsSearch.Outcome o = MaxQpsSearch.search(10, 50, budget, q -> {
+            now[0] += Math.round(500 / Math.min(q, 10) * 1e9);
+            return trial(q, 100, 10);
+        });
+        assertNull(o.maxQps());
+        assertTrue(now[0] / 1e9 <= budgetSeconds, "the search took " + now[0] / 1e9 + " s of a " + budgetSeconds + " s budget");
+        assertEquals(List.of(10.0, 5.0, 2.5, 1.25, 0.625), o.trials().stream().map(ServerScenario.Trial::targetQps).toList(),
+                "every trial that fitted is kept");
+        assertTrue(o.note().startsWith("time budget: the trial at 0.3125 qps would take about 1600 s"), o.note());
+    }
+
+    @Test
+    void theBoundAppliesToTheChosenPercentile() throws Exception {
+        // three in four requests take 5 ms, the rest 100 ms, at every rate: p50 is within 10 ms, p99 never is
+        MaxQpsSearch.TrialRunner runner = q -> {
+            Histogram h = Latencies.newHistogram();
+            h.recordValueWithCount(5_000, 150);
+            h.recordValueWithCount(100_000, 50);
+            return new ServerScenario.Trial(q, q, 200, h, 1, null, null);
+        };
+        MaxQpsSearch.Outcome median = MaxQpsSearch.search(10, 10, 50, MaxQpsSearch.Budget.UNLIMITED, runner);
+        assertEquals(40.0, median.maxQps(), "p50 within the bound at every rate: doubles to 4x the start");
+        Server server = median.toResult(10, 50, Arrivals.POISSON, 1, 1);
+        assertEquals(50.0, server.latencyPercentile());
+        assertEquals("p50 <= 10 ms", server.boundText());
+        assertTrue(server.trials().stream().allMatch(t -> Boolean.TRUE.equals(t.withinBound())));
+        MaxQpsSearch.Outcome p99 = MaxQpsSearch.search(10, 10, 99, MaxQpsSearch.Budget.UNLIMITED, runner);
+        assertNull(p99.maxQps());
+        assertTrue(p99.note().startsWith("no trial met p99 <= 10 ms"), p99.note());
+    }
+
+    @Test
+    void aTrialThatMissesTheBoundWithNoQueueEndsTheSearch() throws Exception {
+        // the first trial queues; the second, at half the rate, queued nothing and still took 100 ms a request
+        MaxQpsSearch.Outcome o = MaxQpsSearch.search(10, 50, q -> trial(q, 100, 10, q >= 10 ? 3 : 0));
+        assertNull(o.maxQps());
+        assertEquals(2, o.trials().size());
+        assertTrue(o.note().contains("already at light load (5 qps, no request queued)"), o.note());
     }
 
     /** M/M/1-like p99 of a 10 ms server: it grows without bound as the rate nears 100/s. */

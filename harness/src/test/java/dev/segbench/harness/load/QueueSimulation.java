@@ -79,23 +79,32 @@ public final class QueueSimulation {
         double achieved = schedule.measured() / ((lastDone - schedule.warmupWindowNanos() / 1e6) / 1000);
         return new Simulated(latency[(int) Math.ceil(0.99 * latency.length) - 1], achieved);
     }
+
     /** A simulated trial as the harness records it (a microsecond histogram of the measured latencies). */
     public static ServerScenario.Trial trial(ArrivalSchedule schedule, double[] serviceMs) {
         long[] arrivals = schedule.fromStart();
         org.HdrHistogram.Histogram h = dev.segbench.harness.metrics.Latencies.newHistogram();
         double free = Double.NEGATIVE_INFINITY;
         double lastDone = 0;
+        double[] starts = new double[arrivals.length];
+        int firstWaiting = 0; // starts are in order, so the requests still waiting at an arrival are a suffix
+        long maxQueueDepth = 0;
         for (int i = 0; i < arrivals.length; i++) {
             double arrive = arrivals[i] / 1e6;
-            double done = Math.max(arrive, free) + serviceMs[i];
+            starts[i] = Math.max(arrive, free);
+            double done = starts[i] + serviceMs[i];
             free = done;
+            while (firstWaiting < i && starts[firstWaiting] <= arrive) {
+                firstWaiting++;
+            }
             if (i >= schedule.warmup()) {
                 dev.segbench.harness.metrics.Latencies.recordNanos(h, Math.round((done - arrive) * 1e6));
                 lastDone = done;
+                maxQueueDepth = Math.max(maxQueueDepth, i - firstWaiting);
             }
         }
         double achieved = schedule.measured() / ((lastDone - schedule.warmupWindowNanos() / 1e6) / 1000);
-        return new ServerScenario.Trial(schedule.qps(), achieved, schedule.measured(), h, 0, null, null);
+        return new ServerScenario.Trial(schedule.qps(), achieved, schedule.measured(), h, maxQueueDepth, null, null);
     }
 
     /**

@@ -9,6 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.segbench.api.BackendException;
 import dev.segbench.api.Capability;
 import dev.segbench.api.InferenceResult;
+import dev.segbench.api.InferenceSession;
+import dev.segbench.api.results.Run;
+import java.nio.file.Files;
+import java.util.OptionalLong;
 import dev.segbench.api.Progress;
 import dev.segbench.api.results.InFlightThroughput;
 import dev.segbench.api.results.PerformanceAtSize;
@@ -88,7 +92,7 @@ class PerformanceStepTest {
     private final List<Sut> suts = Collections.synchronizedList(new ArrayList<>());
 
     private PerformanceStep.Outcome run(RunSettings.Performance p, Set<Capability> caps, double ms) throws Exception {
-        PerformanceStep step = new PerformanceStep(p, "fake", p.batchSizes(), caps, 0, new CpuFrequencyProbe(tmp));
+        PerformanceStep step = new PerformanceStep(p, "fake", p.batchSizes(), caps, PerformanceStep.Memory.UNKNOWN, new CpuFrequencyProbe(tmp));
         return step.run(size -> {
             Sut s = new Sut(size, ms);
             suts.add(s);
@@ -179,7 +183,7 @@ class PerformanceStepTest {
                 }
             };
         };
-        PerformanceStep step = new PerformanceStep(p, "fake", p.batchSizes(), Set.of(Capability.CONCURRENT_RUNS), 0,
+        PerformanceStep step = new PerformanceStep(p, "fake", p.batchSizes(), Set.of(Capability.CONCURRENT_RUNS), PerformanceStep.Memory.UNKNOWN,
                 new CpuFrequencyProbe(tmp), 4, reopener);
         PerformanceStep.Outcome o = step.run(size -> new Sut(size, 1), () -> null, "m/fake/fp32", Progress.NONE);
         for (PerformanceAtSize at : o.sizes()) {
@@ -190,7 +194,7 @@ class PerformanceStepTest {
         assertEquals(Set.copyOf(opened), Set.copyOf(closed), "every session it opened is closed");
 
         opened.clear();
-        PerformanceStep gpu = new PerformanceStep(p, "fake", p.batchSizes(), Set.of(Capability.CONCURRENT_RUNS), 0,
+        PerformanceStep gpu = new PerformanceStep(p, "fake", p.batchSizes(), Set.of(Capability.CONCURRENT_RUNS), PerformanceStep.Memory.UNKNOWN,
                 new CpuFrequencyProbe(tmp), 0, reopener);
         PerformanceStep.Outcome g = gpu.run(size -> new Sut(size, 1), () -> null, "m/fake/fp32", Progress.NONE);
         assertTrue(opened.isEmpty());
@@ -219,7 +223,7 @@ class PerformanceStepTest {
         List<OptionLists.Size> one = List.of(new OptionLists.Size(8, 8));
         // every other request 10x slower: CV far above 5%
         RunSettings.Performance p = performance(load(EnumSet.of(Scenario.SINGLE_STREAM), one, List.of(1), null, null), List.of(1), 0.01);
-        PerformanceStep step = new PerformanceStep(p, "fake", p.batchSizes(), Set.of(), 0, new CpuFrequencyProbe(tmp));
+        PerformanceStep step = new PerformanceStep(p, "fake", p.batchSizes(), Set.of(), PerformanceStep.Memory.UNKNOWN, new CpuFrequencyProbe(tmp));
         AtomicInteger n = new AtomicInteger();
         SystemUnderTest alternating = (batch, workers) -> new SystemUnderTest.PreparedInputs() {
             @Override
@@ -240,7 +244,7 @@ class PerformanceStepTest {
         assertTrue(o.warnings().isEmpty(), "the flag is the only record of it, so it is said once: " + o.warnings());
 
         RunSettings.Performance noWarmup = performance(p.load(), List.of(1), 0);
-        PerformanceStep.Outcome cold = new PerformanceStep(noWarmup, "fake", List.of(1), Set.of(), 0, new CpuFrequencyProbe(tmp))
+        PerformanceStep.Outcome cold = new PerformanceStep(noWarmup, "fake", List.of(1), Set.of(), PerformanceStep.Memory.UNKNOWN, new CpuFrequencyProbe(tmp))
                 .run(size -> alternating, () -> null, "m/fake/fp32", Progress.NONE);
         assertFalse(cold.measurement().valid());
         assertEquals(List.of("warm-up skipped (--warmup 0)"), cold.measurement().reasons());
@@ -280,9 +284,93 @@ class PerformanceStepTest {
     void batchesThatWouldNotFitInMemoryAreSkippedWithAWarning() throws Exception {
         List<OptionLists.Size> one = List.of(new OptionLists.Size(64, 64));
         RunSettings.Performance p = performance(load(EnumSet.of(Scenario.OFFLINE), one, List.of(1), null, null), List.of(1, 1024), 0);
-        PerformanceStep step = new PerformanceStep(p, "fake", p.batchSizes(), Set.of(), 1L << 26, new CpuFrequencyProbe(tmp));
+        PerformanceStep step = new PerformanceStep(p, "fake", p.batchSizes(), Set.of(),
+                new PerformanceStep.Memory(1L << 26, Run.BatchSkip.DEVICE), new CpuFrequencyProbe(tmp));
         PerformanceStep.Outcome o = step.run(size -> new Sut(size, 0.1), () -> null, "m/fake/fp32", Progress.NONE);
         assertEquals(List.of(1), o.sizes().getFirst().throughput().stream().map(InFlightThroughput::batch).toList());
-        assertTrue(o.warnings().stream().anyMatch(w -> w.startsWith("batch 1024 skipped")), o.warnings().toString());
+        assertTrue(o.warnings().stream().anyMatch(w -> w.startsWith("batch 1024 skipped") && w.endsWith("free device memory")),
+                o.warnings().toString());
+        // recorded in the run, with the figure it was judged by, so --resume can compare it
+        assertEquals(List.of(new Run.BatchSkip("64x64", 1024, 1024L * 64 * 64 * (256 + 12), 1L << 26, Run.BatchSkip.DEVICE)),
+                o.batchSkips());
+    }
+
+    /** A session on a device: its free device memory, not the host's, decides. */
+    private static InferenceSession deviceSession(OptionalLong free) {
+        return new InferenceSession() {
+            @Override
+            public dev.segbench.api.ModelArtifact artifact() {
+                return null;
+            }
+
+            @Override
+            public InferenceResult run(dev.segbench.api.HostTensor input) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public OptionalLong freeDeviceMemoryBytes() {
+                return free;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
+    @Test
+    void aDeviceBackendIsJudgedByDeviceMemoryAndAHostBackendByMemAvailable() {
+        assertEquals(new PerformanceStep.Memory(5L << 30, Run.BatchSkip.DEVICE),
+                PerformanceStep.Memory.of(deviceSession(OptionalLong.of(5L << 30)), true));
+        PerformanceStep.Memory unknown = PerformanceStep.Memory.of(deviceSession(OptionalLong.empty()), true);
+        assertEquals(0, unknown.bytes(), "a device backend without a free-memory figure is not judged by the host's");
+        PerformanceStep.Memory host = PerformanceStep.Memory.of(deviceSession(OptionalLong.empty()), false);
+        assertEquals(Run.BatchSkip.HOST, host.memory());
+        assertTrue(host.bytes() > 0);
+        if (Files.isReadable(Path.of("/proc/meminfo"))) {
+            long memAvailable = meminfo("MemAvailable:");
+            long memFree = meminfo("MemFree:");
+            // MemAvailable includes the droppable page cache; read moments apart, so compare with the gap to MemFree
+            assertTrue(Math.abs(host.bytes() - memAvailable) < Math.abs(host.bytes() - memFree)
+                            || memAvailable == memFree,
+                    "host memory " + host.bytes() + " is MemAvailable " + memAvailable + ", not MemFree " + memFree);
+        }
+    }
+
+    private static long meminfo(String key) {
+        try {
+            return Files.readAllLines(Path.of("/proc/meminfo")).stream().filter(l -> l.startsWith(key))
+                    .mapToLong(l -> Long.parseLong(l.replaceAll("[^0-9]", "")) * 1024).findFirst().orElseThrow();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void minIterationsHoldsForServerTrialsToo() throws Exception {
+        // --min-iterations 10 (performance()), --server-min-requests 5, and 50 qps x 0.05 s asks for 3: 10 are measured
+        List<OptionLists.Size> one = List.of(new OptionLists.Size(8, 8));
+        LoadSettings load = new LoadSettings(EnumSet.of(Scenario.SERVER), one, List.of(1), Arrivals.UNIFORM, 1, null, 50.0, 5);
+        PerformanceStep.Outcome o = run(performance(load, List.of(1), 0), Set.of(), 1);
+        assertEquals(10, o.sizes().getFirst().server().trials().getFirst().requests());
+    }
+
+    @Test
+    void aSearchForABoundBelowTheServiceTimeStopsAndKeepsEverythingMeasured() throws Exception {
+        // 20 ms service, 5 ms bound: no rate meets it. Without the light-load rule and the budget this searches
+        // through 7 trials of 20 requests each down to 1/64 of the capacity (about 50 s here; 100 min at real sizes).
+        List<OptionLists.Size> one = List.of(new OptionLists.Size(8, 8));
+        LoadSettings load = new LoadSettings(EnumSet.allOf(Scenario.class), one, List.of(1), Arrivals.UNIFORM, 1, 5.0, null, 20, LoadSettings.SPLIT,
+                30, 99);
+        RunSettings.Performance p = performance(load, List.of(1), 0.05);
+        PerformanceStep.Outcome o = run(p, Set.of(), 20);
+        PerformanceAtSize at = o.sizes().getFirst();
+        assertNotNull(at.latencyMs(), "single-stream kept");
+        assertEquals(1, at.throughput().size(), "offline kept");
+        Server server = at.server();
+        assertNull(server.maxQps());
+        assertTrue(server.trials().size() <= 3, server.trials().size() + " trials: " + server.note());
+        assertTrue(server.note().contains("light load"), server.note());
     }
 }

@@ -51,7 +51,10 @@ class RunSettingsTest {
         assertEquals(600, RunSettings.parseDurationSeconds("--run-timeout", "10m"));
         assertEquals(5400, RunSettings.parseDurationSeconds("--run-timeout", "1.5h"));
         UserException e = assertThrows(UserException.class, () -> RunSettings.parseDurationSeconds("--run-timeout", "soon"));
-        assertEquals("--run-timeout: 'soon' is not a positive duration (e.g. 90s, 10m, 1h)", e.getMessage());
+        assertEquals("--run-timeout: 'soon' is not a duration (e.g. 500ms, 2s, 10m, 1h; a bare number is seconds)", e.getMessage());
+        assertEquals(0.5, RunSettings.parseDurationSeconds("--warmup", "500ms"));
+        assertEquals(300, RunSettings.parseDurationSeconds("--warmup", "5 min"));
+        assertEquals(0, RunSettings.parseDurationSeconds("--warmup", "0"));
         assertThrows(UserException.class, () -> RunSettings.parseDurationSeconds("--stall-timeout", "-3m"));
         assertEquals("1 h", RunSettings.formatDuration(3600));
         assertEquals("10 min", RunSettings.formatDuration(600));

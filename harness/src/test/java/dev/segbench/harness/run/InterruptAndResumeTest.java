@@ -114,9 +114,13 @@ class InterruptAndResumeTest {
     @Test
     void sigintAfterTwoRunsThenResumeRunsTheOtherFour() throws Exception {
         Path out = tmp.resolve("out");
-        CliProcess p = CliProcess.start(tmp.resolve("p1"), Map.of(), List.of(), args(out).toArray(String[]::new));
+        // the third run (tiny2/fake/fp32) holds in its session's open() until `release` exists, so SIGINT lands while
+        // it is in flight however fast or slow this machine is; the same settings (and so fingerprints) throughout
+        Path release = tmp.resolve("release");
+        String[] hold = {"--property", "fake.hold-model=tiny2", "--property", "fake.hold-until=" + release};
+        CliProcess p = CliProcess.start(tmp.resolve("p1"), Map.of(), List.of(), args(out, hold).toArray(String[]::new));
         awaitRecords(out, 2, p);
-        awaitFile(out.resolve("logs/tiny2.fake.fp32.log"), p); // the third run is in flight
+        awaitFile(Path.of(release + ".held"), p); // the third run is in flight, and stays so
         p.signal("INT");
         assertEquals(Interruption.EXIT_STATUS, p.await(120), p.toString());
         assertTrue(p.err().contains("interrupted: the results so far are written"), p.toString());
@@ -127,7 +131,10 @@ class InterruptAndResumeTest {
         assertEquals(2, records(out).size(), "the interrupted run left no record");
         assertFalse(Files.exists(out.resolve("results.json.tmp")));
 
-        CliResult resumed = CliResult.run(args(out, "--resume").toArray(String[]::new));
+        Files.writeString(release, "go");
+        List<String> resumeArgs = new ArrayList<>(args(out, hold));
+        resumeArgs.add("--resume");
+        CliResult resumed = CliResult.run(resumeArgs.toArray(String[]::new));
         assertEquals(0, resumed.code(), resumed.toString());
         assertEquals(4, executed(resumed).size(), resumed.err());
         assertTrue(resumed.err().contains("resuming: 2 run(s) reused"), resumed.err());
@@ -137,7 +144,9 @@ class InterruptAndResumeTest {
         assertTrue(executed(resumed).stream().noneMatch(reusedKeys::contains), "reused runs do not run again");
 
         Path whole = tmp.resolve("whole");
-        CliResult uninterrupted = CliResult.run(args(whole, "--in-process").toArray(String[]::new)); // faster, same numbers
+        List<String> wholeArgs = new ArrayList<>(args(whole, hold));
+        wholeArgs.add("--in-process"); // faster, same numbers
+        CliResult uninterrupted = CliResult.run(wholeArgs.toArray(String[]::new));
         assertEquals(0, uninterrupted.code(), uninterrupted.toString());
         assertSameResults(ResultsJson.read(whole), finished);
     }
