@@ -191,7 +191,7 @@ final class ReportModel {
         List<Function<Run, Double>> numeric = new ArrayList<>(List.of(
                 r -> r.accuracy() == null || Run.seeded(r) ? null : r.accuracy().miou(),
                 r -> r.accuracy() == null || Run.seeded(r) ? null : r.accuracy().pixelAccuracy(),
-                r -> r.agreement() == null || isReference(r, reference) ? null : r.agreement().pixelAgreement(),
+                r -> r.agreement() == null || r.isReference(reference) ? null : r.agreement().pixelAgreement(),
                 r -> r.latencyMs() == null ? null : -r.latencyMs().p50(),
                 r -> r.latencyMs() == null || r.latencyMs().p99() == null ? null : -r.latencyMs().p99(),
                 r -> InFlightThroughput.best(r) == null ? null : InFlightThroughput.best(r).imagesPerSecond(),
@@ -226,7 +226,7 @@ final class ReportModel {
             List<String> shown = new ArrayList<>(List.of(
                 Run.seeded(r) && r.accuracy() != null ? NOT_APPLICABLE_SEEDED : Format.percent(r.accuracy() == null ? null : r.accuracy().miou()),
                 Run.seeded(r) && r.accuracy() != null ? NOT_APPLICABLE_SEEDED : Format.percent(r.accuracy() == null ? null : r.accuracy().pixelAccuracy()),
-                isReference(r, reference) && r.ok() ? "reference"
+                r.isReference(reference) && r.ok() ? "reference"
                         : Format.percent(r.agreement() == null ? null : r.agreement().pixelAgreement()),
                 Format.ms(r.latencyMs() == null ? null : r.latencyMs().p50()),
                 r.latencyMs() != null && r.latencyMs().p99() == null ? PercentileIntervals.TOO_FEW
@@ -309,21 +309,10 @@ final class ReportModel {
         return baseline != null && baseline.equals(r.backend() + ":" + r.precision());
     }
 
-    /** Whether the run is the reference run ("backend:precision", or "backend" alone) of its model. */
-    static boolean isReference(Run r, String reference) {
-        if (reference == null) {
-            return false;
-        }
-        int colon = reference.indexOf(':');
-        String backend = colon < 0 ? reference : reference.substring(0, colon);
-        String precision = colon < 0 ? null : reference.substring(colon + 1);
-        return backend.equals(r.backend()) && (precision == null || precision.equals(r.precision()));
-    }
-
     private static List<Run> confusionRuns(List<Run> ok, String reference) {
         Map<String, Run> byModel = new LinkedHashMap<>();
         for (Run r : ok) {
-            if (isReference(r, reference) && r.accuracy() != null && r.accuracy().confusionMatrix() != null) {
+            if (r.isReference(reference) && r.accuracy() != null && r.accuracy().confusionMatrix() != null) {
                 byModel.putIfAbsent(r.model(), r);
             }
         }

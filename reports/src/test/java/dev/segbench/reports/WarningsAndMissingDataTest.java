@@ -63,7 +63,7 @@ class WarningsAndMissingDataTest {
                 .latencyMs(new Run.Latency(l.p50(), l.p90(), l.p95(), l.p99(), l.max(), l.mean(), l.stddev(), l.count(),
                         l.min(), 0.18, l.cdf()))
                 .throughput(r.throughput())
-                .measurement(new Run.Measurement(false, List.of("CV 18.0% above 5.0%"), 2, 5, 900))
+                .measurement(new Run.Measurement(true, List.of(), 2, 5, 900, true, 0.18, null, 0.05))
                 .warnings(List.of("CPU frequency scaling is on")).build();
         ResultsJson.write(dir, SampleResults.results(List.of(unstable), List.of(), List.of()));
 

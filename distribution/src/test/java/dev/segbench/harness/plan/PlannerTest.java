@@ -7,8 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.segbench.api.Availability;
 import dev.segbench.api.Backend;
+import dev.segbench.api.Capability;
 import dev.segbench.api.DatasetOptions;
 import dev.segbench.api.Precision;
+import dev.segbench.harness.load.Arrivals;
+import dev.segbench.harness.load.LoadSettings;
+import dev.segbench.harness.load.OptionLists;
+import dev.segbench.harness.load.Scenario;
+import dev.segbench.harness.passes.RunTask;
 import dev.segbench.harness.plan.PlannedRun.Role;
 import dev.segbench.harness.plugins.Plugins;
 import java.nio.file.Path;
@@ -62,9 +68,10 @@ class PlannerTest {
         assertEquals("tiny/cpu/fp32", withCpu.runs().get(2).referenceKey());
         assertEquals(ref.fingerprint(), withCpu.runs().get(2).fingerprintInputs().get("reference_fingerprint"));
 
-        // without cpu the next available one by rank (then id): opencv 30, tensorrt 50 and cuda 200 are not here, the
-        // fakes are 1000
-        Plan withoutCpu = plan(settings(RunSettings.Reference.auto(), 1), probe(Set.of("cpu", "opencv", "tensorrt", "cuda")));
+        // without cpu the next available one by rank (then id): opencv 30, tensorrt 50, cuda 200 and pytorch are not
+        // here, the fakes are 1000
+        Plan withoutCpu = plan(settings(RunSettings.Reference.auto(), 1),
+                probe(Set.of("cpu", "opencv", "tensorrt", "cuda", "pytorch")));
         assertEquals("exploding:fp32", withoutCpu.reference());
     }
 
@@ -114,5 +121,50 @@ class PlannerTest {
         assertEquals("fake is not here", p.runs().getFirst().skipReason());
         assertTrue(p.warnings().stream().map(dev.segbench.api.results.Warning::text).anyMatch(w -> w.startsWith("reference fake:fp32 is skipped (fake is not here)")),
                 p.warnings().toString());
+    }
+
+    /**
+     * Backend availability is probed once per compare: the run measures with the plan's answer and its fingerprint
+     * records the probed version, even when the backend answers otherwise afterwards; a run process whose own probe
+     * disagrees (a child JVM loads the backend afresh) is refused rather than measured under a record that is wrong.
+     */
+    @Test
+    void runsUseThePlansOneProbeOfTheBackend(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        // the plan's probe: version "fake-probed", with concurrent runs; the fake backend itself now says fake-1.0 without
+        Availability probed = Availability.available("fake-probed", List.of("fake device"),
+                Set.of(Capability.CONCURRENT_RUNS, Capability.DEVICE_TIMINGS));
+        BackendProbe once = backends -> {
+            Map<String, BackendState> out = new LinkedHashMap<>();
+            backends.forEach(b -> out.put(b.id(), new BackendState(b.id(), b.rank(), b.id().equals("fake") ? probed
+                    : Availability.unavailable("not in this test"), b.precisions())));
+            return out;
+        };
+        LoadSettings load = new LoadSettings(Scenario.DEFAULT, List.of(new OptionLists.Size(32, 32)), List.of(1, 2),
+                Arrivals.POISSON, LoadSettings.DEFAULT_SEED, null, null, LoadSettings.DEFAULT_SERVER_MIN_REQUESTS);
+        RunSettings base = settings(null, 0.01);
+        RunSettings s = new RunSettings(new RunSettings.Selection(List.of("tiny"), List.of("fake"), List.of(Precision.FP32),
+                Map.of(), 1, null), base.data(), new RunSettings.Performance(List.of(1), false, 32, 32, 0, 0.01, 2, 0.05, load),
+                base.session(), base.execution(), tmp);
+        try (Plugins plugins = Plugins.load(List.of(), List.of()); Planner planner = new Planner(plugins, s, m -> { })) {
+            planner.prepare();
+            Plan plan = planner.plan(once);
+            PlannedRun run = plan.run("tiny/fake/fp32");
+            assertEquals("fake-probed", run.fingerprintInputs().get("backend_version"));
+            assertEquals(List.of(1, 2), run.fingerprintInputs().get("in_flight"));
+            Availability now = Plugins.availability(plugins.requireBackend("fake", ""));
+            assertEquals("fake-1.0", now.version(), "the backend's answer now differs from the plan's");
+
+            dev.segbench.api.results.Run measured = new dev.segbench.harness.exec.InProcessExecutor(plugins, plan, planner,
+                    "here", dev.segbench.api.Progress.NONE, m -> { }).execute(run, null, null).outcome().run();
+            assertEquals(dev.segbench.api.results.Run.OK, measured.status(), measured.reason());
+            assertEquals(Set.of(1, 2), measured.performance().getFirst().throughput().stream()
+                    .map(dev.segbench.api.results.InFlightThroughput::inFlight).collect(java.util.stream.Collectors.toSet()),
+                    "measured at the in-flight counts the plan's answer allows");
+
+            assertNull(RunTask.probeDisagrees(run, probed), "a run process that finds what the plan found runs");
+            assertEquals("backend fake reports fake-1.0 [DEVICE_TIMINGS] in the run's process, but the compare planned "
+                    + "with fake-probed [DEVICE_TIMINGS, CONCURRENT_RUNS] (what its fingerprint records): not measured",
+                    RunTask.probeDisagrees(run, now));
+        }
     }
 }

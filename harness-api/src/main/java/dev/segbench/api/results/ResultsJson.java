@@ -38,11 +38,15 @@ public final class ResultsJson {
 
     public static Results fromBytes(byte[] json, String origin) throws IOException {
         try {
-            Results r = MAPPER.readValue(json, Results.class);
-            if (r.schemaVersion() < Results.OLDEST_READABLE_SCHEMA || r.schemaVersion() > Results.SCHEMA_VERSION) {
-                throw new IOException(origin + ": schema_version " + r.schemaVersion() + " is not supported (this segbench reads "
+            Results read = MAPPER.readValue(json, Results.class);
+            if (read.schemaVersion() < Results.OLDEST_READABLE_SCHEMA || read.schemaVersion() > Results.SCHEMA_VERSION) {
+                throw new IOException(origin + ": schema_version " + read.schemaVersion() + " is not supported (this segbench reads "
                         + Results.OLDEST_READABLE_SCHEMA + " to " + Results.SCHEMA_VERSION + ")");
             }
+            // Older writers put the unstable verdict in text as well: drop it, once, here (Stability decides from fields).
+            Results r = new Results(read.schemaVersion(), read.environment(), read.environments(), read.settings(),
+                    read.runs().stream().map(Stability::withoutVerdictText).toList(), read.gallery(), read.warnings(),
+                    read.classes());
             // Before schema 3 warnings were strings and readers derived the rest from the runs: convert once, here.
             return r.schemaVersion() >= Results.STRUCTURED_WARNINGS_SCHEMA ? r
                     : r.withWarnings(Warnings.upgrade(r.warnings(), r.runs(), r.settings()));

@@ -66,6 +66,29 @@ public record Run(String model, String backend, String precision, String status,
         return OK.equals(status);
     }
 
+    /**
+     * Whether this is the reference run that {@code reference} names: "backend:precision" as {@link Settings#reference}
+     * records it, or "backend" alone (any precision); null and "none" name no run. The one answer, for compare,
+     * {@code --resume}, merge, the console table and the report.
+     */
+    public boolean isReference(String reference) {
+        if (reference == null || reference.equals("none")) {
+            return false;
+        }
+        int colon = reference.indexOf(':');
+        return backend.equals(colon < 0 ? reference : reference.substring(0, colon))
+                && (colon < 0 || reference.substring(colon + 1).equals(precision));
+    }
+
+    /**
+     * The reference run of {@code run}'s model among {@code runs} ({@link #isReference}), skipped ones excluded (a
+     * skipped reference measured nothing to compare with); null when there is none.
+     */
+    public static Run referenceOf(Run run, java.util.Collection<Run> runs, String reference) {
+        return runs.stream().filter(x -> x.model().equals(run.model()) && x.isReference(reference) && !SKIPPED.equals(x.status()))
+                .findFirst().orElse(null);
+    }
+
     /** Whether the run reached an end of its own: ok, skipped or failed (not pending, not interrupted). */
     public boolean finished() {
         return OK.equals(status) || SKIPPED.equals(status) || FAILED.equals(status);

@@ -14,8 +14,12 @@ import java.util.regex.Pattern;
  */
 public final class Stability {
 
-    /** The performance pass's CV verdict ("... CV 7.3% > 5.0% ..."), recorded as a measurement reason before schema 3. */
-    private static final Pattern CV_REASON = Pattern.compile("\\bCV\\b");
+    /**
+     * The performance pass's CV verdict as older files wrote it in text ("... CV 7.3% > 5.0% ..."): a measurement reason
+     * before schema 3, a run warning until the verdict was only {@code measurement.unstable}. Matched only by
+     * {@link #withoutVerdictText} when such a file is read; no decision reads warning text.
+     */
+    private static final Pattern LEGACY_CV_VERDICT = Pattern.compile("\\bCV\\b");
 
     private Stability() {
     }
@@ -57,12 +61,12 @@ public final class Stability {
     public static List<String> brokenRules(Run run) {
         Run.Measurement m = run.measurement();
         List<String> out = new java.util.ArrayList<>(m == null ? List.of()
-                : m.reasons().stream().filter(r -> !isCvVerdict(r)).toList());
+                : m.reasons());
         // each offline cell has its own verdict by the same rules; a reason the single-stream already gave is said once
         for (PerformanceAtSize p : run.performance()) {
             for (InFlightThroughput t : p.throughput()) {
                 if (t.measurement() != null && !t.measurement().valid()) {
-                    t.measurement().reasons().stream().filter(r -> !out.contains(r) && !isCvVerdict(r))
+                    t.measurement().reasons().stream().filter(r -> !out.contains(r))
                             .forEach(r -> out.add("offline " + p.size() + " " + t.configuration() + ": " + r));
                 }
             }
@@ -75,8 +79,24 @@ public final class Stability {
         return !brokenRules(run).isEmpty();
     }
 
-    /** Whether a recorded measurement reason or run warning is the CV verdict (shown as the unstable warning instead). */
-    public static boolean isCvVerdict(String reason) {
-        return reason != null && CV_REASON.matcher(reason).find();
+    /**
+     * A run read from a file, without the CV verdict's text that older writers put among its measurement reasons and
+     * warnings: a high CV is no broken rule, and {@link #unstable} states it (from {@code measurement.unstable}, or
+     * from the recorded CV where a file predates that field). Runs written since are returned as they are.
+     */
+    public static Run withoutVerdictText(Run run) {
+        Run.Measurement m = run.measurement();
+        boolean inReasons = m != null && m.reasons().stream().anyMatch(LEGACY_CV_VERDICT.asPredicate());
+        boolean inWarnings = run.warnings().stream().anyMatch(LEGACY_CV_VERDICT.asPredicate());
+        if (!inReasons && !inWarnings) {
+            return run;
+        }
+        Run.Builder b = run.toBuilder().warnings(run.warnings().stream().filter(LEGACY_CV_VERDICT.asPredicate().negate()).toList());
+        if (inReasons) {
+            b.measurement(new Run.Measurement(m.valid(), m.reasons().stream().filter(LEGACY_CV_VERDICT.asPredicate().negate())
+                    .toList(), m.warmupSeconds(), m.durationSeconds(), m.iterations(), m.unstable(), m.cv(),
+                    m.robustSpread(), m.cvThreshold()));
+        }
+        return b.build();
     }
 }

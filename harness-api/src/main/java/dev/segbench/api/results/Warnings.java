@@ -111,7 +111,7 @@ public final class Warnings {
         for (Run r : runs) {
             List<String> reasons = r.measurement() == null ? List.of() : r.measurement().reasons();
             // the performance pass repeats its measurement verdicts as run warnings: they are said above
-            r.warnings().stream().filter(x -> !reasons.contains(x) && !Stability.isCvVerdict(x)).distinct()
+            r.warnings().stream().filter(x -> !reasons.contains(x)).distinct()
                     .forEach(x -> w.add(new Warning(Warning.RUN_WARNING, Warning.WARN, List.of(r.key()), r.key() + ": " + x)));
         }
         return w.list();

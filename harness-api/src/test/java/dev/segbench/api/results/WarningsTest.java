@@ -13,13 +13,22 @@ import org.junit.jupiter.api.Test;
 
 class WarningsTest {
 
+    /** A run as the performance pass records it now: the CV verdict is {@code measurement.unstable}, never text. */
     private static Run seededOk(String model, double cv) {
+        Run legacy = legacyOk(model, cv);
+        return legacy.toBuilder().measurement(new Run.Measurement(true, List.of(), 2, 5, 100, cv > 0.05, cv, 0.3, 0.05))
+                .warnings(List.of()).build();
+    }
+
+    /** A run as files before schema 3 recorded it: the CV verdict as a measurement reason, and repeated as a warning. */
+    private static Run legacyOk(String model, double cv) {
         return Run.builder(model, "cpu", "fp32").status(Run.OK).weights(new Run.Weights("seeded", "seeded:42"))
                 .dataset(new Run.DatasetSummary("synthetic:8", 8, true, List.of()))
                 .latencyMs(new Run.Latency(10, 12, 13, 15.0, 20, 10, 10 * cv, 100, 9.0, cv,
                         List.of(new double[] {10, 9.0}, new double[] {50, 10}, new double[] {90, 12})))
                 .measurement(new Run.Measurement(cv <= 0.05, cv <= 0.05 ? List.of()
                         : List.of("batch-1 latency varies too much: CV " + (100 * cv) + "% > 5.0%"), 2, 5, 100))
+                .warnings(cv <= 0.05 ? List.of() : List.of("batch-1 latency unstable: CV " + (100 * cv) + "% > 5.0%"))
                 .build();
     }
 
@@ -41,7 +50,7 @@ class WarningsTest {
     void schema2StringWarningsAreConvertedOnceOnRead() throws IOException {
         Run skipped = Run.notRun("arch0", "tensorrt", "fp16", Run.SKIPPED, "no NVIDIA driver");
         // what schema 2 wrote: strings, some repeating what the runs say
-        Results old = new Results(2, null, SETTINGS, List.of(seededOk("arch0", 0.2), skipped), List.of(), List.of(
+        Results old = new Results(2, null, SETTINGS, List.of(legacyOk("arch0", 0.2), skipped), List.of(), List.of(
                 Warning.note("arch0: untrained seeded weights (abc): accuracy numbers are meaningless; pass --weights arch0=FILE"),
                 Warning.note("dataset synthetic:8 is generated: accuracy says nothing about real images"),
                 Warning.note("backend tensorrt skipped (arch0/tensorrt/fp16): no NVIDIA driver"),
@@ -99,10 +108,36 @@ class WarningsTest {
         assertEquals(Warning.UNSTABLE, ws.getFirst().code());
         assertTrue(ws.getFirst().text().contains("arch0/cpu/fp32 CV 12.0%, (p90-p10)/p50 30.0%"), ws.getFirst().text());
 
-        Run shortRun = r.toBuilder().measurement(new Run.Measurement(false,
-                List.of("warm-up skipped (--warmup 0)", "batch-1 latency varies too much: CV 12.0% > 5.0%"), 0, 5, 100)).build();
+        Run shortRun = r.toBuilder().measurement(new Run.Measurement(false, List.of("warm-up skipped (--warmup 0)"),
+                0, 5, 100, true, 0.12, 0.3, 0.05)).build();
         assertTrue(Stability.invalid(shortRun), "a broken rule does");
         assertEquals(List.of("warm-up skipped (--warmup 0)"), Stability.brokenRules(shortRun));
+    }
+
+    /** The unstable verdict comes from {@code measurement.unstable}; the word "CV" in a text decides nothing. */
+    @Test
+    void theUnstableVerdictIsTheFieldNotTheWordCvInAText() {
+        Run stable = seededOk("arch0", 0.01).toBuilder()
+                .measurement(new Run.Measurement(false, List.of("timed 3 requests, fewer than the minimum 30 (CV n/a)"),
+                        2, 5, 3, false, 0.01, 0.3, 0.05))
+                .warnings(List.of("CV kernels fell back to the reference implementation")).build();
+        assertNull(Stability.unstable(stable, SETTINGS));
+        assertTrue(Stability.invalid(stable), "a broken rule counts whatever its words");
+        List<Warning> ws = Warnings.fromRuns(List.of(stable), SETTINGS);
+        assertTrue(ws.stream().anyMatch(w -> w.code().equals(Warning.RUN_WARNING)
+                && w.text().equals("arch0/cpu/fp32: CV kernels fell back to the reference implementation")), ws.toString());
+        assertTrue(ws.stream().noneMatch(w -> w.code().equals(Warning.UNSTABLE)), ws.toString());
+    }
+
+    /** Files whose writers put the verdict in text read as unstable, not invalid, and without that text as a warning. */
+    @Test
+    void verdictTextOfOlderFilesIsDroppedOnRead() throws IOException {
+        Results old = new Results(3, null, SETTINGS, List.of(legacyOk("arch0", 0.2)), List.of(), List.of());
+        Run read = ResultsJson.fromBytes(ResultsJson.toBytes(old), "old.json").runs().getFirst();
+        assertEquals(List.of(), read.measurement().reasons());
+        assertEquals(List.of(), read.warnings());
+        assertFalse(Stability.invalid(read));
+        assertNotNull(Stability.unstable(read, SETTINGS), "from the recorded CV against the threshold");
     }
     @Test
     void agreementWithoutReferenceLabelsIsWarnedWithItsCode() throws IOException {

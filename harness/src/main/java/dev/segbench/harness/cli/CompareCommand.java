@@ -410,7 +410,7 @@ final class CompareCommand implements Callable<Integer> {
                                 !r.ok() ? r.status() + ": " + Table.clip(r.reason(), 48)
                                         : Stability.invalid(r) ? "ok*" : "ok",
                                 r.accuracy() == null ? "-" : Run.seeded(r) ? "n/a (seeded)" : Table.fmt("%.4f", r.accuracy().miou()),
-                                r.ok() && (r.backend() + ":" + r.precision()).equals(reference) ? "reference"
+                                r.ok() && r.isReference(reference) ? "reference"
                                         : r.agreement() == null ? "-" : Table.fmt("%.2f%%", 100 * r.agreement().pixelAgreement()),
                                 r.latencyMs() == null ? "-" : Table.fmt("%.2f", r.latencyMs().p50()),
                                 r.latencyMs() == null ? "-" : r.latencyMs().p99() == null

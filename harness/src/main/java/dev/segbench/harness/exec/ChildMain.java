@@ -100,7 +100,11 @@ public final class ChildMain {
                 RunTask.Inputs inputs = new RunTask.Inputs(settings, job.run(), job.samples(), backend, source, dataset,
                         job.labels(), job.environment(), calibration);
                 // The backend's availability probe loads its native runtime; that is not part of opening a session.
-                Plugins.availability(backend);
+                // This process probes afresh: it runs only if its answer is the plan's, which the fingerprint records.
+                String disagrees = RunTask.probeDisagrees(job.run(), Plugins.availability(backend));
+                if (disagrees != null) {
+                    return new ChildJob.RunResult(RunTask.failed(inputs, disagrees), null, List.of(), null);
+                }
                 long t3 = System.nanoTime();
                 // What this process costs besides the run itself, for the run's log.
                 System.err.printf(java.util.Locale.ROOT, "segbench child: ready to run after %.2f s of JVM uptime "

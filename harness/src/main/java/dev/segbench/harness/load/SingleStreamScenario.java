@@ -75,13 +75,6 @@ public final class SingleStreamScenario {
         return p50 <= 0 ? null : (latency.getValueAtPercentile(90) - latency.getValueAtPercentile(10)) / p50;
     }
 
-    /** "batch-1 latency unstable: CV 12.3% > 5.0%, spread (p90-p10)/p50 4.1% (busy or throttling machine?)". */
-    public static String unstableWarning(Run.Measurement m) {
-        return String.format(Locale.ROOT, "batch-1 latency unstable: CV %.1f%% > %.1f%%%s (busy or throttling machine?)",
-                m.cv() * 100, m.cvThreshold() * 100, m.robustSpread() == null ? ""
-                        : String.format(Locale.ROOT, ", spread (p90-p10)/p50 %.1f%%", m.robustSpread() * 100));
-    }
-
     public static Outcome run(SystemUnderTest sut, Settings settings, Progress progress, String label) throws BackendException {
         List<String> reasons = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
@@ -139,9 +132,6 @@ public final class SingleStreamScenario {
         }
         Run.Measurement measurement = verdict(latency, reasons, settings.cvThreshold(), warmedSeconds, timedNanos / 1e9,
                 requests);
-        if (Boolean.TRUE.equals(measurement.unstable())) {
-            warnings.add(unstableWarning(measurement));
-        }
         DeviceTimings timings = deviceCount == 0 ? null
                 : new DeviceTimings(device[0] / deviceCount, device[1] / deviceCount, device[2] / deviceCount);
         return new Outcome(latency, PercentileBootstrap.intervalsMs(latency), windowStart, windowEnd, measurement,

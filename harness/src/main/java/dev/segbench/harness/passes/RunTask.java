@@ -113,7 +113,7 @@ public final class RunTask {
                     Files.move(partialLabels, in.labels(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
                 }
                 PerformanceStep.Outcome perf = planned.role() == PlannedRun.Role.REFERENCE_ONLY ? null
-                        : performance(settings, planned, in.backend().availability().capabilities(), session, progress,
+                        : performance(settings, planned, planned.capabilities(), session, progress,
                                 reopener(in, options));
                 List<String> warnings = new ArrayList<>();
                 if (perf != null) {
@@ -164,6 +164,31 @@ public final class RunTask {
                 }
             }
         }
+    }
+
+    /**
+     * Why a run's own process cannot measure what the plan recorded: a backend probed there again (a child process
+     * loads it afresh) that is now unavailable, or reports another version or other capabilities than the plan's one
+     * probe, which the fingerprint and the environment record; null when it agrees.
+     */
+    public static String probeDisagrees(PlannedRun planned, dev.segbench.api.Availability here) {
+        if (!here.available()) {
+            return "backend " + planned.backend() + " became unavailable after the plan probed it: " + here.reason();
+        }
+        Object version = planned.fingerprintInputs().get("backend_version");
+        if (!java.util.Objects.equals(version, here.version()) || !planned.capabilities().equals(here.capabilities())) {
+            return "backend " + planned.backend() + " reports " + here.version() + " " + new java.util.TreeSet<>(here.capabilities())
+                    + " in the run's process, but the compare planned with " + version + " "
+                    + new java.util.TreeSet<>(planned.capabilities()) + " (what its fingerprint records): not measured";
+        }
+        return null;
+    }
+
+    /** A run that failed before it started, with its one-line reason. */
+    public static Run failed(Inputs in, String reason) {
+        PlannedRun p = in.run();
+        return Run.builder(p.model(), p.backend(), p.precision().id()).environment(in.environment())
+                .status(Run.FAILED).reason(reason).build();
     }
 
     /** The performance step: the load scenarios at every {@code --perf-size} size, on this session's inputs. */

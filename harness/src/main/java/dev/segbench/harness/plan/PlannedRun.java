@@ -1,9 +1,11 @@
 package dev.segbench.harness.plan;
 
+import dev.segbench.api.Capability;
 import dev.segbench.api.Precision;
 import dev.segbench.api.results.Run;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One run of the plan.
@@ -12,12 +14,13 @@ import java.util.Map;
  * @param skipReason        why the run cannot run here (backend unavailable, precision unsupported); null if it can
  * @param referenceKey      the key of the run whose labels this run's agreement is measured against; null if none
  * @param batchSizes        throughput batch sizes for this run's backend
- * @param gpu               whether the backend runs on a GPU
+ * @param capabilities      the backend's capabilities as the plan's probe found them (empty when unavailable): the run
+ *                          uses this answer, never a probe of its own, so it measures what its fingerprint records
  * @param fingerprint       SHA-256 of {@code fingerprintInputs} as canonical JSON
  * @param fingerprintInputs everything that decides the run's result (see {@link Fingerprint})
  */
 public record PlannedRun(String model, String backend, Precision precision, Role role, String skipReason,
-                         String referenceKey, List<Integer> batchSizes, boolean gpu, String fingerprint,
+                         String referenceKey, List<Integer> batchSizes, Set<Capability> capabilities, String fingerprint,
                          Map<String, Object> fingerprintInputs) {
 
     /** What a run is for. */
@@ -36,9 +39,15 @@ public record PlannedRun(String model, String backend, Precision precision, Role
 
     public PlannedRun {
         batchSizes = List.copyOf(batchSizes);
+        capabilities = capabilities == null ? Set.of() : Set.copyOf(capabilities);
         // null values are inputs too ("no reference"), so not Map.copyOf
         fingerprintInputs = fingerprintInputs == null ? Map.of()
                 : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(fingerprintInputs));
+    }
+
+    /** Whether the backend runs on a GPU. */
+    public boolean gpu() {
+        return capabilities.contains(Capability.GPU);
     }
 
     public String key() {

@@ -392,7 +392,8 @@ public final class Planner implements AutoCloseable {
             // the table's digest covers its key (images, method, graph version) and every range
             inputs.put("calibration_sha256", calibrations.get(model).sha256());
         }
-        return new PlannedRun(model, backend.id(), precision, role, skip, referenceKey, batches, state.gpu(),
+        return new PlannedRun(model, backend.id(), precision, role, skip, referenceKey, batches,
+                state.availability().available() ? state.availability().capabilities() : java.util.Set.of(),
                 Fingerprint.of(inputs), inputs);
     }
 

@@ -241,19 +241,6 @@ public record RunSettings(Selection selection, Data data, Performance performanc
         }
     }
 
-    /** Parses {@code HxW} such as {@code 512x512}. */
-    public static int[] parseSize(String text) {
-        String[] parts = text.trim().toLowerCase(Locale.ROOT).split("x");
-        try {
-            if (parts.length == 2) {
-                return new int[] {Integer.parseInt(parts[0].trim()), Integer.parseInt(parts[1].trim())};
-            }
-        } catch (NumberFormatException e) {
-            // fall through to the message below
-        }
-        throw new UserException("--perf-size: '" + text + "' is not HxW (e.g. 512x512)");
-    }
-
     private static final java.util.regex.Pattern DURATION =
             java.util.regex.Pattern.compile("([0-9]*\\.?[0-9]+(?:e[+-]?[0-9]+)?)\\s*(ms|s|m|min|h)?");
 

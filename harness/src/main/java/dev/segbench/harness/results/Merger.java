@@ -141,12 +141,10 @@ public final class Merger {
      * precision was not selected) are not judged, as in the compare.
      */
     static List<Run> judged(List<Run> runs, Settings settings) {
-        String ref = settings.reference();
         return GateEvaluator.parse(settings.gate()).judgeAll(runs,
                 r -> (settings.backends() == null || settings.backends().contains(r.backend()))
                         && (settings.precisions() == null || settings.precisions().contains(r.precision())),
-                r -> ref == null ? null : runs.stream().filter(x -> x.model().equals(r.model())
-                        && ref.equals(x.backend() + ":" + x.precision())).findFirst().orElse(null));
+                r -> Run.referenceOf(r, runs, settings.reference()));
     }
 
     /** Adding confusion matrices of different weights would report an accuracy no model has: refuse. */

@@ -156,11 +156,8 @@ public final class ResultsBook {
             planned.put(p.key(), p);
             all.add(runs.get(p.key()));
         }
-        return gate.judgeAll(all, r -> planned.get(r.key()).role() != PlannedRun.Role.REFERENCE_ONLY, r -> {
-            PlannedRun p = planned.get(r.key());
-            String refKey = p.role() == PlannedRun.Role.REFERENCE ? p.key() : p.referenceKey();
-            return refKey == null ? null : runs.get(refKey);
-        });
+        return gate.judgeAll(all, r -> planned.get(r.key()).role() != PlannedRun.Role.REFERENCE_ONLY,
+                r -> Run.referenceOf(r, all, plan.reference()));
     }
 
     /** The gallery of every ok run: samples in the order runs wrote them, predictions in run order. */

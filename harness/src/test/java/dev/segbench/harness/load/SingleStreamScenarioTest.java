@@ -83,7 +83,7 @@ class SingleStreamScenarioTest {
         assertEquals(Boolean.TRUE, o.measurement().unstable());
         assertTrue(o.measurement().cv() > 0.05, "cv " + o.measurement().cv());
         assertEquals(0.05, o.measurement().cvThreshold());
-        assertTrue(o.warnings().getFirst().contains("unstable") && o.warnings().getFirst().contains("CV"), o.warnings().toString());
+        assertEquals(List.of(), o.warnings(), "the verdict is the field; no text repeats it");
         assertEquals(2.0, o.deviceTimings().computeMs(), 1e-12);
         // the wall window holds every timed request, so it is at least their summed time
         assertTrue((o.windowEndNanos() - o.windowStartNanos()) / 1e9 >= o.measurement().durationSeconds());

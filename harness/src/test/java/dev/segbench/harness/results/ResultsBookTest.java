@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,10 +40,10 @@ class ResultsBookTest {
                 new RunSettings.Performance(List.of(1), true, 8, 8, 0, 0, 1, 0.05),
                 new RunSettings.Session(0, Map.of(), null), RunSettings.Execution.defaults(), tmp);
         List<PlannedRun> runs = List.of(
-                new PlannedRun("m", "fake", Precision.FP32, PlannedRun.Role.COMPARED, null, null, List.of(1), false, "f1", Map.of()),
+                new PlannedRun("m", "fake", Precision.FP32, PlannedRun.Role.COMPARED, null, null, List.of(1), Set.of(), "f1", Map.of()),
                 new PlannedRun("m", "gone", Precision.FP32, PlannedRun.Role.COMPARED, "libgone.so not found", null, List.of(1),
-                        false, "f2", Map.of()),
-                new PlannedRun("n", "fake", Precision.FP32, PlannedRun.Role.COMPARED, null, null, List.of(1), false, "f3", Map.of()));
+                        Set.of(), "f2", Map.of()),
+                new PlannedRun("n", "fake", Precision.FP32, PlannedRun.Role.COMPARED, null, null, List.of(1), Set.of(), "f3", Map.of()));
         return new Plan(s, "none", List.of("fake", "gone"), new Plan.DatasetFacts("fake(2)", true, 2, List.of(0, 1),
                 List.of("a", "b"), List.of()), runs, Map.of(), env("here", "EPYC"), List.of(dev.segbench.api.results.Warning.note("plan warning")));
     }

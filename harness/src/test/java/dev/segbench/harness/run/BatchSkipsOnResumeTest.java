@@ -3,6 +3,7 @@ package dev.segbench.harness.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import dev.segbench.api.Capability;
 import dev.segbench.api.Precision;
 import dev.segbench.api.results.Run;
 import dev.segbench.harness.load.LoadSettings;
@@ -11,6 +12,7 @@ import dev.segbench.harness.passes.PerformanceStep;
 import dev.segbench.harness.plan.PlannedRun;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,7 +27,7 @@ class BatchSkipsOnResumeTest {
 
     static PlannedRun planned(boolean gpu) {
         return new PlannedRun("m", gpu ? "gpu" : "cpu", Precision.FP32, PlannedRun.Role.COMPARED, null, "m/cpu/fp32",
-                List.of(1, 8, 32), gpu, "f", Map.of());
+                List.of(1, 8, 32), gpu ? Set.of(Capability.GPU) : Set.of(), "f", Map.of());
     }
 
     static Run recorded(List<Run.BatchSkip> skips) {
