@@ -38,8 +38,10 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "compare", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Run models on backends and precisions: accuracy pass (mIoU, agreement with the reference), "
                 + "performance pass (batch-1 latency, throughput). Writes OUT/results.json, summary.csv, gallery/, report.html.",
-                "Defaults finish in a few minutes on a 2-core CPU: " + RunSettings.DEFAULT_DATASET
-                        + " (generated images), 2 s warm-up, >= 5 s and >= 30 timed runs, batches 1,8 (1,8,32 on GPUs).",
+                "With no --dataset it is a first look that ends in about two minutes on a 2-core CPU: " + RunSettings.DEFAULT_DATASET
+                        + " (generated images), seeded weights and short measurements (" + MeasurementDefaults.FIRST_LOOK_TEXT
+                        + "); with --dataset the measurement defaults are " + MeasurementDefaults.FULL_TEXT
+                        + ". Batches 1,8 (1,8,32 on GPUs).",
                 "Each run executes in its own child JVM (--in-process: all in this one); OUT/runs keeps every finished run, "
                         + "so --resume after a crash or Ctrl-C runs only what is left.",
                 "Exit status: 0 every run ok or skipped, 3 results written but some run failed, 4 results written but some run "
@@ -169,20 +171,20 @@ final class CompareCommand implements Callable<Integer> {
             + "Any failed condition makes the exit status 4, after everything is written.")
     String gate;
 
-    @Option(names = "--warmup", defaultValue = "2s", paramLabel = "DURATION", converter = DurationConverter.class,
+    @Option(names = "--warmup", paramLabel = "DURATION", converter = DurationConverter.class,
             description = "Untimed warm-up before each measurement, e.g. 2s, 500ms, 1m; a bare number is seconds; 0 = none "
-                    + "(the measurement is then invalid, ok*) (default: ${DEFAULT-VALUE}).")
-    double warmup;
+                    + "(the measurement is then invalid, ok*) (default: 2s; 1s in the first look without --dataset).")
+    Double warmup;
 
-    @Option(names = "--min-duration", defaultValue = "5s", paramLabel = "DURATION", converter = DurationConverter.class,
+    @Option(names = "--min-duration", paramLabel = "DURATION", converter = DurationConverter.class,
             description = "Each measurement (single-stream, each offline cell, each server trial) lasts at least this long "
-                    + "(default: ${DEFAULT-VALUE}).")
-    double minDuration;
+                    + "(default: 5s; 2s in the first look without --dataset).")
+    Double minDuration;
 
-    @Option(names = "--min-iterations", defaultValue = "30", paramLabel = "N", description = "... and counts at least N "
+    @Option(names = "--min-iterations", paramLabel = "N", description = "... and counts at least N "
             + "requests, in every scenario that counts them (a server trial: at least the larger of N and "
-            + "--server-min-requests) (default: ${DEFAULT-VALUE}).")
-    int minIterations;
+            + "--server-min-requests) (default: 30; 10 in the first look without --dataset).")
+    Integer minIterations;
 
     @Option(names = "--cv-threshold", defaultValue = "0.05", paramLabel = "FRACTION", description = "Latency coefficient of variation above which a measurement is flagged unstable (not invalid; default: ${DEFAULT-VALUE}).")
     double cvThreshold;
@@ -238,8 +240,9 @@ final class CompareCommand implements Callable<Integer> {
         }
         Runner.Outcome outcome = new Runner(plugins, settings, cli.progress(), cli.err::println).afterValidation(() -> {
             if (dataset == null) { // said only once the input is known to be good, so it never precedes an error
-                cli.err.println("no --dataset given: using " + RunSettings.DEFAULT_DATASET
-                        + " (8 generated images; give --dataset voc:DIR for real accuracy numbers)");
+                cli.err.println("no --dataset given: a first look on " + RunSettings.DEFAULT_DATASET
+                        + " (8 generated images; give --dataset voc:DIR for real accuracy numbers) with short measurements ("
+                        + MeasurementDefaults.FIRST_LOOK + "; the 95% intervals show their precision)");
             }
         }).gate(gateEvaluator, gate).run();
         List<Run> runs = outcome.results().runs();
@@ -303,7 +306,10 @@ final class CompareCommand implements Callable<Integer> {
                         weights, seed, RunSettings.Reference.parse(reference), baseline(plugins, ps)),
                 new RunSettings.Data(dataset == null ? RunSettings.DEFAULT_DATASET : dataset, options,
                         Shard.parse(shard, System.getenv()), decodeThreads == null ? Math.max(1, cores / 2) : decodeThreads, gallery),
-                new RunSettings.Performance(batches, batchSizes != null, size[0], size[1], warmup, minDuration, minIterations,
+                new RunSettings.Performance(batches, batchSizes != null, size[0], size[1],
+                        warmup != null ? warmup : measurementDefaults().warmupSeconds(),
+                        minDuration != null ? minDuration : measurementDefaults().minDurationSeconds(),
+                        minIterations != null ? minIterations : measurementDefaults().minIterations(),
                         cvThreshold, load),
                 new RunSettings.Session(threads, properties, CacheDirOption.resolve(cacheDir)),
                 new RunSettings.Execution(inProcess, resume, runTimeout, stallTimeout,
@@ -327,6 +333,11 @@ final class CompareCommand implements Callable<Integer> {
                     + ps.stream().map(Precision::id).toList());
         }
         return b;
+    }
+
+    /** The measurement defaults: a first look without --dataset, the full ones with it. */
+    private MeasurementDefaults measurementDefaults() {
+        return dataset == null ? MeasurementDefaults.FIRST_LOOK : MeasurementDefaults.FULL;
     }
 
     /** The scenarios' options, each mistake one line naming the option. */

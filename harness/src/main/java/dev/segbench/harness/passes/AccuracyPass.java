@@ -92,8 +92,13 @@ final class AccuracyPass {
         ArrayDeque<Future<?>> scoring = new ArrayDeque<>();
         long modelNanos = 0;
         int images = 0;
-        warmUp(session);
         progress.start("accuracy " + sinks.runKey(), indices.length, "img");
+        try {
+            warmUp(session); // inside the accuracy task, so the stall watchdog covers a backend that never returns
+        } catch (BackendException | RuntimeException | Error e) {
+            progress.done();
+            throw e;
+        }
         long start = System.nanoTime();
         try (OrderedPrefetcher<Prepared> decoded = new OrderedPrefetcher<>(indices.length, this::prepare, decodeThreads, window)) {
             while (decoded.hasNext()) {

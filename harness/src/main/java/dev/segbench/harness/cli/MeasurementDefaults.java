@@ -1,0 +1,30 @@
+package dev.segbench.harness.cli;
+
+import java.util.Locale;
+
+/**
+ * The defaults of {@code --warmup}, {@code --min-duration} and {@code --min-iterations}. A compare without
+ * {@code --dataset} is a first look (seeded weights, generated images) that must end in about two minutes on a 2-core
+ * machine with every engine available there, so its measurements are short, as trtexec's default 3 s duration is;
+ * their 95% intervals say how precise they are. With a dataset the full LoadGen-style minimums apply. An option given on
+ * the command line always wins.
+ */
+record MeasurementDefaults(double warmupSeconds, double minDurationSeconds, int minIterations) {
+
+    static final MeasurementDefaults FIRST_LOOK = new MeasurementDefaults(1, 2, 10);
+    static final MeasurementDefaults FULL = new MeasurementDefaults(2, 5, 30);
+    /** The same in words, as constants for the command's help (MeasurementDefaultsTest keeps them equal). */
+    static final String FIRST_LOOK_TEXT = "1 s warm-up, >= 2 s and >= 10 timed requests";
+    static final String FULL_TEXT = "2 s warm-up, >= 5 s and >= 30 timed requests";
+
+    /** "1 s warm-up, >= 2 s and >= 10 timed requests": as the help and the first-look note say it. */
+    @Override
+    public String toString() {
+        return String.format(Locale.ROOT, "%s s warm-up, >= %s s and >= %d timed requests", trim(warmupSeconds),
+                trim(minDurationSeconds), minIterations);
+    }
+
+    private static String trim(double seconds) {
+        return seconds == Math.rint(seconds) ? Long.toString((long) seconds) : Double.toString(seconds);
+    }
+}
