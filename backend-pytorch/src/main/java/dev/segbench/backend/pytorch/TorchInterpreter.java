@@ -28,7 +28,6 @@ import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
-import org.bytedeco.pytorch.global.torch.MemoryFormat;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
@@ -65,7 +64,7 @@ final class TorchInterpreter implements AutoCloseable {
         Map<String, Tensor> weights = new HashMap<>();
         try {
             for (Map.Entry<String, Constant> e : graph.initializers().entrySet()) {
-                weights.put(e.getKey(), channelsLast(tensor(e.getValue())));
+                weights.put(e.getKey(), tensor(e.getValue()));
             }
         } catch (RuntimeException e) {
             weights.values().forEach(Tensor::close);
@@ -88,16 +87,6 @@ final class TorchInterpreter implements AutoCloseable {
         }
     }
 
-    /** A 4-D weight (a convolution filter) in the layout the activations use (see run); others as they are. */
-    private static Tensor channelsLast(Tensor t) {
-        if (t.dim() != 4) {
-            return t;
-        }
-        try (t) {
-            return t.contiguous(MemoryFormat.ChannelsLast);
-        }
-    }
-
     static ScalarType scalarType(ElemType type) throws BackendException {
         return switch (type) {
             case FLOAT32 -> ScalarType.Float;
@@ -117,10 +106,7 @@ final class TorchInterpreter implements AutoCloseable {
      */
     Map<String, Tensor> run(ShapedGraph g, Tensor input) throws BackendException {
         Map<String, Tensor> values = new HashMap<>();
-        // Activations run channels_last (NHWC), with the filters made channels_last once: oneDNN then convolves
-        // without reordering either per call; 1.3-2.4x faster than NCHW on arch0/1/2 at 1 and 2 threads here.
-        // Every op keeps its input's layout; the caller makes the output contiguous.
-        values.put(g.inputName(), input.contiguous(MemoryFormat.ChannelsLast));
+        values.put(g.inputName(), input);
         Map<String, Integer> uses = uses(g);
         Map<String, Integer> unread = readers(g);
         for (Node n : g.runtimeNodes()) {
@@ -249,25 +235,11 @@ final class TorchInterpreter implements AutoCloseable {
         ConvGeometry c = ConvGeometry.of(n, xShape, g.shape(n.input(1)));
         Tensor w = operand(n.input(1), g, values);
         TensorOptional bias = n.hasInput(2) ? new TensorOptional(operand(n.input(2), g, values)) : new TensorOptional();
-        // the filters are channels_last: an input in the other layout took libtorch down a path that got arch0's
-        // dilated depthwise convolutions wrong, so the input is made channels_last too (no copy when it already is)
-        Tensor in = x.contiguous(MemoryFormat.ChannelsLast);
+        Tensor in = x;
         long[] pad = {c.padTop(), c.padLeft()};
         if (!c.symmetricPadding()) { // libtorch pads both sides alike; pad the extra explicitly (left, right, top, bottom)
-            in = torch.constant_pad_nd(in, new long[] {c.padLeft(), c.padRight(), c.padTop(), c.padBottom()}, new Scalar(0.0));
+            in = torch.constant_pad_nd(x, new long[] {c.padLeft(), c.padRight(), c.padTop(), c.padBottom()}, new Scalar(0.0));
             pad = new long[] {0, 0};
-        }
-        long[] wShape = g.shape(n.input(1));
-        boolean kernelWiderThanInput = (wShape[2] - 1) * c.dilationH() + 1 > xShape[2]
-                || (wShape[3] - 1) * c.dilationW() + 1 > xShape[3];
-        boolean dilatedGrouped = c.group() > 1 && (c.dilationH() > 1 || c.dilationW() > 1);
-        if (kernelWiderThanInput || dilatedGrouped) {
-            // libtorch 2.10's channels_last convolution got these wrong (arch0's and arch1's 5x5 dilation-6 depthwise
-            // convolutions differed by up to 5 from NCHW, ORT and the original PyTorch): run them NCHW
-            try (Tensor nchw = torch.conv2d(in.contiguous(), w.contiguous(), bias, new long[] {c.strideH(), c.strideW()},
-                    pad, new long[] {c.dilationH(), c.dilationW()}, c.group())) {
-                return nchw.contiguous(MemoryFormat.ChannelsLast);
-            }
         }
         return torch.conv2d(in, w, bias, new long[] {c.strideH(), c.strideW()}, pad,
                 new long[] {c.dilationH(), c.dilationW()}, c.group());
@@ -315,8 +287,7 @@ final class TorchInterpreter implements AutoCloseable {
         if (out[2] == in[2] && out[3] == in[3] && scaleH == 1 && scaleW == 1) {
             return src;
         }
-        Tensor result = torch.empty(out, new TensorOptions(src.scalar_type()),
-                new MemoryFormatOptional(src.suggest_memory_format()));
+        Tensor result = torch.empty(out, new TensorOptions(src.scalar_type()), new MemoryFormatOptional());
         return torch.upsample_bilinear2d_out(result, src, new long[] {out[2], out[3]}, false,
                 new DoubleOptional(scaleH), new DoubleOptional(scaleW));
     }
