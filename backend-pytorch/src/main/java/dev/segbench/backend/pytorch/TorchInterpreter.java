@@ -108,9 +108,16 @@ final class TorchInterpreter implements AutoCloseable {
         Map<String, Tensor> values = new HashMap<>();
         values.put(g.inputName(), input);
         Map<String, Integer> uses = uses(g);
+        Map<String, Integer> unread = readers(g);
         for (Node n : g.runtimeNodes()) {
             try {
-                values.put(n.outputs().get(0), execute(n, g, values, uses));
+                Tensor y = execute(n, g, values, uses);
+                Tensor owner = values.get(n.input(0));
+                if (owner != null && y.address() == owner.address()) {
+                    y = owner; // an in-place op answers with its input's handle: keep the one that frees it
+                }
+                values.put(n.outputs().get(0), y);
+                release(n, g, values, unread);
             } catch (RuntimeException e) { // c10::Error arrives as a RuntimeException with libtorch's message
                 String msg = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
                 throw new BackendException(Code.RUNTIME_ERROR, n.describe() + ": libtorch failed: " + msg, e);
@@ -145,6 +152,34 @@ final class TorchInterpreter implements AutoCloseable {
             uses.merge(out, 1, Integer::sum);
         }
         return uses;
+    }
+
+    /** How many runtime nodes read each value (a node reading one value twice counts once). */
+    private static Map<String, Integer> readers(ShapedGraph g) {
+        Map<String, Integer> readers = new HashMap<>();
+        for (Node n : g.runtimeNodes()) {
+            for (String in : new TreeSet<>(n.inputs())) {
+                readers.merge(in, 1, Integer::sum);
+            }
+        }
+        return readers;
+    }
+
+    /**
+     * Frees the intermediates whose last reader was {@code n} (unless they are graph outputs, the input, or still held
+     * under another name): the PointerScope would hold every intermediate until the run ends, which took batch-8
+     * runs of arch0 to several GB; libtorch's reference counts keep any view's storage alive.
+     */
+    private static void release(Node n, ShapedGraph g, Map<String, Tensor> values, Map<String, Integer> unread) {
+        for (String in : new TreeSet<>(n.inputs())) {
+            if (unread.merge(in, -1, Integer::sum) > 0 || in.equals(g.inputName()) || g.outputNames().contains(in)) {
+                continue;
+            }
+            Tensor t = values.remove(in);
+            if (t != null && !values.containsValue(t)) { // Identity and in-place ops store one handle under two names
+                t.deallocate();
+            }
+        }
     }
 
     Tensor execute(Node n, ShapedGraph g, Map<String, Tensor> values, Map<String, Integer> uses) throws BackendException {

@@ -121,7 +121,9 @@ final class TorchRuntime {
      * so every run sets it on the thread that runs.
      */
     static void intraOpThreads(int threads) {
-        torch.set_num_threads(threads);
+        if (torch.get_num_threads() != threads) { // setting it also rebuilds libtorch's pthreadpool: only on change
+            torch.set_num_threads(threads);
+        }
     }
 
     /**
