@@ -1,6 +1,10 @@
 package dev.segbench.backend.pytorch;
 
 import java.io.File;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,7 +76,33 @@ final class TorchRuntime {
         openblas_nolapack.blas_set_num_threads(1);
         // NNPACK does not initialise on CPUs it does not know (it warned on every convolution here); oneDNN runs those
         torch.globalContext().setUserEnabledNNPACK(false);
+        if (!"false".equals(System.getProperty(KEEP_FREED_MEMORY))) {
+            keepFreedMemory();
+        }
         loaded = true;
+    }
+
+    /** Property: {@code false} leaves glibc's allocator as it is (for comparing; see {@link #keepFreedMemory}). */
+    static final String KEEP_FREED_MEMORY = "segbench.pytorch.keep-freed-memory";
+
+    /**
+     * libtorch's CPU tensors come from malloc, and glibc serves every block above its mmap threshold (at most 32 MB,
+     * smaller than a batch-8 activation) with a fresh mmap and returns it on free, so each op of each run page-faulted
+     * its output in again. Serving them from the heap and keeping freed memory there makes a run reuse the pages of
+     * the one before. Process-wide, so it also applies to the rest of the run's process (each run has its own).
+     */
+    private static void keepFreedMemory() {
+        try {
+            Linker linker = Linker.nativeLinker();
+            MethodHandle mallopt = linker.downcallHandle(linker.defaultLookup().find("mallopt").orElseThrow(),
+                    FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+            int mmapMax = -4; // glibc's M_MMAP_MAX: 0 = no block from mmap
+            int trimThreshold = -1; // M_TRIM_THRESHOLD: free memory kept on the heap up to this
+            int ok = (int) mallopt.invokeExact(mmapMax, 0);
+            ok &= (int) mallopt.invokeExact(trimThreshold, Integer.MAX_VALUE);
+        } catch (Throwable notGlibc) {
+            // another C library: its allocator stays as it is
+        }
     }
 
     /** {@code name} in the extracted resources (JavaCPP answers with the folder it extracted them into). */

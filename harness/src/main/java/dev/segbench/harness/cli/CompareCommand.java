@@ -41,7 +41,7 @@ import picocli.CommandLine.ParentCommand;
                 "With no --dataset it is a first look that ends in about two minutes on a 2-core CPU: " + RunSettings.DEFAULT_DATASET
                         + " (generated images), seeded weights and short measurements (" + MeasurementDefaults.FIRST_LOOK_TEXT
                         + "); with --dataset the measurement defaults are " + MeasurementDefaults.FULL_TEXT
-                        + ". Batches 1,8 (1,8,32 on GPUs).",
+                        + ".",
                 "Each run executes in its own child JVM (--in-process: all in this one); OUT/runs keeps every finished run, "
                         + "so --resume after a crash or Ctrl-C runs only what is left.",
                 "Exit status: 0 every run ok or skipped, 3 results written but some run failed, 4 results written but some run "
@@ -74,7 +74,7 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--precisions", split = ",", defaultValue = "fp32,fp16", paramLabel = "P", description = "fp32, fp16, int8 (int8: calibrated first, see --calibration) (default: ${DEFAULT-VALUE}).")
     List<String> precisions;
 
-    @Option(names = "--batch-sizes", paramLabel = "N,N,...", description = "Throughput batch sizes, any list, e.g. 1,3,6,12 (default: 1,8,32 on GPUs, 1,8 on CPUs); sizes that would not fit in memory are skipped with a warning.")
+    @Option(names = "--batch-sizes", paramLabel = "N,N,...", description = "Throughput batch sizes, any list, e.g. 1,3,6,12 (default: 1,8,32 on GPUs, 1,8 on CPUs; 1 in the first look without --dataset); sizes that would not fit in memory are skipped with a warning.")
     String batchSizes;
 
     @Option(names = "--limit", defaultValue = "0", paramLabel = "N", description = "At most N samples (0 = all).")
@@ -300,7 +300,8 @@ final class CompareCommand implements Callable<Integer> {
         OptionLists.Size first = load.perfSizes().getFirst();
         int[] size = {first.height(), first.width()};
         int cores = Runtime.getRuntime().availableProcessors();
-        List<Integer> batches = batchSizes == null ? List.of(1, 8, 32) : OptionLists.positiveInts("--batch-sizes", batchSizes, 1024);
+        List<Integer> batches = batchSizes == null ? measurementDefaults().batchSizes()
+                : OptionLists.positiveInts("--batch-sizes", batchSizes, 1024);
         return new RunSettings(
                 new RunSettings.Selection(modelIds, backends.stream().distinct().toList(), ps.stream().distinct().toList(),
                         weights, seed, RunSettings.Reference.parse(reference), baseline(plugins, ps)),

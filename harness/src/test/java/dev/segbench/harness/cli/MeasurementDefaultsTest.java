@@ -28,12 +28,14 @@ class MeasurementDefaultsTest {
         assertEquals(1.0, firstLook.warmupSeconds());
         assertEquals(2.0, firstLook.minDurationSeconds());
         assertEquals(10, firstLook.minIterations());
+        assertEquals(java.util.List.of(1), firstLook.batchSizes());
 
         Settings full = settingsOf("full", "--backends", "fake", "--models", "tiny", "--precisions", "fp32",
                 "--dataset", "fake:1", "--gallery", "0", "--min-duration", "0.2");
         assertEquals(2.0, full.warmupSeconds());
         assertEquals(0.2, full.minDurationSeconds(), "a given option wins");
         assertEquals(30, full.minIterations());
+        assertEquals(java.util.List.of(1, 8, 32), full.batchSizes());
     }
 
     private Settings settingsOf(String name, String... args) throws Exception {
