@@ -137,7 +137,7 @@ class ErrorWordingTest {
         CliResult good = CompareEndToEndTest.compareInProcess(tmp.resolve("ok"), "--backends", "fake", "--models", "tiny",
                 "--precisions", "fp32", "--gallery", "0", "--limit", "1");
         assertEquals(0, good.code(), good.toString());
-        assertTrue(good.err().contains("no --dataset given: using synthetic:8"), good.toString());
+        assertTrue(good.err().contains("no --dataset given: a first look on synthetic:8"), good.toString());
     }
 
     @Test
