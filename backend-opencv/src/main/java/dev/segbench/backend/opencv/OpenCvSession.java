@@ -4,6 +4,7 @@ import ai.onnx.proto.OnnxMl;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.segbench.api.BackendException;
 import dev.segbench.api.DType;
+import dev.segbench.api.ArenaResult;
 import dev.segbench.api.HostTensor;
 import dev.segbench.api.InferenceResult;
 import dev.segbench.api.InferenceSession;
@@ -118,7 +119,7 @@ final class OpenCvSession implements InferenceSession {
                     copyOut(logits, outShape, out);
                 }
             }
-            return new Result(new HostTensor(DType.FLOAT32, outShape, out), resultArena);
+            return new ArenaResult(new HostTensor(DType.FLOAT32, outShape, out), resultArena, artifact.modelId());
         } catch (RuntimeException e) {
             resultArena.close();
             if (e.getClass() == RuntimeException.class) { // JavaCPP's translation of a cv::Exception
@@ -267,36 +268,4 @@ final class OpenCvSession implements InferenceSession {
         closed = true;
         nets.values().forEach(Net::close);
         nets.clear();
-    }
-
-    /** The output in memory of its own, so a result outlives the next run and the session. */
-    private final class Result implements InferenceResult {
-        private final HostTensor output;
-        private Arena arena;
-
-        Result(HostTensor output, Arena arena) {
-            this.output = output;
-            this.arena = arena;
-        }
-
-        @Override
-        public synchronized HostTensor output() {
-            if (arena == null) {
-                throw new IllegalStateException("result of " + artifact.modelId() + " is closed");
-            }
-            return output;
-        }
-
-        @Override
-        public void close() {
-            Arena released;
-            synchronized (this) {
-                released = arena;
-                arena = null;
-            }
-            if (released != null) {
-                released.close();
-            }
-        }
-    }
-}
+    }}

@@ -3,6 +3,7 @@ package dev.segbench.backend.pytorch;
 import dev.segbench.api.BackendException;
 import dev.segbench.api.BackendException.Code;
 import dev.segbench.api.DType;
+import dev.segbench.api.ArenaResult;
 import dev.segbench.api.HostTensor;
 import dev.segbench.api.InferenceResult;
 import dev.segbench.api.InferenceSession;
@@ -154,7 +155,7 @@ final class TorchSession implements InferenceSession {
         };
     }
 
-    private TorchResult copyOut(Tensor y, long[] shape) {
+    private ArenaResult copyOut(Tensor y, long[] shape) {
         DType dtype = artifact.labelsOut() ? DType.UINT8 : DType.FLOAT32;
         ScalarType expected = artifact.labelsOut() ? ScalarType.Byte : ScalarType.Float;
         if (y.scalar_type().value != expected.value || y.numel() != HostTensor.elementCount(shape)) {
@@ -165,7 +166,7 @@ final class TorchSession implements InferenceSession {
         Arena arena = Arena.ofShared(); // shared: the harness may close a result on another thread
         MemorySegment out = arena.allocate(Math.max(bytes, 1), 64);
         MemorySegment.copy(MemorySegment.ofAddress(y.data_ptr().address()).reinterpret(bytes), 0, out, 0, bytes);
-        return new TorchResult(new HostTensor(dtype, shape, out), arena);
+        return new ArenaResult(new HostTensor(dtype, shape, out), arena, artifact.modelId());
     }
 
     /** Returns the input shape after checking it; IllegalArgumentException names what was expected. */
@@ -199,32 +200,4 @@ final class TorchSession implements InferenceSession {
         } finally {
             lifecycle.writeLock().unlock();
         }
-    }
-
-    /** The output in memory of its own. */
-    private final class TorchResult implements InferenceResult {
-        private final HostTensor output;
-        private Arena arena;
-
-        TorchResult(HostTensor output, Arena arena) {
-            this.output = output;
-            this.arena = arena;
-        }
-
-        @Override
-        public synchronized HostTensor output() {
-            if (arena == null) {
-                throw new IllegalStateException("result of " + artifact.modelId() + " is closed");
-            }
-            return output;
-        }
-
-        @Override
-        public synchronized void close() {
-            if (arena != null) {
-                arena.close();
-                arena = null;
-            }
-        }
-    }
-}
+    }}

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,6 +59,34 @@ class ForeignLibtorchTest {
         for (String file : mapped) {
             assertTrue(Path.of(file).toRealPath().startsWith(realCache), file + " is not the bundled copy in " + cache);
         }
+    }
+
+    /**
+     * A corrupt cache file is replaced, not loaded: with libtorch_cpu.so truncated in a warm private cache (an
+     * interrupted extraction, a full disk), the child still runs the graph with the bundled library, which JavaCPP
+     * extracts again because the cached file's size no longer matches the jar's.
+     */
+    @Test
+    void aTruncatedLibraryInTheCacheIsExtractedAgain(@TempDir Path dir) throws Exception {
+        Path cache = dir.resolve("javacpp-cache");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> command = List.of(java, "--enable-native-access=ALL-UNNAMED",
+                "-Dorg.bytedeco.javacpp.cachedir=" + cache, "-cp", System.getProperty("java.class.path"),
+                ForeignLibtorchChild.class.getName());
+        Result first = run(command, dir, null, "child JVM");
+        assertEquals(0, first.exit, "child JVM failed (exit " + first.exit + "): " + first.output);
+        Path cpu;
+        try (var files = Files.walk(cache)) {
+            cpu = files.filter(f -> f.getFileName().toString().equals("libtorch_cpu.so")).findFirst().orElseThrow();
+        }
+        long size = Files.size(cpu);
+        try (FileChannel channel = FileChannel.open(cpu, StandardOpenOption.WRITE)) {
+            channel.truncate(size / 300);
+        }
+        Result again = run(command, dir, null, "child JVM");
+        assertEquals(0, again.exit, "child JVM failed on the corrupt cache (exit " + again.exit + "): " + again.output);
+        assertTrue(again.output.contains("ran: output HostTensor[FLOAT32"), again.output);
+        assertEquals(size, Files.size(cpu), "the truncated library was extracted again");
     }
 
     private record Result(int exit, String output) {
