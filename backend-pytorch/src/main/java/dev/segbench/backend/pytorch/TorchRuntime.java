@@ -98,8 +98,9 @@ final class TorchRuntime {
                     FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
             int mmapMax = -4; // glibc's M_MMAP_MAX: 0 = no block from mmap
             int trimThreshold = -1; // M_TRIM_THRESHOLD: free memory kept on the heap up to this
-            int ok = (int) mallopt.invokeExact(mmapMax, 0);
-            ok &= (int) mallopt.invokeExact(trimThreshold, Integer.MAX_VALUE);
+            // invoke, not invokeExact: a void call site drops mallopt's int answer (1 = done), which changes nothing here
+            mallopt.invoke(mmapMax, 0);
+            mallopt.invoke(trimThreshold, Integer.MAX_VALUE);
         } catch (Throwable notGlibc) {
             // another C library: its allocator stays as it is
         }
