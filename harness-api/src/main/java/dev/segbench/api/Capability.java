@@ -16,5 +16,10 @@ public enum Capability {
      * {@link InferenceSession#run} may be called from several threads at once and the requests overlap
      * (e.g. several TensorRT execution contexts on their own streams), so the harness may keep K in flight.
      */
-    CONCURRENT_RUNS
+    CONCURRENT_RUNS,
+    /**
+     * {@link InferenceSession#run(HostTensor, java.util.Set)} returns the graph's intermediate tensors by their ONNX
+     * names (what {@code segbench diagnose} compares layer by layer); a backend without it is listed as such.
+     */
+    INTERMEDIATE_OUTPUTS
 }

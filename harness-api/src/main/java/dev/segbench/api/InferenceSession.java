@@ -29,6 +29,20 @@ public interface InferenceSession extends AutoCloseable {
     InferenceResult run(HostTensor input) throws BackendException;
 
     /**
+     * Runs one batch and also hands back intermediate tensors, for backends with {@link Capability#INTERMEDIATE_OUTPUTS}:
+     * each name in {@code capture} that the graph computes and this session can observe appears in the result's
+     * {@link InferenceResult#extraOutputs()} under that name, as FP32 in the graph's layout (a quantized graph's
+     * tensors under the float graph's names: the float value a layer produced before its QuantizeLinear). A name the
+     * session cannot observe (fused away, or not in this graph) is absent, never filled in. Slower than
+     * {@link #run(HostTensor)}; never timed.
+     *
+     * @throws UnsupportedOperationException where the backend lacks the capability (the default)
+     */
+    default InferenceResult run(HostTensor input, java.util.Set<String> capture) throws BackendException {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot return intermediate tensors");
+    }
+
+    /**
      * Seconds this session spent compiling the model when it opened (e.g. a TensorRT engine build); empty when
      * nothing was compiled (an engine loaded from a cache, or a backend that does not compile).
      */
