@@ -107,7 +107,8 @@ public final class OrtCpuBackend implements Backend {
             String device = "CPU: " + cpuModelName() + ", " + Runtime.getRuntime().availableProcessors() + " threads";
             // an OrtSession is documented safe for concurrent Run calls; the session's own state is under its lock
             return Availability.available(env.getVersion(), List.of(device),
-                    EnumSet.of(Capability.DYNAMIC_SHAPES, Capability.LABELS_OUT, Capability.CONCURRENT_RUNS));
+                    EnumSet.of(Capability.DYNAMIC_SHAPES, Capability.LABELS_OUT, Capability.CONCURRENT_RUNS,
+                            Capability.INTERMEDIATE_OUTPUTS));
         } catch (Throwable t) { // UnsatisfiedLinkError and friends: availability must never throw
             return Availability.unavailable("ONNX Runtime native library failed to load (" + t
                     + "); the onnxruntime jar ships it for linux-x64, osx-aarch64 and win-x64 only");
@@ -151,9 +152,11 @@ public final class OrtCpuBackend implements Backend {
                 : new long[] {profile.optBatch(), 3, profile.optHeight(), profile.optWidth()};
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         OrtCpuSession.FixedShapeOpener opener = dims -> openSession(env, artifact, threads, dims);
+        OrtCpuSession.GraphOpener captureOpener = onnx -> openSession(env, new ModelArtifact(artifact.modelId(),
+                artifact.precision(), artifact.labelsOut(), onnx, artifact.onnxSha256(), artifact.weights()), threads, Map.of());
         try {
             OrtSession session = openSession(env, artifact, threads, Map.of());
-            return OrtCpuSession.create(env, session, artifact, model.info(), fixedShape, opener);
+            return OrtCpuSession.create(env, session, artifact, model.info(), fixedShape, opener, captureOpener);
         } catch (OrtException e) {
             throw OrtCpuSession.translate("opening " + artifact.modelId() + " (" + artifact.precision().id()
                     + (labelsOut ? ", labels-out" : "") + ")", e);

@@ -22,11 +22,13 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One model on ONNX Runtime's CPU provider. Not thread-safe for concurrent {@link #run} calls (the harness drives one
@@ -54,6 +56,12 @@ final class OrtCpuSession implements InferenceSession {
         OrtSession open(Map<String, Long> dimensions) throws OrtException;
     }
 
+    /** Opens an ORT session of other graph bytes (the graph with captured tensors as outputs) and the same options. */
+    @FunctionalInterface
+    interface GraphOpener {
+        OrtSession open(byte[] onnx) throws OrtException;
+    }
+
     private final OrtEnvironment env;
     private final OrtSession session;
     private final ModelArtifact artifact;
@@ -66,6 +74,9 @@ final class OrtCpuSession implements InferenceSession {
     private final long[] fixedShape;
     private final Map<String, Long> fixedDimensions;
     private final FixedShapeOpener opener;
+    private final GraphOpener captureOpener;
+    /** One session per capture set, each over the graph with those tensors as outputs; closed with this session. */
+    private final Map<Set<String>, OrtSession> captureSessions = new HashMap<>();
 
     private final Object lock = new Object();
     private boolean closed;
@@ -75,7 +86,7 @@ final class OrtCpuSession implements InferenceSession {
 
     private OrtCpuSession(OrtEnvironment env, OrtSession session, ModelArtifact artifact, ModelInfo info,
                           long[] graphInputShape, List<String> extraOutputs, long[] fixedShape,
-                          Map<String, Long> fixedDimensions, FixedShapeOpener opener) {
+                          Map<String, Long> fixedDimensions, FixedShapeOpener opener, GraphOpener captureOpener) {
         this.env = env;
         this.session = session;
         this.artifact = artifact;
@@ -86,6 +97,7 @@ final class OrtCpuSession implements InferenceSession {
         this.fixedShape = fixedShape;
         this.fixedDimensions = fixedDimensions;
         this.opener = opener;
+        this.captureOpener = captureOpener;
     }
 
     /**
@@ -95,7 +107,8 @@ final class OrtCpuSession implements InferenceSession {
      * @param opener     opens that session
      */
     static OrtCpuSession create(OrtEnvironment env, OrtSession session, ModelArtifact artifact, ModelInfo info,
-                                long[] fixedShape, FixedShapeOpener opener) throws BackendException, OrtException {
+                                long[] fixedShape, FixedShapeOpener opener, GraphOpener captureOpener)
+            throws BackendException, OrtException {
         try {
             TensorInfo input = tensorInfo(session.getInputInfo(), ModelArtifact.INPUT_NAME, artifact,
                     OnnxJavaType.FLOAT, 4);
@@ -118,7 +131,7 @@ final class OrtCpuSession implements InferenceSession {
             extras.remove(artifact.outputName());
             Map<String, Long> dims = fixedShape == null ? Map.of() : symbolicDimensions(input, fixedShape);
             return new OrtCpuSession(env, session, artifact, info, inputShape, List.copyOf(extras),
-                    dims.isEmpty() ? null : fixedShape.clone(), dims, opener);
+                    dims.isEmpty() ? null : fixedShape.clone(), dims, opener, captureOpener);
         } catch (BackendException | OrtException | RuntimeException e) {
             try {
                 session.close();
@@ -244,6 +257,92 @@ final class OrtCpuSession implements InferenceSession {
         }
     }
 
+    /**
+     * Runs the graph with the captured tensors as extra outputs, in a session of its own per capture set (the timed
+     * session keeps its fusions). Outputs are copied to the heap; FP16 tensors come back widened to FP32, and
+     * tensors of other types (shape arithmetic) are left out.
+     */
+    @Override
+    public InferenceResult run(HostTensor input, Set<String> capture) throws BackendException {
+        checkOpen();
+        long[] inShape = validate(input);
+        Set<String> key = Set.copyOf(capture);
+        try (Arena staging = Arena.ofConfined()) {
+            OrtSession target = captureSession(key);
+            MemorySegment in = staging.allocate(input.byteSize(), 64).copyFrom(input.data().asSlice(0, input.byteSize()));
+            try (OnnxTensor tensor = OnnxTensor.createTensor(env, in.asByteBuffer().order(ByteOrder.nativeOrder())
+                    .asFloatBuffer(), inShape);
+                 OrtSession.Result result = target.run(Map.of(ModelArtifact.INPUT_NAME, tensor))) {
+                HostTensor output = null;
+                Map<String, HostTensor> extras = new LinkedHashMap<>();
+                for (Map.Entry<String, ai.onnxruntime.OnnxValue> e : result) {
+                    if (!(e.getValue() instanceof OnnxTensor t)) {
+                        continue;
+                    }
+                    if (e.getKey().equals(artifact.outputName())) {
+                        output = copy(t);
+                    }
+                    if (key.contains(e.getKey()) && isFloat(t.getInfo().type)) {
+                        extras.put(e.getKey(), copy(t));
+                    }
+                }
+                if (output == null) {
+                    throw new IllegalStateException("ONNX Runtime returned no output " + artifact.outputName());
+                }
+                HostTensor out = output;
+                return new InferenceResult() {
+                    @Override
+                    public HostTensor output() {
+                        return out;
+                    }
+
+                    @Override
+                    public Map<String, HostTensor> extraOutputs() {
+                        return Collections.unmodifiableMap(extras);
+                    }
+
+                    @Override
+                    public void close() {
+                        // heap copies: nothing native to free
+                    }
+                };
+            }
+        } catch (OrtException e) {
+            throw translate("running " + artifact.modelId() + " with captured tensors on " + input, e);
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            throw new BackendException(BackendException.Code.MODEL_INVALID, artifact.modelId() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private OrtSession captureSession(Set<String> capture) throws OrtException,
+            com.google.protobuf.InvalidProtocolBufferException {
+        synchronized (lock) {
+            OrtSession s = captureSessions.get(capture);
+            if (s == null) {
+                s = captureOpener.open(CaptureGraph.withOutputs(artifact.onnx(), capture));
+                captureSessions.put(capture, s);
+            }
+            return s;
+        }
+    }
+
+    private static boolean isFloat(OnnxJavaType type) {
+        return type == OnnxJavaType.FLOAT || type == OnnxJavaType.FLOAT16 || type == OnnxJavaType.BFLOAT16;
+    }
+
+    /** A heap copy of an ORT tensor: FP32 for float types (getFloatBuffer widens FP16), UINT8 labels as they are. */
+    private static HostTensor copy(OnnxTensor t) {
+        long[] shape = t.getInfo().getShape();
+        if (t.getInfo().type == OnnxJavaType.UINT8) {
+            byte[] bytes = new byte[(int) t.getInfo().getNumElements()];
+            t.getByteBuffer().get(bytes);
+            return new HostTensor(DType.UINT8, shape, MemorySegment.ofArray(bytes));
+        }
+        float[] values = new float[(int) t.getInfo().getNumElements()];
+        t.getFloatBuffer().get(values);
+        return new HostTensor(DType.FLOAT32, shape, MemorySegment.ofArray(values));
+    }
+
     /** The fixed-dimension session for the profile's optimal shape (opened on first use), else the generic one. */
     private OrtSession sessionFor(long[] inShape) throws OrtException {
         if (fixedShape == null || !Arrays.equals(inShape, fixedShape)) {
@@ -344,14 +443,20 @@ final class OrtCpuSession implements InferenceSession {
             toFree.free();
         }
         OrtSession fixed;
+        List<OrtSession> captures;
         synchronized (lock) {
             fixed = fixedSession;
             fixedSession = null;
+            captures = new ArrayList<>(captureSessions.values());
+            captureSessions.clear();
         }
         try {
             session.close();
             if (fixed != null) {
                 fixed.close();
+            }
+            for (OrtSession c : captures) {
+                c.close();
             }
         } catch (OrtException e) {
             // The native session is gone either way; there is nothing a caller could do with this.

@@ -208,7 +208,7 @@ class NasSegmOnCpuTest {
         }
     }
 
-    private CalibrationTable calibrate(ModelSource model, List<float[]> random, int h, int w, CalibrationMethod method)
+    CalibrationTable calibrate(ModelSource model, List<float[]> random, int h, int w, CalibrationMethod method)
             throws Exception {
         List<ReferenceImages.Input> images = random.stream().map(x -> new ReferenceImages.Input(h, w, x)).toList();
         return calibrate(model, images, method);

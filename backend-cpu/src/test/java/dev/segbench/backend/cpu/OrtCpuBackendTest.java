@@ -62,7 +62,8 @@ class OrtCpuBackendTest {
         assertEquals(1, a.devices().size());
         String device = a.devices().getFirst();
         assertTrue(device.matches("CPU: .+, " + Runtime.getRuntime().availableProcessors() + " threads"), device);
-        assertEquals(Set.of(Capability.DYNAMIC_SHAPES, Capability.LABELS_OUT, Capability.CONCURRENT_RUNS), a.capabilities());
+        assertEquals(Set.of(Capability.DYNAMIC_SHAPES, Capability.LABELS_OUT, Capability.CONCURRENT_RUNS,
+                Capability.INTERMEDIATE_OUTPUTS), a.capabilities());
         assertSame(a, backend.availability(), "the probe runs once and is cached");
     }
 
