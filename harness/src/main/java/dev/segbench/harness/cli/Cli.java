@@ -22,7 +22,7 @@ import picocli.CommandLine.ScopeType;
 /** The {@code segbench} command: global options, subcommands, and the mapping of errors to exit codes. */
 @Command(name = "segbench", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
         description = "Compare inference backends for NAS-segm segmentation models: mIoU, latency, throughput.",
-        subcommands = {CompareCommand.class, PredictCommand.class, BackendsCommand.class, ModelsCommand.class,
+        subcommands = {CompareCommand.class, DiagnoseCommand.class, PredictCommand.class, BackendsCommand.class, ModelsCommand.class,
                 DatasetsCommand.class, ReportCommand.class, MergeCommand.class, EnvCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Cli implements Runnable {

@@ -41,4 +41,37 @@ public record TensorError(double relativeL2, double maxAbs, double cosine) {
     public double amplification(double largestInputRelativeL2) {
         return relativeL2 / Math.max(largestInputRelativeL2, NEGLIGIBLE);
     }
+
+    /**
+     * The sums behind {@link #between}, pooled over several images (one tensor of each), so the error of a tensor
+     * over a handful of images weighs every element alike.
+     */
+    public record Sums(double diff2, double ref2, double cand2, double dot, double maxAbs, long elements) {
+
+        public static final Sums ZERO = new Sums(0, 0, 0, 0, 0, 0);
+
+        /** These sums plus those of one more pair of tensors (same length). */
+        public Sums plus(float[] reference, float[] candidate) {
+            if (reference.length != candidate.length) {
+                throw new IllegalArgumentException("tensors of " + reference.length + " and " + candidate.length + " elements");
+            }
+            double d2 = 0, r2 = 0, c2 = 0, rc = 0, max = maxAbs;
+            for (int i = 0; i < reference.length; i++) {
+                double r = reference[i], c = candidate[i], d = c - r;
+                d2 += d * d;
+                r2 += r * r;
+                c2 += c * c;
+                rc += r * c;
+                max = Math.max(max, Math.abs(d));
+            }
+            return new Sums(diff2 + d2, ref2 + r2, cand2 + c2, dot + rc, max, elements + reference.length);
+        }
+
+        /** The pooled error, computed as {@link #between} computes it. */
+        public TensorError error() {
+            double rel = ref2 == 0 ? (diff2 == 0 ? 0 : Double.POSITIVE_INFINITY) : Math.sqrt(diff2 / ref2);
+            double cos = ref2 == 0 && cand2 == 0 ? 1 : ref2 == 0 || cand2 == 0 ? 0 : dot / Math.sqrt(ref2 * cand2);
+            return new TensorError(rel, maxAbs, cos);
+        }
+    }
 }

@@ -25,7 +25,7 @@ import java.util.Map;
  */
 record ChildJob(String kind, List<Path> pluginFolders, List<Path> requiredFolders, RunSettings settings,
                 PlannedRun run, Plan.DatasetFacts samples, Path labels, String environment, List<String> backends,
-                Path resultFile, byte[] calibration) {
+                Path resultFile, byte[] calibration) implements ChildProcess.Job {
 
     ChildJob(String kind, List<Path> pluginFolders, List<Path> requiredFolders, RunSettings settings, PlannedRun run,
              Plan.DatasetFacts samples, Path labels, String environment, List<String> backends, Path resultFile) {

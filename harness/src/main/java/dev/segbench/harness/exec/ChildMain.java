@@ -55,9 +55,15 @@ public final class ChildMain {
             if (args.length != 2) {
                 throw new IllegalArgumentException("usage: ChildMain run|probe JOB.json");
             }
-            ChildJob job = ResultsJson.mapper().readValue(Path.of(args[1]).toFile(), ChildJob.class);
-            Object result = ChildJob.PROBE.equals(args[0]) ? probe(job) : run(job, protocol);
-            AtomicFiles.write(job.resultFile(), ResultsJson.mapper().writeValueAsBytes(result));
+            if (IsolatedTasks.KIND.equals(args[0])) {
+                IsolatedTasks.TaskJob task = ResultsJson.mapper().readValue(Path.of(args[1]).toFile(), IsolatedTasks.TaskJob.class);
+                awaitGo();
+                AtomicFiles.write(task.resultFile(), ResultsJson.mapper().writeValueAsBytes(IsolatedTasks.perform(task, protocol)));
+            } else {
+                ChildJob job = ResultsJson.mapper().readValue(Path.of(args[1]).toFile(), ChildJob.class);
+                Object result = ChildJob.PROBE.equals(args[0]) ? probe(job) : run(job, protocol);
+                AtomicFiles.write(job.resultFile(), ResultsJson.mapper().writeValueAsBytes(result));
+            }
             status = 0;
         } catch (Exception | Error e) {
             System.err.println("segbench child: " + e);

@@ -39,6 +39,13 @@ final class ChildProcess {
         }
     }
 
+    /** What a child is asked to do: {@code kind} is ChildMain's first argument; the child writes {@code resultFile}. */
+    interface Job {
+        String kind();
+
+        Path resultFile();
+    }
+
     /** Marks lines of the child's stdout that were not protocol lines in its log. */
     static final String STDOUT_PREFIX = "[stdout] ";
     private static final java.util.regex.Pattern JVM_LOG_LINE = java.util.regex.Pattern.compile("\\[[0-9.]+s\\]\\[[a-z]+\\]");
@@ -77,7 +84,7 @@ final class ChildProcess {
      * Runs {@code job} in a child named {@code name} (file-safe) and returns how it ended, with the result file read
      * as {@code resultType} when the child wrote one and exited 0.
      */
-    <T> Ended<T> run(String name, ChildJob job, Class<T> resultType, boolean watchProgress) throws InterruptedException {
+    <T> Ended<T> run(String name, Job job, Class<T> resultType, boolean watchProgress) throws InterruptedException {
         return run(name, job, resultType, watchProgress, null);
     }
 
@@ -86,7 +93,7 @@ final class ChildProcess {
      * results) runs while the child starts its JVM and loads the model, and the child begins its measured work only
      * after it is done (the parent then sends {@value ChildMain#GO}), so the two never compete for the CPU.
      */
-    <T> Ended<T> run(String name, ChildJob job, Class<T> resultType, boolean watchProgress, Runnable whileItStarts)
+    <T> Ended<T> run(String name, Job job, Class<T> resultType, boolean watchProgress, Runnable whileItStarts)
             throws InterruptedException {
         try {
             return runChecked(name, job, resultType, watchProgress, whileItStarts);
@@ -95,7 +102,7 @@ final class ChildProcess {
         }
     }
 
-    private <T> Ended<T> runChecked(String name, ChildJob job, Class<T> resultType, boolean watchProgress,
+    private <T> Ended<T> runChecked(String name, Job job, Class<T> resultType, boolean watchProgress,
                                     Runnable whileItStarts) throws IOException, InterruptedException {
         Files.createDirectories(workDir);
         Files.createDirectories(logDir);
