@@ -63,7 +63,8 @@ public final class PyTorchBackend implements Backend {
                 + " threads, " + facts.getOrDefault("torch.parallel-backend", "unknown parallel backend")
                 + ", " + facts.get("torch.cpu-capability");
         return Availability.available(facts.get("torch"), List.of(device),
-                EnumSet.of(Capability.DYNAMIC_SHAPES, Capability.LABELS_OUT, Capability.CONCURRENT_RUNS))
+                EnumSet.of(Capability.DYNAMIC_SHAPES, Capability.LABELS_OUT, Capability.CONCURRENT_RUNS,
+                        Capability.INTERMEDIATE_OUTPUTS))
                 .withFacts(facts);
     }
 

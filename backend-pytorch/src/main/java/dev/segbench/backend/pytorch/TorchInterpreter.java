@@ -105,6 +105,15 @@ final class TorchInterpreter implements AutoCloseable {
      * PointerScope and InferenceMode: every intermediate tensor is created here and freed with the scope.
      */
     Map<String, Tensor> run(ShapedGraph g, Tensor input) throws BackendException {
+        return run(g, input, null);
+    }
+
+    /**
+     * As above, and hands each node's result to {@code observer} (null: none) by its output name right after the node
+     * ran, before a later in-place op may overwrite it (intermediate outputs).
+     */
+    Map<String, Tensor> run(ShapedGraph g, Tensor input, java.util.function.BiConsumer<String, Tensor> observer)
+            throws BackendException {
         Map<String, Tensor> values = new HashMap<>();
         values.put(g.inputName(), input);
         Map<String, Integer> uses = uses(g);
@@ -117,6 +126,9 @@ final class TorchInterpreter implements AutoCloseable {
                     y = owner; // an in-place op answers with its input's handle: keep the one that frees it
                 }
                 values.put(n.outputs().get(0), y);
+                if (observer != null) {
+                    observer.accept(n.outputs().get(0), y);
+                }
                 release(n, g, values, unread);
             } catch (RuntimeException e) { // c10::Error arrives as a RuntimeException with libtorch's message
                 String msg = String.valueOf(e.getMessage()).lines().findFirst().orElse("");

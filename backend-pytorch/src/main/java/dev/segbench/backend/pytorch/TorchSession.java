@@ -146,6 +146,67 @@ final class TorchSession implements InferenceSession {
         }
     }
 
+    /**
+     * Runs the graph and keeps every node result named in {@code capture}, copied to FP32 on the heap as soon as its
+     * node ran (a later in-place ReLU would overwrite it). Results that are not floating point (shape arithmetic
+     * folded away at specialisation never runs here) are left out; the output is captured under its name too.
+     */
+    @Override
+    public InferenceResult run(HostTensor input, java.util.Set<String> capture) throws BackendException {
+        long[] shape = validate(input);
+        lifecycle.readLock().lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("session for " + artifact.modelId() + " is closed");
+            }
+            ShapedGraph g = shapedGraph(shape);
+            TorchRuntime.intraOpThreads(threads);
+            MemorySegment in = input.data().asSlice(0, input.byteSize());
+            Map<String, HostTensor> captured = new java.util.LinkedHashMap<>();
+            try (Arena staging = Arena.ofConfined();
+                 PointerScope scope = new PointerScope();
+                 InferenceMode inferenceMode = new InferenceMode()) {
+                MemorySegment nativeIn = staging.allocate(in.byteSize(), 64).copyFrom(in);
+                Tensor x = torch.from_blob(address(nativeIn), shape, new TensorOptions(ScalarType.Float));
+                Tensor y = interpreter.run(g, x, (name, t) -> {
+                    if (capture.contains(name) && t.is_floating_point()) {
+                        captured.put(name, heapCopy(t));
+                    }
+                }).get(artifact.outputName()).contiguous();
+                ArenaResult out = copyOut(y, g.shape(artifact.outputName()));
+                Map<String, HostTensor> extras = java.util.Collections.unmodifiableMap(captured);
+                return new InferenceResult() {
+                    @Override
+                    public HostTensor output() {
+                        return out.output();
+                    }
+
+                    @Override
+                    public Map<String, HostTensor> extraOutputs() {
+                        return extras;
+                    }
+
+                    @Override
+                    public void close() {
+                        out.close();
+                    }
+                };
+            }
+        } finally {
+            lifecycle.readLock().unlock();
+        }
+    }
+
+    /** An FP32 heap copy of a libtorch tensor, in its shape. */
+    private static HostTensor heapCopy(Tensor t) {
+        Tensor f = t.to(ScalarType.Float).contiguous();
+        long[] shape = f.sizes().vec().get();
+        float[] values = new float[(int) f.numel()];
+        MemorySegment.copy(MemorySegment.ofAddress(f.data_ptr().address()).reinterpret(f.nbytes()),
+                java.lang.foreign.ValueLayout.JAVA_FLOAT, 0, values, 0, values.length);
+        return new HostTensor(DType.FLOAT32, shape, MemorySegment.ofArray(values));
+    }
+
     /** A JavaCPP pointer to memory this session does not own (nothing to free). */
     private static Pointer address(MemorySegment segment) {
         return new Pointer() {
