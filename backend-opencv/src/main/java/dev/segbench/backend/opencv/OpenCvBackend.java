@@ -76,7 +76,7 @@ public final class OpenCvBackend implements Backend {
             facts.put("opencv.threads", Integer.toString(OpenCvNative.threads()));
             String device = "CPU: " + CpuInfo.modelName() + ", " + Runtime.getRuntime().availableProcessors() + " threads";
             return Availability.available(OpenCvNative.version(), List.of(device),
-                    EnumSet.of(Capability.DYNAMIC_SHAPES)).withFacts(facts);
+                    EnumSet.of(Capability.DYNAMIC_SHAPES, Capability.INTERMEDIATE_OUTPUTS)).withFacts(facts);
         } catch (Throwable t) { // UnsatisfiedLinkError and friends: availability must never throw
             return Availability.unavailable("OpenCV native libraries failed to load (" + t
                     + "); the org.bytedeco:opencv jar for this platform (linux-x86_64 here) must be on the class path");

@@ -130,6 +130,118 @@ final class OpenCvSession implements InferenceSession {
         }
     }
 
+    /**
+     * Runs with the captured tensors as extra network outputs, each asked for by the name OpenCV's ONNX importer gave
+     * the layer of the node that makes it ({@link #layerNames}); a requested layer is not fused into its neighbour (OpenCV keeps
+     * the blobs asked for), so its value is the float graph's. Names OpenCV has no layer for (folded constants,
+     * Identity) are left out.
+     */
+    @Override
+    public synchronized InferenceResult run(HostTensor input, java.util.Set<String> capture) throws BackendException {
+        if (closed) {
+            throw new IllegalStateException("session for " + artifact.modelId() + " is closed");
+        }
+        Shape shape = validate(input);
+        Net net = netFor(shape);
+        java.util.List<String> names = new java.util.ArrayList<>();
+        java.util.List<String> layers = new java.util.ArrayList<>();
+        Map<String, java.util.List<String>> candidates = layerNames(graph.getGraph());
+        for (String name : java.util.stream.Stream.concat(java.util.stream.Stream.of(artifact.outputName()),
+                capture.stream().filter(n -> !n.equals(artifact.outputName()))).toList()) {
+            for (String layer : candidates.getOrDefault(name, java.util.List.of())) {
+                if (net.getLayerId(layer) >= 0) {
+                    names.add(name);
+                    layers.add(layer);
+                    break;
+                }
+            }
+        }
+        if (names.isEmpty() || !names.getFirst().equals(artifact.outputName())) {
+            throw new BackendException(BackendException.Code.RUNTIME_ERROR, artifact.modelId()
+                    + ": OpenCV has no layer for the output " + artifact.outputName());
+        }
+        try (Arena staging = Arena.ofConfined();
+             org.bytedeco.opencv.opencv_core.MatVector outs = new org.bytedeco.opencv.opencv_core.MatVector();
+             org.bytedeco.opencv.opencv_core.StringVector outNames = new org.bytedeco.opencv.opencv_core.StringVector(
+                     layers.toArray(String[]::new))) {
+            MemorySegment in = staging.allocate(input.byteSize(), 64).copyFrom(input.data().asSlice(0, input.byteSize()));
+            try (FloatPointer data = new FloatPointer(in.asByteBuffer().order(ByteOrder.nativeOrder()).asFloatBuffer());
+                 Mat blob = new Mat(new int[] {shape.batch(), 3, shape.height(), shape.width()}, opencv_core.CV_32F, data)) {
+                net.setInput(blob);
+                OpenCvNative.useThreads(threads);
+                net.forward(outs, outNames);
+            }
+            Map<String, HostTensor> tensors = new LinkedHashMap<>();
+            for (int i = 0; i < names.size(); i++) {
+                Mat m = outs.get(i);
+                if (m.type() == opencv_core.CV_32F && m.isContinuous()) {
+                    tensors.put(names.get(i), heapCopy(m));
+                }
+            }
+            HostTensor output = tensors.get(artifact.outputName());
+            if (output == null) {
+                throw new BackendException(BackendException.Code.RUNTIME_ERROR, artifact.modelId()
+                        + ": OpenCV returned no float output " + artifact.outputName());
+            }
+            if (!capture.contains(artifact.outputName())) {
+                tensors.remove(artifact.outputName());
+            }
+            Map<String, HostTensor> extras = java.util.Collections.unmodifiableMap(tensors);
+            return new InferenceResult() {
+                @Override
+                public HostTensor output() {
+                    return output;
+                }
+
+                @Override
+                public Map<String, HostTensor> extraOutputs() {
+                    return extras;
+                }
+
+                @Override
+                public void close() {
+                    // heap copies: nothing native to free
+                }
+            };
+        } catch (RuntimeException e) {
+            if (e.getClass() == RuntimeException.class) { // JavaCPP's translation of a cv::Exception
+                throw new BackendException(BackendException.Code.RUNTIME_ERROR, "running " + artifact.modelId()
+                        + " at " + shape + " with captured tensors on OpenCV: " + oneLine(e.getMessage()), e);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Tensor name (a node's first output) -> the names OpenCV may have given that node's layer: its importer names a
+     * layer {@code onnx_node!NODE_NAME}, or {@code onnx_node_output_0!OUTPUT} for a node without a name, or with
+     * OPENCV_DNN_ONNX_USE_LEGACY_NAMES the node name or output as they are (extractNodeName in onnx_importer.cpp).
+     */
+    static Map<String, java.util.List<String>> layerNames(OnnxMl.GraphProto g) {
+        Map<String, java.util.List<String>> names = new java.util.HashMap<>();
+        for (OnnxMl.NodeProto n : g.getNodeList()) {
+            if (n.getOutputCount() == 0 || n.getOutput(0).isEmpty()) {
+                continue;
+            }
+            String out = n.getOutput(0);
+            names.put(out, n.getName().isEmpty() ? java.util.List.of("onnx_node_output_0!" + out, out)
+                    : java.util.List.of("onnx_node!" + n.getName(), n.getName()));
+        }
+        return names;
+    }
+
+    /** An FP32 heap copy of a continuous CV_32F Mat, in its dims. */
+    private static HostTensor heapCopy(Mat m) {
+        long[] dims = new long[m.dims()];
+        for (int i = 0; i < dims.length; i++) {
+            dims[i] = m.size(i);
+        }
+        float[] values = new float[(int) HostTensor.elementCount(dims)];
+        MemorySegment.copy(MemorySegment.ofAddress(m.data().address()).reinterpret((long) values.length * Float.BYTES),
+                java.lang.foreign.ValueLayout.JAVA_FLOAT, 0, values, 0, values.length);
+        return new HostTensor(DType.FLOAT32, dims, MemorySegment.ofArray(values));
+    }
+
     /** Copies the network's output (memory the Net reuses on the next forward) into {@code out}, checking its shape. */
     private void copyOut(Mat logits, long[] expected, MemorySegment out) throws BackendException {
         long[] got = new long[logits.dims()];
