@@ -39,7 +39,7 @@ public final class CudaProbeCheck {
     public static final String NVRTC_LIBRARY = "libnvrtc.so.13";
 
     public static final Set<Capability> CAPABILITIES = Set.of(Capability.FP16_COMPUTE, Capability.DYNAMIC_SHAPES,
-            Capability.DEVICE_TIMINGS, Capability.LABELS_OUT, Capability.GPU);
+            Capability.DEVICE_TIMINGS, Capability.LABELS_OUT, Capability.GPU, Capability.INTERMEDIATE_OUTPUTS);
 
     private CudaProbeCheck() {
     }

@@ -29,9 +29,15 @@ public final class CudaSession implements InferenceSession {
     private final GpuModel model;
     private final GpuRunner runner;
     private final int ordinal;
+    private final Graph graph;
+    /** The runner of the graph that keeps the last capture set's tensors (at the last input shape), and its key. */
+    private GpuRunner captureRunner;
+    private java.util.List<Object> captureKey;
+    private java.util.List<String> captureNames;
     private boolean closed;
 
-    private CudaSession(ModelArtifact artifact, GpuModel model, GpuRunner runner, int ordinal) {
+    private CudaSession(ModelArtifact artifact, GpuModel model, GpuRunner runner, int ordinal, Graph graph) {
+        this.graph = graph;
         this.artifact = artifact;
         this.model = model;
         this.runner = runner;
@@ -44,7 +50,8 @@ public final class CudaSession implements InferenceSession {
         GpuModel model = null;
         try {
             model = GpuModel.open(ordinal, settings);
-            return new CudaSession(artifact, model, new GpuRunner(graph, artifact.outputName(), model), ordinal);
+            return new CudaSession(artifact, model, new GpuRunner(graph, artifact.outputName(), model), ordinal,
+                    graph);
         } catch (CudaException e) {
             closeQuietly(model);
             throw e.toBackendException();
@@ -84,6 +91,60 @@ public final class CudaSession implements InferenceSession {
             throw new IllegalArgumentException("input must be FLOAT32 [N, 3, H, W], got " + input);
         }
         return runner.run(input);
+    }
+
+    /**
+     * Runs a second plan of the graph in which every observable captured tensor is a graph output (unfused, its buffer
+     * never reused; see CapturePlan), then copies those buffers back. Built for the last capture set and input shape
+     * only; never timed. Written for diagnose and compiled here; not yet run on a GPU (see the README).
+     */
+    @Override
+    public InferenceResult run(HostTensor input, java.util.Set<String> capture) throws BackendException {
+        ensureOpen();
+        if (input.rank() != 4 || input.dim(1) != 3) {
+            throw new IllegalArgumentException("input must be FLOAT32 [N, 3, H, W], got " + input);
+        }
+        java.util.List<Object> key = java.util.List.of(java.util.Set.copyOf(capture), java.util.Arrays.toString(input.shape()));
+        if (!key.equals(captureKey)) {
+            if (captureRunner != null) {
+                captureRunner.close();
+                captureRunner = null;
+            }
+            dev.segbench.onnx.graph.ShapedGraph shaped = dev.segbench.onnx.graph.ShapeInference.infer(graph, input.shape());
+            captureNames = dev.segbench.backend.cuda.plan.CapturePlan.observable(shaped, capture);
+            captureRunner = new GpuRunner(dev.segbench.backend.cuda.plan.CapturePlan.withOutputs(graph, shaped, captureNames),
+                    artifact.outputName(), model);
+            captureKey = key;
+        }
+        InferenceResult result = captureRunner.run(input);
+        java.util.Map<String, HostTensor> extras;
+        try {
+            extras = java.util.Collections.unmodifiableMap(captureRunner.copyBack(captureNames));
+        } catch (BackendException | RuntimeException e) {
+            result.close();
+            throw e;
+        }
+        return new InferenceResult() {
+            @Override
+            public HostTensor output() {
+                return result.output();
+            }
+
+            @Override
+            public java.util.Map<String, HostTensor> extraOutputs() {
+                return extras;
+            }
+
+            @Override
+            public java.util.Optional<dev.segbench.api.DeviceTimings> deviceTimings() {
+                return result.deviceTimings();
+            }
+
+            @Override
+            public void close() {
+                result.close();
+            }
+        };
     }
 
     /** NVRTC's compile time for this session's kernels; empty when an earlier session in this process compiled them. */
@@ -142,6 +203,9 @@ public final class CudaSession implements InferenceSession {
         if (!closed) {
             closed = true;
             runner.close();
+            if (captureRunner != null) {
+                captureRunner.close();
+            }
             model.close();
         }
     }

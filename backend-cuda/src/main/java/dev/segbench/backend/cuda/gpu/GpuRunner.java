@@ -102,6 +102,49 @@ public final class GpuRunner implements AutoCloseable {
         }
     }
 
+    /**
+     * The named tensors of the last run, copied from their device buffers to the heap as FP32 (FP16 widened), for
+     * intermediate outputs: call right after {@link #run} on a graph that keeps them as outputs (so no later step
+     * reused their buffers; see CapturePlan).
+     */
+    public java.util.Map<String, HostTensor> copyBack(List<String> names) throws BackendException {
+        GpuPlan gp = last;
+        if (gp == null) {
+            throw new IllegalStateException("copyBack before any run");
+        }
+        java.util.Map<String, HostTensor> out = new java.util.LinkedHashMap<>();
+        try (java.lang.foreign.Arena staging = java.lang.foreign.Arena.ofConfined()) {
+            java.util.Map<String, java.lang.foreign.MemorySegment> hosts = new java.util.LinkedHashMap<>();
+            for (String name : names) {
+                ExecutionPlan.TensorSlot slot = gp.plan.slot(name);
+                java.lang.foreign.MemorySegment host = staging.allocate(Math.max(slot.bytes(), 1), 64);
+                CudaRuntime.check(cudaMemcpyAsync(new DevicePointer(host.address(), slot.bytes()), gp.tensorPointer(name),
+                        slot.bytes(), cudaMemcpyDeviceToHost, model.stream.handle()), "cudaMemcpyAsync(" + name + ")");
+                hosts.put(name, host);
+            }
+            model.stream.synchronize();
+            for (String name : names) {
+                ExecutionPlan.TensorSlot slot = gp.plan.slot(name);
+                out.put(name, new HostTensor(DType.FLOAT32, slot.shape(), java.lang.foreign.MemorySegment.ofArray(
+                        widen(hosts.get(name), slot.type(), (int) slot.elementCount()))));
+            }
+        } catch (CudaException e) {
+            throw e.toBackendException();
+        }
+        return out;
+    }
+
+    /** FP32 values of a host copy of an FP32 or FP16 tensor. */
+    static float[] widen(java.lang.foreign.MemorySegment host, ElemType type, int count) {
+        float[] values = new float[count];
+        for (int i = 0; i < count; i++) {
+            values[i] = type == ElemType.FLOAT16
+                    ? Float.float16ToFloat(host.getAtIndex(java.lang.foreign.ValueLayout.JAVA_SHORT, i))
+                    : host.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, i);
+        }
+        return values;
+    }
+
     private static DType dtype(ElemType t) {
         return switch (t) {
             case FLOAT32 -> DType.FLOAT32;
