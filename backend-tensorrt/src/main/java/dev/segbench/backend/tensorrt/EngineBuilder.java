@@ -9,7 +9,9 @@ import org.bytedeco.tensorrt.nvinfer.IBuilder;
 import org.bytedeco.tensorrt.nvinfer.IBuilderConfig;
 import org.bytedeco.tensorrt.nvinfer.IHostMemory;
 import org.bytedeco.tensorrt.nvinfer.INetworkDefinition;
+import org.bytedeco.tensorrt.nvinfer.ILayer;
 import org.bytedeco.tensorrt.nvinfer.IOptimizationProfile;
+import org.bytedeco.tensorrt.nvinfer.ITensor;
 import org.bytedeco.tensorrt.nvinfer.ITimingCache;
 import org.bytedeco.tensorrt.nvonnxparser.IParser;
 import org.bytedeco.tensorrt.nvonnxparser.IParserError;
@@ -37,6 +39,17 @@ final class EngineBuilder {
     }
 
     static Built build(byte[] onnx, TensorRtSettings settings, byte[] timingCacheIn) throws BackendException {
+        return build(onnx, settings, timingCacheIn, java.util.Set.of());
+    }
+
+    /**
+     * As above, with each tensor named in {@code markOutputs} that a layer of the parsed network makes marked as a
+     * network output (the ONNX parser keeps ONNX tensor names), so the engine keeps it for diagnose's intermediate
+     * outputs. Compiled here, never run (no GPU): the session does not bind these outputs yet, so the backend does
+     * not declare the capability.
+     */
+    static Built build(byte[] onnx, TensorRtSettings settings, byte[] timingCacheIn, java.util.Set<String> markOutputs)
+            throws BackendException {
         TrtLogger logger = TrtLogger.INSTANCE;
         int mark = logger.mark();
         IBuilder builder = null;
@@ -57,6 +70,7 @@ final class EngineBuilder {
                 }
             }
             checkInput(network);
+            markOutputs(network, markOutputs);
 
             config = notNull(builder.createBuilderConfig(), "createBuilderConfig", logger, mark);
             config.setBuilderOptimizationLevel(settings.optLevel());
@@ -107,6 +121,26 @@ final class EngineBuilder {
             NativeDelete.delete(network);
             NativeDelete.delete(builder);
         }
+    }
+
+    /** Marks each layer output named in {@code names} (not yet an output) as a network output; returns those marked. */
+    static java.util.List<String> markOutputs(INetworkDefinition network, java.util.Set<String> names) {
+        java.util.List<String> marked = new java.util.ArrayList<>();
+        if (names.isEmpty()) {
+            return marked;
+        }
+        for (int i = 0; i < network.getNbLayers(); i++) {
+            ILayer layer = network.getLayer(i);
+            for (int j = 0; j < layer.getNbOutputs(); j++) {
+                ITensor t = layer.getOutput(j);
+                String name = t.getName();
+                if (names.contains(name) && !t.isNetworkOutput()) {
+                    network.markOutput(t);
+                    marked.add(name);
+                }
+            }
+        }
+        return marked;
     }
 
     private static void addProfile(IBuilder builder, IBuilderConfig config, ProfileShapes shapes) throws BackendException {
