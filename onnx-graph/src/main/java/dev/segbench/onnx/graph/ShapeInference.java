@@ -42,8 +42,8 @@ public final class ShapeInference {
     public static void requireKnownOps(Graph graph, Set<String> engineOps, String engine) throws BackendException {
         for (Node n : graph.nodes()) {
             if (!engineOps.contains(n.op()) && !FOLDABLE_OPS.contains(n.op())) {
-                throw new BackendException(Code.UNSUPPORTED_OP, "op " + n.op() + " (" + n.describe()
-                        + ") is not implemented by the " + engine + " backend");
+                throw new BackendException(Code.UNSUPPORTED_OP, n.describe() + ": op " + n.op()
+                        + " is not implemented by the " + engine + " backend");
             }
         }
     }
