@@ -116,4 +116,19 @@ public final class TestGraphs {
                 "coordinate_transformation_mode", "half_pixel");
         return b.build();
     }
+
+    /**
+     * Three MaxPools on the input: asymmetric pads, ceil_mode with a last window that would start in the padding
+     * (dropped), and dilation with pads wider than half the window. Padding must never win a maximum.
+     */
+    public static byte[] maxPools() {
+        OnnxBuilder b = new OnnxBuilder(6).opset(13).input("input", 1, 3).output("logits", 1, 4);
+        String p1 = b.node("MaxPool", List.of("input"), "kernel_shape", new long[] {3, 3}, "strides", new long[] {2, 2},
+                "pads", new long[] {0, 1, 1, 0});
+        String p2 = b.node("MaxPool", List.of(p1), "kernel_shape", new long[] {2, 2}, "strides", new long[] {2, 2},
+                "pads", new long[] {1, 1, 1, 1}, "ceil_mode", 1L);
+        b.nodeNamed("logits", "MaxPool", List.of(p2), "kernel_shape", new long[] {3, 3}, "dilations", new long[] {2, 2},
+                "pads", new long[] {2, 2, 2, 2});
+        return b.build();
+    }
 }

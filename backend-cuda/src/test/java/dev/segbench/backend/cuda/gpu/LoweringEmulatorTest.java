@@ -303,13 +303,14 @@ class LoweringEmulatorTest {
     @ParameterizedTest
     @CsvSource({"mobile,false,false", "mobile,true,false", "decoder,false,false", "decoder,true,false", "labels,false,false",
             "half,false,false", "half,true,false", "mobile,false,true", "decoder,false,true", "labels,false,true",
-            "half,false,true", "head,false,false", "head,false,true"})
+            "half,false,true", "head,false,false", "head,false,true", "pools,false,false"})
     void loweredCallsReproduceTheReferenceExecutor(String graph, boolean clippedRelu, boolean refuseFused) throws Exception {
         byte[] onnx = switch (graph) {
             case "mobile" -> TestGraphs.mobileBlock(1);
             case "decoder" -> TestGraphs.decoder(2);
             case "labels" -> TestGraphs.labels(3);
             case "head" -> TestGraphs.segmentationHead(5);
+            case "pools" -> TestGraphs.maxPools();
             default -> TestGraphs.halfPrecision(4);
         };
         String output = graph.equals("labels") ? "labels" : "logits";
