@@ -8,6 +8,8 @@ import dev.segbench.api.InferenceSession;
 import dev.segbench.api.ModelArtifact;
 import dev.segbench.onnx.graph.Graph;
 import dev.segbench.onnx.graph.OnnxImporter;
+import dev.segbench.onnx.graph.ShapeInference;
+import dev.segbench.backend.cuda.plan.ExecutionPlanner;
 import dev.segbench.backend.cuda.gpu.CudnnException;
 import dev.segbench.backend.cuda.gpu.GpuModel;
 import dev.segbench.backend.cuda.gpu.GpuRunner;
@@ -46,6 +48,8 @@ public final class CudaSession implements InferenceSession {
 
     static CudaSession open(ModelArtifact artifact, GpuSettings settings) throws BackendException {
         Graph graph = OnnxImporter.parse(artifact.onnx());
+        // before any device work: a graph with an op this backend lacks is refused in one line naming it (a skipped run)
+        ShapeInference.requireKnownOps(graph, ExecutionPlanner.OPS, "cuda");
         int ordinal = CudaRuntime.selectDevice(settings.device(), CudaRuntime.require());
         GpuModel model = null;
         try {

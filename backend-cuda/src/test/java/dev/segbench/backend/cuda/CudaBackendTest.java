@@ -57,6 +57,22 @@ class CudaBackendTest {
     }
 
     @Test
+    void aGraphWithAnOpTheBackendLacksIsRefusedAtOpenBeforeAnyDeviceWork() throws Exception {
+        dev.segbench.onnx.graph.OnnxBuilder b = new dev.segbench.onnx.graph.OnnxBuilder(3).input("input", 1, 3).output("logits", 1, 4);
+        b.nodeNamed("logits", "Softplus", List.of(b.conv("input", 3, 4, 3, 1, 1, 1, 1, true)));
+        ModelArtifact artifact = new ModelArtifact("softplus", Precision.FP32, false, b.build(), "", WeightsInfo.seeded(1));
+        // runs the same on a machine without a GPU: the check comes before the device is touched
+        BackendException e = assertThrows(BackendException.class,
+                () -> CudaSession.open(artifact, GpuSettings.from(SessionOptions.of(Precision.FP32))));
+        assertEquals(BackendException.Code.UNSUPPORTED_OP, e.code());
+        assertEquals(1, e.getMessage().lines().count(), e.getMessage());
+        assertTrue(e.getMessage().endsWith("(Softplus): op Softplus is not implemented by the cuda backend"), e.getMessage());
+        // the ops of torchvision's segmentation heads pass the same check
+        dev.segbench.onnx.graph.ShapeInference.requireKnownOps(dev.segbench.onnx.graph.OnnxImporter.parse(
+                dev.segbench.onnx.graph.TestGraphs.segmentationHead(1)), dev.segbench.backend.cuda.plan.ExecutionPlanner.OPS, "cuda");
+    }
+
+    @Test
     void namesTheFirstMissingGpuLibrary(@TempDir Path dir) throws Exception {
         NativeLibraryLocator locator = new NativeLibraryLocator(List.of(dir), null, List.of());
         String reason = CudaProbeCheck.availability(GPU, locator, () -> UNUSED).reason();

@@ -172,12 +172,28 @@ class ExecutionPlannerTest {
     }
 
     @Test
+    void anAddOfTwoConvolutionsFusesIntoOneOfThemOnly() throws Exception {
+        OnnxBuilder b = new OnnxBuilder(4).input("input", 1, 3).output("logits", 1, 4);
+        String low = b.conv("input", 3, 5, 1, 1, 0, 1, 1, true);
+        String high = b.conv(b.node("Relu", List.of("input")), 3, 5, 3, 1, 1, 1, 1, true);
+        b.nodeNamed("logits", "Add", List.of(low, high));
+        ExecutionPlan p = plan(b.build(), true, 1, 3, 6, 7);
+        List<Step.Conv> convs = p.steps().stream().filter(s -> s instanceof Step.Conv).map(s -> (Step.Conv) s).toList();
+        assertEquals(2, convs.size(), p.summary());
+        assertEquals(1, convs.stream().filter(c -> c.residual() != null).count(), p.summary());
+        float[] input = OrtReference.randomInput(3, 1, 3, 6, 7);
+        double err = OrtReference.relativeError(ReferenceExecutor.run(p, input).get("logits"),
+                OrtReference.run(b.build(), input, 1, 3, 6, 7));
+        assertTrue(err < 1e-5, "relative error " + err);
+    }
+
+    @Test
     void unsupportedOpsAndAttributesNameTheNode() throws Exception {
         OnnxBuilder b = new OnnxBuilder(1).input("input", 1, 3).output("logits", 1, 4);
-        b.nodeNamed("logits", "Sigmoid", List.of("input"));
+        b.nodeNamed("logits", "Softplus", List.of("input"));
         BackendException e = assertThrows(BackendException.class, () -> plan(b.build(), true, 1, 3, 4, 4));
         assertEquals(BackendException.Code.UNSUPPORTED_OP, e.code());
-        assertTrue(e.getMessage().contains("Sigmoid") && e.getMessage().contains("n_Sigmoid"), e.getMessage());
+        assertTrue(e.getMessage().contains("Softplus") && e.getMessage().contains("n_Softplus"), e.getMessage());
 
         OnnxBuilder nearest = new OnnxBuilder(1).input("input", 1, 3).output("logits", 1, 4);
         nearest.nodeNamed("logits", "Resize", List.of("input", "", nearest.floatInit(new long[] {4}, new float[] {1, 1, 2, 2})),

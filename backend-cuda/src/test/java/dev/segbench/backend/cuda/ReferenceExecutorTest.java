@@ -44,6 +44,26 @@ class ReferenceExecutorTest {
         assertMatchesOrt(TestGraphs.decoder(2), "logits", 1e-5, n, 3, h, w);
     }
 
+    @ParameterizedTest
+    @CsvSource({"1,13,18", "2,20,17"})
+    void torchvisionStyleHeadMatchesOnnxRuntime(long n, long h, long w) throws Exception {
+        assertMatchesOrt(TestGraphs.segmentationHead(5), "logits", 1e-5, n, 3, h, w);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"1,13,18", "2,16,11"})
+    void maxPoolsMatchOnnxRuntime(long n, long h, long w) throws Exception {
+        assertMatchesOrt(TestGraphs.maxPools(), "logits", 0, n, 3, h, w);
+    }
+
+    /** torchvision's exports at a small non-square size (the Java convolutions are slow): every op they use, planned. */
+    @ParameterizedTest
+    @CsvSource({"lraspp,64,96", "deeplabv3,72,56"})
+    void torchvisionModelsMatchOnnxRuntime(String model, long h, long w) throws Exception {
+        byte[] onnx = java.nio.file.Files.readAllBytes(dev.segbench.testfixtures.TorchvisionModels.onnx(model));
+        assertMatchesOrt(onnx, "logits", 1e-4, 1, 3, h, w);
+    }
+
     @Test
     void resizeToSizesComputedFromTheInputShapeMatchesOnnxRuntime() throws Exception {
         byte[] onnx = TestGraphs.arithmeticResize();

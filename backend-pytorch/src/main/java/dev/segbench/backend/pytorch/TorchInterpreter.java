@@ -8,6 +8,7 @@ import dev.segbench.onnx.graph.ElemType;
 import dev.segbench.onnx.graph.Graph;
 import dev.segbench.onnx.graph.HostOps;
 import dev.segbench.onnx.graph.Node;
+import dev.segbench.onnx.graph.PoolGeometry;
 import dev.segbench.onnx.graph.ResizeGeometry;
 import dev.segbench.onnx.graph.ShapeInference;
 import dev.segbench.onnx.graph.ShapedGraph;
@@ -38,8 +39,8 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 final class TorchInterpreter implements AutoCloseable {
 
     /** Ops executed with libtorch; the rest of the graph must be shape arithmetic that onnx-graph folds on the host. */
-    static final Set<String> OPS = Set.of("Conv", "Relu", "Clip", "Add", "GlobalAveragePool", "ReduceMean", "Expand",
-            "Resize", "Concat", "Cast", "ArgMax", "Identity");
+    static final Set<String> OPS = Set.of("Conv", "Relu", "Clip", "Add", "Mul", "HardSigmoid", "Sigmoid",
+            "GlobalAveragePool", "ReduceMean", "MaxPool", "Expand", "Resize", "Concat", "Cast", "ArgMax", "Identity");
 
     private final Map<String, Tensor> weights;
 
@@ -53,14 +54,7 @@ final class TorchInterpreter implements AutoCloseable {
      * @throws BackendException UNSUPPORTED_OP naming the first node whose op it does not run
      */
     static TorchInterpreter of(Graph graph) throws BackendException {
-        Set<String> known = new TreeSet<>(OPS);
-        known.addAll(ShapeInference.FOLDABLE_OPS);
-        for (Node n : graph.nodes()) {
-            if (!known.contains(n.op())) {
-                throw new BackendException(Code.UNSUPPORTED_OP, n.describe() + ": op " + n.op()
-                        + " is not implemented by the pytorch backend");
-            }
-        }
+        ShapeInference.requireKnownOps(graph, OPS, "pytorch");
         Map<String, Tensor> weights = new HashMap<>();
         try {
             for (Map.Entry<String, Constant> e : graph.initializers().entrySet()) {
@@ -121,9 +115,12 @@ final class TorchInterpreter implements AutoCloseable {
         for (Node n : g.runtimeNodes()) {
             try {
                 Tensor y = execute(n, g, values, uses);
-                Tensor owner = values.get(n.input(0));
-                if (owner != null && y.address() == owner.address()) {
-                    y = owner; // an in-place op answers with its input's handle: keep the one that frees it
+                for (String in : n.inputs()) {
+                    Tensor owner = values.get(in);
+                    if (owner != null && y.address() == owner.address()) {
+                        y = owner; // an in-place op answers with its input's handle: keep the one that frees it
+                        break;
+                    }
                 }
                 values.put(n.outputs().get(0), y);
                 if (observer != null) {
@@ -143,8 +140,8 @@ final class TorchInterpreter implements AutoCloseable {
     }
 
     /** Ops whose output is a tensor of its own (never a view of another value), so it may be overwritten. */
-    private static final Set<String> FRESH_OUTPUT = Set.of("Conv", "Relu", "Clip", "Add", "Concat", "GlobalAveragePool",
-            "ReduceMean");
+    private static final Set<String> FRESH_OUTPUT = Set.of("Conv", "Relu", "Clip", "Add", "Mul", "HardSigmoid", "Sigmoid",
+            "Concat", "GlobalAveragePool", "ReduceMean", "MaxPool");
 
     /**
      * How many nodes (and graph outputs) read each value; values that no op may overwrite (views such as Expand's or
@@ -199,8 +196,7 @@ final class TorchInterpreter implements AutoCloseable {
         long[] xShape = g.shape(n.input(0));
         // Activations and residual sums overwrite an intermediate that nothing else reads, as PyTorch's inplace=True
         // modules do: a fresh output per op cost a page-faulting allocation each (glibc maps large blocks anew).
-        boolean ownsInput = values.containsKey(n.input(0)) && !n.input(0).equals(g.inputName())
-                && uses.getOrDefault(n.input(0), 0) == 1 && !weights.containsKey(n.input(0));
+        boolean ownsInput = owns(n.input(0), g, values, uses);
         return switch (n.op()) {
             case "Conv" -> conv(n, x, xShape, g, values);
             case "Relu" -> ownsInput ? torch.relu_(x) : torch.relu(x);
@@ -210,7 +206,19 @@ final class TorchInterpreter implements AutoCloseable {
                 boolean sameShape = java.util.Arrays.equals(xShape, g.shape(n.outputs().get(0)));
                 yield ownsInput && sameShape ? x.add_(y) : torch.add(x, y);
             }
+            case "Mul" -> {
+                Tensor y = operand(n.input(1), g, values);
+                long[] out = g.shape(n.outputs().get(0));
+                if (ownsInput && java.util.Arrays.equals(xShape, out)) {
+                    yield x.mul_(y);
+                }
+                // hardswish is Mul(x, HardSigmoid(x)) and the gate Mul(sigmoid, x): the operand to overwrite is often the second
+                yield owns(n.input(1), g, values, uses) && java.util.Arrays.equals(g.shape(n.input(1)), out) ? y.mul_(x) : torch.mul(x, y);
+            }
+            case "HardSigmoid" -> hardSigmoid(n, x, ownsInput);
+            case "Sigmoid" -> ownsInput ? torch.sigmoid_(x) : torch.sigmoid(x);
             case "GlobalAveragePool", "ReduceMean" -> torch.adaptive_avg_pool2d(x, 1, 1); // shape inference checked the axes
+            case "MaxPool" -> maxPool(n, x, xShape);
             case "Expand" -> x.expand(g.shape(n.outputs().get(0)));
             case "Resize" -> resize(ResizeGeometry.of(n, xShape, g.constants()), x);
             case "Concat" -> {
@@ -226,6 +234,50 @@ final class TorchInterpreter implements AutoCloseable {
             case "Identity" -> x;
             default -> throw new IllegalStateException("op " + n.op() + " passed the check at open but has no kernel");
         };
+    }
+
+    /** Whether {@code name} is an intermediate that nothing but this node reads, so the node may overwrite it. */
+    private boolean owns(String name, ShapedGraph g, Map<String, Tensor> values, Map<String, Integer> uses) {
+        return values.containsKey(name) && !name.equals(g.inputName()) && uses.getOrDefault(name, 0) == 1
+                && !weights.containsKey(name);
+    }
+
+    /** ONNX HardSigmoid, max(0, min(1, alpha * x + beta)); libtorch's hardsigmoid is the alpha = 1/6, beta = 0.5 case. */
+    private static Tensor hardSigmoid(Node n, Tensor x, boolean inPlace) {
+        float alpha = n.attrFloat("alpha", 0.2f);
+        float beta = n.attrFloat("beta", 0.5f);
+        if (alpha == 1f / 6 && beta == 0.5f) {
+            return inPlace ? torch.hardsigmoid_(x) : torch.hardsigmoid(x);
+        }
+        Tensor y = inPlace ? x : torch.mul(x, new Scalar(alpha));
+        if (inPlace) {
+            y.mul_(new Scalar(alpha));
+        }
+        y.add_(new Scalar(beta));
+        torch.clamp_(y, new ScalarOptional(new Scalar(0.0)), new ScalarOptional(new Scalar(1.0)));
+        return y;
+    }
+
+    /**
+     * MaxPool with libtorch's max_pool2d. libtorch pads both sides alike and at most half a window; other pads are
+     * applied explicitly with -inf (which never wins a maximum), except with ceil_mode, whose last-window rule
+     * depends on where the padding is.
+     */
+    private static Tensor maxPool(Node n, Tensor x, long[] xShape) throws BackendException {
+        PoolGeometry p = PoolGeometry.of(n, xShape);
+        Tensor in = x;
+        long[] pad = {p.padTop(), p.padLeft()};
+        if (!p.symmetricPadding() || p.padTop() > p.kh() / 2 || p.padLeft() > p.kw() / 2) {
+            if (p.ceilMode()) {
+                throw new BackendException(Code.UNSUPPORTED_OP, n.describe() + ": MaxPool with ceil_mode=1 and pads " + p
+                        + " is not supported by the pytorch backend");
+            }
+            in = torch.constant_pad_nd(x, new long[] {p.padLeft(), p.padRight(), p.padTop(), p.padBottom()},
+                    new Scalar(Double.NEGATIVE_INFINITY));
+            pad = new long[] {0, 0};
+        }
+        return torch.max_pool2d(in, new long[] {p.kh(), p.kw()}, new long[] {p.strideH(), p.strideW()}, pad,
+                new long[] {p.dilationH(), p.dilationW()}, p.ceilMode());
     }
 
     /** A computed value, a weight, or a constant folded from the input shape (made a tensor for this run). */

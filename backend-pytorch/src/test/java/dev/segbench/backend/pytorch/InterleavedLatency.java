@@ -21,7 +21,8 @@ import java.util.Random;
 /**
  * Not a test: batch-1 latency of the pytorch and cpu backends on one model, measured interleaved (one run of each in
  * turn) so that load from other processes hits both alike. Prints the p50 of each and their ratio.
- * Arguments: checkpoint (.pth), model id, threads, height, width, iterations.
+ * Arguments: checkpoint (.pth) or ONNX file (.onnx, e.g. a torchvision export), model id, threads, height, width,
+ * iterations.
  */
 public final class InterleavedLatency {
 
@@ -35,7 +36,9 @@ public final class InterleavedLatency {
         int h = Integer.parseInt(args[3]);
         int w = Integer.parseInt(args[4]);
         int iterations = Integer.parseInt(args[5]);
-        ModelSource source = new NasSegmCatalog().load(model, WeightsSpec.checkpoint(checkpoint));
+        ModelSource source = checkpoint.toString().endsWith(".onnx")
+                ? TorchvisionModelsTest.source(model, java.nio.file.Files.readAllBytes(checkpoint))
+                : new NasSegmCatalog().load(model, WeightsSpec.checkpoint(checkpoint));
         List<Backend> backends = List.of(new PyTorchBackend(), new OrtCpuBackend());
         SessionOptions options = new SessionOptions(Precision.FP32, threads,
                 new SessionOptions.ShapeProfile(1, 1, 1, h, h, h, w, w, w), null, Map.of());

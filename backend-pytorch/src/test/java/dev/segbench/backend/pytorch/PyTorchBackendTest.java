@@ -82,12 +82,15 @@ class PyTorchBackendTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"mobile,1,16,16", "decoder,2,15,22", "decoder,1,33,17", "resize,1,7,12", "labels,2,14,19"})
+    @CsvSource({"mobile,1,16,16", "decoder,2,15,22", "decoder,1,33,17", "resize,1,7,12", "labels,2,14,19", "head,1,13,18",
+            "head,2,20,17", "pools,1,13,18", "pools,2,16,11"})
     void smallGraphsMatchOnnxRuntime(String graph, int n, int h, int w) throws Exception {
         byte[] onnx = switch (graph) {
             case "mobile" -> TestGraphs.mobileBlock(1);
             case "decoder" -> TestGraphs.decoder(2);
             case "resize" -> TestGraphs.arithmeticResize();
+            case "head" -> TestGraphs.segmentationHead(4);
+            case "pools" -> TestGraphs.maxPools();
             default -> TestGraphs.labels(3);
         };
         boolean labels = graph.equals("labels");

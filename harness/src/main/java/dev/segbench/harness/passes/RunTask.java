@@ -6,6 +6,7 @@ import dev.segbench.api.BadSampleException;
 import dev.segbench.api.CalibrationTable;
 import dev.segbench.api.Precision;
 import dev.segbench.api.Dataset;
+import dev.segbench.api.BackendException;
 import dev.segbench.api.InferenceSession;
 import dev.segbench.api.ModelSource;
 import dev.segbench.api.Progress;
@@ -97,7 +98,19 @@ public final class RunTask {
                         dev.segbench.harness.plan.Planner.calibrationOverlap(in.calibration(), in.samples(), settings)));
             }
             long t0 = System.nanoTime();
-            try (InferenceSession session = in.backend().open(in.source(), options)) {
+            InferenceSession opened;
+            try {
+                opened = in.backend().open(in.source(), options);
+            } catch (BackendException e) {
+                if (e.code() != BackendException.Code.UNSUPPORTED_OP) {
+                    throw e;
+                }
+                // the engine cannot run this graph (an op it lacks, say): nothing was measured, so skipped, not failed
+                gallery.dropRun(key);
+                log.accept(key + " skipped: " + Messages.oneLine(e));
+                return new Outcome(run.status(Run.SKIPPED).reason(Messages.oneLine(e)).build(), null, List.of());
+            }
+            try (InferenceSession session = opened) {
                 double openSeconds = (System.nanoTime() - t0) / 1e9;
                 AccuracyPass pass = new AccuracyPass(in.dataset(), indices, in.source().info().preprocessing(),
                         in.source().info().numClasses(), settings.data().options().onBadSample(), settings.data().decodeThreads());

@@ -301,6 +301,19 @@ class CompareEndToEndTest {
         assertEquals(Run.FAILED, run.status());
         assertEquals("asked to fail by fake.fail=please", run.reason());
     }
+
+    @Test
+    void aGraphWithAnOpTheEngineLacksIsASkippedRunNamingTheOp() throws Exception {
+        Path out = tmp.resolve("unsupported-op");
+        CliResult r = compare(out, "--backends", "fake", "--models", "tiny", "--precisions", "fp32", "--dataset", "fake:1",
+                "--reference", "none", "--property", "fake.unsupported-op=Softplus");
+        assertEquals(0, r.code(), r.toString());
+        Run run = ResultsJson.read(out).runs().getFirst();
+        assertEquals(Run.SKIPPED, run.status());
+        assertEquals("node 'n_7' (Softplus): op Softplus is not implemented by the fake backend", run.reason());
+        assertTrue(r.out().contains("fake: skipped (tiny/fake/fp32): node 'n_7' (Softplus)"), r.out());
+    }
+
     /** 30 single-stream requests cannot support a p99 (their maximum): the console says so instead of a number. */
     @Test
     void aP99FromTooFewRequestsIsNotApplicable() throws Exception {

@@ -42,7 +42,7 @@ public class FakeBackend implements Backend {
 
     @Override
     public List<String> propertyKeys() {
-        return List.of("fake.fail", "fake.hold-model", "fake.hold-until");
+        return List.of("fake.fail", "fake.unsupported-op", "fake.hold-model", "fake.hold-until");
     }
 
     @Override
@@ -84,6 +84,11 @@ public class FakeBackend implements Backend {
         int classes = model.info().numClasses();
         if (!options.property("fake.fail", "").isEmpty()) {
             throw new BackendException(BackendException.Code.BUILD_FAILED, "asked to fail by fake.fail=" + options.property("fake.fail", ""));
+        }
+        String op = options.property("fake.unsupported-op", "");
+        if (!op.isEmpty()) { // what an interpreter says at open about a graph with an op it does not run
+            throw new BackendException(BackendException.Code.UNSUPPORTED_OP, "node 'n_7' (" + op + "): op " + op
+                    + " is not implemented by the fake backend");
         }
         holdIfAsked(model.info().id(), options);
         ModelArtifact artifact;

@@ -17,8 +17,8 @@ import java.util.Set;
 public final class ShapeInference {
 
     /** Ops that run on the device (after folding); everything else must fold to a constant. */
-    public static final Set<String> RUNTIME_OPS = Set.of("Conv", "Relu", "Clip", "Add", "GlobalAveragePool",
-            "ReduceMean", "Expand", "Resize", "Concat", "Cast", "ArgMax", "Identity");
+    public static final Set<String> RUNTIME_OPS = Set.of("Conv", "Relu", "Clip", "Add", "Mul", "HardSigmoid", "Sigmoid",
+            "GlobalAveragePool", "ReduceMean", "MaxPool", "Expand", "Resize", "Concat", "Cast", "ArgMax", "Identity");
 
     /** Ops evaluated on the host when all their inputs are constants. */
     public static final Set<String> FOLDABLE_OPS = Set.of("Constant", "Shape", "Gather", "Slice", "Concat",
@@ -31,6 +31,21 @@ public final class ShapeInference {
 
     private ShapeInference(Graph graph) {
         this.graph = graph;
+    }
+
+    /**
+     * Refuses, at session open, a graph with a node whose op the executing backend neither runs ({@code engineOps})
+     * nor folds here: one line naming the node, the op and the backend.
+     *
+     * @throws BackendException UNSUPPORTED_OP for the first such node
+     */
+    public static void requireKnownOps(Graph graph, Set<String> engineOps, String engine) throws BackendException {
+        for (Node n : graph.nodes()) {
+            if (!engineOps.contains(n.op()) && !FOLDABLE_OPS.contains(n.op())) {
+                throw new BackendException(Code.UNSUPPORTED_OP, n.describe() + ": op " + n.op()
+                        + " is not implemented by the " + engine + " backend");
+            }
+        }
     }
 
     public static ShapedGraph infer(Graph graph, long[] inputShape) throws BackendException {
@@ -243,7 +258,9 @@ public final class ShapeInference {
             case "Conv" -> defineRuntime(out, ConvGeometry.of(n, x, shapeOf(n, 1)).outputShape(), xt);
             case "Relu", "Identity" -> defineRuntime(out, x, xt);
             case "Clip" -> defineRuntime(out, x, xt);
-            case "Add" -> {
+            case "HardSigmoid", "Sigmoid" -> defineRuntime(out, x, xt);
+            case "MaxPool" -> defineRuntime(out, PoolGeometry.of(n, x).outputShape(), xt);
+            case "Add", "Mul" -> {
                 long[] s = HostOps.broadcast(x, shapeOf(n, 1));
                 if (s == null) {
                     throw new BackendException(Code.MODEL_INVALID, n.describe() + ": shapes " + Arrays.toString(x) + " and "

@@ -175,6 +175,19 @@ public final class OnnxBuilder {
         return node("Resize", List.of(x, "", "", sizes), "mode", "linear", "coordinate_transformation_mode", "half_pixel");
     }
 
+    /**
+     * Resize sizes for {@code x} to the spatial size of {@code like}, computed as torchvision's exports do:
+     * Concat(Slice(Shape(x), 0, 2), Cast(Concat(Unsqueeze(Gather(Shape(like), 2)), Unsqueeze(Gather(Shape(like), 3))))).
+     */
+    public String torchvisionSizes(String x, String like) {
+        String shapeLike = node("Shape", List.of(like));
+        String h = node("Unsqueeze", List.of(node("Gather", List.of(shapeLike, longScalar(2)), "axis", 0L), longInit(0)));
+        String w = node("Unsqueeze", List.of(node("Gather", List.of(shapeLike, longScalar(3)), "axis", 0L), longInit(0)));
+        String hw = node("Cast", List.of(node("Concat", List.of(h, w), "axis", 0L)), "to", 7L);
+        String nc = node("Slice", List.of(node("Shape", List.of(x)), longInit(0), longInit(2), longInit(0)));
+        return node("Concat", List.of(nc, hw), "axis", 0L);
+    }
+
     /** Renames the last node's output to {@code name} (for graph outputs). */
     public OnnxBuilder identityTo(String x, String name) {
         nodeNamed(name, "Identity", List.of(x));

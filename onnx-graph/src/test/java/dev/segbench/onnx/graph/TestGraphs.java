@@ -94,4 +94,41 @@ public final class TestGraphs {
         b.nodeNamed("logits", "Resize", List.of("input", "", "", sizes), "mode", "linear");
         return b.build();
     }
+
+    /**
+     * The ops of torchvision's MobileNetV3 segmentation heads on a few channels: hardswish (HardSigmoid then Mul), a
+     * ceil-mode MaxPool, a squeeze-excitation gate (GlobalAveragePool, Conv, Sigmoid, broadcast Mul), and a Resize
+     * whose sizes come from torchvision's shape sub-graph (Shape, Slice, Gather, Unsqueeze, Concat, Cast).
+     */
+    public static byte[] segmentationHead(long seed) {
+        OnnxBuilder b = new OnnxBuilder(seed).opset(13).input("input", 1, 3).output("logits", 1, 4);
+        String c = b.conv("input", 3, 8, 3, 2, 1, 1, 1, true);
+        String hardswish = b.node("Mul", List.of(c, b.node("HardSigmoid", List.of(c), "alpha", 1f / 6)));
+        String pooled = b.node("MaxPool", List.of(hardswish), "kernel_shape", new long[] {3, 3}, "strides", new long[] {2, 2},
+                "pads", new long[] {1, 1, 1, 1}, "ceil_mode", 1L);
+        String e = b.node("Relu", List.of(b.conv(pooled, 8, 12, 1, 1, 0, 1, 1, true)));
+        String squeezed = b.conv(b.node("GlobalAveragePool", List.of(e)), 12, 12, 1, 1, 0, 1, 1, true);
+        String gate = b.node("HardSigmoid", List.of(squeezed), "alpha", 0.25f, "beta", 0.4f);
+        String scaled = b.node("Mul", List.of(gate, e));
+        String mixed = b.node("Mul", List.of(scaled, b.node("Sigmoid", List.of(b.conv(scaled, 12, 12, 1, 1, 0, 1, 1, true)))));
+        String scores = b.conv(mixed, 12, 5, 1, 1, 0, 1, 1, true);
+        b.nodeNamed("logits", "Resize", List.of(scores, "", "", b.torchvisionSizes(scores, "input")), "mode", "linear",
+                "coordinate_transformation_mode", "half_pixel");
+        return b.build();
+    }
+
+    /**
+     * Three MaxPools on the input: asymmetric pads, ceil_mode with a last window that would start in the padding
+     * (dropped), and dilation with pads wider than half the window. Padding must never win a maximum.
+     */
+    public static byte[] maxPools() {
+        OnnxBuilder b = new OnnxBuilder(6).opset(13).input("input", 1, 3).output("logits", 1, 4);
+        String p1 = b.node("MaxPool", List.of("input"), "kernel_shape", new long[] {3, 3}, "strides", new long[] {2, 2},
+                "pads", new long[] {0, 1, 1, 0});
+        String p2 = b.node("MaxPool", List.of(p1), "kernel_shape", new long[] {2, 2}, "strides", new long[] {2, 2},
+                "pads", new long[] {1, 1, 1, 1}, "ceil_mode", 1L);
+        b.nodeNamed("logits", "MaxPool", List.of(p2), "kernel_shape", new long[] {3, 3}, "dilations", new long[] {2, 2},
+                "pads", new long[] {2, 2, 2, 2});
+        return b.build();
+    }
 }

@@ -115,6 +115,15 @@ final class GpuPlan implements AutoCloseable {
                 }
                 floatType(s, a.output());
             }
+            case Step.Mul m -> {
+                if (rank(m.output()) > 4) {
+                    throw new BackendException(Code.UNSUPPORTED_OP, where + "Mul of rank > 4 is not supported on the GPU");
+                }
+                floatType(s, m.output());
+            }
+            case Step.HardSigmoid h -> floatType(s, h.output());
+            case Step.Sigmoid g -> floatType(s, g.output());
+            case Step.MaxPool m -> floatType(s, m.output());
             case Step.Expand e -> {
                 if (rank(e.output()) > 4) {
                     throw new BackendException(Code.UNSUPPORTED_OP, where + "Expand of rank > 4 is not supported on the GPU");

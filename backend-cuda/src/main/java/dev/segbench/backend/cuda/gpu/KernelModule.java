@@ -61,6 +61,11 @@ public final class KernelModule implements AutoCloseable {
             m.put("clip_" + t, "PPLFF");
             m.put("add_" + t, "PPPL");
             m.put("add_bcast_" + t, "PPPLIIILLLLLLLL");
+            m.put("mul_" + t, "PPPL");
+            m.put("mul_bcast_" + t, "PPPLIIILLLLLLLL");
+            m.put("hardsigmoid_" + t, "PPLFF");
+            m.put("sigmoid_" + t, "PPL");
+            m.put("maxpool_" + t, "PPLIIIIIIIIIIII");
             m.put("expand_" + t, "PPLIIILLLL");
             m.put("resize_" + t, "PPLIIIIFFI");
             m.put("gap_" + t, "PPL");

@@ -2,6 +2,7 @@ package dev.segbench.backend.cuda.gpu;
 
 import dev.segbench.onnx.graph.ConvGeometry;
 import dev.segbench.onnx.graph.ElemType;
+import dev.segbench.onnx.graph.PoolGeometry;
 import dev.segbench.onnx.graph.ResizeGeometry;
 import dev.segbench.backend.cuda.plan.Activation;
 import dev.segbench.backend.cuda.plan.ExecutionPlan;
@@ -74,7 +75,8 @@ public final class Lowering {
     public static List<String> kernelNames() {
         List<String> names = new ArrayList<>();
         for (String t : List.of("f32", "f16")) {
-            for (String k : List.of("clip", "add", "add_bcast", "expand", "resize", "gap", "concat", "argmax")) {
+            for (String k : List.of("clip", "add", "add_bcast", "mul", "mul_bcast", "hardsigmoid", "sigmoid", "maxpool",
+                    "expand", "resize", "gap", "concat", "argmax")) {
                 names.add(k + "_" + t);
             }
         }
@@ -156,7 +158,23 @@ public final class Lowering {
                 kernel("clip_" + suffix(type(a.output())), n, dev(a.input()), dev(a.output()), n, a.activation().min(),
                         a.activation().max());
             }
-            case Step.Add a -> add(a);
+            case Step.Add a -> binary("add", a.a(), a.b(), a.output());
+            case Step.Mul m -> binary("mul", m.a(), m.b(), m.output());
+            case Step.HardSigmoid h -> {
+                long n = count(h.output());
+                kernel("hardsigmoid_" + suffix(type(h.output())), n, dev(h.input()), dev(h.output()), n, h.alpha(), h.beta());
+            }
+            case Step.Sigmoid g -> {
+                long n = count(g.output());
+                kernel("sigmoid_" + suffix(type(g.output())), n, dev(g.input()), dev(g.output()), n);
+            }
+            case Step.MaxPool m -> {
+                PoolGeometry g = m.geometry();
+                long planes = (long) g.n() * g.c();
+                kernel("maxpool_" + suffix(type(m.output())), planes * g.outH() * g.outW(), dev(m.input()), dev(m.output()),
+                        planes, g.h(), g.w(), g.outH(), g.outW(), g.kh(), g.kw(), g.strideH(), g.strideW(), g.padTop(),
+                        g.padLeft(), g.dilationH(), g.dilationW());
+            }
             case Step.Resize r -> {
                 ResizeGeometry g = r.geometry();
                 long[] in = g.inputShape();
@@ -240,18 +258,19 @@ public final class Lowering {
         }
     }
 
-    private void add(Step.Add a) {
-        long n = count(a.output());
-        String t = suffix(type(a.output()));
-        long[] o = shape(a.output());
-        if (Arrays.equals(shape(a.a()), o) && Arrays.equals(shape(a.b()), o)) {
-            kernel("add_" + t, n, dev(a.a()), dev(a.b()), dev(a.output()), n);
+    /** Add or Mul: the plain kernel where both operands have the output's shape, the broadcasting one otherwise. */
+    private void binary(String op, String a, String b, String output) {
+        long n = count(output);
+        String t = suffix(type(output));
+        long[] o = shape(output);
+        if (Arrays.equals(shape(a), o) && Arrays.equals(shape(b), o)) {
+            kernel(op + "_" + t, n, dev(a), dev(b), dev(output), n);
             return;
         }
         long[] o4 = pad4(o);
-        long[] sa = broadcastStrides(shape(a.a()), o4);
-        long[] sb = broadcastStrides(shape(a.b()), o4);
-        kernel("add_bcast_" + t, n, dev(a.a()), dev(a.b()), dev(a.output()), n, (int) o4[1], (int) o4[2], (int) o4[3],
+        long[] sa = broadcastStrides(shape(a), o4);
+        long[] sb = broadcastStrides(shape(b), o4);
+        kernel(op + "_bcast_" + t, n, dev(a), dev(b), dev(output), n, (int) o4[1], (int) o4[2], (int) o4[3],
                 sa[0], sa[1], sa[2], sa[3], sb[0], sb[1], sb[2], sb[3]);
     }
 }

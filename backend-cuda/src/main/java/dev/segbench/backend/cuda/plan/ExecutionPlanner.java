@@ -7,6 +7,7 @@ import dev.segbench.onnx.graph.ConvGeometry;
 import dev.segbench.onnx.graph.ElemType;
 import dev.segbench.onnx.graph.HostOps;
 import dev.segbench.onnx.graph.Node;
+import dev.segbench.onnx.graph.PoolGeometry;
 import dev.segbench.onnx.graph.ResizeGeometry;
 import dev.segbench.onnx.graph.ShapeInference;
 import dev.segbench.onnx.graph.ShapedGraph;
@@ -24,6 +25,10 @@ import java.util.Set;
  * lowers the remaining nodes one to one, then assigns arena offsets from tensor lifetimes.
  */
 public final class ExecutionPlanner {
+
+    /** Ops this backend runs on device tensors; every other op must fold on the host (checked at session open). */
+    public static final Set<String> OPS = Set.of("Conv", "Relu", "Clip", "Add", "Mul", "HardSigmoid", "Sigmoid",
+            "GlobalAveragePool", "ReduceMean", "MaxPool", "Expand", "Resize", "Concat", "Cast", "ArgMax", "Identity");
 
     private final ShapedGraph graph;
     private final boolean fuse;
@@ -57,7 +62,7 @@ public final class ExecutionPlanner {
         if (fuse) {
             for (Node n : graph.runtimeNodes()) {
                 if (n.op().equals("Conv")) {
-                    List<Node> chain = convChain(n);
+                    List<Node> chain = convChain(n, absorbed, chainEndingAt.keySet());
                     chainEndingAt.put(chain.get(chain.size() - 1), chain);
                     absorbed.addAll(chain.subList(0, chain.size() - 1));
                 }
@@ -74,11 +79,18 @@ public final class ExecutionPlanner {
         return allocate(steps);
     }
 
-    /** The Conv, then (each only if it is the sole consumer) a same-shape residual Add, then a Relu or constant Clip. */
-    private List<Node> convChain(Node conv) {
+    /**
+     * The Conv, then (each only if it is the sole consumer) a same-shape residual Add, then a Relu or constant Clip.
+     * A node another chain already took is not taken again: in Add(Conv(a), Conv(b)), as in LR-ASPP's head, the Add is
+     * the sole consumer of both convolutions, and only the first may fuse it.
+     */
+    private List<Node> convChain(Node conv, Set<Node> absorbed, Set<Node> chainEnds) {
         List<Node> chain = new ArrayList<>(List.of(conv));
         String current = conv.outputs().get(0);
         Node next = soleConsumer(current);
+        if (next != null && (absorbed.contains(next) || chainEnds.contains(next))) {
+            return chain;
+        }
         if (next != null && next.op().equals("Add")) {
             String other = next.input(0).equals(current) ? next.input(1) : next.input(0);
             if (!other.equals(current) && !graph.isConstant(other)
@@ -169,6 +181,23 @@ public final class ExecutionPlanner {
                 requireFloat(n);
                 yield new Step.Add(names, n.input(0), n.input(1), out);
             }
+            case "Mul" -> {
+                requireFloat(n);
+                requireSameType(n);
+                yield new Step.Mul(names, n.input(0), n.input(1), out);
+            }
+            case "HardSigmoid" -> {
+                requireFloat(n);
+                yield new Step.HardSigmoid(names, n.input(0), n.attrFloat("alpha", 0.2f), n.attrFloat("beta", 0.5f), out);
+            }
+            case "Sigmoid" -> {
+                requireFloat(n);
+                yield new Step.Sigmoid(names, n.input(0), out);
+            }
+            case "MaxPool" -> {
+                requireFloat(n);
+                yield new Step.MaxPool(names, n.input(0), PoolGeometry.of(n, graph.shape(n.input(0))), out);
+            }
             case "GlobalAveragePool", "ReduceMean" -> {
                 requireFloat(n);
                 yield new Step.GlobalAvgPool(names, n.input(0), out);
@@ -198,6 +227,14 @@ public final class ExecutionPlanner {
             case "Identity" -> new Step.Copy(names, n.input(0), out);
             default -> throw new BackendException(Code.UNSUPPORTED_OP, n.describe() + ": op " + n.op() + " is not supported");
         };
+    }
+
+    /** The kernels read both operands with the output's element type. */
+    private void requireSameType(Node n) throws BackendException {
+        if (graph.type(n.input(0)) != graph.type(n.input(1))) {
+            throw new BackendException(Code.UNSUPPORTED_OP, n.describe() + ": " + n.op() + " of " + graph.type(n.input(0))
+                    + " and " + graph.type(n.input(1)) + " is not supported");
+        }
     }
 
     private void requireFloat(Node n) throws BackendException {

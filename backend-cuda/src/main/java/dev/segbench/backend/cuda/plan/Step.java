@@ -2,6 +2,7 @@ package dev.segbench.backend.cuda.plan;
 
 import dev.segbench.onnx.graph.ConvGeometry;
 import dev.segbench.onnx.graph.ElemType;
+import dev.segbench.onnx.graph.PoolGeometry;
 import dev.segbench.onnx.graph.ResizeGeometry;
 import java.util.ArrayList;
 import java.util.List;
@@ -77,6 +78,39 @@ public sealed interface Step {
         @Override
         public List<String> inputs() {
             return List.of(a, b);
+        }
+    }
+
+    /** Element-wise product with numpy broadcasting (hardswish's second half, squeeze-excitation gates). */
+    record Mul(List<String> nodes, String a, String b, String output) implements Step {
+        public Mul {
+            nodes = List.copyOf(nodes);
+        }
+
+        @Override
+        public List<String> inputs() {
+            return List.of(a, b);
+        }
+    }
+
+    /** ONNX HardSigmoid: max(0, min(1, alpha * x + beta)). */
+    record HardSigmoid(List<String> nodes, String input, float alpha, float beta, String output) implements SingleInput {
+        public HardSigmoid {
+            nodes = List.copyOf(nodes);
+        }
+    }
+
+    /** The logistic function 1 / (1 + exp(-x)). */
+    record Sigmoid(List<String> nodes, String input, String output) implements SingleInput {
+        public Sigmoid {
+            nodes = List.copyOf(nodes);
+        }
+    }
+
+    /** 2-D max pooling; padded positions never win. */
+    record MaxPool(List<String> nodes, String input, PoolGeometry geometry, String output) implements SingleInput {
+        public MaxPool {
+            nodes = List.copyOf(nodes);
         }
     }
 

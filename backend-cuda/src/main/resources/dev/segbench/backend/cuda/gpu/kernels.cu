@@ -24,13 +24,46 @@ __device__ __forceinline__ long long bidx(long long i, int d1, int d2, int d3, l
     return c0 * s0 + c1 * s1 + c2 * s2 + c3 * s3;
 }
 
-template <typename T> __device__ void add_impl(const T* a, const T* b, T* y, long long n) {
-    GRID_STRIDE(i, n) { st(y, i, ld(a, i) + ld(b, i)); }
+// Element-wise Add and Mul (op 0 and 1), plain and with broadcasting.
+template <int OP> __device__ __forceinline__ float binop(float p, float q) { return OP == 0 ? p + q : p * q; }
+
+template <int OP, typename T> __device__ void binary_impl(const T* a, const T* b, T* y, long long n) {
+    GRID_STRIDE(i, n) { st(y, i, binop<OP>(ld(a, i), ld(b, i))); }
 }
 
-template <typename T> __device__ void add_bcast_impl(const T* a, const T* b, T* y, long long n, int d1, int d2, int d3,
+template <int OP, typename T> __device__ void binary_bcast_impl(const T* a, const T* b, T* y, long long n, int d1, int d2, int d3,
         long long a0, long long a1, long long a2, long long a3, long long b0, long long b1, long long b2, long long b3) {
-    GRID_STRIDE(i, n) { st(y, i, ld(a, bidx(i, d1, d2, d3, a0, a1, a2, a3)) + ld(b, bidx(i, d1, d2, d3, b0, b1, b2, b3))); }
+    GRID_STRIDE(i, n) { st(y, i, binop<OP>(ld(a, bidx(i, d1, d2, d3, a0, a1, a2, a3)), ld(b, bidx(i, d1, d2, d3, b0, b1, b2, b3)))); }
+}
+
+// HardSigmoid max(0, min(1, alpha * x + beta)) and Sigmoid 1 / (1 + exp(-x)); NaN passes through. May run in place.
+template <typename T> __device__ void hardsigmoid_impl(const T* x, T* y, long long n, float alpha, float beta) {
+    GRID_STRIDE(i, n) { float v = alpha * ld(x, i) + beta; st(y, i, v < 0.f ? 0.f : (v > 1.f ? 1.f : v)); }
+}
+
+template <typename T> __device__ void sigmoid_impl(const T* x, T* y, long long n) {
+    GRID_STRIDE(i, n) { st(y, i, 1.f / (1.f + expf(-ld(x, i)))); }
+}
+
+// 2-D MaxPool, one thread per output element: padded positions are skipped (never win), a NaN in the window wins.
+template <typename T> __device__ void maxpool_impl(const T* x, T* y, long long planes, int ih, int iw, int oh, int ow,
+        int kh, int kw, int sh, int sw, int pt, int pl, int dh, int dw) {
+    GRID_STRIDE(i, planes * oh * ow) {
+        int ox = (int)(i % ow); int oy = (int)((i / ow) % oh); long long p = i / ((long long)ow * oh);
+        const long long base = p * ih * iw;
+        float best = __int_as_float(0xff800000); // -inf
+        for (int ky = 0; ky < kh; ky++) {
+            int iy = oy * sh - pt + ky * dh;
+            if (iy < 0 || iy >= ih) continue;
+            for (int kx = 0; kx < kw; kx++) {
+                int ix = ox * sw - pl + kx * dw;
+                if (ix < 0 || ix >= iw) continue;
+                float v = ld(x, base + (long long)iy * iw + ix);
+                if (v > best || v != v) best = v;
+            }
+        }
+        st(y, i, best);
+    }
 }
 
 template <typename T> __device__ void expand_impl(const T* x, T* y, long long n, int d1, int d2, int d3,
@@ -93,10 +126,20 @@ template <typename T> __device__ void argmax_impl(const T* x, long long* y, long
 
 #define DEFINE(SUF, T) \
 extern "C" __global__ void clip_##SUF(const T* x, T* y, long long n, float lo, float hi) { clip_impl(x, y, n, lo, hi); } \
-extern "C" __global__ void add_##SUF(const T* a, const T* b, T* y, long long n) { add_impl(a, b, y, n); } \
+extern "C" __global__ void add_##SUF(const T* a, const T* b, T* y, long long n) { binary_impl<0>(a, b, y, n); } \
 extern "C" __global__ void add_bcast_##SUF(const T* a, const T* b, T* y, long long n, int d1, int d2, int d3, \
         long long a0, long long a1, long long a2, long long a3, long long b0, long long b1, long long b2, long long b3) { \
-    add_bcast_impl(a, b, y, n, d1, d2, d3, a0, a1, a2, a3, b0, b1, b2, b3); } \
+    binary_bcast_impl<0>(a, b, y, n, d1, d2, d3, a0, a1, a2, a3, b0, b1, b2, b3); } \
+extern "C" __global__ void mul_##SUF(const T* a, const T* b, T* y, long long n) { binary_impl<1>(a, b, y, n); } \
+extern "C" __global__ void mul_bcast_##SUF(const T* a, const T* b, T* y, long long n, int d1, int d2, int d3, \
+        long long a0, long long a1, long long a2, long long a3, long long b0, long long b1, long long b2, long long b3) { \
+    binary_bcast_impl<1>(a, b, y, n, d1, d2, d3, a0, a1, a2, a3, b0, b1, b2, b3); } \
+extern "C" __global__ void hardsigmoid_##SUF(const T* x, T* y, long long n, float alpha, float beta) { \
+    hardsigmoid_impl(x, y, n, alpha, beta); } \
+extern "C" __global__ void sigmoid_##SUF(const T* x, T* y, long long n) { sigmoid_impl(x, y, n); } \
+extern "C" __global__ void maxpool_##SUF(const T* x, T* y, long long planes, int ih, int iw, int oh, int ow, \
+        int kh, int kw, int sh, int sw, int pt, int pl, int dh, int dw) { \
+    maxpool_impl(x, y, planes, ih, iw, oh, ow, kh, kw, sh, sw, pt, pl, dh, dw); } \
 extern "C" __global__ void expand_##SUF(const T* x, T* y, long long n, int d1, int d2, int d3, \
         long long s0, long long s1, long long s2, long long s3) { expand_impl(x, y, n, d1, d2, d3, s0, s1, s2, s3); } \
 extern "C" __global__ void resize_##SUF(const T* x, T* y, long long planes, int ih, int iw, int oh, int ow, \

@@ -84,7 +84,7 @@ class KernelSourceTest {
     void everyLoweredKernelLaunchPassesTheCheck() throws Exception {
         for (byte[] onnx : java.util.List.of(dev.segbench.onnx.graph.TestGraphs.mobileBlock(1),
                 dev.segbench.onnx.graph.TestGraphs.decoder(2), dev.segbench.onnx.graph.TestGraphs.labels(3),
-                dev.segbench.onnx.graph.TestGraphs.halfPrecision(4))) {
+                dev.segbench.onnx.graph.TestGraphs.halfPrecision(4), dev.segbench.onnx.graph.TestGraphs.segmentationHead(5))) {
             var plan = dev.segbench.backend.cuda.plan.ExecutionPlanner.plan(dev.segbench.onnx.graph.ShapeInference.infer(
                     dev.segbench.onnx.graph.OnnxImporter.parse(onnx), new long[] {2, 3, 13, 18}), true);
             long[] next = {1 << 20};

@@ -91,14 +91,58 @@ class LoweringEmulatorTest {
                     d.st(t, addr(a, 2), i, d.ld(t, addr(a, 0), i) + d.ld(t, addr(a, 1), i));
                 }
             }
-            case "add_bcast" -> {
+            case "mul" -> {
+                for (long i = 0; i < (Long) a.get(3); i++) {
+                    d.st(t, addr(a, 2), i, d.ld(t, addr(a, 0), i) * d.ld(t, addr(a, 1), i));
+                }
+            }
+            case "add_bcast", "mul_bcast" -> {
                 int d1 = (Integer) a.get(4);
                 int d2 = (Integer) a.get(5);
                 int d3 = (Integer) a.get(6);
                 for (long i = 0; i < (Long) a.get(3); i++) {
                     long ia = bidx(i, d1, d2, d3, (Long) a.get(7), (Long) a.get(8), (Long) a.get(9), (Long) a.get(10));
                     long ib = bidx(i, d1, d2, d3, (Long) a.get(11), (Long) a.get(12), (Long) a.get(13), (Long) a.get(14));
-                    d.st(t, addr(a, 2), i, d.ld(t, addr(a, 0), ia) + d.ld(t, addr(a, 1), ib));
+                    float p = d.ld(t, addr(a, 0), ia);
+                    float q = d.ld(t, addr(a, 1), ib);
+                    d.st(t, addr(a, 2), i, op.equals("add_bcast") ? p + q : p * q);
+                }
+            }
+            case "hardsigmoid" -> {
+                float alpha = (Float) a.get(3);
+                float beta = (Float) a.get(4);
+                for (long i = 0; i < (Long) a.get(2); i++) {
+                    float v = alpha * d.ld(t, addr(a, 0), i) + beta;
+                    d.st(t, addr(a, 1), i, v < 0f ? 0f : (v > 1f ? 1f : v));
+                }
+            }
+            case "sigmoid" -> {
+                for (long i = 0; i < (Long) a.get(2); i++) {
+                    d.st(t, addr(a, 1), i, 1f / (1f + (float) Math.exp(-d.ld(t, addr(a, 0), i))));
+                }
+            }
+            case "maxpool" -> {
+                long planes = (Long) a.get(2);
+                int[] v = new int[12]; // ih, iw, oh, ow, kh, kw, sh, sw, pt, pl, dh, dw
+                for (int j = 0; j < 12; j++) {
+                    v[j] = (Integer) a.get(3 + j);
+                }
+                for (long i = 0; i < planes * v[2] * v[3]; i++) {
+                    int ox = (int) (i % v[3]);
+                    int oy = (int) ((i / v[3]) % v[2]);
+                    long base = i / ((long) v[3] * v[2]) * v[0] * v[1];
+                    float best = Float.NEGATIVE_INFINITY;
+                    for (int ky = 0; ky < v[4]; ky++) {
+                        int iy = oy * v[6] - v[8] + ky * v[10];
+                        for (int kx = 0; kx < v[5] && iy >= 0 && iy < v[0]; kx++) {
+                            int ix = ox * v[7] - v[9] + kx * v[11];
+                            if (ix >= 0 && ix < v[1]) {
+                                float x = d.ld(t, addr(a, 0), base + (long) iy * v[1] + ix);
+                                best = x > best || Float.isNaN(x) ? x : best;
+                            }
+                        }
+                    }
+                    d.st(t, addr(a, 1), i, best);
                 }
             }
             case "expand" -> {
@@ -259,12 +303,14 @@ class LoweringEmulatorTest {
     @ParameterizedTest
     @CsvSource({"mobile,false,false", "mobile,true,false", "decoder,false,false", "decoder,true,false", "labels,false,false",
             "half,false,false", "half,true,false", "mobile,false,true", "decoder,false,true", "labels,false,true",
-            "half,false,true"})
+            "half,false,true", "head,false,false", "head,false,true", "pools,false,false"})
     void loweredCallsReproduceTheReferenceExecutor(String graph, boolean clippedRelu, boolean refuseFused) throws Exception {
         byte[] onnx = switch (graph) {
             case "mobile" -> TestGraphs.mobileBlock(1);
             case "decoder" -> TestGraphs.decoder(2);
             case "labels" -> TestGraphs.labels(3);
+            case "head" -> TestGraphs.segmentationHead(5);
+            case "pools" -> TestGraphs.maxPools();
             default -> TestGraphs.halfPrecision(4);
         };
         String output = graph.equals("labels") ? "labels" : "logits";
@@ -283,6 +329,25 @@ class LoweringEmulatorTest {
         double tolerance = graph.equals("half") ? 1e-2 : graph.equals("labels") ? 0 : 1e-5;
         assertTrue(maxDiff / maxRef <= tolerance, graph + (refuseFused ? " unfused" : "")
                 + ": lowered calls differ from the reference by " + maxDiff / maxRef);
+    }
+
+    /** torchvision's LR-ASPP export: hardswish, gates, the two-convolution Add and both Resizes, lowered and emulated. */
+    @org.junit.jupiter.api.Test
+    void torchvisionLrasppLowersCorrectly() throws Exception {
+        byte[] onnx = java.nio.file.Files.readAllBytes(dev.segbench.testfixtures.TorchvisionModels.onnx(
+                dev.segbench.testfixtures.TorchvisionModels.LRASPP));
+        long[] shape = {1, 3, 64, 96};
+        ExecutionPlan p = plan(onnx, shape);
+        float[] input = random(8, shape);
+        float[] expected = ReferenceExecutor.run(p, input).get("logits");
+        float[] actual = emulate(p, input, false, "logits", false);
+        double maxDiff = 0;
+        double maxRef = 1e-12;
+        for (int i = 0; i < actual.length; i++) {
+            maxDiff = Math.max(maxDiff, Math.abs(actual[i] - expected[i]));
+            maxRef = Math.max(maxRef, Math.abs(expected[i]));
+        }
+        assertTrue(maxDiff / maxRef <= 1e-4, "relative difference " + maxDiff / maxRef);
     }
 
     @ParameterizedTest

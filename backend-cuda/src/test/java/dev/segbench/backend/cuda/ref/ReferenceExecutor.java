@@ -3,6 +3,7 @@ package dev.segbench.backend.cuda.ref;
 import dev.segbench.onnx.graph.ConvGeometry;
 import dev.segbench.onnx.graph.ElemType;
 import dev.segbench.onnx.graph.HostOps;
+import dev.segbench.onnx.graph.PoolGeometry;
 import dev.segbench.onnx.graph.ResizeGeometry;
 import dev.segbench.backend.cuda.plan.Activation;
 import dev.segbench.backend.cuda.plan.ExecutionPlan;
@@ -111,6 +112,10 @@ public final class ReferenceExecutor {
                     c.bias() == null ? null : read(c.bias()), c.residual() == null ? null : read(c.residual()), c.activation());
             case Step.Act a -> activate(read(a.input()), a.activation());
             case Step.Add a -> add(read(a.a()), shape(a.a()), read(a.b()), shape(a.b()), shape(a.output()));
+            case Step.Mul m -> mul(read(m.a()), shape(m.a()), read(m.b()), shape(m.b()), shape(m.output()));
+            case Step.HardSigmoid h -> hardSigmoid(read(h.input()), h.alpha(), h.beta());
+            case Step.Sigmoid g -> sigmoid(read(g.input()));
+            case Step.MaxPool m -> maxPool(read(m.input()), m.geometry());
             case Step.Resize r -> resize(read(r.input()), r.geometry());
             case Step.GlobalAvgPool p -> globalAveragePool(read(p.input()), shape(p.input()));
             case Step.Expand e -> expand(read(e.input()), shape(e.input()), shape(e.output()));
@@ -177,6 +182,42 @@ public final class ReferenceExecutor {
         float[] y = new float[a.length == b.length && Arrays.equals(as, bs) ? a.length : (int) HostOps.broadcastElementCount(outShape)];
         for (int i = 0; i < y.length; i++) {
             y[i] = a[(int) HostOps.broadcastIndex(i, outShape, as)] + b[(int) HostOps.broadcastIndex(i, outShape, bs)];
+        }
+        return y;
+    }
+
+    static float[] mul(float[] a, long[] as, float[] b, long[] bs, long[] outShape) {
+        float[] y = new float[(int) HostOps.broadcastElementCount(outShape)];
+        for (int i = 0; i < y.length; i++) {
+            y[i] = a[(int) HostOps.broadcastIndex(i, outShape, as)] * b[(int) HostOps.broadcastIndex(i, outShape, bs)];
+        }
+        return y;
+    }
+
+    static float[] hardSigmoid(float[] x, float alpha, float beta) {
+        float[] y = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            y[i] = Math.clamp(alpha * x[i] + beta, 0f, 1f);
+        }
+        return y;
+    }
+
+    static float[] sigmoid(float[] x) {
+        float[] y = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            y[i] = (float) (1 / (1 + Math.exp(-x[i])));
+        }
+        return y;
+    }
+
+    static float[] maxPool(float[] x, PoolGeometry g) {
+        float[] y = new float[g.n() * g.c() * g.outH() * g.outW()];
+        for (int p = 0; p < g.n() * g.c(); p++) {
+            for (int oy = 0; oy < g.outH(); oy++) {
+                for (int ox = 0; ox < g.outW(); ox++) {
+                    y[(p * g.outH() + oy) * g.outW() + ox] = g.windowMax(x, p * g.h() * g.w(), oy, ox);
+                }
+            }
         }
         return y;
     }
