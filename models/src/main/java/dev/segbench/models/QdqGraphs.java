@@ -262,7 +262,7 @@ final class QdqGraphs {
         Set<String> read = new HashSet<>();
         out.getNodeList().forEach(n -> read.addAll(n.getInputList()));
         for (TensorProto t : g.getInitializerList()) {
-            if (!usedInitializers.contains(t.getName()) && read.contains(t.getName())) {
+            if (read.contains(t.getName())) { // an initialiser still read as float (by a classifier, a shared reader)
                 out.addInitializer(t);
             }
         }
@@ -298,8 +298,8 @@ final class QdqGraphs {
     private static void quantizeConvWeights(GraphProto.Builder g, NodeProto.Builder conv, Map<String, TensorProto> inits,
                                             Activation input, Options options, List<TensorProto> added,
                                             Set<String> used) {
-        String wName = conv.getInput(1);
-        TensorProto w = inits.get(wName);
+        String wSource = conv.getInput(1);
+        TensorProto w = inits.get(wSource);
         if (w == null || w.getDataType() != TensorProto.DataType.FLOAT_VALUE || w.getRawData().isEmpty()) {
             return; // weights computed in the graph, or stored as float_data: the Conv keeps float weights
         }
@@ -309,7 +309,8 @@ final class QdqGraphs {
         float[] bias = biasTensor == null || biasTensor.getRawData().isEmpty() ? null : floats(biasTensor);
         Quantization.PerChannel q = Quantization.perChannel(weights, outChannels, options.weightBits(),
                 options.int32Bias() ? bias : null, input.scale());
-        used.add(wName);
+        // exporters share one initialiser between Convs (equal biases, tied weights): each Conv gets its own copy
+        String wName = used.add(wSource) ? wSource : wSource + "/" + conv.getOutput(0);
         added.add(tensor(wName + "_quantized", TensorProto.DataType.INT8, w.getDimsList(), q.weights()));
         added.add(floatTensor(wName + "_scale", q.scales()));
         added.add(tensor(wName + "_zero_point", TensorProto.DataType.INT8, List.of((long) outChannels),
@@ -319,8 +320,8 @@ final class QdqGraphs {
                 .addOutput(dequantized(wName)).addAttribute(axis0()));
         conv.setInput(1, dequantized(wName));
         if (bias != null && options.int32Bias()) {
-            String bName = conv.getInput(2);
-            used.add(bName);
+            String bSource = conv.getInput(2);
+            String bName = used.add(bSource) ? bSource : bSource + "/" + conv.getOutput(0);
             ByteBuffer raw = ByteBuffer.allocate(4 * outChannels).order(ByteOrder.LITTLE_ENDIAN);
             for (int v : q.bias()) {
                 raw.putInt(v);

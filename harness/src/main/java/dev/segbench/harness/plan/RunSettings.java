@@ -76,15 +76,19 @@ public record RunSettings(Selection selection, Data data, Performance performanc
                     throw new UserException(w.getValue() + ": weights file for " + w.getKey()
                             + (Files.exists(w.getValue()) ? " is not a regular file" : " does not exist"));
                 }
-                require(modelIds().contains(w.getKey()), "--weights: model '" + w.getKey() + "' is not among --models " + models);
+                require(ids(models).contains(w.getKey()), "--weights: model '" + w.getKey() + "' is not among --models " + models);
             }
-            List<String> ids = modelIds();
+            List<String> ids = ids(models);
             require(new java.util.HashSet<>(ids).size() == ids.size(), "--models: two models have the same id in " + models
                     + " (name an onnx model with ?name=)");
         }
 
         /** The model ids runs are keyed by, in {@link #models()}' order. */
         public List<String> modelIds() {
+            return ids(models);
+        }
+
+        private static List<String> ids(List<String> models) {
             return models.stream().map(dev.segbench.harness.plugins.Plugins::modelId).toList();
         }
 
