@@ -1,6 +1,5 @@
 package dev.segbench.api;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -15,27 +14,14 @@ public record DatasetSpec(String scheme, String location, Map<String, String> pa
         parameters = Map.copyOf(parameters);
     }
 
-    /** Parses "voc:/data/VOCdevkit?split=train"; a malformed query is a one-line error naming the spec. */
+    /** Parses "voc:/data/VOCdevkit?split=train" ({@link SpecText#parse}); a malformed query is a one-line error naming the spec. */
     public static DatasetSpec parse(String spec) throws DatasetException {
-        String s = spec.strip();
-        int q = s.indexOf('?');
-        String head = q < 0 ? s : s.substring(0, q);
-        Map<String, String> parameters = new LinkedHashMap<>();
-        if (q >= 0) {
-            for (String pair : s.substring(q + 1).split("&")) {
-                int eq = pair.indexOf('=');
-                if (pair.isBlank() || eq <= 0) {
-                    throw new DatasetException(spec + ": '" + pair + "' is not key=value (options follow '?', joined by '&')");
-                }
-                String key = pair.substring(0, eq).strip();
-                if (parameters.put(key, pair.substring(eq + 1).strip()) != null) {
-                    throw new DatasetException(spec + ": option '" + key + "' given twice");
-                }
-            }
+        try {
+            SpecText text = SpecText.parse(spec);
+            return new DatasetSpec(text.scheme(), text.location(), text.parameters());
+        } catch (IllegalArgumentException e) {
+            throw new DatasetException(e.getMessage());
         }
-        int colon = head.indexOf(':');
-        return colon < 0 ? new DatasetSpec(head, "", parameters)
-                : new DatasetSpec(head.substring(0, colon), head.substring(colon + 1), parameters);
     }
 
     /** The same dataset at another location (its parameters kept). */
@@ -46,16 +32,7 @@ public record DatasetSpec(String scheme, String location, Map<String, String> pa
     /** The spec as {@link #parse} reads it back (parameters in key order). */
     @Override
     public String toString() {
-        StringBuilder text = new StringBuilder(scheme);
-        if (!location.isEmpty()) {
-            text.append(':').append(location);
-        }
-        String sep = "?";
-        for (Map.Entry<String, String> e : new java.util.TreeMap<>(parameters).entrySet()) {
-            text.append(sep).append(e.getKey()).append('=').append(e.getValue());
-            sep = "&";
-        }
-        return text.toString();
+        return new SpecText(scheme, location, parameters).toString();
     }
 
     /**

@@ -23,4 +23,17 @@ public interface ModelCatalog {
      * (verified and imported now, so errors surface before any run), else seeded untrained weights.
      */
     ModelSource load(String modelId, WeightsSpec weights) throws ModelException;
+
+    /** The scheme of the {@link ModelSpec}s this catalogue opens ("onnx" for {@code onnx:PATH}), or empty for none. */
+    default Optional<String> specScheme() {
+        return Optional.empty();
+    }
+
+    /**
+     * Opens a model named by a spec of {@link #specScheme()} (the model carries its own weights); an unknown option
+     * or an unusable file is a one-line error naming it.
+     */
+    default ModelSource open(ModelSpec spec) throws ModelException {
+        throw new ModelException(spec + ": catalogue " + name() + " opens no model specs");
+    }
 }

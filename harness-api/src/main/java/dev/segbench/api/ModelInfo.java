@@ -28,6 +28,11 @@ public interface ModelInfo {
     /** Parameters of the inference graph (BN folded or not, the count is of the trained model's tensors). */
     long parameterCount();
 
-    /** Multiply-adds of one forward pass at this input size. */
+    /** Multiply-adds of one forward pass at this input size; negative when the model cannot tell. */
     long multiplyAdds(int height, int width);
+
+    /** Facts `segbench models` shows under the table (a model file's path, sha256, opset, inputs, outputs). */
+    default java.util.Map<String, String> details() {
+        return java.util.Map.of();
+    }
 }

@@ -1,8 +1,8 @@
 package dev.segbench.api;
 
 /**
- * Which weights a model carries. {@code kind} is "checkpoint" or "seeded"; {@code sha256} is the
- * checkpoint file's SHA-256, or "seeded:SEED" for untrained weights.
+ * Which weights a model carries. {@code kind} is "checkpoint", "file" (a model file with its weights inside) or
+ * "seeded"; {@code sha256} is the checkpoint's or model file's SHA-256, or "seeded:SEED" for untrained weights.
  */
 public record WeightsInfo(String kind, String sha256, String source) {
 
@@ -14,8 +14,13 @@ public record WeightsInfo(String kind, String sha256, String source) {
         return new WeightsInfo("checkpoint", sha256, file);
     }
 
+    /** The weights inside a model file (an ONNX graph's initialisers): {@code sha256} is the file's. */
+    public static WeightsInfo file(String sha256, String file) {
+        return new WeightsInfo("file", sha256, file);
+    }
+
     /** Seeded weights are untrained: results from them say nothing about the model's accuracy. */
     public boolean trained() {
-        return "checkpoint".equals(kind);
+        return !"seeded".equals(kind);
     }
 }

@@ -35,11 +35,12 @@ import java.util.Set;
  *   <li>weights per output channel, symmetric int8 (DequantizeLinear axis 0, zero point 0; 7 bits for ORT, see
  *       {@link Options#of}); the bias int32 at input scale x weight scale, or left in float for TensorRT;</li>
  *   <li>one QuantizeLinear/DequantizeLinear pair per activation tensor: the graph input, every Relu/Clip/Add/Concat/
- *       GlobalAveragePool/Mul output, and every Conv output except one whose sole consumer is a Relu/Clip (ORT folds
+ *       GlobalAveragePool/Mul output (and HardSigmoid, Sigmoid, pooling, MatMul, Gemm ... of external graphs), every
+ *       data input of a Conv, MatMul or Gemm, and every Conv output except one whose sole consumer is a Relu/Clip (ORT folds
  *       that activation into the quantized Conv, as the Q after it saturates where the activation would clip);</li>
  *   <li>a Resize output takes its input's scale and zero point (bilinear interpolation stays inside the input's
  *       range), so ORT drops the pair and resizes in 8 bits;</li>
- *   <li>the classifier (the last Conv) keeps FP32 weights and an FP32 output: its logits decide the labels, and
+ *   <li>the classifier (the last Conv; every Conv the outputs are computed from with no Conv in between) keeps FP32 weights and an FP32 output: its logits decide the labels, and
  *       quantizing them to 256 levels would flip close calls; everything after it (the labels-out tail) is FP32.</li>
  * </ul>
  * Shape nodes keep reading the FP32 tensors, so shape arithmetic never depends on a Q/DQ pair.
@@ -50,7 +51,10 @@ final class QdqGraphs {
     static final String PLACEMENT_VERSION = "nas-segm-qdq/1";
 
     private static final Set<String> FLOAT_PRODUCERS = Set.of("Conv", "Relu", "Clip", "Add", "Mul", "Resize",
-            "GlobalAveragePool", "Expand");
+            "GlobalAveragePool", "Expand", "HardSigmoid", "Sigmoid", "HardSwish", "MaxPool", "AveragePool", "Sub", "Div",
+            "MatMul", "Gemm", "LeakyRelu", "Tanh");
+    /** Ops computed in int8 when their data inputs are quantized: each data input gets a Q/DQ pair. */
+    private static final Set<String> QUANTIZABLE = Set.of("Conv", "MatMul", "Gemm");
     private static final Set<String> FOLDED_ACTIVATIONS = Set.of("Relu", "Clip");
 
     /** How the QDQ graph is built; {@link #of(Int8Activations)} gives each flavour's measured-best settings. */
@@ -78,9 +82,10 @@ final class QdqGraphs {
      *
      * @param quantized  every tensor that gets a Q/DQ pair, in graph order
      * @param sharedWith a Resize output -> the tensor whose scale and zero point it reuses
-     * @param classifier the last Conv node's name (kept in FP32)
+     * @param classifiers the outputs of the classifier Convs (kept in FP32): those the graph's outputs are computed
+     *                    from without another Conv in between (the last Conv of a NAS-segm graph; LR-ASPP's two)
      */
-    record Plan(List<String> quantized, Map<String, String> sharedWith, String classifier) {
+    record Plan(List<String> quantized, Map<String, String> sharedWith, Set<String> classifiers) {
 
         /** The tensors a calibration must measure: the quantized ones minus those that borrow a scale. */
         List<String> calibrated() {
@@ -99,15 +104,12 @@ final class QdqGraphs {
 
     static Plan plan(GraphProto g) {
         Map<String, List<NodeProto>> consumers = consumers(g);
-        String classifier = null;
-        for (NodeProto n : g.getNodeList()) {
-            if (n.getOpType().equals("Conv")) {
-                classifier = n.getName();
-            }
-        }
-        if (classifier == null) {
+        Set<String> classifiers = classifiers(g);
+        if (classifiers.isEmpty()) {
             throw new IllegalArgumentException("graph " + g.getName() + " has no Conv");
         }
+        Set<String> initializers = new HashSet<>();
+        g.getInitializerList().forEach(t -> initializers.add(t.getName()));
         Set<String> floats = new HashSet<>();
         Set<String> tail = new HashSet<>(); // the classifier's output and everything computed from it
         List<String> quantized = new ArrayList<>();
@@ -116,12 +118,21 @@ final class QdqGraphs {
         floats.add(input);
         quantized.add(input);
         for (NodeProto n : g.getNodeList()) {
-            boolean inTail = n.getName().equals(classifier) || n.getInputList().stream().anyMatch(tail::contains);
+            boolean inTail = classifiers.contains(n.getOutput(0)) || n.getInputList().stream().anyMatch(tail::contains);
             if (inTail) {
                 tail.addAll(n.getOutputList());
                 continue;
             }
             String op = n.getOpType();
+            if (QUANTIZABLE.contains(op)) { // a data input from an op not listed above is quantized all the same
+                for (int i = 0; i < (op.equals("Conv") ? 1 : 2); i++) {
+                    String in = n.getInput(i);
+                    if (!initializers.contains(in) && !quantized.contains(in)) {
+                        floats.add(in);
+                        quantized.add(in);
+                    }
+                }
+            }
             boolean producesFloat = FLOAT_PRODUCERS.contains(op)
                     || (op.equals("Concat") && n.getInputList().stream().anyMatch(floats::contains));
             if (!producesFloat) {
@@ -138,7 +149,29 @@ final class QdqGraphs {
                 sharedWith.put(out, sharedWith.getOrDefault(n.getInput(0), n.getInput(0)));
             }
         }
-        return new Plan(List.copyOf(quantized), sharedWith, classifier);
+        return new Plan(List.copyOf(quantized), sharedWith, Set.copyOf(classifiers));
+    }
+
+    /** The outputs of the Convs that the graph's outputs are computed from without another Conv in between. */
+    private static Set<String> classifiers(GraphProto g) {
+        Map<String, NodeProto> producer = new HashMap<>();
+        g.getNodeList().forEach(n -> n.getOutputList().forEach(o -> producer.put(o, n)));
+        Set<String> found = new LinkedHashSet<>();
+        Set<String> seen = new HashSet<>();
+        java.util.ArrayDeque<String> todo = new java.util.ArrayDeque<>();
+        g.getOutputList().forEach(o -> todo.add(o.getName()));
+        while (!todo.isEmpty()) {
+            NodeProto p = producer.get(todo.pop());
+            if (p == null || !seen.add(p.getOutput(0))) {
+                continue;
+            }
+            if (p.getOpType().equals("Conv")) {
+                found.add(p.getOutput(0));
+            } else if (!p.getOpType().equals("Shape")) { // a shape carries no values of the tensor it measures
+                todo.addAll(p.getInputList());
+            }
+        }
+        return found;
     }
 
     /** The FP32 model with each calibrated tensor as an extra FP32 output (after the original outputs). */
@@ -212,7 +245,7 @@ final class QdqGraphs {
                     }
                 }
             }
-            if (n.getOpType().equals("Conv") && !n.getName().equals(plan.classifier())) {
+            if (n.getOpType().equals("Conv") && !plan.classifiers().contains(n.getOutput(0))) {
                 Activation in = params.get(n.getInput(0));
                 if (in == null) {
                     throw new IllegalStateException("conv " + n.getName() + " reads unquantized " + n.getInput(0));
@@ -229,7 +262,7 @@ final class QdqGraphs {
         Set<String> read = new HashSet<>();
         out.getNodeList().forEach(n -> read.addAll(n.getInputList()));
         for (TensorProto t : g.getInitializerList()) {
-            if (!usedInitializers.contains(t.getName()) && read.contains(t.getName())) {
+            if (read.contains(t.getName())) { // an initialiser still read as float (by a classifier, a shared reader)
                 out.addInitializer(t);
             }
         }
@@ -265,17 +298,19 @@ final class QdqGraphs {
     private static void quantizeConvWeights(GraphProto.Builder g, NodeProto.Builder conv, Map<String, TensorProto> inits,
                                             Activation input, Options options, List<TensorProto> added,
                                             Set<String> used) {
-        String wName = conv.getInput(1);
-        TensorProto w = inits.get(wName);
-        if (w == null || w.getDataType() != TensorProto.DataType.FLOAT_VALUE) {
-            throw new IllegalStateException("conv " + conv.getName() + " has no FP32 weight initializer " + wName);
+        String wSource = conv.getInput(1);
+        TensorProto w = inits.get(wSource);
+        if (w == null || w.getDataType() != TensorProto.DataType.FLOAT_VALUE || w.getRawData().isEmpty()) {
+            return; // weights computed in the graph, or stored as float_data: the Conv keeps float weights
         }
         int outChannels = (int) w.getDims(0);
         float[] weights = floats(w);
-        float[] bias = conv.getInputCount() > 2 ? floats(inits.get(conv.getInput(2))) : null;
+        TensorProto biasTensor = conv.getInputCount() > 2 ? inits.get(conv.getInput(2)) : null;
+        float[] bias = biasTensor == null || biasTensor.getRawData().isEmpty() ? null : floats(biasTensor);
         Quantization.PerChannel q = Quantization.perChannel(weights, outChannels, options.weightBits(),
                 options.int32Bias() ? bias : null, input.scale());
-        used.add(wName);
+        // exporters share one initialiser between Convs (equal biases, tied weights): each Conv gets its own copy
+        String wName = used.add(wSource) ? wSource : wSource + "/" + conv.getOutput(0);
         added.add(tensor(wName + "_quantized", TensorProto.DataType.INT8, w.getDimsList(), q.weights()));
         added.add(floatTensor(wName + "_scale", q.scales()));
         added.add(tensor(wName + "_zero_point", TensorProto.DataType.INT8, List.of((long) outChannels),
@@ -285,8 +320,8 @@ final class QdqGraphs {
                 .addOutput(dequantized(wName)).addAttribute(axis0()));
         conv.setInput(1, dequantized(wName));
         if (bias != null && options.int32Bias()) {
-            String bName = conv.getInput(2);
-            used.add(bName);
+            String bSource = conv.getInput(2);
+            String bName = used.add(bSource) ? bSource : bSource + "/" + conv.getOutput(0);
             ByteBuffer raw = ByteBuffer.allocate(4 * outChannels).order(ByteOrder.LITTLE_ENDIAN);
             for (int v : q.bias()) {
                 raw.putInt(v);

@@ -59,7 +59,8 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--backends", split = ",", paramLabel = "ID", description = "Backend ids (default: every backend found; unavailable ones are listed as skipped).")
     List<String> backends = new ArrayList<>();
 
-    @Option(names = "--models", split = ",", paramLabel = "ID", description = "Model ids (default: every model of every catalogue).")
+    @Option(names = "--models", split = ModelOptions.SPLIT, paramLabel = "MODEL", description = "Model ids or onnx:PATH[?name=..&mean=..&std=..&input=..&output=..&layout=logits|labels]"
+            + " (default: every model of every catalogue).")
     List<String> models = new ArrayList<>();
 
     @Option(names = "--dataset", paramLabel = "SCHEME[:LOCATION]", description = "voc:DIR, synthetic[:N] (default: " + RunSettings.DEFAULT_DATASET + ").")

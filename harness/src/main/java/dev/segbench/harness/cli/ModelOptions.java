@@ -1,21 +1,21 @@
 package dev.segbench.harness.cli;
 
-import dev.segbench.api.ModelCatalog;
 import dev.segbench.api.ModelException;
-import dev.segbench.api.ModelInfo;
 import dev.segbench.api.ModelSource;
 import dev.segbench.api.Precision;
 import dev.segbench.api.WeightsSpec;
 import dev.segbench.harness.UserException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.stream.Collectors;
 import picocli.CommandLine.Option;
 
 /** The options that pick one model, its weights and a precision ({@code predict}, {@code models export}). */
 final class ModelOptions {
 
-    @Option(names = "--model", required = true, description = "Model id.")
+    /** Splits --models at commas, but not inside an option's list of numbers ({@code mean=0.5,0.5,0.5}). */
+    static final String SPLIT = ",(?![-+.0-9])";
+
+    @Option(names = "--model", required = true, paramLabel = "MODEL", description = "Model id or onnx:PATH[?name=..&mean=..&std=..&input=..&output=..&layout=logits|labels].")
     String model;
 
     @Option(names = "--weights", paramLabel = "FILE", description = "Checkpoint (default: seeded untrained weights).")
@@ -36,11 +36,9 @@ final class ModelOptions {
     }
 
     ModelSource load(Cli cli) throws ModelException {
-        ModelCatalog catalog = cli.plugins().catalogFor(model).orElseThrow(() -> new UserException("unknown model '" + model
-                + "' (known: " + cli.plugins().models().stream().map(ModelInfo::id).collect(Collectors.joining(", ")) + ")"));
         if (weights != null && !Files.isRegularFile(weights)) {
             throw new UserException(weights + ": weights file " + (Files.exists(weights) ? "is not a regular file" : "does not exist"));
         }
-        return catalog.load(model, weights == null ? WeightsSpec.seeded(seed) : WeightsSpec.checkpoint(weights));
+        return cli.plugins().loadModel(model, weights == null ? WeightsSpec.seeded(seed) : WeightsSpec.checkpoint(weights));
     }
 }

@@ -31,14 +31,41 @@ final class ModelsCommand implements Callable<Integer> {
     @ParentCommand
     Cli cli;
 
+    @Option(names = "--models", split = ModelOptions.SPLIT, paramLabel = "MODEL",
+            description = "Also show these models: onnx:PATH[?name=..&mean=..&std=..&input=..&output=..] (or catalogue ids:"
+                    + " then only those).")
+    List<String> models = new ArrayList<>();
+
     @Override
-    public Integer call() {
+    public Integer call() throws dev.segbench.api.ModelException {
+        List<ModelInfo> shown = new ArrayList<>();
+        boolean onlySpecs = true;
+        for (String entry : models) {
+            onlySpecs &= dev.segbench.api.ModelSpec.parse(entry).isPresent();
+        }
+        if (onlySpecs) { // files shown beside the catalogues' models
+            shown.addAll(cli.plugins().models());
+        }
+        for (String entry : models) {
+            String id = entry.strip();
+            shown.add(dev.segbench.api.ModelSpec.parse(entry).isPresent()
+                    ? cli.plugins().loadModel(entry, dev.segbench.api.WeightsSpec.seeded(dev.segbench.api.WeightsSpec.DEFAULT_SEED)).info()
+                    : cli.plugins().models().stream().filter(m -> m.id().equals(id)).findFirst()
+                            .orElseThrow(() -> new UserException("--models: unknown model '" + id + "'")));
+        }
         List<List<String>> rows = new ArrayList<>();
-        for (ModelInfo m : cli.plugins().models()) {
+        for (ModelInfo m : shown) {
+            long macs = m.multiplyAdds(512, 512);
             rows.add(List.of(m.id(), Table.fmt("%,d", m.parameterCount()),
-                    Table.fmt("%.2f", m.multiplyAdds(512, 512) / 1e9), String.valueOf(m.outputStride()), m.genotype()));
+                    macs < 0 ? "?" : Table.fmt("%.2f", macs / 1e9), String.valueOf(m.outputStride()), m.genotype()));
         }
         cli.out.println(Table.render(List.of("id", "params", "GMACs@512", "stride", "genotype"), rows));
+        for (ModelInfo m : shown) {
+            if (!m.details().isEmpty()) {
+                cli.out.println(m.id() + ":");
+                m.details().forEach((k, v) -> cli.out.println("  " + k + ": " + v));
+            }
+        }
         cli.plugins().warnings().forEach(w -> cli.out.println("warning: " + w));
         return 0;
     }

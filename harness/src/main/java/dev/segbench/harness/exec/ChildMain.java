@@ -7,7 +7,6 @@ import dev.segbench.api.CalibrationTable;
 import dev.segbench.api.Dataset;
 import dev.segbench.api.io.CalibrationFile;
 import dev.segbench.api.DatasetProvider;
-import dev.segbench.api.ModelCatalog;
 import dev.segbench.api.ModelSource;
 import dev.segbench.api.WeightsSpec;
 import dev.segbench.api.results.AtomicFiles;
@@ -91,10 +90,8 @@ public final class ChildMain {
         try (Plugins plugins = plugins(job)) {
             long t1 = System.nanoTime();
             Backend backend = plugins.requireBackend(job.run().backend(), "");
-            ModelCatalog catalog = plugins.catalogFor(job.run().model()).orElseThrow(
-                    () -> new IllegalStateException("model " + job.run().model() + " is in no catalogue of this process"));
             Path ckpt = settings.selection().weights().get(job.run().model());
-            ModelSource source = catalog.load(job.run().model(), ckpt == null
+            ModelSource source = plugins.loadModel(settings.selection().modelEntry(job.run().model()), ckpt == null
                     ? WeightsSpec.seeded(settings.selection().seed()) : WeightsSpec.checkpoint(ckpt));
             DatasetSpec spec = job.samples().spec(); // parsed once, by the planner
             DatasetProvider provider = plugins.datasetProvider(spec.scheme()).orElseThrow(

@@ -10,7 +10,6 @@ import dev.segbench.api.Dataset;
 import dev.segbench.api.DatasetException;
 import dev.segbench.api.DatasetProvider;
 import dev.segbench.api.results.Classes;
-import dev.segbench.api.ModelCatalog;
 import dev.segbench.api.ModelException;
 import dev.segbench.api.ModelInfo;
 import dev.segbench.api.ModelSource;
@@ -72,15 +71,15 @@ public final class Planner implements AutoCloseable {
     public void prepare() throws ModelException, DatasetException {
         RunSettings.Selection sel = settings.selection();
         selectBackends();
-        Map<String, ModelCatalog> catalogs = resolveModels();
         DatasetSpec dataSpec = DatasetSpec.parse(settings.data().dataset());
         DatasetProvider provider = resolveDataset(dataSpec.scheme());
         plugins.warnings().forEach(w -> warnings.add(Warning.of(Warning.PLUGIN, Warning.WARN, w)));
 
-        for (String model : sel.models()) {
+        for (String entry : sel.models()) {
+            String model = Plugins.modelId(entry);
             java.nio.file.Path ckpt = sel.weights().get(model);
             WeightsSpec spec = ckpt == null ? WeightsSpec.seeded(sel.seed()) : WeightsSpec.checkpoint(ckpt);
-            ModelSource source = catalogs.get(model).load(model, spec);
+            ModelSource source = plugins.loadModel(entry, spec);
             sources.put(model, source);
             if (!source.weights().trained()) {
                 seededModels.add(model);
@@ -159,7 +158,7 @@ public final class Planner implements AutoCloseable {
 
         calibrateInt8(states);
         List<PlannedRun> runs = new ArrayList<>();
-        for (String model : sel.models()) {
+        for (String model : sel.modelIds()) {
             runs.addAll(planModel(model, selected, referenceBackend, states, facts));
         }
         // seeded weights and generated data concern every run of those models, skipped or not
@@ -210,7 +209,7 @@ public final class Planner implements AutoCloseable {
                 + " available: " + cpuState.reason() : null;
         Calibrator calibrator = unavailable != null ? null
                 : new Calibrator(plugins::datasetProvider, cpu, progress, log);
-        for (String model : settings.selection().models()) {
+        for (String model : settings.selection().modelIds()) {
             if (calibrator == null) {
                 calibrationSkips.put(model, unavailable);
                 continue;
@@ -351,6 +350,10 @@ public final class Planner implements AutoCloseable {
         inputs.put("model", model);
         inputs.put("weights_kind", source.weights().kind());
         inputs.put("weights_sha256", source.weights().sha256());
+        String entry = settings.selection().modelEntry(model);
+        if (!entry.equals(model)) { // a model spec: its options (preprocessing, input, output) change the run
+            inputs.put("model_spec", entry);
+        }
         inputs.put("backend", backend.id());
         inputs.put("backend_version", state.availability().version());
         inputs.put("precision", precision.id());
@@ -420,15 +423,6 @@ public final class Planner implements AutoCloseable {
         List<Backend> out = new ArrayList<>();
         for (String id : settings.selection().backends()) {
             out.add(plugins.requireBackend(id, ""));
-        }
-        return out;
-    }
-
-    private Map<String, ModelCatalog> resolveModels() {
-        Map<String, ModelCatalog> out = new LinkedHashMap<>();
-        for (String id : settings.selection().models()) {
-            out.put(id, plugins.catalogFor(id).orElseThrow(() -> new UserException("unknown model '" + id + "' (known: "
-                    + plugins.models().stream().map(ModelInfo::id).collect(Collectors.joining(", ")) + ")")));
         }
         return out;
     }

@@ -49,6 +49,7 @@ public record RunSettings(Selection selection, Data data, Performance performanc
      * Which runs: every model on every backend and precision.
      *
      * @param backends  backend ids; empty = every backend found
+     * @param models    the models as the user names them: catalogue ids or specs ({@link #modelIds()})
      * @param weights   checkpoint per model id; models not listed get seeded weights
      * @param seed      seed of the seeded weights
      * @param reference the run agreement is measured against; null = none
@@ -75,8 +76,26 @@ public record RunSettings(Selection selection, Data data, Performance performanc
                     throw new UserException(w.getValue() + ": weights file for " + w.getKey()
                             + (Files.exists(w.getValue()) ? " is not a regular file" : " does not exist"));
                 }
-                require(models.contains(w.getKey()), "--weights: model '" + w.getKey() + "' is not among --models " + models);
+                require(ids(models).contains(w.getKey()), "--weights: model '" + w.getKey() + "' is not among --models " + models);
             }
+            List<String> ids = ids(models);
+            require(new java.util.HashSet<>(ids).size() == ids.size(), "--models: two models have the same id in " + models
+                    + " (name an onnx model with ?name=)");
+        }
+
+        /** The model ids runs are keyed by, in {@link #models()}' order. */
+        public List<String> modelIds() {
+            return ids(models);
+        }
+
+        private static List<String> ids(List<String> models) {
+            return models.stream().map(dev.segbench.harness.plugins.Plugins::modelId).toList();
+        }
+
+        /** The model as the user named it whose id is {@code modelId}. */
+        public String modelEntry(String modelId) {
+            return models.stream().filter(m -> dev.segbench.harness.plugins.Plugins.modelId(m).equals(modelId)).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("model " + modelId + " is not among " + models));
         }
     }
 

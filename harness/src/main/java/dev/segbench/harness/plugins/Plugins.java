@@ -4,7 +4,11 @@ import dev.segbench.api.Availability;
 import dev.segbench.api.Backend;
 import dev.segbench.api.DatasetProvider;
 import dev.segbench.api.ModelCatalog;
+import dev.segbench.api.ModelException;
 import dev.segbench.api.ModelInfo;
+import dev.segbench.api.ModelSource;
+import dev.segbench.api.ModelSpec;
+import dev.segbench.api.WeightsSpec;
 import dev.segbench.harness.UserException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -215,6 +219,44 @@ public final class Plugins implements AutoCloseable {
             }
         }
         return List.copyOf(all.values());
+    }
+
+    /**
+     * Binds a model as the user names it: a catalogue id ("arch0", with {@code weights}) or a {@link ModelSpec}
+     * ("onnx:PATH?name=x") that the catalogue of its scheme opens (the model carries its own weights).
+     */
+    public ModelSource loadModel(String entry, WeightsSpec weights) throws ModelException {
+        Optional<ModelSpec> spec = ModelSpec.parse(entry);
+        if (spec.isPresent()) {
+            String scheme = spec.get().scheme();
+            ModelCatalog catalog = catalogs.stream().filter(c -> c.specScheme().equals(Optional.of(scheme))).findFirst()
+                    .orElseThrow(() -> new UserException("unknown model scheme '" + scheme + "' in " + entry + " ("
+                            + modelNames() + ")"));
+            if (!weights.isSeeded()) {
+                throw new UserException("--weights: model " + spec.get().id() + " (" + entry + ") carries its own weights");
+            }
+            return catalog.open(spec.get());
+        }
+        String id = entry.strip();
+        ModelCatalog catalog = catalogFor(id).orElseThrow(() -> new UserException("unknown model '" + id + "' ("
+                + modelNames() + ")"));
+        return catalog.load(id, weights);
+    }
+
+    /** The model id of {@code entry}: a catalogue id as given, or its spec's {@link ModelSpec#id()}. */
+    public static String modelId(String entry) {
+        try {
+            return ModelSpec.parse(entry).map(ModelSpec::id).orElse(entry.strip());
+        } catch (ModelException e) {
+            throw new UserException(e.getMessage());
+        }
+    }
+
+    /** "known: arch0, arch1, or onnx:PATH" for an error naming an unknown model. */
+    private String modelNames() {
+        List<String> names = new ArrayList<>(models().stream().map(ModelInfo::id).toList());
+        catalogs.forEach(c -> c.specScheme().ifPresent(s -> names.add(s + ":PATH")));
+        return "known: " + String.join(", ", names);
     }
 
     /** The catalogue that serves {@code modelId}. */

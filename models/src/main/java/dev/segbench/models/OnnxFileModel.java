@@ -1,0 +1,475 @@
+package dev.segbench.models;
+
+import ai.onnx.proto.OnnxMl.GraphProto;
+import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnx.proto.OnnxMl.NodeProto;
+import ai.onnx.proto.OnnxMl.OperatorSetIdProto;
+import ai.onnx.proto.OnnxMl.TensorProto;
+import ai.onnx.proto.OnnxMl.TensorShapeProto;
+import ai.onnx.proto.OnnxMl.TypeProto;
+import ai.onnx.proto.OnnxMl.ValueInfoProto;
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.segbench.api.CalibrationTable;
+import dev.segbench.api.Int8Activations;
+import dev.segbench.api.ModelArtifact;
+import dev.segbench.api.ModelException;
+import dev.segbench.api.ModelInfo;
+import dev.segbench.api.ModelSource;
+import dev.segbench.api.ModelSpec;
+import dev.segbench.api.Precision;
+import dev.segbench.api.Preprocessing;
+import dev.segbench.api.VocClasses;
+import dev.segbench.api.WeightsInfo;
+import dev.segbench.api.io.Sha256;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+/**
+ * A segmentation model from an ONNX file: the graph's data input and its logits output renamed to the harness's
+ * "input" and "logits" (every other output dropped), checked, and its variants built from it like the built-ins'
+ * (labels-out head, fp16 conversion, QDQ int8 through {@link QdqGraphs}).
+ */
+final class OnnxFileModel implements ModelInfo, ModelSource {
+
+    static final Set<String> OPTIONS = Set.of(ModelSpec.NAME, "mean", "std", "input", "output", "layout");
+    /** Where GMACs are counted and the output's stride and classes inferred. */
+    static final int PROBE_SIZE = 512;
+
+    private final ModelSpec spec;
+    private final Path file;
+    private final WeightsInfo weights;
+    private final ModelProto fp32;
+    private final Preprocessing preprocessing;
+    private final int numClasses;
+    private final int outputStride;
+    private final String originalInput;
+    private final String originalOutput;
+    private final Map<Boolean, ModelProto> fp32Graphs = new HashMap<>();
+    private final Map<String, ModelArtifact> artifacts = new HashMap<>();
+    private final Map<Boolean, QdqGraphs.Plan> plans = new HashMap<>();
+    private final Map<Long, Long> multiplyAdds = new HashMap<>();
+    private CalibrationGraph calibrationGraph;
+
+    private OnnxFileModel(ModelSpec spec, Path file, WeightsInfo weights, ModelProto fp32, Preprocessing preprocessing,
+                          int numClasses, int outputStride, String originalInput, String originalOutput) {
+        this.spec = spec;
+        this.file = file;
+        this.weights = weights;
+        this.fp32 = fp32;
+        this.preprocessing = preprocessing;
+        this.numClasses = numClasses;
+        this.outputStride = outputStride;
+        this.originalInput = originalInput;
+        this.originalOutput = originalOutput;
+    }
+
+    static OnnxFileModel open(ModelSpec spec) throws ModelException {
+        spec.requireKnownOptions(OPTIONS);
+        String where = "onnx:" + spec.location();
+        String layout = spec.parameters().getOrDefault("layout", "logits");
+        if (!layout.equals("logits")) {
+            throw new ModelException(where + ": layout=" + layout + " is not supported (give a graph with a logits"
+                    + " output [N, C, H, W]: layout=logits)");
+        }
+        Preprocessing preprocessing = new Preprocessing(1f / 255f, floats(spec, "mean", Preprocessing.IMAGENET.mean()),
+                floats(spec, "std", Preprocessing.IMAGENET.std()));
+        Path file = Path.of(spec.location().startsWith("~/") ? System.getProperty("user.home") + spec.location().substring(1)
+                : spec.location());
+        if (!Files.isRegularFile(file)) {
+            throw new ModelException(where + ": " + (Files.exists(file) ? "not a regular file" : "file does not exist"));
+        }
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new ModelException(where + ": cannot read the file (" + e.getMessage() + ")", e);
+        }
+        ModelProto model;
+        try {
+            model = ModelProto.parseFrom(bytes);
+        } catch (InvalidProtocolBufferException e) {
+            throw new ModelException(where + ": not an ONNX model (" + e.getMessage() + ")");
+        }
+        if (model.getIrVersion() == 0 || !model.hasGraph() || model.getGraph().getNodeCount() == 0
+                || model.getOpsetImportCount() == 0) {
+            throw new ModelException(where + ": not an ONNX model (no IR version, opset or graph nodes)");
+        }
+        GraphProto g = model.getGraph();
+        Set<String> initializers = g.getInitializerList().stream().map(TensorProto::getName).collect(Collectors.toSet());
+        List<String> inputs = g.getInputList().stream().map(ValueInfoProto::getName).filter(n -> !initializers.contains(n)).toList();
+        List<String> outputs = g.getOutputList().stream().map(ValueInfoProto::getName).toList();
+        String input = pick(where, "input", spec.parameters().get("input"), inputs);
+        String output = pick(where, "output", spec.parameters().get("output"), outputs);
+        checkInitializers(where, g);
+
+        ValueInfoProto in = g.getInputList().stream().filter(v -> v.getName().equals(input)).findFirst().orElseThrow();
+        List<Long> inDims = dims(in);
+        if (elemType(in) != TensorProto.DataType.FLOAT_VALUE || inDims == null || inDims.size() != 4
+                || inDims.get(1) > 0 && inDims.get(1) != 3) {
+            throw new ModelException(where + ": input " + input + " is " + describe(in) + ", not float [N, 3, H, W]");
+        }
+        ValueInfoProto out = g.getOutputList().stream().filter(v -> v.getName().equals(output)).findFirst().orElseThrow();
+        List<Long> outDims = dims(out);
+        if (elemType(out) != TensorProto.DataType.FLOAT_VALUE || outDims != null && outDims.size() != 4) {
+            throw new ModelException(where + ": output " + output + " is " + describe(out) + ", not float logits [N, C, H, W]");
+        }
+
+        ModelProto normalised = normalise(model, input, output);
+        GraphShapes.Result shapes = GraphShapes.infer(normalised.getGraph(), ModelArtifact.INPUT_NAME,
+                new long[] {1, 3, PROBE_SIZE, PROBE_SIZE});
+        long[] logits = shapes.shape(ModelArtifact.LOGITS_NAME);
+        if (logits != null && logits.length != 4) {
+            throw new ModelException(where + ": output " + output + " is " + Arrays.toString(logits)
+                    + " for a 512x512 input, not logits [N, C, H, W]");
+        }
+        long classes = outDims != null && outDims.get(1) > 0 ? outDims.get(1) : logits != null ? logits[1] : -1;
+        if (classes <= 0) {
+            throw new ModelException(where + ": the number of classes (dimension 1 of output " + output + ") is not fixed"
+                    + " in the graph and could not be inferred (" + shapes.unknownOp() + " is not known to segbench)");
+        }
+        int stride = 1;
+        if (logits != null) {
+            if (logits[2] > PROBE_SIZE || logits[3] > PROBE_SIZE || logits[2] <= 0 || logits[3] <= 0) {
+                throw new ModelException(where + ": output " + output + " is " + Arrays.toString(logits)
+                        + " for a 512x512 input: logits larger than the input");
+            }
+            stride = (int) Math.round((double) PROBE_SIZE / logits[2]);
+        }
+        String sha = Sha256.hex(bytes);
+        return new OnnxFileModel(spec, file, WeightsInfo.file(sha, file.toString()), normalised, preprocessing,
+                (int) classes, stride, input, output);
+    }
+
+    private static float[] floats(ModelSpec spec, String key, float[] fallback) throws ModelException {
+        String text = spec.parameters().get(key);
+        if (text == null) {
+            return fallback;
+        }
+        String[] parts = text.split(",");
+        try {
+            float[] v = new float[3];
+            for (int c = 0; c < 3; c++) {
+                v[c] = Float.parseFloat(parts[parts.length == 1 ? 0 : c].strip());
+            }
+            if (parts.length != 1 && parts.length != 3 || key.equals("std") && (v[0] <= 0 || v[1] <= 0 || v[2] <= 0)) {
+                throw new NumberFormatException();
+            }
+            return v;
+        } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
+            throw new ModelException(spec + ": " + key + "=" + text + " is not one or three numbers (R,G,B on 0-1 pixels"
+                    + (key.equals("std") ? ", positive" : "") + ")");
+        }
+    }
+
+    private static String pick(String where, String what, String asked, List<String> names) throws ModelException {
+        if (asked != null) {
+            if (!names.contains(asked)) {
+                throw new ModelException(where + ": the graph has no " + what + " '" + asked + "' (its " + what + "s: "
+                        + String.join(", ", names) + ")");
+            }
+            return asked;
+        }
+        if (names.size() != 1) {
+            throw new ModelException(where + ": the graph has " + names.size() + " " + what + "s (" + String.join(", ", names)
+                    + "): choose one with " + what + "=NAME");
+        }
+        return names.getFirst();
+    }
+
+    private static void checkInitializers(String where, GraphProto g) throws ModelException {
+        for (TensorProto t : g.getInitializerList()) {
+            if (t.getDataLocation() == TensorProto.DataLocation.EXTERNAL) {
+                throw new ModelException(where + ": initialiser " + t.getName() + " is stored in an external data file,"
+                        + " which segbench does not read (save the model with its weights inside)");
+            }
+            int size = switch (t.getDataType()) {
+                case TensorProto.DataType.FLOAT_VALUE, TensorProto.DataType.INT32_VALUE -> 4;
+                case TensorProto.DataType.INT64_VALUE, TensorProto.DataType.DOUBLE_VALUE -> 8;
+                case TensorProto.DataType.FLOAT16_VALUE, TensorProto.DataType.BFLOAT16_VALUE -> 2;
+                case TensorProto.DataType.INT8_VALUE, TensorProto.DataType.UINT8_VALUE, TensorProto.DataType.BOOL_VALUE -> 1;
+                default -> 0;
+            };
+            long elements = t.getDimsList().stream().mapToLong(Long::longValue).reduce(1, (a, b) -> a * b);
+            if (size > 0 && !t.getRawData().isEmpty() && t.getRawData().size() != elements * size) {
+                throw new ModelException(where + ": initialiser " + t.getName() + " holds " + t.getRawData().size()
+                        + " bytes for shape " + t.getDimsList() + " (" + elements * size + " expected)");
+            }
+        }
+    }
+
+    /**
+     * The graph with {@code input} renamed "input" and {@code output} "logits" (a tensor that had one of those names
+     * gets a suffix), every other output and whatever only it needed dropped.
+     */
+    static ModelProto normalise(ModelProto model, String input, String output) {
+        GraphProto g = model.getGraph();
+        Map<String, String> rename = new HashMap<>();
+        Set<String> names = new HashSet<>();
+        g.getNodeList().forEach(n -> {
+            names.addAll(n.getInputList());
+            names.addAll(n.getOutputList());
+        });
+        g.getInputList().forEach(v -> names.add(v.getName()));
+        g.getInitializerList().forEach(t -> names.add(t.getName()));
+        for (String taken : List.of(ModelArtifact.INPUT_NAME, ModelArtifact.LOGITS_NAME)) {
+            if (names.contains(taken) && !taken.equals(input) && !taken.equals(output)) {
+                String fresh = taken + "_0";
+                for (int i = 1; names.contains(fresh); i++) {
+                    fresh = taken + "_" + i;
+                }
+                rename.put(taken, fresh);
+            }
+        }
+        rename.put(input, ModelArtifact.INPUT_NAME);
+        rename.put(output, ModelArtifact.LOGITS_NAME);
+
+        // what the output needs, walking back from it
+        Map<String, NodeProto> producer = new HashMap<>();
+        g.getNodeList().forEach(n -> n.getOutputList().forEach(o -> producer.put(o, n)));
+        Set<NodeProto> needed = new HashSet<>();
+        Set<String> read = new HashSet<>();
+        ArrayDeque<String> todo = new ArrayDeque<>(List.of(output));
+        while (!todo.isEmpty()) {
+            String t = todo.pop();
+            if (!read.add(t)) {
+                continue;
+            }
+            NodeProto p = producer.get(t);
+            if (p != null && needed.add(p)) {
+                todo.addAll(p.getInputList());
+            }
+        }
+        GraphProto.Builder out = g.toBuilder().clearNode().clearInput().clearOutput().clearInitializer().clearValueInfo();
+        for (NodeProto n : g.getNodeList()) {
+            if (needed.contains(n)) {
+                NodeProto.Builder b = n.toBuilder();
+                for (int i = 0; i < b.getInputCount(); i++) {
+                    b.setInput(i, rename.getOrDefault(b.getInput(i), b.getInput(i)));
+                }
+                for (int i = 0; i < b.getOutputCount(); i++) {
+                    b.setOutput(i, rename.getOrDefault(b.getOutput(i), b.getOutput(i)));
+                }
+                out.addNode(b);
+            }
+        }
+        for (ValueInfoProto v : g.getInputList()) {
+            if (v.getName().equals(input) || read.contains(v.getName())) {
+                out.addInput(v.toBuilder().setName(rename.getOrDefault(v.getName(), v.getName())));
+            }
+        }
+        for (TensorProto t : g.getInitializerList()) {
+            if (read.contains(t.getName())) {
+                out.addInitializer(t.toBuilder().setName(rename.getOrDefault(t.getName(), t.getName())));
+            }
+        }
+        for (ValueInfoProto v : g.getValueInfoList()) {
+            if (read.contains(v.getName())) {
+                out.addValueInfo(v.toBuilder().setName(rename.getOrDefault(v.getName(), v.getName())));
+            }
+        }
+        g.getOutputList().stream().filter(v -> v.getName().equals(output)).findFirst()
+                .ifPresent(v -> out.addOutput(v.toBuilder().setName(ModelArtifact.LOGITS_NAME)));
+        return model.toBuilder().setGraph(out).build();
+    }
+
+    private static List<Long> dims(ValueInfoProto v) {
+        if (!v.getType().getTensorType().hasShape()) {
+            return null;
+        }
+        return v.getType().getTensorType().getShape().getDimList().stream()
+                .map(d -> d.hasDimValue() ? d.getDimValue() : -1L).toList();
+    }
+
+    private static int elemType(ValueInfoProto v) {
+        return v.getType().getTensorType().getElemType();
+    }
+
+    private static String describe(ValueInfoProto v) {
+        List<Long> d = dims(v);
+        String type = TensorProto.DataType.forNumber(elemType(v)) == null ? "type " + elemType(v)
+                : TensorProto.DataType.forNumber(elemType(v)).name().toLowerCase(Locale.ROOT);
+        return type + " " + (d == null ? "of unknown shape" : d.stream().map(x -> x < 0 ? "?" : x.toString())
+                .collect(Collectors.joining(", ", "[", "]")));
+    }
+
+    // ---- ModelInfo ----------------------------------------------------------------------------------------------
+
+    @Override
+    public String id() {
+        return spec.id();
+    }
+
+    @Override
+    public String description() {
+        return "ONNX file " + file + " (sha256 " + weights.sha256() + ")";
+    }
+
+    /** The op types of the graph, most frequent first: what stands for an architecture here. */
+    @Override
+    public String genotype() {
+        Map<String, Long> counts = fp32.getGraph().getNodeList().stream()
+                .collect(Collectors.groupingBy(NodeProto::getOpType, LinkedHashMap::new, Collectors.counting()));
+        return counts.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .map(e -> e.getKey() + " x" + e.getValue()).collect(Collectors.joining(", "));
+    }
+
+    @Override
+    public List<String> classNames() {
+        return numClasses == VocClasses.COUNT ? VocClasses.NAMES
+                : IntStream.range(0, numClasses).mapToObj(c -> "class" + c).toList();
+    }
+
+    @Override
+    public Preprocessing preprocessing() {
+        return preprocessing;
+    }
+
+    @Override
+    public int outputStride() {
+        return outputStride;
+    }
+
+    @Override
+    public long parameterCount() {
+        return GraphShapes.floatElements(fp32.getGraph());
+    }
+
+    /** From the graph's shapes at this size; -1 when an op the shape inference does not know stops it. */
+    @Override
+    public synchronized long multiplyAdds(int height, int width) {
+        return multiplyAdds.computeIfAbsent(((long) height << 32) | width, k -> {
+            GraphShapes.Result r = GraphShapes.infer(fp32.getGraph(), ModelArtifact.INPUT_NAME, new long[] {1, 3, height, width});
+            return r.unknownOp() == null ? r.multiplyAdds() : -1;
+        });
+    }
+
+    @Override
+    public Map<String, String> details() {
+        Map<String, String> d = new LinkedHashMap<>();
+        d.put("file", file.toString());
+        d.put("sha256", weights.sha256());
+        d.put("opset", String.valueOf(opset(fp32)));
+        d.put("input", originalInput + " " + describe(fp32.getGraph().getInput(0)));
+        d.put("output", originalOutput + " " + describe(fp32.getGraph().getOutput(0)) + ", " + numClasses + " classes"
+                + (outputStride > 1 ? ", stride " + outputStride : ""));
+        d.put("preprocessing", "mean " + Arrays.toString(preprocessing.mean()) + ", std " + Arrays.toString(preprocessing.std())
+                + " on 0-1 RGB");
+        return d;
+    }
+
+    static long opset(ModelProto m) {
+        return m.getOpsetImportList().stream().filter(o -> o.getDomain().isEmpty() || o.getDomain().equals("ai.onnx"))
+                .mapToLong(OperatorSetIdProto::getVersion).findFirst().orElse(0);
+    }
+
+    // ---- ModelSource --------------------------------------------------------------------------------------------
+
+    @Override
+    public ModelInfo info() {
+        return this;
+    }
+
+    @Override
+    public WeightsInfo weights() {
+        return weights;
+    }
+
+    @Override
+    public synchronized ModelArtifact artifact(Precision precision, boolean labelsOut) throws ModelException {
+        if (precision == Precision.INT8) {
+            throw new ModelException(id() + ": the int8 graph is built from a calibration table"
+                    + " (ModelSource.int8().artifact(table, ...)), not asked for by precision alone");
+        }
+        String key = precision.id() + "/" + labelsOut;
+        ModelArtifact known = artifacts.get(key);
+        if (known != null) {
+            return known;
+        }
+        ModelProto graph = precision == Precision.FP16 ? Fp16Graphs.convert(fp32Graph(false), "onnx:" + spec.location())
+                : fp32Graph(false);
+        if (labelsOut) {
+            graph = LabelsHead.append(graph);
+        }
+        byte[] onnx = graph.toByteArray();
+        ModelArtifact artifact = new ModelArtifact(id(), precision, labelsOut, onnx, Sha256.hex(onnx), weights);
+        artifacts.put(key, artifact);
+        return artifact;
+    }
+
+    private synchronized ModelProto fp32Graph(boolean labelsOut) {
+        return fp32Graphs.computeIfAbsent(labelsOut, l -> l ? LabelsHead.append(fp32) : fp32);
+    }
+
+    private synchronized QdqGraphs.Plan plan(boolean labelsOut) {
+        return plans.computeIfAbsent(labelsOut, l -> QdqGraphs.plan(fp32Graph(l).getGraph()));
+    }
+
+    @Override
+    public Optional<Int8Graphs> int8() {
+        return Optional.of(new Int8Graphs() {
+            @Override
+            public String graphVersion() {
+                return plan(false).graphVersion();
+            }
+
+            @Override
+            public CalibrationGraph calibrationGraph() {
+                synchronized (OnnxFileModel.this) {
+                    if (calibrationGraph == null) {
+                        QdqGraphs.Plan plan = plan(false);
+                        byte[] onnx = QdqGraphs.calibrationGraph(fp32Graph(false), plan).toByteArray();
+                        calibrationGraph = new CalibrationGraph(new ModelArtifact(id(), Precision.FP32, false, onnx,
+                                Sha256.hex(onnx), weights), plan.calibrated());
+                    }
+                    return calibrationGraph;
+                }
+            }
+
+            @Override
+            public ModelArtifact artifact(CalibrationTable table, Int8Activations activations, boolean labelsOut)
+                    throws ModelException {
+                CalibrationTable.Key key = table.key();
+                if (!key.modelId().equals(id()) || !key.weightsSha256().equals(weights.sha256())
+                        || !key.graphVersion().equals(graphVersion())) {
+                    throw new ModelException("the calibration table was made for " + key.modelId() + " " + key.weightsSha256()
+                            + " " + key.graphVersion() + ", not for " + id() + " " + weights.sha256() + " " + graphVersion());
+                }
+                String variant = "int8/" + table.sha256() + "/" + activations + "/" + labelsOut;
+                synchronized (OnnxFileModel.this) {
+                    ModelArtifact known = artifacts.get(variant);
+                    if (known == null) {
+                        byte[] onnx = QdqGraphs.quantize(fp32Graph(labelsOut), plan(labelsOut), table,
+                                QdqGraphs.Options.of(activations)).toByteArray();
+                        known = new ModelArtifact(id(), Precision.INT8, labelsOut, onnx, Sha256.hex(onnx), weights);
+                        artifacts.put(variant, known);
+                    }
+                    return known;
+                }
+            }
+        });
+    }
+
+    static ValueInfoProto tensorInfo(String name, TensorProto.DataType type, Object... dims) {
+        TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
+        for (Object d : dims) {
+            shape.addDim(d instanceof Number n ? TensorShapeProto.Dimension.newBuilder().setDimValue(n.longValue())
+                    : TensorShapeProto.Dimension.newBuilder().setDimParam(d.toString()));
+        }
+        return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder().setTensorType(
+                TypeProto.Tensor.newBuilder().setElemType(type.getNumber()).setShape(shape))).build();
+    }
+}
