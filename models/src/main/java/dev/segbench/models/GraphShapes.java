@@ -355,6 +355,12 @@ final class GraphShapes {
                 macs += m * k * cols;
                 out(n, new long[] {m, cols}, null);
             }
+            case "OneHot" -> {
+                long[] indices = in(n, 0).shape();
+                int axis = (int) normAxis(intAttr(n, "axis", -1), indices.length + 1);
+                out(n, concat(Arrays.copyOfRange(indices, 0, axis), new long[] {(long) in(n, 1).values()[0]},
+                        Arrays.copyOfRange(indices, axis, indices.length)), null);
+            }
             case "Expand" -> out(n, broadcast(in(n, 0).shape(), longs(in(n, 1))), null);
             default -> {
                 return false;

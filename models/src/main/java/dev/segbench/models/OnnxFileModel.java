@@ -45,7 +45,10 @@ import java.util.stream.IntStream;
  */
 final class OnnxFileModel implements ModelInfo, ModelSource {
 
-    static final Set<String> OPTIONS = Set.of(ModelSpec.NAME, "mean", "std", "input", "output", "layout");
+    static final Set<String> OPTIONS = Set.of(ModelSpec.NAME, "mean", "std", "input", "output", "layout", "classes");
+    private static final Set<Integer> LABEL_TYPES = Set.of(TensorProto.DataType.INT64_VALUE, TensorProto.DataType.INT32_VALUE,
+            TensorProto.DataType.UINT8_VALUE, TensorProto.DataType.INT8_VALUE, TensorProto.DataType.INT16_VALUE,
+            TensorProto.DataType.UINT16_VALUE);
     /** Where GMACs are counted and the output's stride and classes inferred. */
     static final int PROBE_SIZE = 512;
 
@@ -81,9 +84,13 @@ final class OnnxFileModel implements ModelInfo, ModelSource {
         spec.requireKnownOptions(OPTIONS);
         String where = "onnx:" + spec.location();
         String layout = spec.parameters().getOrDefault("layout", "logits");
-        if (!layout.equals("logits")) {
-            throw new ModelException(where + ": layout=" + layout + " is not supported (give a graph with a logits"
-                    + " output [N, C, H, W]: layout=logits)");
+        boolean labelsLayout = layout.equals("labels");
+        if (!labelsLayout && !layout.equals("logits")) {
+            throw new ModelException(where + ": layout=" + layout + " is not logits or labels");
+        }
+        long labelClasses = labelsLayout ? positive(spec, "classes") : -1;
+        if (!labelsLayout && spec.parameters().containsKey("classes")) {
+            throw new ModelException(where + ": classes= is for layout=labels (logits carry their class count)");
         }
         Preprocessing preprocessing = new Preprocessing(1f / 255f, floats(spec, "mean", Preprocessing.IMAGENET.mean()),
                 floats(spec, "std", Preprocessing.IMAGENET.std()));
@@ -124,11 +131,21 @@ final class OnnxFileModel implements ModelInfo, ModelSource {
         }
         ValueInfoProto out = g.getOutputList().stream().filter(v -> v.getName().equals(output)).findFirst().orElseThrow();
         List<Long> outDims = dims(out);
-        if (elemType(out) != TensorProto.DataType.FLOAT_VALUE || outDims != null && outDims.size() != 4) {
+        if (labelsLayout) {
+            if (!LABEL_TYPES.contains(elemType(out)) || outDims != null && outDims.size() != 3
+                    && !(outDims.size() == 4 && outDims.get(1) <= 1)) {
+                throw new ModelException(where + ": output " + output + " is " + describe(out) + ", not integer labels"
+                        + " [N, H, W] or [N, 1, H, W] (layout=labels)");
+            }
+        } else if (elemType(out) != TensorProto.DataType.FLOAT_VALUE || outDims != null && outDims.size() != 4) {
             throw new ModelException(where + ": output " + output + " is " + describe(out) + ", not float logits [N, C, H, W]");
         }
 
         ModelProto normalised = normalise(model, input, output);
+        if (labelsLayout) {
+            normalised = labelsAsLogits(normalised, outDims == null ? 0 : outDims.size(), labelClasses);
+            outDims = null;
+        }
         GraphShapes.Result shapes = GraphShapes.infer(normalised.getGraph(), ModelArtifact.INPUT_NAME,
                 new long[] {1, 3, PROBE_SIZE, PROBE_SIZE});
         long[] logits = shapes.shape(ModelArtifact.LOGITS_NAME);
@@ -173,6 +190,70 @@ final class OnnxFileModel implements ModelInfo, ModelSource {
             throw new ModelException(spec + ": " + key + "=" + text + " is not one or three numbers (R,G,B on 0-1 pixels"
                     + (key.equals("std") ? ", positive" : "") + ")");
         }
+    }
+
+    private static long positive(ModelSpec spec, String key) throws ModelException {
+        String text = spec.parameters().get(key);
+        try {
+            long v = Long.parseLong(text == null ? "" : text.strip());
+            if (v > 0 && v <= 255) {
+                return v;
+            }
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw new ModelException(spec + ": layout=labels needs " + key + "=N, the number of classes (1..255)"
+                + (text == null ? "" : ", not '" + text + "'"));
+    }
+
+    /**
+     * A labels graph as a logits one, so every backend and the harness take it alike: the labels one-hot encoded,
+     * {@code [N, classes, H, W]} float, whose argmax is the labels again.
+     */
+    private static ModelProto labelsAsLogits(ModelProto graph, int rank, long classes) {
+        GraphProto.Builder g = graph.getGraph().toBuilder().clearOutput();
+        String raw = "labels_layout/labels";
+        for (int i = 0; i < g.getNodeCount(); i++) {
+            NodeProto.Builder n = g.getNodeBuilder(i);
+            for (int o = 0; o < n.getOutputCount(); o++) {
+                if (n.getOutput(o).equals(ModelArtifact.LOGITS_NAME)) {
+                    n.setOutput(o, raw);
+                }
+            }
+        }
+        String labels = raw;
+        if (rank != 3) { // [N, 1, H, W] or unknown: drop the channel axis when there is one
+            NodeProto.Builder squeeze = NodeProto.newBuilder().setOpType("Squeeze").setName("labels_layout/squeezed")
+                    .addInput(labels).addOutput("labels_layout/squeezed");
+            if (opset(graph) >= 13) { // axes became an input in opset 13
+                g.addInitializer(longTensor("labels_layout/axis_1", 1));
+                squeeze.addInput("labels_layout/axis_1");
+            } else {
+                squeeze.addAttribute(ai.onnx.proto.OnnxMl.AttributeProto.newBuilder().setName("axes")
+                        .setType(ai.onnx.proto.OnnxMl.AttributeProto.AttributeType.INTS).addInts(1));
+            }
+            g.addNode(squeeze);
+            labels = "labels_layout/squeezed";
+        }
+        g.addNode(NodeProto.newBuilder().setOpType("Cast").setName("labels_layout/int64").addInput(labels)
+                .addOutput("labels_layout/int64").addAttribute(ai.onnx.proto.OnnxMl.AttributeProto.newBuilder().setName("to")
+                        .setType(ai.onnx.proto.OnnxMl.AttributeProto.AttributeType.INT).setI(TensorProto.DataType.INT64_VALUE)));
+        g.addInitializer(longTensor("labels_layout/depth", classes));
+        java.nio.ByteBuffer values = java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putFloat(0f).putFloat(1f);
+        g.addInitializer(TensorProto.newBuilder().setName("labels_layout/values").setDataType(TensorProto.DataType.FLOAT_VALUE)
+                .addDims(2).setRawData(com.google.protobuf.ByteString.copyFrom(values.array())));
+        g.addNode(NodeProto.newBuilder().setOpType("OneHot").setName("labels_layout/one_hot").addInput("labels_layout/int64")
+                .addInput("labels_layout/depth").addInput("labels_layout/values").addOutput(ModelArtifact.LOGITS_NAME)
+                .addAttribute(ai.onnx.proto.OnnxMl.AttributeProto.newBuilder().setName("axis")
+                        .setType(ai.onnx.proto.OnnxMl.AttributeProto.AttributeType.INT).setI(1)));
+        g.addOutput(tensorInfo(ModelArtifact.LOGITS_NAME, TensorProto.DataType.FLOAT, "batch", classes, "height", "width"));
+        return graph.toBuilder().setGraph(g).build();
+    }
+
+    private static TensorProto longTensor(String name, long value) {
+        java.nio.ByteBuffer raw = java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(value);
+        return TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.INT64_VALUE).addDims(1)
+                .setRawData(com.google.protobuf.ByteString.copyFrom(raw.array())).build();
     }
 
     private static String pick(String where, String what, String asked, List<String> names) throws ModelException {
@@ -364,7 +445,10 @@ final class OnnxFileModel implements ModelInfo, ModelSource {
         d.put("sha256", weights.sha256());
         d.put("opset", String.valueOf(opset(fp32)));
         d.put("input", originalInput + " " + describe(fp32.getGraph().getInput(0)));
-        d.put("output", originalOutput + " " + describe(fp32.getGraph().getOutput(0)) + ", " + numClasses + " classes"
+        long[] atProbe = GraphShapes.infer(fp32.getGraph(), ModelArtifact.INPUT_NAME,
+                new long[] {1, 3, PROBE_SIZE, PROBE_SIZE}).shape(ModelArtifact.LOGITS_NAME);
+        d.put("output", originalOutput + " " + describe(fp32.getGraph().getOutput(0))
+                + (atProbe == null ? "" : " (" + Arrays.toString(atProbe) + " at 512x512)") + ", " + numClasses + " classes"
                 + (outputStride > 1 ? ", stride " + outputStride : ""));
         d.put("preprocessing", "mean " + Arrays.toString(preprocessing.mean()) + ", std " + Arrays.toString(preprocessing.std())
                 + " on 0-1 RGB");
@@ -418,8 +502,12 @@ final class OnnxFileModel implements ModelInfo, ModelSource {
         return plans.computeIfAbsent(labelsOut, l -> QdqGraphs.plan(fp32Graph(l).getGraph()));
     }
 
+    /** Int8 graphs quantize Convs: a graph without one has none (its int8 runs are skipped saying so). */
     @Override
     public Optional<Int8Graphs> int8() {
+        if (fp32.getGraph().getNodeList().stream().noneMatch(n -> n.getOpType().equals("Conv"))) {
+            return Optional.empty();
+        }
         return Optional.of(new Int8Graphs() {
             @Override
             public String graphVersion() {

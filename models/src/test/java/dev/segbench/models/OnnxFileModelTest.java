@@ -134,6 +134,38 @@ class OnnxFileModelTest {
         OnnxCheckerTest.assertFullCheck(files);
     }
 
+    /**
+     * layout=labels: a graph that outputs labels [N, 1, H, W] (here the argmax of its input's 3 channels) is one-hot
+     * encoded to logits, so its logits and labels-out variants both give those labels back.
+     */
+    @Test
+    void aLabelsGraphIsTakenWithLayoutLabels(@TempDir Path dir) throws Exception {
+        NodeProto argmax = NodeProto.newBuilder().setOpType("ArgMax").setName("am").addInput("x").addOutput("y")
+                .addAttribute(ai.onnx.proto.OnnxMl.AttributeProto.newBuilder().setName("axis")
+                        .setType(ai.onnx.proto.OnnxMl.AttributeProto.AttributeType.INT).setI(1)).build();
+        GraphProto.Builder g = GraphProto.newBuilder().setName("labels")
+                .addInput(OnnxFileModel.tensorInfo("x", TensorProto.DataType.FLOAT, "n", 3, "h", "w")).addNode(argmax)
+                .addOutput(OnnxFileModel.tensorInfo("y", TensorProto.DataType.INT64, "n", 1, "h", "w"));
+        Path file = dir.resolve("argmax.onnx");
+        Files.write(file, ModelProto.newBuilder().setIrVersion(8).addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(13))
+                .setGraph(g).build().toByteArray());
+        String noClasses = assertThrows(ModelException.class, () -> open("onnx:" + file + "?layout=labels")).getMessage();
+        assertTrue(noClasses.contains("classes=N"), noClasses);
+        String notLabels = assertThrows(ModelException.class, () -> open("onnx:" + file)).getMessage();
+        assertTrue(notLabels.contains("not float logits"), notLabels);
+
+        OnnxFileModel model = open("onnx:" + file + "?layout=labels&classes=3");
+        assertEquals(3, model.numClasses());
+        float[] x = image(9);
+        byte[] expected = argmax(x, 3);
+        try (OrtSession s = Fixtures.open(model.artifact(Precision.FP32, false))) {
+            assertEquals(1.0, agreement(expected, argmax(Fixtures.run(s, x, 1, 3, H, W).floats(), 3)), 0.0,
+                    "one-hot logits argmax to the graph's labels");
+        }
+        assertEquals(1.0, agreement(expected, labels(model.artifact(Precision.FP32, true), x)), 0.0,
+                "labels-out gives the graph's labels");
+    }
+
     // ---- bad input: one line each --------------------------------------------------------------------------------
 
     private static ModelProto graph(List<NodeProto> nodes, List<String> outputs, Object... outputDims) {

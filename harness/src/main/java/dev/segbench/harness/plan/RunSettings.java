@@ -80,7 +80,7 @@ public record RunSettings(Selection selection, Data data, Performance performanc
             }
             List<String> ids = ids(models);
             require(new java.util.HashSet<>(ids).size() == ids.size(), "--models: two models have the same id in " + models
-                    + " (name an onnx model with ?name=)");
+                    + " (give a model spec its own id with ?name=)");
         }
 
         /** The model ids runs are keyed by, in {@link #models()}' order. */
