@@ -204,11 +204,12 @@ final class QdqGraphs {
 
     /**
      * The QDQ graph with the convolutions in {@code floatLayers} kept in float: FP32 weights and bias, and a pair
-     * around them only where something else needs it. A pair stays when its producer is a quantized op (ORT fuses
-     * DQ-op-Q into one int8 kernel, TensorRT runs the op in int8 only between Q and DQ) or when a quantized op reads
-     * it; a kept layer then reads the dequantized tensor, so the producer's fusion holds. A tensor that a float
-     * producer (the graph input, a kept layer or its folded activation) made and that only kept layers read gets no
-     * pair: they read it in float.
+     * around them only where something else needs it. The ops after a kept layer (its activation, an Add or Concat
+     * that reads it, ...) compute in float too, until a quantized convolution reads the result: a float region is
+     * quantized once, where it ends, instead of at every op. A pair stays when its producer is a quantized op (ORT
+     * fuses DQ-op-Q into one int8 kernel, TensorRT runs the op in int8 only between Q and DQ) or when a quantized op
+     * reads it; a float op then reads the dequantized tensor, so the producer's fusion holds. A tensor made in float
+     * (the graph input, a float op's output) that only float ops read gets no pair: they read it in float.
      *
      * @throws ModelException for a name that is not a quantizable convolution of the graph
      */
@@ -225,12 +226,21 @@ final class QdqGraphs {
         }
         Map<String, TensorProto> initializers = new LinkedHashMap<>();
         g.getInitializerList().forEach(t -> initializers.put(t.getName(), t));
-        Set<String> floatMade = floatMade(g, plan, floatLayers);
+        Set<String> floatOps = floatOps(g, plan, floatLayers);
+        Set<String> floatMade = new HashSet<>(); // tensors computed in float: the graph input, float ops' outputs
+        floatMade.add(g.getInput(0).getName());
+        for (NodeProto n : g.getNodeList()) {
+            if (floatOps.contains(n.getName())) {
+                floatMade.addAll(n.getOutputList());
+            }
+        }
+        Set<String> readsInFloat = new HashSet<>(floatOps);
+        readsInFloat.add(plan.classifier());
         Set<String> quantized = new LinkedHashSet<>();
         Map<String, List<NodeProto>> consumers = consumers(g);
         for (String t : plan.quantized()) {
             boolean quantizedReader = consumers.getOrDefault(t, List.of()).stream()
-                    .anyMatch(r -> !floatLayers.contains(r.getName()) && !r.getOpType().equals("Shape"));
+                    .anyMatch(r -> !readsInFloat.contains(r.getName()) && !r.getOpType().equals("Shape"));
             if (!floatMade.contains(t) || quantizedReader) {
                 quantized.add(t);
             }
@@ -266,10 +276,11 @@ final class QdqGraphs {
         for (NodeProto n : g.getNodeList()) {
             NodeProto.Builder rewritten = n.toBuilder();
             boolean kept = floatLayers.contains(n.getName());
+            boolean inFloat = readsInFloat.contains(n.getName());
             if (!n.getOpType().equals("Shape")) {
                 for (int i = 0; i < n.getInputCount(); i++) {
                     String t = n.getInput(i);
-                    if (quantized.contains(t) && !(kept && floatMade.contains(t))) {
+                    if (quantized.contains(t) && !(inFloat && floatMade.contains(t))) {
                         rewritten.setInput(i, dequantized(t));
                     }
                 }
@@ -309,22 +320,23 @@ final class QdqGraphs {
         return m.build();
     }
 
-    /** Tensors computed in float whatever the calibration: the graph input, kept layers' outputs, their activations. */
-    private static Set<String> floatMade(GraphProto g, Plan plan, Set<String> floatLayers) {
+    /**
+     * The nodes that compute in float: the kept layers, and every activation op (Relu, Add, Concat, Resize, ...) that
+     * reads a float op's output, so that a float region ends only where a quantized convolution reads it.
+     */
+    private static Set<String> floatOps(GraphProto g, Plan plan, Set<String> floatLayers) {
+        Set<String> ops = new HashSet<>();
         Set<String> made = new HashSet<>();
-        made.add(g.getInput(0).getName());
-        Set<String> quantized = new HashSet<>(plan.quantized());
-        Set<String> keptOutputs = new HashSet<>();
         for (NodeProto n : g.getNodeList()) {
-            if (floatLayers.contains(n.getName())) {
-                made.add(n.getOutput(0));
-                keptOutputs.add(n.getOutput(0));
-            } else if (FOLDED_ACTIVATIONS.contains(n.getOpType()) && keptOutputs.contains(n.getInput(0))
-                    && !quantized.contains(n.getInput(0))) {
-                made.add(n.getOutput(0));
+            String op = n.getOpType();
+            boolean isFloat = floatLayers.contains(n.getName()) || (!op.equals("Conv") && !op.equals("Shape")
+                    && n.getInputList().stream().anyMatch(made::contains));
+            if (isFloat && !n.getName().equals(plan.classifier())) {
+                ops.add(n.getName());
+                made.addAll(n.getOutputList());
             }
         }
-        return made;
+        return ops;
     }
 
     static String dequantized(String tensor) {
