@@ -584,7 +584,7 @@ final class ReportModel {
                     + (c.cacheFile() == null ? "" : ", table file " + c.cacheFile())));
             if (c.fallback() != null && !c.fallback().equals("none")) {
                 kv.add(new KeyValue("Int8 layers kept in float", c.fallback().equals("auto")
-                        ? String.format(java.util.Locale.ROOT, "auto, until labels agree with FP32 on %.2f%% of the"
+                        ? String.format(java.util.Locale.ROOT, "auto, until int8 labels agree with FP32 on %.2f%% of the"
                         + " calibration images' pixels", 100 * c.target()) : c.fallback()));
             }
         }
