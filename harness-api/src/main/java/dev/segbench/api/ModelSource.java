@@ -2,6 +2,7 @@ package dev.segbench.api;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /** A model bound to its weights; hands out ONNX graph variants on demand (cached by the implementation). */
 public interface ModelSource {
@@ -46,6 +47,68 @@ public interface ModelSource {
          */
         ModelArtifact artifact(CalibrationTable table, Int8Activations activations, boolean labelsOut)
                 throws ModelException;
+
+        /**
+         * The convolutions the int8 graph quantizes and that may be kept in float instead, in graph order (none by
+         * default: a model that cannot keep layers in float says so by an empty list).
+         */
+        default List<Layer> quantizableLayers() {
+            return List.of();
+        }
+
+        /**
+         * The QDQ graph with the convolutions named in {@code floatLayers} kept in float: FP32 weights, and no
+         * Quantize/Dequantize pair that only they would need. The same table serves every set (it holds a range for
+         * every tensor the full int8 graph quantizes), so keeping layers in float needs no new calibration.
+         *
+         * @throws ModelException for a name that is not one of {@link #quantizableLayers()}
+         */
+        default ModelArtifact artifact(CalibrationTable table, Int8Activations activations, boolean labelsOut,
+                                       Set<String> floatLayers) throws ModelException {
+            if (!floatLayers.isEmpty()) {
+                throw new ModelException("this model's int8 graph cannot keep layers in float");
+            }
+            return artifact(table, activations, labelsOut);
+        }
+
+        /** This model's int8 graphs with {@code floatLayers} kept in float wherever a backend asks for one. */
+        default Int8Graphs keepingInFloat(Set<String> floatLayers) {
+            Int8Graphs all = this;
+            Set<String> kept = Set.copyOf(floatLayers);
+            return new Int8Graphs() {
+                @Override
+                public String graphVersion() {
+                    return all.graphVersion();
+                }
+
+                @Override
+                public CalibrationGraph calibrationGraph() throws ModelException {
+                    return all.calibrationGraph();
+                }
+
+                @Override
+                public ModelArtifact artifact(CalibrationTable table, Int8Activations activations, boolean labelsOut)
+                        throws ModelException {
+                    return all.artifact(table, activations, labelsOut, kept);
+                }
+
+                @Override
+                public List<Layer> quantizableLayers() {
+                    return all.quantizableLayers();
+                }
+            };
+        }
+    }
+
+    /**
+     * A convolution of the int8 graph, by the names its float graph and its QDQ graph share.
+     *
+     * @param name   the Conv node's name
+     * @param input  the activation it reads
+     * @param output the tensor the int8 graph quantizes after it: the Conv's output, or the output of the Relu/Clip
+     *               folded into it
+     */
+    record Layer(String name, String input, String output) {
     }
 
     /**

@@ -12,8 +12,10 @@ import dev.segbench.api.Precision;
 import dev.segbench.api.WeightsInfo;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /** A model bound to validated weights; builds each (precision, labels-out) graph once and keeps it. */
 final class NasSegmModelSource implements ModelSource {
@@ -21,7 +23,8 @@ final class NasSegmModelSource implements ModelSource {
     private record Variant(Precision precision, boolean labelsOut) {
     }
 
-    private record Int8Variant(String tableSha256, Int8Activations activations, boolean labelsOut) {
+    private record Int8Variant(String tableSha256, Int8Activations activations, boolean labelsOut,
+                               Set<String> floatLayers) {
     }
 
     private final NasSegmModel info;
@@ -121,8 +124,21 @@ final class NasSegmModelSource implements ModelSource {
         }
 
         @Override
+        public List<Layer> quantizableLayers() {
+            synchronized (NasSegmModelSource.this) {
+                return QdqGraphs.layers(fp32Graph(false).getGraph(), plan(false));
+            }
+        }
+
+        @Override
         public ModelArtifact artifact(CalibrationTable table, Int8Activations activations, boolean labelsOut)
                 throws ModelException {
+            return artifact(table, activations, labelsOut, Set.of());
+        }
+
+        @Override
+        public ModelArtifact artifact(CalibrationTable table, Int8Activations activations, boolean labelsOut,
+                                      Set<String> floatLayers) throws ModelException {
             CalibrationTable.Key key = table.key();
             String mismatch = !key.modelId().equals(info.id()) ? "model " + key.modelId()
                     : !key.weightsSha256().equals(weightsInfo.sha256()) ? "weights " + key.weightsSha256()
@@ -131,14 +147,14 @@ final class NasSegmModelSource implements ModelSource {
                 throw new ModelException("the calibration table was made for " + mismatch + ", not for " + info.id()
                         + " with weights " + weightsInfo.sha256() + " (graph version " + graphVersion() + ")");
             }
-            Int8Variant variant = new Int8Variant(table.sha256(), activations, labelsOut);
+            Int8Variant variant = new Int8Variant(table.sha256(), activations, labelsOut, Set.copyOf(floatLayers));
             synchronized (NasSegmModelSource.this) {
                 ModelArtifact known = int8Artifacts.get(variant);
                 if (known != null) {
                     return known;
                 }
                 byte[] onnx = QdqGraphs.quantize(fp32Graph(labelsOut), plan(labelsOut), table,
-                        QdqGraphs.Options.of(activations)).toByteArray();
+                        QdqGraphs.Options.of(activations), floatLayers).toByteArray();
                 ModelArtifact artifact = new ModelArtifact(info.id(), Precision.INT8, labelsOut, onnx, Sha256.hex(onnx),
                         weightsInfo);
                 int8Artifacts.put(variant, artifact);

@@ -13,6 +13,7 @@ import com.google.protobuf.UnsafeByteOperations;
 import dev.segbench.api.CalibrationTable;
 import dev.segbench.api.Int8Activations;
 import dev.segbench.api.ModelException;
+import dev.segbench.api.ModelSource;
 import dev.segbench.api.io.Sha256;
 
 import java.nio.ByteBuffer;
@@ -174,13 +175,42 @@ final class QdqGraphs {
         return found;
     }
 
+    /**
+     * The convolutions {@link #quantize} quantizes (every Conv but the classifier), in graph order, each with the
+     * tensor it reads and the tensor quantized after it (its folded Relu/Clip's output where it has one).
+     */
+    static List<ModelSource.Layer> layers(GraphProto g, Plan plan) {
+        Map<String, List<NodeProto>> consumers = consumers(g);
+        Set<String> quantized = new HashSet<>(plan.quantized());
+        List<ModelSource.Layer> layers = new ArrayList<>();
+        for (NodeProto n : g.getNodeList()) {
+            if (!n.getOpType().equals("Conv") || plan.classifiers().contains(n.getOutput(0))) {
+                continue;
+            }
+            String out = n.getOutput(0);
+            if (!quantized.contains(out)) { // folded: the activation's output is the quantized one
+                out = consumers.get(out).getFirst().getOutput(0);
+            }
+            layers.add(new ModelSource.Layer(n.getName(), n.getInput(0), out));
+        }
+        return List.copyOf(layers);
+    }
+
     /** The FP32 model with each calibrated tensor as an extra FP32 output (after the original outputs). */
     static ModelProto calibrationGraph(ModelProto fp32, Plan plan) {
-        ModelProto.Builder m = fp32.toBuilder();
+        ModelProto.Builder m = withOutputs(fp32, plan.calibrated()).toBuilder();
+        setMetadata(m, "variant", "calibration");
+        setMetadata(m, "graph_version", plan.graphVersion());
+        return m.build();
+    }
+
+    /** {@code model} with each of {@code tensors} (rank-4 FP32 feature maps) as an extra output after its own. */
+    static ModelProto withOutputs(ModelProto model, List<String> tensors) {
+        ModelProto.Builder m = model.toBuilder();
         GraphProto.Builder g = m.getGraphBuilder();
         Set<String> outputs = new HashSet<>();
         g.getOutputList().forEach(o -> outputs.add(o.getName()));
-        for (String t : plan.calibrated()) {
+        for (String t : tensors) {
             if (outputs.add(t)) {
                 // every calibrated tensor is a feature map: rank 4, sizes left open (ONNX requires a shape)
                 TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
@@ -192,8 +222,6 @@ final class QdqGraphs {
                                 .setShape(shape))));
             }
         }
-        setMetadata(m, "variant", "calibration");
-        setMetadata(m, "graph_version", plan.graphVersion());
         return m.build();
     }
 
@@ -204,10 +232,53 @@ final class QdqGraphs {
      */
     static ModelProto quantize(ModelProto fp32, Plan plan, CalibrationTable table, Options options)
             throws ModelException {
+        return quantize(fp32, plan, table, options, Set.of());
+    }
+
+    /**
+     * The QDQ graph with the convolutions in {@code floatLayers} kept in float: FP32 weights and bias, and a pair
+     * around them only where something else needs it. The ops after a kept layer (its activation, an Add or Concat
+     * that reads it, ...) compute in float too, until a quantized convolution reads the result: a float region is
+     * quantized once, where it ends, instead of at every op. A pair stays when its producer is a quantized op (ORT
+     * fuses DQ-op-Q into one int8 kernel, TensorRT runs the op in int8 only between Q and DQ) or when a quantized op
+     * reads it; a float op then reads the dequantized tensor, so the producer's fusion holds. A tensor made in float
+     * (the graph input, a float op's output) that only float ops read gets no pair: they read it in float.
+     *
+     * @throws ModelException for a name that is not a quantizable convolution of the graph
+     */
+    static ModelProto quantize(ModelProto fp32, Plan plan, CalibrationTable table, Options options,
+                               Set<String> floatLayers) throws ModelException {
         GraphProto g = fp32.getGraph();
+        List<String> layerNames = layers(g, plan).stream().map(ModelSource.Layer::name).toList();
+        for (String name : floatLayers) {
+            if (!layerNames.contains(name)) {
+                throw new ModelException("'" + name + "' is not a quantized convolution of " + table.key().modelId()
+                        + " (" + layerNames.size() + " are, e.g. " + String.join(", ",
+                        layerNames.subList(0, Math.min(3, layerNames.size()))) + ")");
+            }
+        }
         Map<String, TensorProto> initializers = new LinkedHashMap<>();
         g.getInitializerList().forEach(t -> initializers.put(t.getName(), t));
-        Set<String> quantized = new LinkedHashSet<>(plan.quantized());
+        Set<String> floatOps = floatOps(g, plan, floatLayers);
+        Set<String> floatMade = new HashSet<>(); // tensors computed in float: the graph input, float ops' outputs
+        floatMade.add(g.getInput(0).getName());
+        for (NodeProto n : g.getNodeList()) {
+            if (floatOps.contains(n.getName())) {
+                floatMade.addAll(n.getOutputList());
+            }
+        }
+        Set<String> readsInFloat = new HashSet<>(floatOps);
+        g.getNodeList().stream().filter(n -> n.getOutputCount() > 0 && plan.classifiers().contains(n.getOutput(0)))
+                .forEach(n -> readsInFloat.add(n.getName()));
+        Set<String> quantized = new LinkedHashSet<>();
+        Map<String, List<NodeProto>> consumers = consumers(g);
+        for (String t : plan.quantized()) {
+            boolean quantizedReader = consumers.getOrDefault(t, List.of()).stream()
+                    .anyMatch(r -> !readsInFloat.contains(r.getName()) && !r.getOpType().equals("Shape"));
+            if (!floatMade.contains(t) || quantizedReader) {
+                quantized.add(t);
+            }
+        }
 
         Map<String, Activation> params = new HashMap<>();
         GraphProto.Builder out = g.toBuilder().clearNode().clearInitializer();
@@ -238,14 +309,17 @@ final class QdqGraphs {
         }
         for (NodeProto n : g.getNodeList()) {
             NodeProto.Builder rewritten = n.toBuilder();
+            boolean kept = floatLayers.contains(n.getName());
+            boolean inFloat = readsInFloat.contains(n.getName());
             if (!n.getOpType().equals("Shape")) {
                 for (int i = 0; i < n.getInputCount(); i++) {
-                    if (quantized.contains(n.getInput(i))) {
-                        rewritten.setInput(i, dequantized(n.getInput(i)));
+                    String t = n.getInput(i);
+                    if (quantized.contains(t) && !(inFloat && floatMade.contains(t))) {
+                        rewritten.setInput(i, dequantized(t));
                     }
                 }
             }
-            if (n.getOpType().equals("Conv") && !plan.classifiers().contains(n.getOutput(0))) {
+            if (n.getOpType().equals("Conv") && !plan.classifiers().contains(n.getOutput(0)) && !kept) {
                 Activation in = params.get(n.getInput(0));
                 if (in == null) {
                     throw new IllegalStateException("conv " + n.getName() + " reads unquantized " + n.getInput(0));
@@ -274,7 +348,29 @@ final class QdqGraphs {
         setMetadata(m, "calibration_sha256", table.sha256());
         setMetadata(m, "calibration_method", table.key().method().id());
         setMetadata(m, "calibration_dataset", table.key().dataset() + " (" + table.key().imageIds().size() + " images)");
+        if (!floatLayers.isEmpty()) {
+            setMetadata(m, "int8_float_layers", String.join(",", layerNames.stream().filter(floatLayers::contains).toList()));
+        }
         return m.build();
+    }
+
+    /**
+     * The nodes that compute in float: the kept layers, and every activation op (Relu, Add, Concat, Resize, ...) that
+     * reads a float op's output, so that a float region ends only where a quantized convolution reads it.
+     */
+    private static Set<String> floatOps(GraphProto g, Plan plan, Set<String> floatLayers) {
+        Set<String> ops = new HashSet<>();
+        Set<String> made = new HashSet<>();
+        for (NodeProto n : g.getNodeList()) {
+            String op = n.getOpType();
+            boolean isFloat = floatLayers.contains(n.getName()) || (!op.equals("Conv") && !op.equals("Shape")
+                    && n.getInputList().stream().anyMatch(made::contains));
+            if (isFloat && !plan.classifiers().contains(n.getOutput(0))) {
+                ops.add(n.getName());
+                made.addAll(n.getOutputList());
+            }
+        }
+        return ops;
     }
 
     static String dequantized(String tensor) {

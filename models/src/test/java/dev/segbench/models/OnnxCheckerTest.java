@@ -65,6 +65,15 @@ class OnnxCheckerTest {
                 }
             }
             variants.add(source.int8().orElseThrow().calibrationGraph().artifact());
+            // every other layer kept in float, the stem included (its input then has no pair)
+            List<ModelSource.Layer> layers = source.int8().orElseThrow().quantizableLayers();
+            java.util.Set<String> kept = new java.util.HashSet<>();
+            for (int k = 0; k < layers.size(); k += 2) {
+                kept.add(layers.get(k).name());
+            }
+            for (Int8Activations flavour : Int8Activations.values()) {
+                variants.add(source.int8().orElseThrow().artifact(table, flavour, true, kept));
+            }
             for (int i = 0; i < variants.size(); i++) {
                 ModelArtifact v = variants.get(i);
                 Path file = dir.resolve(id + "-" + v.precision().id() + (v.labelsOut() ? "-labels" : "") + "-" + i + ".onnx");

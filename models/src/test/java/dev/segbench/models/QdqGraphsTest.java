@@ -271,4 +271,78 @@ class QdqGraphsTest {
             }
         }
     }
+
+    /** Layers kept in float: FP32 weights, no pair that only they need, the rest of the graph quantized as before. */
+    @Test
+    void keptLayersHaveFloatWeightsAndNoPairThatOnlyTheyNeed() throws Exception {
+        ModelSource source = seeded(catalog, "arch0");
+        CalibrationTable table = Calibrations.random(source, CalibrationMethod.MINMAX, 1, 64, 48, 1);
+        ModelSource.Int8Graphs int8 = source.int8().orElseThrow();
+        List<ModelSource.Layer> layers = int8.quantizableLayers();
+        assertEquals(176, layers.size(), "every Conv but the classifier");
+        Graph none = Graph.of(int8.artifact(table, Int8Activations.ASYMMETRIC_UINT8, false));
+        // the stem (reads the graph input) and a pair of layers where the second alone reads the first's result
+        ModelSource.Layer first = null;
+        ModelSource.Layer second = null;
+        for (ModelSource.Layer a : layers) {
+            for (ModelSource.Layer b : layers) {
+                if (b.input().equals(a.output()) && none.consumers().get(QdqGraphs.dequantized(a.output())).size() == 1
+                        && a != layers.getFirst()) {
+                    first = first == null ? a : first;
+                    second = second == null ? b : second;
+                }
+            }
+        }
+        assertNotNull(first, "arch0 has a layer read only by the next layer");
+        Set<String> kept = Set.of(layers.getFirst().name(), first.name(), second.name());
+        Graph q = Graph.of(int8.artifact(table, Int8Activations.ASYMMETRIC_UINT8, false, kept));
+        Set<String> quantizedTensors = q.ops("QuantizeLinear").stream().map(n -> n.getInput(0)).collect(Collectors.toSet());
+        List<NodeProto> convs = q.ops("Conv");
+        for (NodeProto conv : convs.subList(0, convs.size() - 1)) { // the classifier is FP32 anyway
+            boolean isKept = kept.contains(conv.getName());
+            assertEquals(isKept, q.initializers().containsKey(conv.getInput(1)), conv.getName() + ": FP32 weight iff kept");
+            if (isKept) {
+                assertEquals(TensorProto.DataType.FLOAT_VALUE, q.initializers().get(conv.getInput(1)).getDataType());
+            }
+        }
+        assertFalse(quantizedTensors.contains(ModelArtifact.INPUT_NAME), "only the kept stem read the input: no pair");
+        assertTrue(q.consumers().get(ModelArtifact.INPUT_NAME).stream().anyMatch(n -> n.getName().equals(
+                layers.getFirst().name())), "the stem reads the input in float");
+        assertFalse(quantizedTensors.contains(first.output()), "a kept layer's result read only by a kept layer");
+        String secondName = second.name();
+        assertEquals(first.output(), q.ops("Conv").stream().filter(n -> n.getName().equals(secondName)).findFirst()
+                .orElseThrow().getInput(0), "is read in float");
+        // no new pair, and every pair left is needed: by a quantized producer or by a quantized reader
+        Set<String> before = none.ops("QuantizeLinear").stream().map(n -> n.getInput(0)).collect(Collectors.toSet());
+        assertTrue(before.containsAll(quantizedTensors), "no new pair");
+        assertTrue(quantizedTensors.contains(second.output()) || q.consumers().get(second.output()).stream()
+                .noneMatch(n -> n.getOpType().equals("Conv")), "quantized layers read the kept second layer's result");
+        for (NodeProto dq : q.ops("DequantizeLinear")) {
+            NodeProto ql = q.producers().get(dq.getInput(0));
+            if (ql == null || !ql.getOpType().equals("QuantizeLinear")) {
+                continue; // a weight or bias
+            }
+            NodeProto producer = q.producers().get(ql.getInput(0));
+            boolean quantizedProducer = producer != null && !kept.contains(producer.getName())
+                    && (producer.getInputList().stream().anyMatch(i -> i.endsWith("_dequantized"))
+                    || producer.getOpType().equals("Relu") || producer.getOpType().equals("Clip"));
+            boolean onlyKeptReaders = q.consumers().get(dq.getOutput(0)).stream()
+                    .allMatch(n -> kept.contains(n.getName()));
+            assertTrue(quantizedProducer || !onlyKeptReaders, ql.getInput(0) + ": a pair only kept layers need");
+        }
+        // and ONNX Runtime runs it
+        float[] x = new float[3 * 48 * 64];
+        SplittableRandom r = new SplittableRandom(5);
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) r.nextGaussian();
+        }
+        try (OrtSession s = Fixtures.open(int8.artifact(table, Int8Activations.ASYMMETRIC_UINT8, false, kept))) {
+            for (float v : Fixtures.run(s, x, 1, 3, 48, 64).floats()) {
+                assertTrue(Float.isFinite(v));
+            }
+        }
+        ModelException bad = assertThrows(ModelException.class,
+                () -> int8.artifact(table, Int8Activations.ASYMMETRIC_UINT8, false, Set.of("no_such_conv")));
+        assertTrue(bad.getMessage().contains("'no_such_conv' is not a quantized convolution"), bad.getMessage());
+    }
 }

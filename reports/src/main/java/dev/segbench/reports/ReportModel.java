@@ -400,7 +400,8 @@ final class ReportModel {
             if (int8) {
                 Run.Calibration c = r.calibration();
                 cells.add(c == null ? text(Format.MISSING) : new Cell(c.dataset() + ", " + c.method() + ", " + c.images()
-                        + " images" + (c.overlap() > 0 ? ", " + c.overlap() + " also evaluated ⚠" : ""), c.dataset(), false,
+                        + " images" + (c.overlap() > 0 ? ", " + c.overlap() + " also evaluated ⚠" : "")
+                        + floatLayers(c), c.dataset(), false,
                         c.overlap() > 0 ? "flag" : ""));
             }
             rows.add(new TableRow(r.ok() ? "run-ok" : "run-" + cssToken(r.status()), cells));
@@ -581,8 +582,26 @@ final class ReportModel {
             kv.add(new KeyValue("Int8 calibration", c.dataset() + (c.split() == null ? "" : " (" + c.split() + ")")
                     + ", up to " + c.images() + " images, " + c.method()
                     + (c.cacheFile() == null ? "" : ", table file " + c.cacheFile())));
+            if (c.fallback() != null && !c.fallback().equals("none")) {
+                kv.add(new KeyValue("Int8 layers kept in float", c.fallback().equals("auto")
+                        ? String.format(java.util.Locale.ROOT, "auto, until int8 labels agree with FP32 on %.2f%% of the"
+                        + " calibration images' pixels", 100 * c.target()) : c.fallback()));
+            }
         }
         return kv;
+    }
+
+    /** ", 3 layers in float (auto, 4.1 s): a, b, c" for an int8 run that kept some; empty otherwise. */
+    private static String floatLayers(Run.Calibration c) {
+        Run.Fallback f = c.fallback();
+        if (f == null || f.mode().equals("none")) {
+            return "";
+        }
+        String how = f.mode().equals("auto") ? String.format(java.util.Locale.ROOT, " (auto, %s%.1f s search)",
+                Boolean.FALSE.equals(f.reached()) ? "target not reached, " : "", f.seconds() == null ? 0 : f.seconds())
+                : " (listed)";
+        return ", " + c.floatLayers().size() + " layer" + (c.floatLayers().size() == 1 ? "" : "s") + " in float" + how
+                + (c.floatLayers().isEmpty() ? "" : ": " + String.join(", ", c.floatLayers()));
     }
 
     // ---- regression ---------------------------------------------------------------------------------------------

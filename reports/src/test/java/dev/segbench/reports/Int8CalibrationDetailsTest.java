@@ -61,6 +61,31 @@ class Int8CalibrationDetailsTest {
     }
 
     @Test
+    void int8RunsShowTheLayersTheyKeptInFloatAndHowTheyWereChosen() throws IOException {
+        Random rnd = new Random(7);
+        Run.Fallback auto = new Run.Fallback("auto", 0.998, List.of(new Run.Fallback.Step(0, 0.99),
+                new Run.Fallback.Step(1, 0.995), new Run.Fallback.Step(2, 0.999)), 3.14, true, List.of());
+        Run int8 = SampleResults.run("arch0", "cpu", "int8", rnd).toBuilder()
+                .calibration(new Run.Calibration("synthetic(seed=2)", "minmax", 16, "ab".repeat(32), 0,
+                        List.of("conv_a", "conv_b"), auto)).build();
+        Settings s = SampleResults.settings();
+        Settings withFallback = new Settings(s.models(), s.backends(), List.of("int8"), s.dataset(), s.limit(),
+                s.shard(), s.reference(), s.batchSizes(), s.perfHeight(), s.perfWidth(), s.warmupSeconds(),
+                s.minDurationSeconds(), s.minIterations(), s.threads(), s.cvThreshold(), s.onBadSample(), Map.of(), null,
+                null, null, null, new Settings.Calibration("synthetic:16", null, "minmax", 16, null, "auto", 0.998));
+        Document doc = report(List.of(int8), withFallback);
+        int column = doc.select("#details thead th").eachText().indexOf("Int8 calibration");
+        assertEquals("synthetic(seed=2), minmax, 16 images, 2 layers in float (auto, 3.1 s search): conv_a, conv_b",
+                row(doc, "arch0/cpu/int8").select("td").get(column).text());
+        String settings = doc.select("#environment").text();
+        assertTrue(settings.contains("Int8 layers kept in float auto, until int8 labels agree with FP32 on 99.80% of the"
+                + " calibration images' pixels"), settings);
+        assertEquals(List.of("conv_a", "conv_b"), ResultsJson.read(dir).runs().getFirst().calibration().floatLayers(),
+                "results.json round trip");
+        assertEquals(auto, ResultsJson.read(dir).runs().getFirst().calibration().fallback());
+    }
+
+    @Test
     void withoutInt8ThereIsNoCalibrationColumn() throws IOException {
         Random rnd = new Random(7);
         Document doc = report(List.of(SampleResults.run("arch0", "cpu", "fp32", rnd)), SampleResults.settings());

@@ -59,6 +59,14 @@ class GraphChoiceTest {
                     return new ModelArtifact("arch0", Precision.INT8, labelsOut, ("int8" + labelsOut).getBytes(), "sha",
                             weights());
                 }
+
+                @Override
+                public ModelArtifact artifact(CalibrationTable table, Int8Activations activations, boolean labelsOut,
+                                              java.util.Set<String> floatLayers) {
+                    ModelArtifact a = artifact(table, activations, labelsOut);
+                    asked.add("float:" + new java.util.TreeSet<>(floatLayers));
+                    return a;
+                }
             });
         }
 
@@ -113,6 +121,42 @@ class GraphChoiceTest {
                 "TensorRT's explicit quantization takes symmetric int8 with float biases");
         assertThrows(IllegalArgumentException.class, () -> GraphChoice.select(source, settings(Precision.INT8, false)),
                 "no table");
+    }
+
+    /**
+     * {@code --int8-fallback}: the harness hands TensorRT the model with its float-kept layers, and the explicit-
+     * quantization network is built from the QDQ graph without Q/DQ around them (float layers of a strongly typed
+     * network). Compiled and tested here on the CPU only; no GPU ran it.
+     */
+    @Test
+    void int8SessionsOfAModelWithFloatKeptLayersTakeTheGraphWithoutTheirQdq() throws Exception {
+        RecordingSource source = new RecordingSource();
+        CalibrationTable table = CalibrationTable.of(new CalibrationTable.Key("arch0", "seeded:1", "d", List.of("i"),
+                CalibrationMethod.ENTROPY, "g"), Map.of("input", new CalibrationTable.Range(-2f, 2f)));
+        ModelSource.Int8Graphs kept = source.int8().orElseThrow().keepingInFloat(java.util.Set.of("conv7", "conv2"));
+        ModelSource withKept = new ModelSource() {
+            @Override
+            public ModelInfo info() {
+                return source.info();
+            }
+
+            @Override
+            public WeightsInfo weights() {
+                return source.weights();
+            }
+
+            @Override
+            public ModelArtifact artifact(Precision precision, boolean labelsOut) throws ModelException {
+                return source.artifact(precision, labelsOut);
+            }
+
+            @Override
+            public java.util.Optional<Int8Graphs> int8() {
+                return java.util.Optional.of(kept);
+            }
+        };
+        GraphChoice.select(withKept, settings(Precision.INT8, false), table);
+        assertEquals(List.of("int8:symmetric_int8:" + table.sha256(), "float:[conv2, conv7]"), source.asked);
     }
 
     @Test

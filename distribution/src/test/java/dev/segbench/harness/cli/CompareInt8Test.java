@@ -160,6 +160,62 @@ class CompareInt8Test {
         assertTrue(ResultsJson.read(out).warnings().stream().noneMatch(w -> w.text().contains("calibration images")));
     }
 
+    /**
+     * {@code --int8-fallback LAYER}: the forked int8 run builds its graph with that layer in float; results.json, the
+     * report and the fingerprint say so; the calibration table is the same one (a float-kept layer changes no range,
+     * so the cache key does not hold the kept set) and the next compare with {@code none} runs int8 again.
+     */
+    @Test
+    void listedLayersAreKeptInFloatInTheForkedRunAndRecorded() throws Exception {
+        requireRealCpu();
+        String layer;
+        try (var plugins = Real.plugins()) {
+            layer = plugins.catalogFor("arch0").orElseThrow().load("arch0", dev.segbench.api.WeightsSpec.seeded(1))
+                    .int8().orElseThrow().quantizableLayers().get(3).name();
+        }
+        Path out = tmp.resolve("kept");
+        String[] args = {"--backends", "cpu", "--models", "arch0", "--precisions", "int8", "--dataset", "synthetic:2",
+            "--calibration-images", "2", "--reference", "none"};
+        CliResult r = compare(out, append(args, "--int8-fallback", layer));
+        assertEquals(0, r.code(), r.toString());
+        Run int8 = runs(out).get("arch0/cpu/int8");
+        assertEquals(Run.OK, int8.status(), int8.reason());
+        assertEquals(List.of(layer), int8.calibration().floatLayers());
+        assertEquals("list", int8.calibration().fallback().mode());
+        assertEquals(layer, ResultsJson.read(out).settings().calibration().fallback());
+        String html = Files.readString(out.resolve("report.html"));
+        assertTrue(html.contains("1 layer in float (listed): " + layer), "the run's details row");
+        assertTrue(html.contains("Int8 layers kept in float"), "the settings");
+        String sha = int8.calibration().sha256();
+
+        CliResult none = compare(out, append(args, "--resume", "--int8-fallback", "none"));
+        assertEquals(0, none.code(), none.toString());
+        assertTrue(none.errLines().stream().anyMatch(l -> l.startsWith("calibration cache hit: ")), none.toString());
+        assertTrue(none.errLines().stream().anyMatch(l -> l.startsWith("arch0/cpu/int8: running it again: ")
+                && l.contains("int8_float_layers")), none.toString());
+        Run again = runs(out).get("arch0/cpu/int8");
+        assertEquals(List.of(), again.calibration().floatLayers());
+        assertEquals(sha, again.calibration().sha256(), "one table serves every kept set");
+    }
+
+    @Test
+    void badFallbackOptionsAreOneLine() throws Exception {
+        requireRealCpu();
+        String[] base = {"--in-process", "--backends", "cpu", "--models", "arch0", "--precisions", "int8", "--dataset",
+            "synthetic:1", "--calibration-images", "1", "--reference", "none"};
+        assertOneLineUserError(compare(tmp.resolve("a"), append(base, "--int8-fallback", "a,,b")),
+                "--int8-fallback: 'a,,b' has an empty layer name");
+        assertOneLineUserError(compare(tmp.resolve("b"), append(base, "--int8-fallback", "no_such_conv")),
+                "--int8-fallback: 'no_such_conv' is not a quantized convolution of arch0");
+        assertOneLineUserError(compare(tmp.resolve("c"), append(base, "--int8-fallback", "auto", "--int8-target", "150")),
+                "--int8-target: 150 is not a percentage in (0, 100]");
+        assertOneLineUserError(compare(tmp.resolve("d"), append(base, "--int8-target", "most")),
+                "--int8-target: 'most' is not a percentage");
+        for (String dir : List.of("a", "b", "c", "d")) {
+            assertFalse(Files.exists(tmp.resolve(dir).resolve("results.json")), dir + ": nothing written");
+        }
+    }
+
     @Test
     void int8OnABackendWithoutItIsSkippedWithItsReasonAndNothingIsCalibrated() throws Exception {
         Path out = tmp.resolve("fake");

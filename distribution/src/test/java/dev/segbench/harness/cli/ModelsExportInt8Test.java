@@ -52,6 +52,39 @@ class ModelsExportInt8Test {
         assertEquals(first.out(), second.out(), "the same graph, byte for byte");
     }
 
+    /** {@code models export --int8-fallback LAYER,LAYER}: the written graph keeps those convolutions in float. */
+    @Test
+    void exportsTheGraphWithListedLayersInFloat() throws Exception {
+        List<String> layers;
+        try (var plugins = Real.plugins()) {
+            Real.cpu(plugins);
+            layers = plugins.catalogFor("arch2").orElseThrow().load("arch2", dev.segbench.api.WeightsSpec.seeded(1))
+                    .int8().orElseThrow().quantizableLayers().stream().map(dev.segbench.api.ModelSource.Layer::name)
+                    .toList();
+        }
+        Path out = tmp.resolve("arch2-int8.onnx");
+        String kept = layers.get(5) + "," + layers.get(2);
+        CliResult r = CliResult.run("models", "export", "--model", "arch2", "--precision", "int8", "--calibration",
+                "synthetic:2", "--int8-fallback", kept, "--cache-dir", tmp.resolve("cache").toString(), "--out",
+                out.toString());
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.errLines().contains("arch2: 2 layer(s) kept in float: " + layers.get(2) + ", " + layers.get(5)),
+                r.toString());
+        ModelProto model = ModelProto.parseFrom(Files.readAllBytes(out));
+        Map<String, String> meta = model.getMetadataPropsList().stream()
+                .collect(Collectors.toMap(StringStringEntryProto::getKey, StringStringEntryProto::getValue));
+        assertEquals(layers.get(2) + "," + layers.get(5), meta.get("int8_float_layers"), "graph order");
+        java.util.Set<String> floatWeights = model.getGraph().getInitializerList().stream()
+                .map(ai.onnx.proto.OnnxMl.TensorProto::getName).collect(Collectors.toSet());
+        for (var n : model.getGraph().getNodeList()) {
+            if (n.getName().equals(layers.get(2)) || n.getName().equals(layers.get(5))) {
+                assertTrue(floatWeights.contains(n.getInput(1)), n.getName() + " reads its FP32 weight initializer");
+            } else if (n.getName().equals(layers.get(3))) {
+                assertFalse(floatWeights.contains(n.getInput(1)), n.getName() + " reads dequantized int8 weights");
+            }
+        }
+    }
+
     @Test
     void badCalibrationOptionsAreOneLine() {
         Path out = tmp.resolve("x.onnx");

@@ -333,8 +333,42 @@ public record Run(String model, String backend, String precision, String status,
      * @param images  how many images the ranges were measured on
      * @param sha256  the calibration table's digest (key and every range), also part of the run's fingerprint
      * @param overlap how many calibration images are also evaluated images (non-zero: accuracy is optimistic)
+     * @param floatLayers the convolutions the int8 graph kept in float ({@code --int8-fallback}), in graph order;
+     *                    empty for the fully quantized graph
+     * @param fallback    how they were chosen: "none", "auto" (with its search), or "list"
      */
-    public record Calibration(String dataset, String method, int images, String sha256, int overlap) {
+    public record Calibration(String dataset, String method, int images, String sha256, int overlap,
+                              List<String> floatLayers, Fallback fallback) {
+        public Calibration {
+            floatLayers = floatLayers == null ? List.of() : List.copyOf(floatLayers);
+        }
+
+        /** A fully quantized graph's calibration. */
+        public Calibration(String dataset, String method, int images, String sha256, int overlap) {
+            this(dataset, method, images, sha256, overlap, List.of(), null);
+        }
+    }
+
+    /**
+     * How the layers kept in float were chosen.
+     *
+     * @param mode    none, auto or list
+     * @param target  auto: the label agreement with FP32 it aimed for on the calibration images (0..1)
+     * @param steps   auto: each kept count tried and the agreement it reached, in the order tried
+     * @param seconds auto: wall time of the search (ranking and every step)
+     * @param reached auto: whether the target was reached
+     * @param slowerInInt8 auto: layers kept in float because int8 was not faster for them (empty when not measured)
+     */
+    public record Fallback(String mode, Double target, List<Step> steps, Double seconds, Boolean reached,
+                           List<String> slowerInInt8) {
+        public Fallback {
+            steps = steps == null ? List.of() : List.copyOf(steps);
+            slowerInInt8 = slowerInInt8 == null ? List.of() : List.copyOf(slowerInInt8);
+        }
+
+        /** One try of the search: {@code kept} layers in float gave {@code agreement} (0..1) on calibration images. */
+        public record Step(int kept, double agreement) {
+        }
     }
 
     public record Weights(String kind, String sha256) {

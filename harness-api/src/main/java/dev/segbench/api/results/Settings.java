@@ -88,8 +88,15 @@ public record Settings(List<String> models, List<String> backends, List<String> 
      * @param method    minmax, percentile or entropy
      * @param images    at most this many images ({@code --calibration-images})
      * @param cacheFile {@code --calibration-cache}, or null
+     * @param fallback  {@code --int8-fallback}: none, auto or the listed layers (null in older results: none)
+     * @param target    {@code --int8-target} for auto (0..1), or null
      */
-    public record Calibration(String dataset, String split, String method, int images, String cacheFile) {
+    public record Calibration(String dataset, String split, String method, int images, String cacheFile,
+                              String fallback, Double target) {
+        /** Without layers kept in float. */
+        public Calibration(String dataset, String split, String method, int images, String cacheFile) {
+            this(dataset, split, method, images, cacheFile, null, null);
+        }
     }
 
     /** Settings without backend properties, engine cache or isolation. */

@@ -24,7 +24,8 @@ import java.util.Objects;
  * @param threads        intra-op threads for the calibration graph (0: all processors)
  */
 public record CalibrationRequest(String dataset, DatasetSpec spec, DatasetOptions datasetOptions, int images,
-                                 CalibrationMethod method, Path cacheDir, Path cacheFile, int threads) {
+                                 CalibrationMethod method, Path cacheDir, Path cacheFile, int threads,
+                                 Int8Fallback fallback) {
 
     /** {@code --calibration-images} default: TensorRT's and ORT's samples use a few hundred; 64 keeps it quick. */
     public static final int DEFAULT_IMAGES = 64;
@@ -52,6 +53,18 @@ public record CalibrationRequest(String dataset, DatasetSpec spec, DatasetOption
         if (threads < 0) {
             throw new IllegalArgumentException("threads must be >= 0, got " + threads);
         }
+        fallback = fallback == null ? Int8Fallback.NONE : fallback;
+    }
+
+    /** A request that keeps no layer in float ({@code --int8-fallback none}). */
+    public CalibrationRequest(String dataset, DatasetSpec spec, DatasetOptions datasetOptions, int images,
+                              CalibrationMethod method, Path cacheDir, Path cacheFile, int threads) {
+        this(dataset, spec, datasetOptions, images, method, cacheDir, cacheFile, threads, Int8Fallback.NONE);
+    }
+
+    /** The same request with {@code --int8-fallback} / {@code --int8-target}. */
+    public CalibrationRequest withFallback(Int8Fallback value) {
+        return new CalibrationRequest(dataset, spec, datasetOptions, images, method, cacheDir, cacheFile, threads, value);
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.segbench.api.CalibrationMethod;
 import dev.segbench.api.DatasetOptions;
 import dev.segbench.harness.UserException;
 import dev.segbench.harness.calibration.CalibrationRequest;
+import dev.segbench.harness.calibration.Int8Fallback;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -34,6 +35,17 @@ final class CalibrationOptions {
                     + " and method; written (or updated) after a calibration.")
     Path cacheFile;
 
+    @Option(names = "--int8-fallback", paramLabel = "none|auto|LAYER,LAYER", defaultValue = Int8Fallback.DEFAULT,
+            description = "Convolutions int8 keeps in float: none (all quantized), auto (the ones that break agreement"
+                    + " with FP32 most, on the calibration images, until --int8-target is met) or a list of Conv node"
+                    + " names (default: ${DEFAULT-VALUE}).")
+    String fallback;
+
+    @Option(names = "--int8-target", paramLabel = "PERCENT", defaultValue = Int8Fallback.DEFAULT_TARGET_PERCENT,
+            description = "--int8-fallback auto: share of the calibration images' labels int8 must agree with FP32 on"
+                    + " (default: ${DEFAULT-VALUE}).")
+    String target;
+
     /**
      * The request, with the calibration set derived from {@code evaluated} when {@code --calibration} is absent.
      *
@@ -53,7 +65,8 @@ final class CalibrationOptions {
         if (cacheFile != null && java.nio.file.Files.isDirectory(cacheFile)) {
             throw new UserException("--calibration-cache: " + cacheFile + " is a directory, not a file");
         }
+        Int8Fallback int8Fallback = Int8Fallback.parse(fallback, target);
         return CalibrationRequest.of(dataset, split, evaluated == null ? dataset : evaluated, evaluatedOptions, images,
-                m, cacheDir, cacheFile, threads);
+                m, cacheDir, cacheFile, threads).withFallback(int8Fallback);
     }
 }

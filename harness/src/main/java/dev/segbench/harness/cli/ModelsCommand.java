@@ -10,6 +10,8 @@ import dev.segbench.api.ModelSource;
 import dev.segbench.api.Precision;
 import dev.segbench.api.results.AtomicFiles;
 import dev.segbench.harness.UserException;
+import dev.segbench.harness.calibration.FallbackSearch;
+import dev.segbench.harness.calibration.Int8Fallback;
 import dev.segbench.harness.calibration.CalibrationRequest;
 import dev.segbench.harness.calibration.Calibrator;
 import dev.segbench.harness.plugins.Plugins;
@@ -126,7 +128,14 @@ final class ModelsCommand implements Callable<Integer> {
                 }
                 CalibrationTable table = new Calibrator(cli.plugins()::datasetProvider, cpu, cli.progress(),
                         cli.err::println).calibrate(source, request);
-                artifact = int8.artifact(table, flavour, labelsOut);
+                Int8Fallback.Choice fallback = new FallbackSearch(cli.plugins()::datasetProvider, cpu, cli.progress(),
+                        cli.err::println).choose(source, table, request);
+                artifact = fallback == null ? int8.artifact(table, flavour, labelsOut)
+                        : int8.artifact(table, flavour, labelsOut, java.util.Set.copyOf(fallback.floatLayers()));
+                if (fallback != null) {
+                    cli.err.println(source.info().id() + ": " + fallback.floatLayers().size() + " layer(s) kept in float"
+                            + (fallback.floatLayers().isEmpty() ? "" : ": " + String.join(", ", fallback.floatLayers())));
+                }
             } else {
                 artifact = source.artifact(precision, labelsOut);
             }

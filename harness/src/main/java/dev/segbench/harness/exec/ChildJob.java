@@ -2,6 +2,7 @@ package dev.segbench.harness.exec;
 
 import dev.segbench.api.results.GalleryEntry;
 import dev.segbench.api.results.Run;
+import dev.segbench.harness.calibration.Int8Fallback;
 import dev.segbench.harness.plan.BackendState;
 import dev.segbench.harness.plan.Plan;
 import dev.segbench.harness.plan.PlannedRun;
@@ -22,10 +23,19 @@ import java.util.Map;
  * @param backends         for a probe: the backend ids to ask
  * @param calibration      for an int8 run: its calibration table as {@link dev.segbench.api.io.CalibrationFile} bytes
  *                         (bit exact, digest checked on reading); null otherwise
+ * @param fallback         for an int8 run: the layers it keeps in float ({@code --int8-fallback}); null for none
  */
 record ChildJob(String kind, List<Path> pluginFolders, List<Path> requiredFolders, RunSettings settings,
                 PlannedRun run, Plan.DatasetFacts samples, Path labels, String environment, List<String> backends,
-                Path resultFile, byte[] calibration) implements ChildProcess.Job {
+                Path resultFile, byte[] calibration, Int8Fallback.Choice fallback) implements ChildProcess.Job {
+
+    /** A job whose int8 run (if any) keeps no layer in float. */
+    ChildJob(String kind, List<Path> pluginFolders, List<Path> requiredFolders, RunSettings settings, PlannedRun run,
+             Plan.DatasetFacts samples, Path labels, String environment, List<String> backends, Path resultFile,
+             byte[] calibration) {
+        this(kind, pluginFolders, requiredFolders, settings, run, samples, labels, environment, backends, resultFile,
+                calibration, null);
+    }
 
     ChildJob(String kind, List<Path> pluginFolders, List<Path> requiredFolders, RunSettings settings, PlannedRun run,
              Plan.DatasetFacts samples, Path labels, String environment, List<String> backends, Path resultFile) {

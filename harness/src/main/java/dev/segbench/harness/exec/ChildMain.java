@@ -101,7 +101,7 @@ public final class ChildMain {
                 CalibrationTable calibration = job.calibration() == null ? null
                         : CalibrationFile.parse(job.calibration(), "calibration table of " + job.run().key()).getFirst();
                 RunTask.Inputs inputs = new RunTask.Inputs(settings, job.run(), job.samples(), backend, source, dataset,
-                        job.labels(), job.environment(), calibration);
+                        job.labels(), job.environment(), calibration, job.fallback());
                 // The backend's availability probe loads its native runtime; that is not part of opening a session.
                 // This process probes afresh: it runs only if its answer is the plan's, which the fingerprint records.
                 String disagrees = RunTask.probeDisagrees(job.run(), Plugins.availability(backend));

@@ -45,7 +45,7 @@ public final class ForkedExecutor implements Executor {
         String name = run.fileStem();
         ChildJob job = new ChildJob(ChildJob.RUN, pluginFolders, requiredFolders, plan.settings(), run, plan.dataset(),
                 labels, environment, List.of(), workDir.resolve(name + ".result.json").toAbsolutePath(),
-                calibrationBytes(run));
+                calibrationBytes(run), run.precision() == dev.segbench.api.Precision.INT8 ? plan.fallback(run.model()) : null);
         ChildProcess.Ended<ChildJob.RunResult> ended;
         try {
             ended = children.run(name, job, ChildJob.RunResult.class, true, whileItStarts);

@@ -40,7 +40,7 @@ public final class InProcessExecutor implements Executor {
         }
         RunTask.Inputs inputs = new RunTask.Inputs(plan.settings(), run, plan.dataset(),
                 plugins.requireBackend(run.backend(), ""), planner.source(run.model()), planner.dataset(), labels, environment,
-                plan.calibration(run.model()));
+                plan.calibration(run.model()), plan.fallback(run.model()));
         try {
             return Result.of(RunTask.execute(inputs, progress, log));
         } catch (BadSampleException e) {

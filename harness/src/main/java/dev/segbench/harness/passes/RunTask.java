@@ -4,6 +4,7 @@ import dev.segbench.api.Backend;
 import dev.segbench.api.Capability;
 import dev.segbench.api.BadSampleException;
 import dev.segbench.api.CalibrationTable;
+import dev.segbench.harness.calibration.Int8Fallback;
 import dev.segbench.api.Precision;
 import dev.segbench.api.Dataset;
 import dev.segbench.api.BackendException;
@@ -51,7 +52,20 @@ public final class RunTask {
      */
     public record Inputs(RunSettings settings, PlannedRun run, Plan.DatasetFacts samples, Backend backend,
                          ModelSource source, Dataset dataset, Path labels, String environment,
-                         CalibrationTable calibration) {
+                         CalibrationTable calibration, Int8Fallback.Choice fallback) {
+
+        /** Inputs of an int8 run that keeps no layer in float. */
+        public Inputs(RunSettings settings, PlannedRun run, Plan.DatasetFacts samples, Backend backend,
+                      ModelSource source, Dataset dataset, Path labels, String environment,
+                      CalibrationTable calibration) {
+            this(settings, run, samples, backend, source, dataset, labels, environment, calibration, null);
+        }
+
+        /** The model as the backend opens it: for an int8 run, with its float-kept layers. */
+        ModelSource opened() {
+            return fallback == null || run.precision() != Precision.INT8 ? source
+                    : Int8Fallback.keepingInFloat(source, fallback.floatLayers());
+        }
 
         /** Inputs of a run that is not int8. */
         public Inputs(RunSettings settings, PlannedRun run, Plan.DatasetFacts samples, Backend backend,
@@ -95,12 +109,14 @@ public final class RunTask {
                 options = options.withCalibration(in.calibration());
                 run.calibration(new Run.Calibration(in.calibration().key().dataset(), in.calibration().key().method().id(),
                         in.calibration().key().imageIds().size(), in.calibration().sha256(),
-                        dev.segbench.harness.plan.Planner.calibrationOverlap(in.calibration(), in.samples(), settings)));
+                        dev.segbench.harness.plan.Planner.calibrationOverlap(in.calibration(), in.samples(), settings),
+                        in.fallback() == null ? List.of() : in.fallback().floatLayers(),
+                        in.fallback() == null ? null : in.fallback().record()));
             }
             long t0 = System.nanoTime();
             InferenceSession opened;
             try {
-                opened = in.backend().open(in.source(), options);
+                opened = in.backend().open(in.opened(), options);
             } catch (BackendException e) {
                 if (e.code() != BackendException.Code.UNSUPPORTED_OP) {
                     throw e;
@@ -232,7 +248,7 @@ public final class RunTask {
     /** Opens the run's model with {@code threads} intra-op threads, its options otherwise the run's own. */
     private static PerformanceStep.Reopener reopener(Inputs in, SessionOptions options) {
         return threads -> {
-            InferenceSession other = in.backend().open(in.source(), options.withThreads(threads));
+            InferenceSession other = in.backend().open(in.opened(), options.withThreads(threads));
             return new PerformanceStep.Reopened() {
                 @Override
                 public dev.segbench.harness.load.SystemUnderTest at(OptionLists.Size size) {

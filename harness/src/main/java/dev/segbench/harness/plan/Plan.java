@@ -1,6 +1,7 @@
 package dev.segbench.harness.plan;
 
 import dev.segbench.api.CalibrationTable;
+import dev.segbench.harness.calibration.Int8Fallback;
 import dev.segbench.api.SkippedSample;
 import dev.segbench.api.results.Classes;
 import dev.segbench.api.results.Environment;
@@ -20,15 +21,28 @@ import java.util.Map;
  */
 public record Plan(RunSettings settings, String reference, List<String> backendIds, DatasetFacts dataset,
                    List<PlannedRun> runs, Map<String, BackendState> backends, Environment environment,
-                   List<Warning> warnings, Map<String, CalibrationTable> calibrations) {
+                   List<Warning> warnings, Map<String, CalibrationTable> calibrations,
+                   Map<String, Int8Fallback.Choice> fallbacks) {
 
-    /** @param calibrations the calibration table of each model with runnable int8 runs, by model id */
+    /**
+     * @param calibrations the calibration table of each model with runnable int8 runs, by model id
+     * @param fallbacks    the layers each model's int8 runs keep in float ({@code --int8-fallback}), by model id;
+     *                     absent: none
+     */
     public Plan {
+        fallbacks = fallbacks == null ? Map.of() : Map.copyOf(fallbacks);
         backendIds = List.copyOf(backendIds);
         runs = List.copyOf(runs);
         backends = Map.copyOf(backends);
         warnings = List.copyOf(warnings);
         calibrations = calibrations == null ? Map.of() : Map.copyOf(calibrations);
+    }
+
+    /** A plan whose int8 runs keep no layer in float. */
+    public Plan(RunSettings settings, String reference, List<String> backendIds, DatasetFacts dataset,
+                List<PlannedRun> runs, Map<String, BackendState> backends, Environment environment,
+                List<Warning> warnings, Map<String, CalibrationTable> calibrations) {
+        this(settings, reference, backendIds, dataset, runs, backends, environment, warnings, calibrations, Map.of());
     }
 
     /** A plan without int8 runs. */
@@ -40,6 +54,11 @@ public record Plan(RunSettings settings, String reference, List<String> backendI
     /** The calibration table an int8 run of {@code model} quantizes with, or null (not int8, or not runnable). */
     public CalibrationTable calibration(String model) {
         return calibrations.get(model);
+    }
+
+    /** The layers an int8 run of {@code model} keeps in float and how they were chosen, or null for none. */
+    public Int8Fallback.Choice fallback(String model) {
+        return fallbacks.get(model);
     }
 
     /**

@@ -51,6 +51,7 @@ public final class Planner implements AutoCloseable {
     /** The backend int8 calibration runs the FP32 calibration graph on. */
     static final String CALIBRATION_BACKEND = "cpu";
     private final Map<String, CalibrationTable> calibrations = new LinkedHashMap<>();
+    private final Map<String, dev.segbench.harness.calibration.Int8Fallback.Choice> fallbacks = new LinkedHashMap<>();
     private final Map<String, String> calibrationSkips = new LinkedHashMap<>();
     private Progress progress = Progress.NONE;
     private List<Backend> selected;
@@ -177,7 +178,7 @@ public final class Planner implements AutoCloseable {
             }
         }
         return new Plan(settings, reference, backendIds, facts, runs, states,
-                EnvironmentProbe.collect(forEnvironment), warnings.list(), calibrations);
+                EnvironmentProbe.collect(forEnvironment), warnings.list(), calibrations, fallbacks);
     }
 
     // ---- int8 calibration -----------------------------------------------------------------------------------------
@@ -221,6 +222,12 @@ public final class Planner implements AutoCloseable {
             try {
                 CalibrationTable table = calibrator.calibrate(sources.get(model), settings.calibration());
                 calibrations.put(model, table);
+                dev.segbench.harness.calibration.Int8Fallback.Choice fallback = new dev.segbench.harness.calibration
+                        .FallbackSearch(plugins::datasetProvider, cpu, progress, log)
+                        .choose(sources.get(model), table, settings.calibration());
+                if (fallback != null) {
+                    fallbacks.put(model, fallback);
+                }
                 int overlap = calibrationOverlap(table, facts, settings);
                 if (overlap > 0) {
                     warnings.add(Warning.of(Warning.CALIBRATION_OVERLAP, Warning.WARN, model + ": " + overlap + " of the " + table.key().imageIds().size() + " int8 calibration"
@@ -394,6 +401,9 @@ public final class Planner implements AutoCloseable {
         if (precision == Precision.INT8 && skip == null) {
             // the table's digest covers its key (images, method, graph version) and every range
             inputs.put("calibration_sha256", calibrations.get(model).sha256());
+            if (fallbacks.containsKey(model) && !fallbacks.get(model).floatLayers().isEmpty()) {
+                inputs.put("int8_float_layers", fallbacks.get(model).floatLayers());
+            }
         }
         return new PlannedRun(model, backend.id(), precision, role, skip, referenceKey, batches,
                 state.availability().available() ? state.availability().capabilities() : java.util.Set.of(),

@@ -311,7 +311,9 @@ public record RunSettings(Selection selection, Data data, Performance performanc
                 execution.inProcess() ? Settings.IN_PROCESS : Settings.PROCESS_PER_RUN, performance.load().toResults(), null,
                 calibration == null ? null : new Settings.Calibration(calibration.dataset(),
                         calibration.vocSplit(), calibration.method().id(), calibration.images(),
-                        calibration.cacheFile() == null ? null : calibration.cacheFile().toString()),
+                        calibration.cacheFile() == null ? null : calibration.cacheFile().toString(),
+                        calibration.fallback().describe(), calibration.fallback().mode()
+                        == dev.segbench.harness.calibration.Int8Fallback.Mode.AUTO ? calibration.fallback().target() : null),
                 selection.baseline() == null ? resolvedReference : selection.baseline().toString());
     }
 

@@ -1,0 +1,362 @@
+package dev.segbench.harness.calibration;
+
+import dev.segbench.api.Backend;
+import dev.segbench.api.BackendException;
+import dev.segbench.api.BadSampleException;
+import dev.segbench.api.CalibrationTable;
+import dev.segbench.api.Dataset;
+import dev.segbench.api.DatasetException;
+import dev.segbench.api.DatasetProvider;
+import dev.segbench.api.HostTensor;
+import dev.segbench.api.InferenceResult;
+import dev.segbench.api.InferenceSession;
+import dev.segbench.api.Int8Activations;
+import dev.segbench.api.ModelArtifact;
+import dev.segbench.api.ModelException;
+import dev.segbench.api.ModelInfo;
+import dev.segbench.api.ModelSource;
+import dev.segbench.api.Precision;
+import dev.segbench.api.Progress;
+import dev.segbench.api.Sample;
+import dev.segbench.api.SessionOptions;
+import dev.segbench.api.WeightsInfo;
+import dev.segbench.api.results.Run;
+import dev.segbench.harness.UserException;
+import dev.segbench.harness.diagnose.TensorError;
+import dev.segbench.harness.metrics.Segmentation;
+import dev.segbench.models.IntermediateOutputs;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * {@code --int8-fallback auto}: which convolutions to keep in float so that int8 labels agree with FP32 labels on at
+ * least a target share of the calibration images' pixels (never the evaluated images).
+ *
+ * <p>One ranking pass runs the FP32 graph and the fully quantized graph side by side with every layer's input and
+ * result as extra outputs and ranks layers by the error they create ({@link TensorError#amplification}, averaged over
+ * the images). Then the worst 1, 2, 4, ... layers are kept in float until the target is met, and a bisection between
+ * the last count that missed and the first that met it finds the smallest count. Each try is one int8 pass over the
+ * calibration images; the calibration table is the one already made (a float-kept layer changes no range).
+ */
+public final class FallbackSearch {
+
+    /** The activation flavour the search measures: what the cpu backend runs (TensorRT's int8 flavour differs). */
+    static final Int8Activations ACTIVATIONS = Int8Activations.ASYMMETRIC_UINT8;
+
+    /**
+     * What the search found.
+     *
+     * @param floatLayers the layers to keep in float, in graph order
+     * @param record      how they were found, for results.json
+     * @param ranking     every layer by the error it creates, worst first
+     */
+    public record Outcome(List<String> floatLayers, Run.Fallback record, List<Ranked> ranking) {
+    }
+
+    /** A layer, the relative L2 error of its result against FP32 and its amplification, averaged over the images. */
+    public record Ranked(String layer, double relativeL2, double amplification) {
+    }
+
+    private final Function<String, Optional<DatasetProvider>> datasets;
+    private final Backend cpu;
+    private final Progress progress;
+    private final Consumer<String> log;
+
+    public FallbackSearch(Function<String, Optional<DatasetProvider>> datasets, Backend cpu, Progress progress,
+                          Consumer<String> log) {
+        this.datasets = datasets;
+        this.cpu = cpu;
+        this.progress = progress;
+        this.log = log;
+    }
+
+    /**
+     * What {@code request}'s {@code --int8-fallback} keeps in float for {@code model}: null for none, the listed
+     * layers (checked against the model), or the outcome of {@link #search}.
+     */
+    public Int8Fallback.Choice choose(ModelSource model, CalibrationTable table, CalibrationRequest request)
+            throws ModelException, BackendException, InterruptedException {
+        Int8Fallback fallback = request.fallback();
+        return switch (fallback.mode()) {
+            case NONE -> null;
+            case LIST -> new Int8Fallback.Choice(fallback.listedFor(model),
+                    new Run.Fallback("list", null, null, null, null, null));
+            case AUTO -> {
+                Outcome o = search(model, table, request, fallback.target());
+                yield new Int8Fallback.Choice(o.floatLayers(), o.record());
+            }
+        };
+    }
+
+    /**
+     * Searches on the images {@code table} was calibrated on.
+     *
+     * @param target label agreement with FP32 to reach (0..1)
+     */
+    public Outcome search(ModelSource model, CalibrationTable table, CalibrationRequest request, double target)
+            throws ModelException, BackendException, InterruptedException {
+        long t0 = System.nanoTime();
+        String id = model.info().id();
+        ModelSource.Int8Graphs int8 = model.int8().orElseThrow(() -> new UserException("model " + id
+                + " has no int8 graph"));
+        List<ModelSource.Layer> layers = int8.quantizableLayers();
+        if (layers.isEmpty()) {
+            throw new UserException("--int8-fallback auto: model " + id + " cannot keep layers in float");
+        }
+        Dataset data;
+        try {
+            DatasetProvider provider = datasets.apply(request.spec().scheme()).orElseThrow(() -> new UserException(
+                    "--calibration " + request.dataset() + ": unknown dataset scheme '" + request.spec().scheme() + "'"));
+            data = request.spec().open(provider, request.datasetOptions());
+        } catch (DatasetException e) {
+            throw new UserException("--calibration " + request.dataset() + ": " + e.getMessage(), e);
+        }
+        try (data) {
+            int[] indices = Calibrator.spread(data.size(), request.images());
+            List<String> ids = new ArrayList<>();
+            for (int i : indices) {
+                ids.add(data.sampleId(i));
+            }
+            if (!ids.equals(table.key().imageIds())) {
+                throw new IllegalStateException("the calibration set of " + id + " changed since it was calibrated");
+            }
+            Scorer scorer = new Scorer(model, data, indices, request.threads(), request.dataset());
+            List<Ranked> ranking = scorer.rank(int8, table, layers);
+            double none = scorer.lastAgreement;
+            TreeMap<Integer, Double> tried = new TreeMap<>();
+            List<Run.Fallback.Step> steps = new ArrayList<>();
+            tried.put(0, none);
+            steps.add(new Run.Fallback.Step(0, none));
+            log.accept(String.format(Locale.ROOT, "int8 fallback %s: fully quantized agrees on %.3f%% of the %d"
+                    + " calibration images' labels (target %.3f%%)", id, 100 * none, indices.length, 100 * target));
+            int met = none >= target ? 0 : -1;
+            int missed = 0;
+            for (int k = 1; met < 0 && missed < layers.size(); k = Math.min(2 * k, layers.size())) {
+                double a = scorer.agreement(int8, table, worst(ranking, layers, k));
+                tried.put(k, a);
+                steps.add(new Run.Fallback.Step(k, a));
+                log.accept(String.format(Locale.ROOT, "int8 fallback %s: %d layer(s) in float: %.3f%%", id, k, 100 * a));
+                if (a >= target) {
+                    met = k;
+                } else {
+                    missed = k;
+                }
+            }
+            while (met > 0 && met - missed > 1) { // the smallest count between the last miss and the first hit
+                int k = (missed + met) / 2;
+                double a = scorer.agreement(int8, table, worst(ranking, layers, k));
+                tried.put(k, a);
+                steps.add(new Run.Fallback.Step(k, a));
+                log.accept(String.format(Locale.ROOT, "int8 fallback %s: %d layer(s) in float: %.3f%%", id, k, 100 * a));
+                if (a >= target) {
+                    met = k;
+                } else {
+                    missed = k;
+                }
+            }
+            boolean reached = met >= 0;
+            int kept = reached ? met : layers.size();
+            List<String> floatLayers = inGraphOrder(layers, worst(ranking, layers, kept));
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            log.accept(String.format(Locale.ROOT, "int8 fallback %s: %d layer(s) kept in float%s, %d int8 passes over"
+                            + " %d calibration images, %.1f s", id, kept,
+                    reached ? "" : " (all of them, target not reached: " + String.format(Locale.ROOT, "%.3f%%",
+                            100 * tried.get(kept)) + ")", steps.size(), indices.length, seconds));
+            return new Outcome(floatLayers, new Run.Fallback("auto", target, steps, seconds, reached, List.of()),
+                    ranking);
+        }
+    }
+
+    private static Set<String> worst(List<Ranked> ranking, List<ModelSource.Layer> layers, int k) {
+        Set<String> names = new LinkedHashSet<>();
+        for (int i = 0; i < Math.min(k, ranking.size()); i++) {
+            names.add(ranking.get(i).layer());
+        }
+        return names;
+    }
+
+    static List<String> inGraphOrder(List<ModelSource.Layer> layers, Set<String> names) {
+        return layers.stream().map(ModelSource.Layer::name).filter(names::contains).toList();
+    }
+
+    /** Runs graphs on the calibration images and compares them with FP32 (whose labels it keeps after the first pass). */
+    private final class Scorer {
+        private final ModelSource model;
+        private final Dataset data;
+        private final int[] indices;
+        private final int threads;
+        private final String spec;
+        private final List<byte[]> fp32Labels = new ArrayList<>();
+        private double lastAgreement;
+
+        Scorer(ModelSource model, Dataset data, int[] indices, int threads, String spec) {
+            this.model = model;
+            this.data = data;
+            this.indices = indices;
+            this.threads = threads;
+            this.spec = spec;
+        }
+
+        /** The ranking pass: FP32 and fully quantized int8 with every layer's tensors captured. */
+        List<Ranked> rank(ModelSource.Int8Graphs int8, CalibrationTable table, List<ModelSource.Layer> layers)
+                throws ModelException, BackendException, InterruptedException {
+            Set<String> captured = new LinkedHashSet<>();
+            for (ModelSource.Layer l : layers) {
+                captured.add(l.input());
+                captured.add(l.output());
+            }
+            captured.remove(ModelArtifact.INPUT_NAME); // exact in both graphs
+            List<String> tensors = List.copyOf(captured);
+            ModelArtifact fp32 = IntermediateOutputs.of(model.artifact(Precision.FP32, true), tensors);
+            ModelArtifact q = IntermediateOutputs.of(int8.artifact(table, ACTIVATIONS, true, Set.of()), tensors);
+            double[] outputError = new double[layers.size()];
+            double[] inputError = new double[layers.size()];
+            long same = 0;
+            long total = 0;
+            progress.start("ranking " + model.info().id() + "'s layers", indices.length, "img");
+            try (InferenceSession f = open(fp32); InferenceSession s = open(q)) {
+                for (int index : indices) {
+                    Sample sample = load(index);
+                    try (Arena arena = Arena.ofConfined()) {
+                        HostTensor input = input(f, arena, sample);
+                        try (InferenceResult fr = f.run(input); InferenceResult sr = s.run(input)) {
+                            byte[] a = labels(fr);
+                            byte[] b = labels(sr);
+                            fp32Labels.add(a);
+                            same += equal(a, b);
+                            total += a.length;
+                            Map<String, HostTensor> fe = fr.extraOutputs();
+                            Map<String, HostTensor> se = sr.extraOutputs();
+                            for (int i = 0; i < layers.size(); i++) {
+                                ModelSource.Layer l = layers.get(i);
+                                outputError[i] += error(fe, se, l.output());
+                                inputError[i] += l.input().equals(ModelArtifact.INPUT_NAME) ? 0 : error(fe, se, l.input());
+                            }
+                        }
+                    }
+                    progress.advance(1);
+                }
+            } finally {
+                progress.done();
+            }
+            lastAgreement = same / (double) total;
+            List<Ranked> ranking = new ArrayList<>();
+            for (int i = 0; i < layers.size(); i++) {
+                double out = outputError[i] / indices.length;
+                double in = inputError[i] / indices.length;
+                ranking.add(new Ranked(layers.get(i).name(), out, new TensorError(out, 0, 1).amplification(in)));
+            }
+            ranking.sort(Comparator.comparingDouble(Ranked::amplification).reversed());
+            return List.copyOf(ranking);
+        }
+
+        /** Label agreement with FP32 of the int8 graph with {@code floatLayers} kept in float. */
+        double agreement(ModelSource.Int8Graphs int8, CalibrationTable table, Set<String> floatLayers)
+                throws ModelException, BackendException, InterruptedException {
+            ModelArtifact q = int8.artifact(table, ACTIVATIONS, true, floatLayers);
+            long same = 0;
+            long total = 0;
+            progress.start("int8 with " + floatLayers.size() + " layer(s) in float", indices.length, "img");
+            try (InferenceSession s = open(q)) {
+                for (int i = 0; i < indices.length; i++) {
+                    Sample sample = load(indices[i]);
+                    try (Arena arena = Arena.ofConfined()) {
+                        try (InferenceResult r = s.run(input(s, arena, sample))) {
+                            byte[] b = labels(r);
+                            same += equal(fp32Labels.get(i), b);
+                            total += b.length;
+                        }
+                    }
+                    progress.advance(1);
+                }
+            } finally {
+                progress.done();
+            }
+            return same / (double) total;
+        }
+
+        private InferenceSession open(ModelArtifact graph) throws BackendException {
+            SessionOptions options = new SessionOptions(Precision.FP32, threads, null, null, Map.of()).withLabelsOut(true);
+            return cpu.open(new FixedGraph(model, graph), options);
+        }
+
+        private Sample load(int index) throws InterruptedException {
+            if (Thread.interrupted()) {
+                throw new InterruptedException("int8 fallback search of " + model.info().id() + " interrupted");
+            }
+            try {
+                return data.load(index);
+            } catch (BadSampleException e) {
+                throw new UserException("--calibration " + spec + ": unreadable calibration image: " + e.getMessage(), e);
+            }
+        }
+
+        private HostTensor input(InferenceSession session, Arena arena, Sample sample) {
+            HostTensor input = session.newInput(arena, 1, sample.height(), sample.width());
+            Segmentation.preprocess(sample.rgb(), sample.width(), sample.height(), model.info().preprocessing(),
+                    input.data(), 0);
+            return input;
+        }
+    }
+
+    private static byte[] labels(InferenceResult r) {
+        return r.output().data().toArray(ValueLayout.JAVA_BYTE);
+    }
+
+    private static long equal(byte[] a, byte[] b) {
+        long n = 0;
+        for (int p = 0; p < a.length; p++) {
+            n += a[p] == b[p] ? 1 : 0;
+        }
+        return n;
+    }
+
+    private static double error(Map<String, HostTensor> reference, Map<String, HostTensor> candidate, String tensor)
+            throws BackendException {
+        HostTensor r = reference.get(tensor);
+        HostTensor c = candidate.get(tensor);
+        if (r == null || c == null) {
+            throw new BackendException(BackendException.Code.RUNTIME_ERROR, "the cpu backend returned no tensor "
+                    + tensor + " for the int8 fallback search");
+        }
+        return TensorError.between(r.data().toArray(HostTensor.FLOAT), c.data().toArray(HostTensor.FLOAT)).relativeL2();
+    }
+
+    /** The model with one fixed graph (FP32 or int8, with extra outputs) for a backend to open as its FP32 graph. */
+    private record FixedGraph(ModelSource model, ModelArtifact graph) implements ModelSource {
+        @Override
+        public ModelInfo info() {
+            return model.info();
+        }
+
+        @Override
+        public WeightsInfo weights() {
+            return model.weights();
+        }
+
+        @Override
+        public ModelArtifact artifact(Precision precision, boolean labelsOut) {
+            return graph;
+        }
+    }
+
+    /** Unused names of {@code names} among {@code layers}, for error messages. */
+    static List<String> unknown(List<ModelSource.Layer> layers, List<String> names) {
+        Set<String> known = new HashSet<>();
+        layers.forEach(l -> known.add(l.name()));
+        return names.stream().filter(n -> !known.contains(n)).toList();
+    }
+}

@@ -1,0 +1,139 @@
+package dev.segbench.harness.calibration;
+
+import dev.segbench.api.ModelSource;
+import dev.segbench.api.ModelArtifact;
+import dev.segbench.api.ModelException;
+import dev.segbench.api.ModelInfo;
+import dev.segbench.api.WeightsInfo;
+import dev.segbench.api.Precision;
+import dev.segbench.harness.UserException;
+
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * {@code --int8-fallback none|auto|LAYER,LAYER} and {@code --int8-target}: which convolutions an int8 graph keeps in
+ * float.
+ *
+ * @param mode   none (every convolution but the classifier quantized), auto ({@link FallbackSearch}) or list
+ * @param layers for list: the Conv node names, as given
+ * @param target for auto: the share of calibration-image labels int8 must agree with FP32 on (0..1)
+ */
+public record Int8Fallback(Mode mode, List<String> layers, double target) {
+
+    public enum Mode { NONE, AUTO, LIST }
+
+    /**
+     * {@code --int8-fallback} default: none, the fully quantized graph. auto costs a search on every compare that
+     * calibrates (a ranking pass and about 15 int8 passes over the calibration images per model: 218-388 s on the
+     * fixtures with 16 synthetic images, 2 loaded cores) and, to reach 99.8% there, kept 93-168 convolutions in
+     * float, which took batch-1 p50 from 0.64-0.74x FP32's to 0.85-1.00x; asking for it keeps the int8 row
+     * meaning one thing by default.
+     */
+    public static final String DEFAULT = "none";
+    /** {@code --int8-target} default in percent: the 99.8% of the calibration images' labels. */
+    public static final String DEFAULT_TARGET_PERCENT = "99.8";
+
+    public static final Int8Fallback NONE = new Int8Fallback(Mode.NONE, List.of(), 0.998);
+
+    public Int8Fallback {
+        layers = List.copyOf(layers);
+    }
+
+    /** The options, or a one-line {@link UserException} naming the bad one. */
+    public static Int8Fallback parse(String value, String targetPercent) {
+        double target;
+        try {
+            target = Double.parseDouble(targetPercent.strip()) / 100;
+        } catch (NumberFormatException | NullPointerException e) {
+            throw new UserException("--int8-target: '" + targetPercent + "' is not a percentage (e.g. 99.8)");
+        }
+        if (!(target > 0 && target <= 1)) {
+            throw new UserException("--int8-target: " + targetPercent + " is not a percentage in (0, 100]");
+        }
+        String v = value == null ? "" : value.strip();
+        return switch (v.toLowerCase(Locale.ROOT)) {
+            case "none" -> new Int8Fallback(Mode.NONE, List.of(), target);
+            case "auto" -> new Int8Fallback(Mode.AUTO, List.of(), target);
+            case "" -> throw new UserException("--int8-fallback: give none, auto or LAYER,LAYER (Conv node names)");
+            default -> {
+                List<String> names = Arrays.stream(v.split(",")).map(String::strip).toList();
+                if (names.stream().anyMatch(String::isEmpty)) {
+                    throw new UserException("--int8-fallback: '" + value + "' has an empty layer name; give none, auto"
+                            + " or LAYER,LAYER");
+                }
+                yield new Int8Fallback(Mode.LIST, List.copyOf(new LinkedHashSet<>(names)), target);
+            }
+        };
+    }
+
+    /**
+     * What {@code --int8-fallback} resolved to for one model.
+     *
+     * @param floatLayers the convolutions kept in float, in graph order
+     * @param record      how they were chosen (for results.json)
+     */
+    public record Choice(List<String> floatLayers, dev.segbench.api.results.Run.Fallback record) {
+        public Choice {
+            floatLayers = List.copyOf(floatLayers);
+        }
+    }
+
+    /** For results and logs: "none", "auto", or the listed names. */
+    public String describe() {
+        return switch (mode) {
+            case NONE -> "none";
+            case AUTO -> "auto";
+            case LIST -> String.join(",", layers);
+        };
+    }
+
+    /**
+     * The listed layers of {@code model}, in its graph order, or a one-line error naming the option and the first
+     * name that is not one of its quantized convolutions.
+     */
+    public List<String> listedFor(ModelSource model) {
+        List<ModelSource.Layer> known = model.int8().map(ModelSource.Int8Graphs::quantizableLayers).orElse(List.of());
+        List<String> unknown = FallbackSearch.unknown(known, layers);
+        if (!unknown.isEmpty()) {
+            throw new UserException("--int8-fallback: '" + unknown.getFirst() + "' is not a quantized convolution of "
+                    + model.info().id() + (known.isEmpty() ? " (it keeps no layer in float)" : " (" + known.size()
+                    + " are, e.g. " + String.join(", ", known.subList(0, Math.min(3, known.size())).stream()
+                    .map(ModelSource.Layer::name).toList()) + ": Conv node names of its ONNX graph)"));
+        }
+        return FallbackSearch.inGraphOrder(known, Set.copyOf(layers));
+    }
+
+    /** {@code model} whose int8 graphs keep {@code floatLayers} in float (itself when there are none). */
+    public static ModelSource keepingInFloat(ModelSource model, List<String> floatLayers) {
+        if (floatLayers == null || floatLayers.isEmpty()) {
+            return model;
+        }
+        Set<String> kept = Set.copyOf(floatLayers);
+        return new ModelSource() {
+            @Override
+            public ModelInfo info() {
+                return model.info();
+            }
+
+            @Override
+            public WeightsInfo weights() {
+                return model.weights();
+            }
+
+            @Override
+            public ModelArtifact artifact(Precision precision, boolean labelsOut) throws ModelException {
+                return model.artifact(precision, labelsOut);
+            }
+
+            @Override
+            public Optional<Int8Graphs> int8() {
+                return model.int8().map(g -> g.keepingInFloat(kept));
+            }
+        };
+    }
+}
