@@ -185,6 +185,46 @@ public final class CpuGraphRewrites {
         }
     }
 
+    /** Runs like cpu but its process dies (exit 66) when asked for intermediate tensors: a crashing backend. */
+    public static final class Crashing extends Rewriting {
+        @Override
+        public String id() {
+            return "crashing";
+        }
+
+        @Override
+        byte[] rewrite(byte[] onnx) {
+            return onnx;
+        }
+
+        @Override
+        public InferenceSession open(ModelSource model, SessionOptions options) throws BackendException {
+            InferenceSession cpu = super.open(model, options);
+            return new InferenceSession() {
+                @Override
+                public ModelArtifact artifact() {
+                    return cpu.artifact();
+                }
+
+                @Override
+                public dev.segbench.api.InferenceResult run(dev.segbench.api.HostTensor input) throws BackendException {
+                    return cpu.run(input);
+                }
+
+                @Override
+                public dev.segbench.api.InferenceResult run(dev.segbench.api.HostTensor input, Set<String> capture) {
+                    Runtime.getRuntime().halt(66);
+                    throw new AssertionError("halted");
+                }
+
+                @Override
+                public void close() {
+                    cpu.close();
+                }
+            };
+        }
+    }
+
     private static TensorProto scalar(String name, float value) {
         return TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.FLOAT_VALUE).addFloatData(value).build();
     }
