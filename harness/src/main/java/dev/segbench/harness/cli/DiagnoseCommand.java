@@ -54,8 +54,11 @@ import picocli.CommandLine.ParentCommand;
                 "Exit status: 0 every run ok, 3 written but some run failed, 2 bad input, 1 internal error."})
 final class DiagnoseCommand implements Callable<Integer> {
 
-    /** Default --tolerance (see the README): above FP32 reordering (1e-6) and FP16 rounding (1e-3), below int8 trouble. */
-    static final double DEFAULT_TOLERANCE = 0.01;
+    /**
+     * Default --tolerance (the README gives the measurements): above all FP16 rounding on the fixture models (at most
+     * 2% on any tensor), below what a wrong kernel gives (10% and more); int8 passes it within its first layers.
+     */
+    static final double DEFAULT_TOLERANCE = 0.05;
     static final int DEFAULT_IMAGES = 3;
 
     @ParentCommand
