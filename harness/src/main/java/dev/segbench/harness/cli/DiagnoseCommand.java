@@ -81,8 +81,9 @@ final class DiagnoseCommand implements Callable<Integer> {
     @Option(names = "--dataset", paramLabel = "SCHEME[:LOCATION]", description = "voc:DIR, synthetic[:N] (default: " + RunSettings.DEFAULT_DATASET + ").")
     String dataset;
 
-    @Option(names = "--limit", defaultValue = "" + DEFAULT_IMAGES, paramLabel = "N", description = "The first N images (default: ${DEFAULT-VALUE}).")
-    int limit;
+    @Option(names = "--limit", paramLabel = "N", description = "The first N images (default: " + DEFAULT_IMAGES
+            + "; with --ids, all of them).")
+    Integer limit;
 
     @Option(names = "--ids", split = ",", paramLabel = "ID", description = "Only these sample ids, in this order.")
     List<String> ids = new ArrayList<>();
@@ -126,7 +127,9 @@ final class DiagnoseCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Plugins plugins = cli.plugins();
         List<RunSpec> specs = parseRuns(plugins);
-        if (limit < 1 && ids.isEmpty()) {
+        if (limit == null) {
+            limit = ids.isEmpty() ? DEFAULT_IMAGES : 0; // 0: no limit
+        } else if (limit < 1) {
             throw new UserException("--limit: must be >= 1");
         }
         if (!(tolerance > 0)) {
