@@ -59,6 +59,12 @@ public final class CpuGraphRewrites {
             return "test: the cpu backend on a rewritten graph";
         }
 
+        /** Last in rank: never a compare's automatic reference (other tests pick it by rank). */
+        @Override
+        public int rank() {
+            return 10_000;
+        }
+
         @Override
         public Availability availability() {
             Availability a = cpu().availability();
@@ -182,6 +188,46 @@ public final class CpuGraphRewrites {
             c.addAll(cpu);
             c.remove(Capability.INTERMEDIATE_OUTPUTS);
             return c;
+        }
+    }
+
+    /** Runs like cpu but its process dies (exit 66) when asked for intermediate tensors: a crashing backend. */
+    public static final class Crashing extends Rewriting {
+        @Override
+        public String id() {
+            return "crashing";
+        }
+
+        @Override
+        byte[] rewrite(byte[] onnx) {
+            return onnx;
+        }
+
+        @Override
+        public InferenceSession open(ModelSource model, SessionOptions options) throws BackendException {
+            InferenceSession cpu = super.open(model, options);
+            return new InferenceSession() {
+                @Override
+                public ModelArtifact artifact() {
+                    return cpu.artifact();
+                }
+
+                @Override
+                public dev.segbench.api.InferenceResult run(dev.segbench.api.HostTensor input) throws BackendException {
+                    return cpu.run(input);
+                }
+
+                @Override
+                public dev.segbench.api.InferenceResult run(dev.segbench.api.HostTensor input, Set<String> capture) {
+                    Runtime.getRuntime().halt(66);
+                    throw new AssertionError("halted");
+                }
+
+                @Override
+                public void close() {
+                    cpu.close();
+                }
+            };
         }
     }
 

@@ -67,6 +67,23 @@ class DiagnoseTest {
         }
     }
 
+    /** A backend whose process dies costs its own result: the others are still compared, and the exit status is 3. */
+    @Test
+    void aCrashingRunFailsAloneAndTheOthersAreCompared() throws Exception {
+        requireRealCpu();
+        Path out = tmp.resolve("crash");
+        CliResult r = diagnose(out, "--model", "arch2", "--runs", "cpu:fp32,crashing:fp32,perturbed:fp32");
+        assertEquals(3, r.code(), r.toString());
+        JsonNode json = ResultsJson.mapper().readTree(out.resolve("diagnose.json").toFile());
+        JsonNode crashed = json.get("runs").get(1);
+        assertEquals("crashing:fp32", crashed.get("run").asText());
+        assertEquals("failed", crashed.get("status").asText());
+        assertTrue(crashed.get("reason").asText().contains("66"), crashed.toString());
+        assertEquals(1, json.get("pairs").size(), "the perturbed run is still compared");
+        assertEquals("perturbed:fp32", json.get("pairs").get(0).get("candidate").asText());
+        assertNotNull(json.get("pairs").get(0).get("first_divergence"));
+    }
+
     @Test
     void unknownRunNamesAreOneLineErrors() {
         CliResult unknownBackend = diagnose(tmp.resolve("a"), "--model", "arch0", "--runs", "cpu:fp32,nosuch:fp32");

@@ -54,8 +54,11 @@ import picocli.CommandLine.ParentCommand;
                 "Exit status: 0 every run ok, 3 written but some run failed, 2 bad input, 1 internal error."})
 final class DiagnoseCommand implements Callable<Integer> {
 
-    /** Default --tolerance (see the README): above FP32 reordering (1e-6) and FP16 rounding (1e-3), below int8 trouble. */
-    static final double DEFAULT_TOLERANCE = 0.01;
+    /**
+     * Default --tolerance (the README gives the measurements): above all FP16 rounding on the fixture models (at most
+     * 2% on any tensor), below what a wrong kernel gives (10% and more); int8 passes it within its first layers.
+     */
+    static final double DEFAULT_TOLERANCE = 0.05;
     static final int DEFAULT_IMAGES = 3;
 
     @ParentCommand
@@ -78,8 +81,9 @@ final class DiagnoseCommand implements Callable<Integer> {
     @Option(names = "--dataset", paramLabel = "SCHEME[:LOCATION]", description = "voc:DIR, synthetic[:N] (default: " + RunSettings.DEFAULT_DATASET + ").")
     String dataset;
 
-    @Option(names = "--limit", defaultValue = "" + DEFAULT_IMAGES, paramLabel = "N", description = "The first N images (default: ${DEFAULT-VALUE}).")
-    int limit;
+    @Option(names = "--limit", paramLabel = "N", description = "The first N images (default: " + DEFAULT_IMAGES
+            + "; with --ids, all of them).")
+    Integer limit;
 
     @Option(names = "--ids", split = ",", paramLabel = "ID", description = "Only these sample ids, in this order.")
     List<String> ids = new ArrayList<>();
@@ -123,7 +127,9 @@ final class DiagnoseCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Plugins plugins = cli.plugins();
         List<RunSpec> specs = parseRuns(plugins);
-        if (limit < 1 && ids.isEmpty()) {
+        if (limit == null) {
+            limit = ids.isEmpty() ? DEFAULT_IMAGES : 0; // 0: no limit
+        } else if (limit < 1) {
             throw new UserException("--limit: must be >= 1");
         }
         if (!(tolerance > 0)) {

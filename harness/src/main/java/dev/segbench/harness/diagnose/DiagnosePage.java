@@ -113,6 +113,8 @@ public final class DiagnosePage {
         ValueMarker tol = new ValueMarker(tolerance, new Color(0xd62728), new BasicStroke(1f, BasicStroke.CAP_BUTT,
                 BasicStroke.JOIN_MITER, 1f, new float[] {4f, 4f}, 0f));
         tol.setLabel("tolerance");
+        tol.setLabelAnchor(org.jfree.chart.ui.RectangleAnchor.TOP_RIGHT);
+        tol.setLabelTextAnchor(org.jfree.chart.ui.TextAnchor.BOTTOM_RIGHT);
         plot.addRangeMarker(tol);
         if (p.firstDivergence() != null) {
             ValueMarker first = new ValueMarker(p.firstDivergence().depth(), new Color(0xd62728), new BasicStroke(1.5f));
@@ -123,8 +125,14 @@ public final class DiagnosePage {
         chart.setBackgroundPaint(Color.WHITE);
         SVGGraphics2D g2 = new SVGGraphics2D(WIDTH, HEIGHT);
         g2.setDefsKeyPrefix(id + "-"); // several SVGs in one page: their clip-path ids must not collide
+        g2.setGeomDoubleConverter(DiagnosePage::twoDecimals); // full double precision would multiply the page's size
+        g2.setTransformDoubleConverter(DiagnosePage::twoDecimals);
         chart.draw(g2, new Rectangle(0, 0, WIDTH, HEIGHT));
         return g2.getSVGElement(id, false, new ViewBox(0, 0, WIDTH, HEIGHT), null, null);
+    }
+
+    private static String twoDecimals(double d) {
+        return Double.toString(Math.round(d * 100) / 100.0);
     }
 
     static String num(Double v) {

@@ -155,7 +155,7 @@ class CliErrorsTest {
         java.util.List<String> outputs = new java.util.ArrayList<>();
         System.setErr(new java.io.PrintStream(stderr, true, java.nio.charset.StandardCharsets.UTF_8));
         try {
-            for (String command : java.util.List.of("compare", "predict", "backends", "models", "models export", "datasets",
+            for (String command : java.util.List.of("compare", "diagnose", "predict", "backends", "models", "models export", "datasets",
                     "datasets fetch", "env", "merge", "report")) {
                 java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of(command.split(" ")));
                 args.add("--help");
