@@ -36,7 +36,7 @@ public record InFlightThroughput(int batch, int inFlight, double imagesPerSecond
         this(batch, inFlight, imagesPerSecond, requests, seconds, null, null);
     }
 
-    /** The same cell as recorded in {@link Run#throughput()}, which has no window. */
+    /** A cell of a file that recorded only its rate (schema 3 and before without sizes): no window. */
     public static InFlightThroughput of(Run.Throughput t) {
         return new InFlightThroughput(t.batch(), t.inFlight(), t.imagesPerSecond(), 0, 0);
     }
@@ -57,7 +57,7 @@ public record InFlightThroughput(int batch, int inFlight, double imagesPerSecond
                 .max(BY_RATE).orElse(null);
     }
 
-    /** The best cell of a run's first performance size, or of its {@link Run#throughput()} in older files. */
+    /** The best cell of a run's first performance size. */
     public static InFlightThroughput best(Run run) {
         return best(cells(run));
     }
@@ -73,11 +73,8 @@ public record InFlightThroughput(int batch, int inFlight, double imagesPerSecond
                         .thenComparing(BY_RATE)).orElse(null);
     }
 
-    /** The run's offline cells at its first performance size (its own throughput list in files without sizes). */
+    /** The run's offline cells at its first performance size. */
     public static List<InFlightThroughput> cells(Run run) {
-        if (!run.performance().isEmpty() && !run.performance().getFirst().throughput().isEmpty()) {
-            return run.performance().getFirst().throughput();
-        }
-        return run.throughput().stream().map(InFlightThroughput::of).toList();
+        return run.firstSize() == null ? List.of() : run.firstSize().throughput();
     }
 }

@@ -22,9 +22,15 @@ import java.util.List;
 public record Results(int schemaVersion, Environment environment, List<Environment> environments, Settings settings,
                       List<Run> runs, List<GalleryEntry> gallery, List<Warning> warnings, Classes classes) {
 
-    /** 3: warnings are structured values (code, severity, runs, text); before, strings (converted on read).
+    /** 4: a run stores its measurements once, per size in {@code performance} (device timings too); its top-level
+     *  {@code latency_ms}, {@code latency_histogram}, {@code throughput}, {@code measurement} and
+     *  {@code device_timings_ms}, which repeated the first size, are gone (read into it from older files); {@code p99}
+     *  may be null (too few samples).
+     *  3: warnings are structured values (code, severity, runs, text); before, strings (converted on read).
      *  2: run statuses pending/interrupted, reused, resources, per-run environment, backend facts. */
-    public static final int SCHEMA_VERSION = 3;
+    public static final int SCHEMA_VERSION = 4;
+    /** The first schema whose runs keep their measurements only per size. */
+    public static final int PER_SIZE_ONLY_SCHEMA = 4;
     /** The first schema whose warnings are structured. */
     public static final int STRUCTURED_WARNINGS_SCHEMA = 3;
     /** The oldest schema this code still reads (fields it lacks read as null). */
@@ -58,7 +64,7 @@ public record Results(int schemaVersion, Environment environment, List<Environme
 
     /** The same results with other warnings. */
     public Results withWarnings(List<Warning> newWarnings) {
-        return new Results(schemaVersion, environment, environments, settings, runs, gallery, newWarnings);
+        return new Results(schemaVersion, environment, environments, settings, runs, gallery, newWarnings, classes);
     }
 
     /** The environment a run was measured on: its entry in {@code environments}, else the file's own. */

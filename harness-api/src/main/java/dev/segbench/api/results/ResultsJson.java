@@ -38,7 +38,14 @@ public final class ResultsJson {
 
     public static Results fromBytes(byte[] json, String origin) throws IOException {
         try {
-            Results read = MAPPER.readValue(json, Results.class);
+            com.fasterxml.jackson.databind.JsonNode tree = MAPPER.readTree(json);
+            if (!(tree instanceof com.fasterxml.jackson.databind.node.ObjectNode file)) {
+                throw new IOException(origin + ": not a segbench results file (not a JSON object)");
+            }
+            if (file.path("schema_version").asInt(0) < Results.PER_SIZE_ONLY_SCHEMA) {
+                perSizeOnly(file);
+            }
+            Results read = MAPPER.treeToValue(tree, Results.class);
             if (read.schemaVersion() < Results.OLDEST_READABLE_SCHEMA || read.schemaVersion() > Results.SCHEMA_VERSION) {
                 throw new IOException(origin + ": schema_version " + read.schemaVersion() + " is not supported (this segbench reads "
                         + Results.OLDEST_READABLE_SCHEMA + " to " + Results.SCHEMA_VERSION + ")");
@@ -53,6 +60,48 @@ public final class ResultsJson {
         } catch (com.fasterxml.jackson.core.JacksonException e) {
             throw new IOException(origin + ": not a segbench results file (" + e.getOriginalMessage() + ")", e);
         }
+    }
+
+    /** The run fields that schema 3 and before repeated from (or, before sizes, kept instead of) the first size. */
+    private static final java.util.List<String> FIRST_SIZE_FIELDS = java.util.List.of("latency_ms", "latency_histogram",
+            "measurement", "throughput", "device_timings_ms");
+
+    /**
+     * Schema 3 and before: each run's top-level summary moves into its first performance size, where schema 4 keeps
+     * it (the size's own values win; a run without sizes gets one, of the settings' performance size), so a run reads
+     * the same through {@link Run}'s accessors. Done once, here, on the JSON tree.
+     */
+    private static void perSizeOnly(com.fasterxml.jackson.databind.node.ObjectNode file) {
+        for (com.fasterxml.jackson.databind.JsonNode node : file.path("runs")) {
+            if (!(node instanceof com.fasterxml.jackson.databind.node.ObjectNode run)) {
+                continue;
+            }
+            if (FIRST_SIZE_FIELDS.stream().noneMatch(f -> present(run.get(f)))) {
+                FIRST_SIZE_FIELDS.forEach(run::remove);
+                continue;
+            }
+            com.fasterxml.jackson.databind.node.ArrayNode sizes = run.path("performance").isArray()
+                    ? (com.fasterxml.jackson.databind.node.ArrayNode) run.get("performance") : run.putArray("performance");
+            com.fasterxml.jackson.databind.node.ObjectNode first;
+            if (sizes.isEmpty() || !sizes.get(0).isObject()) {
+                first = sizes.insertObject(0);
+                first.put("height", file.path("settings").path("perf_height").asInt(0));
+                first.put("width", file.path("settings").path("perf_width").asInt(0));
+            } else {
+                first = (com.fasterxml.jackson.databind.node.ObjectNode) sizes.get(0);
+            }
+            for (String f : FIRST_SIZE_FIELDS) {
+                com.fasterxml.jackson.databind.JsonNode value = run.remove(f);
+                if (present(value) && !present(first.get(f))) {
+                    first.set(f, value);
+                }
+            }
+        }
+    }
+
+    /** A value that says something: not absent, null or an empty list. */
+    private static boolean present(com.fasterxml.jackson.databind.JsonNode value) {
+        return value != null && !value.isNull() && !(value.isArray() && value.isEmpty());
     }
 
     /** Reads {@code DIR/results.json} or the file itself. */

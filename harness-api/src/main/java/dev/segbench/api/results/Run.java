@@ -6,24 +6,21 @@ import java.util.List;
 /**
  * One (model, backend, precision) evaluation. {@code status} is one of {@link #OK}, {@link #SKIPPED},
  * {@link #FAILED}, {@link #PENDING} (planned, not run yet) or {@link #INTERRUPTED} (stopped by Ctrl-C or
- * SIGTERM); a run that is not ok has a {@code reason} and no measurements. {@code latencyHistogram} is the
- * batch-1 latency HdrHistogram (microseconds, compressed, base64) so shards merge histograms instead of
- * averaging percentiles. {@code reused} marks a run taken from an earlier record by {@code --resume};
- * {@code environment} is the id of the entry of {@link Results#environments()} the run was measured on.
- * Build one with {@link #builder}: the record's field list grows, its builder keeps call sites stable.
- * {@code performance} holds every scenario's results per {@code --perf-size} size (single-stream, offline per
- * (batch, in flight), server); {@code latencyMs}, {@code latencyHistogram}, {@code throughput},
- * {@code measurement} and {@code deviceTimingsMs} repeat the first size's values, so merge, reports and older
- * readers keep working. {@code gate} is the {@code --gate} verdict (null without a gate). {@code speedup} compares the
- * run with the {@code --baseline} run of its model (null for that run itself and where there is none); set, like the
- * gate, once all runs are known.
+ * SIGTERM); a run that is not ok has a {@code reason} and no measurements. {@code reused} marks a run taken from an
+ * earlier record by {@code --resume}; {@code environment} is the id of the entry of {@link Results#environments()} the
+ * run was measured on. Build one with {@link #builder}: the record's field list grows, its builder keeps call sites
+ * stable. {@code performance} holds what every scenario measured per {@code --perf-size} size (single-stream latency
+ * and its HdrHistogram, offline cells per (batch, in flight), server trials, device timings), stored once: the run's
+ * summary ({@link #latencyMs}, {@link #latencyHistogram}, {@link #throughput}, {@link #measurement},
+ * {@link #deviceTimingsMs}) is the first size's, read from there (files of schema 3 and before repeated it in the
+ * run; {@link ResultsJson} reads them into the first size). {@code gate} is the {@code --gate} verdict (null without a
+ * gate). {@code speedup} compares the run with the {@code --baseline} run of its model (null for that run itself and
+ * where there is none); set, like the gate, once all runs are known.
  */
 public record Run(String model, String backend, String precision, String status, String reason, boolean reused,
                   String environment, Weights weights, DatasetSummary dataset, Accuracy accuracy, Agreement agreement,
-                  Latency latencyMs, Latency endToEndLatencyMs, List<Throughput> throughput,
-                  AccuracyPassSummary accuracyPass, DeviceTimings deviceTimingsMs, Resources resources,
-                  Measurement measurement, List<String> warnings, String latencyHistogram,
-                  List<PerformanceAtSize> performance, Gate gate, Calibration calibration, Speedup speedup,
+                  Latency endToEndLatencyMs, AccuracyPassSummary accuracyPass, Resources resources,
+                  List<String> warnings, List<PerformanceAtSize> performance, Gate gate, Calibration calibration, Speedup speedup,
                   @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY)
                   List<BatchSkip> batchSkips) {
 
@@ -34,7 +31,6 @@ public record Run(String model, String backend, String precision, String status,
     public static final String INTERRUPTED = "interrupted";
 
     public Run {
-        throughput = throughput == null ? List.of() : List.copyOf(throughput);
         warnings = warnings == null ? List.of() : List.copyOf(warnings);
         performance = performance == null ? List.of() : List.copyOf(performance);
         batchSkips = batchSkips == null ? List.of() : List.copyOf(batchSkips);
@@ -51,6 +47,42 @@ public record Run(String model, String backend, String precision, String status,
     public record BatchSkip(String size, int batch, long neededBytes, long availableBytes, String memory) {
         public static final String HOST = "host";
         public static final String DEVICE = "device";
+    }
+
+    /** The first performance size: what the run's summary reads; null when no performance step ran. */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public PerformanceAtSize firstSize() {
+        return performance.isEmpty() ? null : performance.getFirst();
+    }
+
+    /** The batch-1 single-stream latency at the first size; null when single-stream did not run. */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public Latency latencyMs() {
+        return performance.isEmpty() ? null : performance.getFirst().latencyMs();
+    }
+
+    /** Its microsecond HdrHistogram, compressed and base64-encoded (shards merge histograms, not percentiles). */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public String latencyHistogram() {
+        return performance.isEmpty() ? null : performance.getFirst().latencyHistogram();
+    }
+
+    /** The single-stream verdict at the first size; null when single-stream did not run. */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public Measurement measurement() {
+        return performance.isEmpty() ? null : performance.getFirst().measurement();
+    }
+
+    /** The first size's mean device timings; null when the backend has none. */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public DeviceTimings deviceTimingsMs() {
+        return performance.isEmpty() ? null : performance.getFirst().deviceTimingsMs();
+    }
+
+    /** The first size's offline throughput per (batch, in flight). */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public List<Throughput> throughput() {
+        return performance.isEmpty() ? List.of() : performance.getFirst().throughput().stream().map(Throughput::of).toList();
     }
 
     /** "model/backend/precision": the key used by the gallery and by regression comparison. */
@@ -113,15 +145,10 @@ public record Run(String model, String backend, String precision, String status,
         b.dataset = dataset;
         b.accuracy = accuracy;
         b.agreement = agreement;
-        b.latencyMs = latencyMs;
         b.endToEndLatencyMs = endToEndLatencyMs;
-        b.throughput = throughput;
         b.accuracyPass = accuracyPass;
-        b.deviceTimingsMs = deviceTimingsMs;
         b.resources = resources;
-        b.measurement = measurement;
         b.warnings = warnings;
-        b.latencyHistogram = latencyHistogram;
         b.performance = performance;
         b.gate = gate;
         b.calibration = calibration;
@@ -143,16 +170,17 @@ public record Run(String model, String backend, String precision, String status,
         private DatasetSummary dataset;
         private Accuracy accuracy;
         private Agreement agreement;
-        private Latency latencyMs;
         private Latency endToEndLatencyMs;
-        private List<Throughput> throughput = List.of();
         private AccuracyPassSummary accuracyPass;
-        private DeviceTimings deviceTimingsMs;
         private Resources resources;
-        private Measurement measurement;
         private List<String> warnings = List.of();
-        private String latencyHistogram;
         private List<PerformanceAtSize> performance = List.of();
+        // the first size's values set one by one (tests, older callers); build() puts them into performance[0]
+        private Latency latencyMs;
+        private List<Throughput> throughput;
+        private DeviceTimings deviceTimingsMs;
+        private Measurement measurement;
+        private String latencyHistogram;
         private Gate gate;
         private Calibration calibration;
         private Speedup speedup;
@@ -204,6 +232,7 @@ public record Run(String model, String backend, String precision, String status,
             return this;
         }
 
+        /** The first size's single-stream latency (the size is created, 0x0, when there is none). */
         public Builder latencyMs(Latency value) {
             latencyMs = value;
             return this;
@@ -280,9 +309,27 @@ public record Run(String model, String backend, String precision, String status,
         }
 
         public Run build() {
+            List<PerformanceAtSize> sizes = performance == null ? List.of() : performance;
+            if (latencyMs != null || throughput != null || deviceTimingsMs != null || measurement != null
+                    || latencyHistogram != null) {
+                PerformanceAtSize p = sizes.isEmpty() ? new PerformanceAtSize(0, 0, null, null, null, null, null, null, null, null)
+                        : sizes.getFirst();
+                p = new PerformanceAtSize(p.height(), p.width(), p.scenarios(), latencyMs != null ? latencyMs : p.latencyMs(),
+                        p.latencyCi95Ms(), latencyHistogram != null ? latencyHistogram : p.latencyHistogram(),
+                        measurement != null ? measurement : p.measurement(),
+                        throughput != null ? throughput.stream().map(InFlightThroughput::of).toList() : p.throughput(),
+                        p.server(), p.telemetry(), deviceTimingsMs != null ? deviceTimingsMs : p.deviceTimingsMs());
+                List<PerformanceAtSize> all = new java.util.ArrayList<>(sizes);
+                if (all.isEmpty()) {
+                    all.add(p);
+                } else {
+                    all.set(0, p);
+                }
+                sizes = all;
+            }
             return new Run(model, backend, precision, status, reason, reused, environment, weights, dataset, accuracy,
-                    agreement, latencyMs, endToEndLatencyMs, throughput, accuracyPass, deviceTimingsMs, resources,
-                    measurement, warnings, latencyHistogram, performance, gate, calibration, speedup, batchSkips);
+                    agreement, endToEndLatencyMs, accuracyPass, resources, warnings, sizes, gate, calibration, speedup,
+                    batchSkips);
         }
     }
 

@@ -18,8 +18,7 @@ class BestThroughputAndSpeedupTest {
     private static Run run(String backend, double p50, InFlightThroughput... cells) {
         PerformanceAtSize p = new PerformanceAtSize(64, 64, List.of("offline"), null, null, null, null, List.of(cells), null, null);
         Run.Latency latency = new Run.Latency(p50, p50, p50, p50, p50, p50, 0, 10, p50, 0.0, List.of());
-        return Run.builder("m", backend, "fp32").latencyMs(latency).performance(List.of(p))
-                .throughput(List.of(cells).stream().map(Run.Throughput::of).toList()).build();
+        return Run.builder("m", backend, "fp32").latencyMs(latency).performance(List.of(p)).build();
     }
 
     @Test

@@ -157,9 +157,9 @@ class WarningsTest {
 
     @Test
     void aServerTrialWhoseHarnessWokeLateIsFlaggedWithItsCode() {
-        Server.Trial late = new Server.Trial(50, 50, 500, new Server.Percentiles(2, 3, 4, 5, 6), null, 0, true, null, null,
+        Server.Trial late = new Server.Trial(50, 50, 500, new Server.Percentiles(2, 3, 4.0, 5.0, 6), null, 0, true, null, null,
                 new Server.Lateness(0.1, 0.5, 1.0, 480)); // lateness p99 0.5 ms is 12.5% of the p99 4 ms
-        Server.Trial fine = new Server.Trial(25, 25, 500, new Server.Percentiles(2, 3, 4, 5, 6), null, 0, true, null, null,
+        Server.Trial fine = new Server.Trial(25, 25, 500, new Server.Percentiles(2, 3, 4.0, 5.0, 6), null, 0, true, null, null,
                 new Server.Lateness(0.05, 0.3, 1.0, 480)); // 7.5%
         assertTrue(late.harnessLate());
         assertFalse(fine.harnessLate());

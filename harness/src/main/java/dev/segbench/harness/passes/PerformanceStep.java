@@ -27,7 +27,6 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import org.HdrHistogram.Histogram;
 
 /**
  * The performance step of a run: at every {@code --perf-size} size, the scenarios asked for, in LoadGen's order:
@@ -44,18 +43,11 @@ public final class PerformanceStep {
     static final double START_PROBE_SECONDS = 1.0;
 
     /**
-     * @param sizes          one entry per size, in the order given
-     * @param firstLatency   the first size's single-stream histogram; null when single-stream did not run
-     * @param throughput     the first size's offline throughput, as {@code Run.throughput}
-     * @param measurement    the first size's single-stream verdict; null when single-stream did not run
-     * @param deviceTimings  the first size's mean device timings; null when the backend has none
+     * @param sizes one entry per size, in the order given (the run's record stores them as they are)
      */
-    public record Outcome(List<PerformanceAtSize> sizes, Histogram firstLatency, List<Run.Throughput> throughput,
-                          Run.Measurement measurement, dev.segbench.api.DeviceTimings deviceTimings, List<String> warnings,
-                          List<Run.BatchSkip> batchSkips) {
+    public record Outcome(List<PerformanceAtSize> sizes, List<String> warnings, List<Run.BatchSkip> batchSkips) {
         public Outcome {
             sizes = List.copyOf(sizes);
-            throughput = List.copyOf(throughput);
             warnings = List.copyOf(warnings);
             batchSkips = List.copyOf(batchSkips);
         }
@@ -187,9 +179,6 @@ public final class PerformanceStep {
             warnings.add(inFlightWarning);
         }
         List<PerformanceAtSize> sizes = new ArrayList<>();
-        Histogram firstLatency = null;
-        Run.Measurement firstMeasurement = null;
-        dev.segbench.api.DeviceTimings firstTimings = null;
         boolean several = load.perfSizes().size() > 1;
         for (OptionLists.Size size : load.perfSizes()) {
             String label = runKey + (several ? " " + size : "");
@@ -210,15 +199,9 @@ public final class PerformanceStep {
                     EnumSet.copyOf(load.scenarios()).stream().map(Scenario::id).toList(),
                     single == null ? null : Latencies.stats(single.latency()), single == null ? null : single.ci95Ms(),
                     single == null ? null : Latencies.encode(single.latency()), single == null ? null : single.measurement(),
-                    throughput, server, telemetry));
-            if (sizes.size() == 1 && single != null) {
-                firstLatency = single.latency();
-                firstMeasurement = single.measurement();
-                firstTimings = single.deviceTimings();
-            }
+                    throughput, server, telemetry, single == null ? null : single.deviceTimings()));
         }
-        List<Run.Throughput> first = sizes.getFirst().throughput().stream().map(Run.Throughput::of).toList();
-        return new Outcome(sizes, firstLatency, first, firstMeasurement, firstTimings, warnings, batchSkips);
+        return new Outcome(sizes, warnings, batchSkips);
     }
 
     /**

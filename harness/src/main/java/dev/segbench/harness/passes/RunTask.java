@@ -137,13 +137,7 @@ public final class RunTask {
                         .warnings(warnings)
                         .resources(new Run.Resources(ProcessMemory.ownPeakResidentBytes(), openSeconds, build, device));
                 if (perf != null) {
-                    // the first size's values stay in the run's own fields, so merge and reports keep working
-                    run.performance(perf.sizes()).throughput(perf.throughput()).batchSkips(perf.batchSkips())
-                            .deviceTimingsMs(perf.deviceTimings()).measurement(perf.measurement());
-                    if (perf.firstLatency() != null) {
-                        run.latencyMs(Latencies.stats(perf.firstLatency()))
-                                .latencyHistogram(Latencies.encode(perf.firstLatency()));
-                    }
+                    run.performance(perf.sizes()).batchSkips(perf.batchSkips());
                 }
                 return new Outcome(run.build(), Latencies.encode(acc.endToEnd()), gallery.entries());
             }

@@ -229,8 +229,6 @@ public final class Merger {
         parts.forEach(r -> warnings.addAll(r.warnings()));
         ConfusionMatrix accuracy = sum(parts, r -> r.accuracy() == null ? null : r.accuracy().confusionMatrix(), "accuracy", warnings);
         ConfusionMatrix agreement = sum(parts, r -> r.agreement() == null ? null : r.agreement().confusionMatrix(), "agreement", warnings);
-        List<String> histograms = parts.stream().map(Run::latencyHistogram).filter(Objects::nonNull).toList();
-        Histogram latency = histograms.isEmpty() ? null : addHistograms(histograms);
         Histogram e2e = endToEndHistograms.isEmpty() ? null : addHistograms(endToEndHistograms);
         int images = parts.stream().mapToInt(r -> r.dataset() == null ? 0 : r.dataset().images()).sum();
         List<Run.Skipped> skipped = parts.stream().filter(r -> r.dataset() != null)
@@ -247,30 +245,8 @@ public final class Merger {
             pass = new Run.AccuracyPassSummary(n, seconds, seconds > 0 ? n / seconds : 0, modelSeconds > 0 ? n / modelSeconds : 0);
         }
 
-        Run.Measurement measurement = mergeMeasurements(parts.stream().map(Run::measurement).filter(Objects::nonNull).toList(),
-                latency, cvThreshold);
+        // one path for every measurement: per size (files of schema 3 and before read their run's values into the first)
         List<PerformanceAtSize> performance = mergePerformance(parts, cvThreshold, warnings);
-        // the run's own throughput repeats the merged first size's cells; files without sizes have no windows to sum
-        List<Run.Throughput> throughput = !performance.isEmpty() && !performance.getFirst().throughput().isEmpty()
-                ? performance.getFirst().throughput().stream().map(Run.Throughput::of).toList()
-                : mergeCells(parts.stream().map(r -> r.throughput().stream().map(InFlightThroughput::of).toList()).toList())
-                .stream().map(Run.Throughput::of).toList();
-        Run.Latency stats = latency == null ? null : Latencies.stats(latency);
-        DeviceTimings device = null;
-        long weight = 0;
-        double[] sum = new double[3];
-        for (Run r : parts) {
-            if (r.deviceTimingsMs() != null) {
-                long w = r.measurement() == null ? 1 : Math.max(1, r.measurement().iterations());
-                sum[0] += r.deviceTimingsMs().h2dMs() * w;
-                sum[1] += r.deviceTimingsMs().computeMs() * w;
-                sum[2] += r.deviceTimingsMs().d2hMs() * w;
-                weight += w;
-            }
-        }
-        if (weight > 0) {
-            device = new DeviceTimings(sum[0] / weight, sum[1] / weight, sum[2] / weight);
-        }
         Run.Calibration calibration = mergeCalibration(parts, warnings);
         String reference = first.agreement() == null ? null : first.agreement().reference();
         Set<String> machines = parts.stream().map(Run::environment).filter(Objects::nonNull).collect(Collectors.toCollection(LinkedHashSet::new));
@@ -282,9 +258,9 @@ public final class Merger {
                 .weights(first.weights()).dataset(dataset)
                 .accuracy(accuracy == null ? null : accuracy.toAccuracy())
                 .agreement(agreement == null ? null : agreement.toAgreement(reference, withoutReference(parts)))
-                .latencyMs(stats).endToEndLatencyMs(e2e == null ? null : Latencies.stats(e2e)).throughput(throughput)
-                .accuracyPass(pass).deviceTimingsMs(device).resources(mergeResources(parts)).measurement(measurement)
-                .warnings(List.copyOf(warnings)).latencyHistogram(latency == null ? null : Latencies.encode(latency))
+                .endToEndLatencyMs(e2e == null ? null : Latencies.stats(e2e))
+                .accuracyPass(pass).resources(mergeResources(parts))
+                .warnings(List.copyOf(warnings))
                 .performance(performance)
                 .calibration(calibration)
                 .build();
@@ -352,7 +328,8 @@ public final class Merger {
      * The performance per size over the shards: single-stream histograms added, offline cells merged by
      * {@link #mergeCells} (summed images / summed seconds). A server result is kept only when exactly one shard has it at
      * that size: a max-QPS search is a sequence of trials, which cannot be combined across shards (the merged run
-     * then says so in a warning). Telemetry is the first shard's.
+     * then says so in a warning). Telemetry is the first shard's; device timings are the shards' means weighted by their
+     * single-stream requests.
      */
     static List<PerformanceAtSize> mergePerformance(List<Run> parts, double cvThreshold, Set<String> warnings) {
         Map<String, List<PerformanceAtSize>> bySize = new LinkedHashMap<>();
@@ -379,9 +356,24 @@ public final class Merger {
                     latency == null ? null : Latencies.encode(latency),
                     mergeMeasurements(ps.stream().map(PerformanceAtSize::measurement).filter(Objects::nonNull).toList(),
                             latency, cvThreshold),
-                    throughput, server, first.telemetry()));
+                    throughput, server, first.telemetry(), deviceTimings(ps)));
         }
         return out;
+    }
+
+    private static DeviceTimings deviceTimings(List<PerformanceAtSize> ps) {
+        long weight = 0;
+        double[] sum = new double[3];
+        for (PerformanceAtSize p : ps) {
+            if (p.deviceTimingsMs() != null) {
+                long w = p.measurement() == null ? 1 : Math.max(1, p.measurement().iterations());
+                sum[0] += p.deviceTimingsMs().h2dMs() * w;
+                sum[1] += p.deviceTimingsMs().computeMs() * w;
+                sum[2] += p.deviceTimingsMs().d2hMs() * w;
+                weight += w;
+            }
+        }
+        return weight == 0 ? null : new DeviceTimings(sum[0] / weight, sum[1] / weight, sum[2] / weight);
     }
 
     /**

@@ -116,16 +116,18 @@ class PerformanceStepTest {
             assertNull(s.server());
             assertNotNull(s.telemetry());
         }
-        // the run's own fields repeat the first size's values
-        assertEquals(o.sizes().getFirst().latencyMs().count(), o.firstLatency().getTotalCount());
-        assertEquals(o.sizes().getFirst().measurement(), o.measurement());
-        assertEquals(o.sizes().getFirst().throughput().get(1).imagesPerSecond(), o.throughput().get(1).imagesPerSecond());
+        // a run built from the outcome reads its summary from the first size, which stores it once
+        dev.segbench.api.results.Run run = dev.segbench.api.results.Run.builder("m", "b", "fp32").performance(o.sizes()).build();
+        assertEquals(o.sizes().getFirst().latencyMs(), run.latencyMs());
+        assertEquals(o.sizes().getFirst().latencyHistogram(), run.latencyHistogram());
+        assertEquals(o.sizes().getFirst().measurement(), run.measurement());
+        assertEquals(o.sizes().getFirst().throughput().get(1).imagesPerSecond(), run.throughput().get(1).imagesPerSecond());
         // batch 1 with one in flight is the single-stream measurement itself, not a second closed loop
         InFlightThroughput b1 = o.sizes().getFirst().throughput().getFirst();
-        assertEquals(o.measurement().iterations(), b1.requests());
+        assertEquals(o.sizes().getFirst().measurement().iterations(), b1.requests());
         // ... by the offline definition: images over the wall window, which holds the summed in-request time and the
         // harness's own time between requests
-        assertTrue(b1.seconds() > o.measurement().durationSeconds(), b1.seconds() + " vs " + o.measurement().durationSeconds());
+        assertTrue(b1.seconds() > o.sizes().getFirst().measurement().durationSeconds(), b1.seconds() + " vs " + o.sizes().getFirst().measurement().durationSeconds());
         assertEquals(b1.requests() / b1.seconds(), b1.imagesPerSecond(), 1e-9);
         assertFalse(suts.getFirst().preparedBatches.stream().filter(x -> x == 1).count() > 1,
                 "batch 1 was prepared once (single-stream), not again for offline: " + suts.getFirst().preparedBatches);
@@ -209,8 +211,8 @@ class PerformanceStepTest {
         assertEquals(List.of(1, 3), concurrent.sizes().getFirst().throughput().stream().map(InFlightThroughput::inFlight).toList());
         assertEquals(3, suts.getLast().maxInFlight.get(), "at most, and at some point exactly, 3 in flight");
         assertTrue(concurrent.warnings().isEmpty(), concurrent.warnings().toString());
-        assertNull(concurrent.measurement(), "single-stream did not run");
-        assertNull(concurrent.firstLatency());
+        assertNull(concurrent.sizes().getFirst().measurement(), "single-stream did not run");
+        assertNull(concurrent.sizes().getFirst().latencyHistogram());
 
         PerformanceStep.Outcome serial = run(p, Set.of(), 2);
         assertEquals(List.of(1), serial.sizes().getFirst().throughput().stream().map(InFlightThroughput::inFlight).toList());
@@ -237,17 +239,17 @@ class PerformanceStepTest {
             }
         };
         PerformanceStep.Outcome o = step.run(size -> alternating, () -> null, "m/fake/fp32", Progress.NONE);
-        assertTrue(o.measurement().valid(), o.measurement().reasons().toString());
-        assertEquals(Boolean.TRUE, o.measurement().unstable());
-        assertTrue(o.measurement().cv() > 0.05);
-        assertNotNull(o.measurement().robustSpread());
+        assertTrue(o.sizes().getFirst().measurement().valid(), o.sizes().getFirst().measurement().reasons().toString());
+        assertEquals(Boolean.TRUE, o.sizes().getFirst().measurement().unstable());
+        assertTrue(o.sizes().getFirst().measurement().cv() > 0.05);
+        assertNotNull(o.sizes().getFirst().measurement().robustSpread());
         assertTrue(o.warnings().isEmpty(), "the flag is the only record of it, so it is said once: " + o.warnings());
 
         RunSettings.Performance noWarmup = performance(p.load(), List.of(1), 0);
         PerformanceStep.Outcome cold = new PerformanceStep(noWarmup, "fake", List.of(1), Set.of(), PerformanceStep.Memory.UNKNOWN, new CpuFrequencyProbe(tmp))
                 .run(size -> alternating, () -> null, "m/fake/fp32", Progress.NONE);
-        assertFalse(cold.measurement().valid());
-        assertEquals(List.of("warm-up skipped (--warmup 0)"), cold.measurement().reasons());
+        assertFalse(cold.sizes().getFirst().measurement().valid());
+        assertEquals(List.of("warm-up skipped (--warmup 0)"), cold.sizes().getFirst().measurement().reasons());
     }
 
     @Test

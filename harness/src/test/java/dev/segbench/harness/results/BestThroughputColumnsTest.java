@@ -17,7 +17,7 @@ class BestThroughputColumnsTest {
     private static Run run(String backend, double p50, List<InFlightThroughput> cells) {
         PerformanceAtSize p = new PerformanceAtSize(64, 64, List.of("offline"), null, null, null, null, cells, null, null);
         return Run.builder("m", backend, "fp32").latencyMs(new Run.Latency(p50, p50, p50, p50, p50, p50, 0, 10, p50, 0.0, List.of()))
-                .performance(List.of(p)).throughput(cells.stream().map(Run.Throughput::of).toList()).build();
+                .performance(List.of(p)).build();
     }
 
     private static String column(String csv, int row, String name) {

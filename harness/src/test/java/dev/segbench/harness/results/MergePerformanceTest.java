@@ -34,8 +34,7 @@ class MergePerformanceTest {
         Run.Measurement m = SingleStreamScenario.verdict(h, List.of(), 0.05, 1, 1, h.getTotalCount());
         PerformanceAtSize p = new PerformanceAtSize(64, 64, List.of("single-stream", "offline", "server"),
                 Latencies.stats(h), null, Latencies.encode(h), m, grid, server, null);
-        return Run.builder("m", "b", "fp32").latencyMs(Latencies.stats(h)).latencyHistogram(Latencies.encode(h))
-                .measurement(m).throughput(grid.stream().map(Run.Throughput::of).toList()).performance(List.of(p)).build();
+        return Run.builder("m", "b", "fp32").performance(List.of(p)).build();
     }
 
     @Test
@@ -60,6 +59,50 @@ class MergePerformanceTest {
      * shards' rates, which with windows of unequal length contradicts the summed requests and seconds written next
      * to it), and it is valid only if every shard's cell was.
      */
+    /**
+     * One merge path: the run's summary is the merged first size's (histograms added, device timings weighted by each
+     * shard's single-stream requests), and shards read from files without sizes (schema 1) merge by the same path.
+     */
+    @Test
+    void theMergedSummaryIsTheMergedFirstSizeAndOlderShardsTakeTheSamePath() {
+        Run a = withDeviceTimings(shard(steady(10_000, 300), List.of(new InFlightThroughput(1, 1, 100, 100, 1)), null),
+                new dev.segbench.api.DeviceTimings(1, 10, 1));
+        Run b = withDeviceTimings(shard(steady(20_000, 100), List.of(new InFlightThroughput(1, 1, 50, 50, 1)), null),
+                new dev.segbench.api.DeviceTimings(2, 20, 2));
+        Run merged = Merger.mergeRuns(List.of(a, b), List.of(), 0.05);
+        assertEquals(1, merged.performance().size());
+        assertEquals(400, merged.latencyMs().count(), "the histograms added");
+        assertEquals(merged.performance().getFirst().latencyHistogram(), merged.latencyHistogram());
+        assertEquals(400, merged.measurement().iterations());
+        assertEquals((10 * 300 + 20 * 100) / 400.0, merged.deviceTimingsMs().computeMs(), 1e-9, "weighted by requests");
+        assertEquals(150.0 / 2, merged.throughput().getFirst().imagesPerSecond(), 1e-9, "150 images in 2 s");
+
+        String old = """
+                {"schema_version": 1, "settings": {"perf_height": 64, "perf_width": 64}, "runs": [
+                  {"model": "m", "backend": "b", "precision": "fp32", "status": "ok", "latency_histogram": "%s",
+                   "throughput": [{"batch": 1, "images_per_second": %s}]}]}""";
+        Run oldA = readOne(String.format(java.util.Locale.ROOT, old, Latencies.encode(steady(10_000, 300)), "100.0"));
+        Run oldB = readOne(String.format(java.util.Locale.ROOT, old, Latencies.encode(steady(20_000, 100)), "50.0"));
+        Run mergedOld = Merger.mergeRuns(List.of(oldA, oldB), List.of(), 0.05);
+        assertEquals(400, mergedOld.latencyMs().count(), "histograms of files without sizes add up too");
+        assertEquals(75.0, mergedOld.throughput().getFirst().imagesPerSecond(), 1e-9, "rates without windows: their mean");
+    }
+
+    private static Run withDeviceTimings(Run r, dev.segbench.api.DeviceTimings t) {
+        PerformanceAtSize p = r.firstSize();
+        return r.toBuilder().performance(List.of(new PerformanceAtSize(p.height(), p.width(), p.scenarios(), p.latencyMs(),
+                p.latencyCi95Ms(), p.latencyHistogram(), p.measurement(), p.throughput(), p.server(), p.telemetry(), t))).build();
+    }
+
+    private static Run readOne(String json) {
+        try {
+            return dev.segbench.api.results.ResultsJson.fromBytes(json.getBytes(java.nio.charset.StandardCharsets.UTF_8), "old")
+                    .runs().getFirst();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     @Test
     void aMergedOfflineCellsRateIsItsImagesOverItsSeconds() {
         Run.Measurement ok = new Run.Measurement(true, List.of(), 2, 10, 50);
