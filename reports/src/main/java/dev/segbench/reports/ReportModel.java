@@ -229,8 +229,7 @@ final class ReportModel {
                 r.isReference(reference) && r.ok() ? "reference"
                         : Format.percent(r.agreement() == null ? null : r.agreement().pixelAgreement()),
                 Format.ms(r.latencyMs() == null ? null : r.latencyMs().p50()),
-                r.latencyMs() != null && r.latencyMs().p99() == null ? PercentileIntervals.TOO_FEW
-                        : Format.ms(r.latencyMs() == null ? null : r.latencyMs().p99()),
+                r.latencyMs() == null ? Format.MISSING : Format.tailMs(r.latencyMs().p99()),
                 top == null ? Format.MISSING : Format.number(top.imagesPerSecond(), 1) + " ("
                         + (top.threadsPerRequest() == null ? "" : top.threadsPerRequest() + "t×") + top.inFlight()
                         + "×b" + top.batch()
@@ -455,7 +454,8 @@ final class ReportModel {
             serverText = Format.MISSING;
         } else if (Server.FIXED.equals(server.mode())) {
             Server.Trial t = server.trials().getFirst();
-            serverText = "fixed " + Format.number(t.targetQps(), 1) + " qps: p99 " + Format.ms(t.latencyMs().p99()) + " ms"
+            serverText = "fixed " + Format.number(t.targetQps(), 1) + " qps: p99 " + Format.tailMs(t.latencyMs().p99())
+                    + (t.latencyMs().p99() == null ? "" : " ms")
                     + (t.valid() ? "" : " (fell behind)") + wakeLate(server);
         } else {
             serverText = (server.maxQps() == null ? "none" : Format.number(server.maxQps(), 1)) + " at "

@@ -267,4 +267,23 @@ class WarningsAndMissingDataTest {
 
         assertTrue(row.contains("n/a (too few)"), row);
     }
+
+    /** A fixed-rate server trial of fewer requests than a p99 needs reads "n/a (too few)" in the run's details. */
+    @Test
+    void aServerTrialP99FromTooFewRequestsReadsNotApplicable() throws IOException {
+        Run r = SampleResults.run("arch0", "cpu", "fp32", new Random(4));
+        dev.segbench.api.results.Server server = new dev.segbench.api.results.Server(dev.segbench.api.results.Server.FIXED,
+                null, null, "poisson", 1, 1, List.of(new dev.segbench.api.results.Server.Trial(20, 19.9, 60,
+                new dev.segbench.api.results.Server.Percentiles(11, 14, null, null, 31), null, 1, true, null, null, null)),
+                null);
+        dev.segbench.api.results.PerformanceAtSize p = r.firstSize();
+        Run few = r.toBuilder().performance(List.of(new dev.segbench.api.results.PerformanceAtSize(p.height(), p.width(),
+                p.scenarios(), p.latencyMs(), p.latencyCi95Ms(), p.latencyHistogram(), p.measurement(), p.throughput(),
+                server, p.telemetry()))).build();
+        ResultsJson.write(dir, SampleResults.results(List.of(few), List.of(), List.of()));
+
+        String html = Jsoup.parse(HtmlReport.write(dir).toFile(), "UTF-8").text();
+
+        assertTrue(html.contains("fixed 20.0 qps: p99 n/a (too few)"), html);
+    }
 }

@@ -101,7 +101,7 @@ class ScenarioCliTest {
         CliResult r = compare(plugins, out, "--in-process", "--backends", "stalling", "--models", "tiny", "--dataset", "fake:2",
                 "--precisions", "fp32", "--reference", "none", "--perf-size", "16x16", "--scenarios", "single-stream,server",
                 "--property", "stalling.base-ms=10", "--property", "stalling.stall-ms=10",
-                "--warmup", "0.3", "--min-duration", "0", "--min-iterations", "300",
+                "--warmup", "0.3", "--min-duration", "0", "--min-iterations", "400",
                 "--server-p99-ms", "50", "--server-min-requests", "200", "--gallery", "0");
         assertEquals(0, r.code(), r.toString());
         Run run = only(ResultsJson.read(out));

@@ -90,7 +90,7 @@ public record Server(String mode, Double p99BoundMs, Double maxQps, String arriv
 
         /** Whether the harness's wake-up lateness is a noticeable share of this trial's p99 (see {@link #LATE_SHARE}). */
         public boolean harnessLate() {
-            return wakeLateMs != null && latencyMs != null && latencyMs.p99() > 0
+            return wakeLateMs != null && latencyMs != null && latencyMs.p99() != null && latencyMs.p99() > 0
                     && wakeLateMs.p99() >= LATE_SHARE * latencyMs.p99();
         }
     }
@@ -99,7 +99,11 @@ public record Server(String mode, Double p99BoundMs, Double maxQps, String arriv
     public record Lateness(double p50, double p99, double max, long requests) {
     }
 
-    /** Server latency percentiles in milliseconds ({@code p999} is p99.9). */
-    public record Percentiles(double p50, double p90, double p99, double p999, double max) {
+    /**
+     * Server latency percentiles in milliseconds ({@code p999} is p99.9). {@code p99} and {@code p999} are null when the
+     * trial has too few requests to support them ({@link PercentileIntervals#supports}, as a run's {@code p99}: shown as
+     * {@value PercentileIntervals#TOO_FEW}); files before schema 4 always have them.
+     */
+    public record Percentiles(double p50, double p90, Double p99, Double p999, double max) {
     }
 }

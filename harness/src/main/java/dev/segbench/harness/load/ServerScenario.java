@@ -106,7 +106,7 @@ public final class ServerScenario {
                             ms(wakeLate.getMaxValue()), wakeLate.getTotalCount());
             return new Server.Trial(targetQps, achievedQps, requests,
                     new Server.Percentiles(ms(h.getValueAtPercentile(50)), ms(h.getValueAtPercentile(90)),
-                            ms(h.getValueAtPercentile(99)), ms(h.getValueAtPercentile(99.9)), ms(h.getMaxValue())),
+                            Latencies.percentileMs(h, 99), Latencies.percentileMs(h, 99.9), ms(h.getMaxValue())),
                     ci95Ms, maxQueueDepth, valid(), boundMs == null ? null : within(boundMs, percentile),
                     Latencies.encode(h), late);
         }
