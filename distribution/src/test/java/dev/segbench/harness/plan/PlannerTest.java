@@ -14,7 +14,7 @@ import dev.segbench.harness.load.Arrivals;
 import dev.segbench.harness.load.LoadSettings;
 import dev.segbench.harness.load.OptionLists;
 import dev.segbench.harness.load.Scenario;
-import dev.segbench.harness.passes.RunTask;
+import dev.segbench.harness.run.RunTask;
 import dev.segbench.harness.plan.PlannedRun.Role;
 import dev.segbench.harness.plugins.Plugins;
 import java.nio.file.Path;

@@ -15,7 +15,7 @@ import dev.segbench.api.results.ResultsJson;
 import dev.segbench.harness.plan.BackendState;
 import dev.segbench.harness.plan.Planner;
 import dev.segbench.harness.plan.RunSettings;
-import dev.segbench.harness.passes.RunTask;
+import dev.segbench.harness.run.RunTask;
 import dev.segbench.harness.plugins.Plugins;
 import java.io.InputStream;
 import java.io.PrintStream;

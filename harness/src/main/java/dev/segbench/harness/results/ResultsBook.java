@@ -232,7 +232,7 @@ public final class ResultsBook {
         return id;
     }
 
-    static String uniqueId(String base, List<Environment> taken) {
+    public static String uniqueId(String base, List<Environment> taken) {
         Set<String> ids = taken.stream().map(Environment::id).collect(Collectors.toSet());
         String id = base;
         for (int n = 2; ids.contains(id); n++) {

@@ -15,7 +15,7 @@ import dev.segbench.harness.exec.NativeStderr;
 import dev.segbench.harness.exec.ForkedExecutor;
 import dev.segbench.harness.exec.InProcessExecutor;
 import dev.segbench.harness.gate.GateEvaluator;
-import dev.segbench.harness.passes.PerformanceStep;
+import dev.segbench.harness.run.PerformanceStep;
 import dev.segbench.harness.plan.BackendProbe;
 import dev.segbench.harness.plan.Fingerprint;
 import dev.segbench.harness.plan.Plan;

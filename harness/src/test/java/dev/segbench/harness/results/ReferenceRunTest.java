@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.segbench.harness.merge.Merger;
 import dev.segbench.api.results.Gate;
 import dev.segbench.api.results.Run;
 import dev.segbench.api.results.Settings;

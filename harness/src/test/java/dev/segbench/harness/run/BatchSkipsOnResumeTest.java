@@ -8,7 +8,7 @@ import dev.segbench.api.Precision;
 import dev.segbench.api.results.Run;
 import dev.segbench.harness.load.LoadSettings;
 import dev.segbench.harness.load.OptionLists;
-import dev.segbench.harness.passes.PerformanceStep;
+import dev.segbench.harness.run.PerformanceStep;
 import dev.segbench.harness.plan.PlannedRun;
 import java.util.List;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package dev.segbench.harness.passes;
+package dev.segbench.harness.run;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -18,7 +18,7 @@ import dev.segbench.api.results.InFlightThroughput;
 import dev.segbench.api.results.PerformanceAtSize;
 import dev.segbench.api.results.Server;
 import dev.segbench.harness.load.Arrivals;
-import dev.segbench.harness.load.CpuFrequencyProbe;
+import dev.segbench.harness.env.CpuFrequencyProbe;
 import dev.segbench.harness.load.LoadSettings;
 import dev.segbench.harness.load.OptionLists;
 import dev.segbench.harness.load.Scenario;

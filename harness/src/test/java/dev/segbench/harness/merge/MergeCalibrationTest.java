@@ -1,4 +1,4 @@
-package dev.segbench.harness.results;
+package dev.segbench.harness.merge;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;

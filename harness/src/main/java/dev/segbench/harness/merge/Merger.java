@@ -1,4 +1,4 @@
-package dev.segbench.harness.results;
+package dev.segbench.harness.merge;
 
 import dev.segbench.api.DeviceTimings;
 import dev.segbench.api.results.AtomicFiles;
@@ -22,6 +22,8 @@ import dev.segbench.harness.load.PercentileBootstrap;
 import dev.segbench.harness.load.SingleStreamScenario;
 import dev.segbench.harness.metrics.ConfusionMatrix;
 import dev.segbench.harness.metrics.Latencies;
+import dev.segbench.harness.results.ResultsBook;
+import dev.segbench.harness.results.ResultsFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -140,7 +142,7 @@ public final class Merger {
      * the reference of each model ({@code settings.reference()}); runs added only as a reference (their backend or
      * precision was not selected) are not judged, as in the compare.
      */
-    static List<Run> judged(List<Run> runs, Settings settings) {
+    public static List<Run> judged(List<Run> runs, Settings settings) {
         return GateEvaluator.parse(settings.gate()).judgeAll(runs,
                 r -> (settings.backends() == null || settings.backends().contains(r.backend()))
                         && (settings.precisions() == null || settings.precisions().contains(r.precision())),

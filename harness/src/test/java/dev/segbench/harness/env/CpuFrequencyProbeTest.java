@@ -1,4 +1,4 @@
-package dev.segbench.harness.load;
+package dev.segbench.harness.env;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;

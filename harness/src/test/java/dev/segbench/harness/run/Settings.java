@@ -1,4 +1,4 @@
-package dev.segbench.harness.passes;
+package dev.segbench.harness.run;
 
 import dev.segbench.api.DatasetOptions;
 import dev.segbench.api.Precision;

@@ -1,4 +1,4 @@
-package dev.segbench.harness.passes;
+package dev.segbench.harness.run;
 
 import dev.segbench.api.BackendException;
 import dev.segbench.api.BadSampleException;

@@ -1,4 +1,4 @@
-package dev.segbench.harness.passes;
+package dev.segbench.harness.run;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;

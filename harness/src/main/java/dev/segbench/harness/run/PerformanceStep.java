@@ -1,4 +1,4 @@
-package dev.segbench.harness.passes;
+package dev.segbench.harness.run;
 
 import dev.segbench.api.BackendException;
 import dev.segbench.api.Capability;
@@ -9,7 +9,7 @@ import dev.segbench.api.results.PerformanceAtSize;
 import dev.segbench.api.results.Run;
 import dev.segbench.api.results.Server;
 import dev.segbench.api.results.Telemetry;
-import dev.segbench.harness.load.CpuFrequencyProbe;
+import dev.segbench.harness.env.CpuFrequencyProbe;
 import dev.segbench.harness.load.LoadSettings;
 import dev.segbench.harness.load.MaxQpsSearch;
 import dev.segbench.harness.load.OfflineScenario;

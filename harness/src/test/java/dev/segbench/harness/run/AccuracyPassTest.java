@@ -1,4 +1,4 @@
-package dev.segbench.harness.passes;
+package dev.segbench.harness.run;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;

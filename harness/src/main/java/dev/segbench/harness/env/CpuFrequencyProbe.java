@@ -1,4 +1,4 @@
-package dev.segbench.harness.load;
+package dev.segbench.harness.env;
 
 import dev.segbench.api.CpuInfo;
 import dev.segbench.api.results.Telemetry;

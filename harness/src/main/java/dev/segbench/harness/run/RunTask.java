@@ -1,4 +1,4 @@
-package dev.segbench.harness.passes;
+package dev.segbench.harness.run;
 
 import dev.segbench.api.Backend;
 import dev.segbench.api.Capability;
@@ -14,7 +14,7 @@ import dev.segbench.api.results.GalleryEntry;
 import dev.segbench.api.results.Run;
 import dev.segbench.harness.Messages;
 import dev.segbench.harness.env.ProcessMemory;
-import dev.segbench.harness.load.CpuFrequencyProbe;
+import dev.segbench.harness.env.CpuFrequencyProbe;
 import dev.segbench.harness.load.OptionLists;
 import dev.segbench.harness.load.SessionUnderTest;
 import dev.segbench.harness.metrics.Latencies;
@@ -185,14 +185,9 @@ public final class RunTask {
                 .status(Run.FAILED).reason(reason).build();
     }
 
-    /** The performance step: the load scenarios at every {@code --perf-size} size, on this session's inputs. */
-    static PerformanceStep.Outcome performance(RunSettings settings, PlannedRun planned, Set<Capability> capabilities,
-                                               InferenceSession session, Progress progress)
-            throws dev.segbench.api.BackendException, InterruptedException {
-        return performance(settings, planned, capabilities, session, progress, null);
-    }
-
     /**
+     * The performance step: the load scenarios at every {@code --perf-size} size, on this session's inputs.
+     *
      * @param reopener opens the run's model again with another thread count for the offline configurations; null:
      *                 every cell on {@code session}. Host threads count only off the GPU: a GPU backend's cells
      *                 record no threads and sweep none.
