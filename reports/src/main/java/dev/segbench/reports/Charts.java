@@ -1,9 +1,9 @@
 package dev.segbench.reports;
 
-import dev.segbench.api.results.Classes;
-import dev.segbench.api.results.InFlightThroughput;
-import dev.segbench.api.results.Run;
-import dev.segbench.api.results.Server;
+import dev.segbench.results.Classes;
+import dev.segbench.results.InFlightThroughput;
+import dev.segbench.results.Run;
+import dev.segbench.results.Server;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;

@@ -24,7 +24,7 @@ final class Format {
 
     /** A tail percentile in ms: null means too few samples support it (the one rule, {@code PercentileIntervals}). */
     static String tailMs(Double ms) {
-        return ms == null ? dev.segbench.api.results.PercentileIntervals.TOO_FEW : ms(ms);
+        return ms == null ? dev.segbench.results.PercentileIntervals.TOO_FEW : ms(ms);
     }
 
     static String number(Double v, int decimals) {

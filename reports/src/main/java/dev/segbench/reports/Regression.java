@@ -1,7 +1,7 @@
 package dev.segbench.reports;
 
-import dev.segbench.api.results.Results;
-import dev.segbench.api.results.Run;
+import dev.segbench.results.Results;
+import dev.segbench.results.Run;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -6,12 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.segbench.api.results.Gate;
-import dev.segbench.api.results.PerformanceAtSize;
-import dev.segbench.api.results.Results;
-import dev.segbench.api.results.ResultsJson;
-import dev.segbench.api.results.Run;
-import dev.segbench.api.results.Server;
+import dev.segbench.results.Gate;
+import dev.segbench.results.PerformanceAtSize;
+import dev.segbench.results.Results;
+import dev.segbench.results.ResultsJson;
+import dev.segbench.results.Run;
+import dev.segbench.results.Server;
 import dev.segbench.harness.CliResult;
 import dev.segbench.harness.Real;
 import dev.segbench.harness.fakes.StallingPlugin;

@@ -1,7 +1,7 @@
 package dev.segbench.harness.env;
 
 import dev.segbench.api.CpuInfo;
-import dev.segbench.api.results.Telemetry;
+import dev.segbench.results.Telemetry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

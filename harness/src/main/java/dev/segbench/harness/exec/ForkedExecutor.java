@@ -1,7 +1,7 @@
 package dev.segbench.harness.exec;
 
 import dev.segbench.api.Progress;
-import dev.segbench.api.results.Run;
+import dev.segbench.results.Run;
 import dev.segbench.harness.run.RunTask;
 import dev.segbench.harness.plan.Plan;
 import dev.segbench.harness.plan.PlannedRun;

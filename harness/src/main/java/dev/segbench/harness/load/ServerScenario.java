@@ -2,8 +2,8 @@ package dev.segbench.harness.load;
 
 import dev.segbench.api.BackendException;
 import dev.segbench.api.Progress;
-import dev.segbench.api.results.PercentileIntervals;
-import dev.segbench.api.results.Server;
+import dev.segbench.results.PercentileIntervals;
+import dev.segbench.results.Server;
 import dev.segbench.harness.metrics.Latencies;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicBoolean;

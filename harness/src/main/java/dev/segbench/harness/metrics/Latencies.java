@@ -1,7 +1,7 @@
 package dev.segbench.harness.metrics;
 
-import dev.segbench.api.results.PercentileIntervals;
-import dev.segbench.api.results.Run;
+import dev.segbench.results.PercentileIntervals;
+import dev.segbench.results.Run;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Base64;

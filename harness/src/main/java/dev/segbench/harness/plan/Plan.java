@@ -2,9 +2,9 @@ package dev.segbench.harness.plan;
 
 import dev.segbench.api.CalibrationTable;
 import dev.segbench.api.SkippedSample;
-import dev.segbench.api.results.Classes;
-import dev.segbench.api.results.Environment;
-import dev.segbench.api.results.Warning;
+import dev.segbench.results.Classes;
+import dev.segbench.results.Environment;
+import dev.segbench.results.Warning;
 import dev.segbench.api.DatasetSpec;
 import java.util.List;
 import java.util.Map;

@@ -1,7 +1,7 @@
 package dev.segbench.harness.results;
 
-import dev.segbench.api.results.AtomicFiles;
-import dev.segbench.api.results.ResultsJson;
+import dev.segbench.api.io.AtomicFiles;
+import dev.segbench.results.ResultsJson;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -10,7 +10,7 @@ import dev.segbench.api.InferenceSession;
 import dev.segbench.api.Preprocessing;
 import dev.segbench.api.Progress;
 import dev.segbench.api.Sample;
-import dev.segbench.api.results.Run;
+import dev.segbench.results.Run;
 import dev.segbench.datasets.OrderedPrefetcher;
 import dev.segbench.harness.metrics.ConfusionMatrix;
 import dev.segbench.harness.metrics.Latencies;

@@ -3,7 +3,7 @@ package dev.segbench.harness.env;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import dev.segbench.api.results.Telemetry;
+import dev.segbench.results.Telemetry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.segbench.api.Progress;
-import dev.segbench.api.results.Server;
+import dev.segbench.results.Server;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -131,7 +131,7 @@ class ServerScenarioTest {
         assertNotNull(r.wakeLateMs(), "every request found the worker idle and waiting for it");
         assertTrue(r.wakeLateMs().requests() > 0 && r.wakeLateMs().requests() <= 1250, r.wakeLateMs().toString());
         assertTrue(r.wakeLateMs().p50() <= r.wakeLateMs().p99() && r.wakeLateMs().p99() <= r.wakeLateMs().max());
-        assertEquals(dev.segbench.api.results.PercentileIntervals.BATCH_MEANS, r.ci95Ms().method());
+        assertEquals(dev.segbench.results.PercentileIntervals.BATCH_MEANS, r.ci95Ms().method());
         assertEquals(5, r.ci95Ms().batches(), "1250 requests: 5 batches of 250 for p99");
         assertNotNull(r.ci95Ms().p99());
     }

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.segbench.api.results.Run;
+import dev.segbench.results.Run;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

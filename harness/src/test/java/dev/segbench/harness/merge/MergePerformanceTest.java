@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.segbench.api.results.InFlightThroughput;
-import dev.segbench.api.results.PerformanceAtSize;
-import dev.segbench.api.results.Run;
-import dev.segbench.api.results.Server;
+import dev.segbench.results.InFlightThroughput;
+import dev.segbench.results.PerformanceAtSize;
+import dev.segbench.results.Run;
+import dev.segbench.results.Server;
 import dev.segbench.harness.load.SingleStreamScenario;
 import dev.segbench.harness.metrics.Latencies;
 import java.util.LinkedHashSet;
@@ -96,7 +96,7 @@ class MergePerformanceTest {
 
     private static Run readOne(String json) {
         try {
-            return dev.segbench.api.results.ResultsJson.fromBytes(json.getBytes(java.nio.charset.StandardCharsets.UTF_8), "old")
+            return dev.segbench.results.ResultsJson.fromBytes(json.getBytes(java.nio.charset.StandardCharsets.UTF_8), "old")
                     .runs().getFirst();
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
@@ -147,15 +147,15 @@ class MergePerformanceTest {
     /** Each shard judged its own samples; the merged file judges the merged numbers again with the compare's gate. */
     @Test
     void theGateIsJudgedAgainOnTheMergedRuns() {
-        dev.segbench.api.results.Settings settings = new dev.segbench.api.results.Settings(List.of("m"), List.of("b"),
+        dev.segbench.results.Settings settings = new dev.segbench.results.Settings(List.of("m"), List.of("b"),
                 List.of("fp32", "fp16"), "fake:4", 0, "0/2+1/2", "b:fp32", List.of(1), 8, 8, 0, 0, 1, 0, 0.05, "fail")
                 .withGate("agreement>=0.99");
         Run ref = Run.builder("m", "b", "fp32").build();
         Run half = Run.builder("m", "b", "fp16").agreement(new Run.Agreement("b:fp32", 0.985, 0.97, null))
-                .gate(new dev.segbench.api.results.Gate(true, List.of())).build(); // a shard's own verdict, now stale
+                .gate(new dev.segbench.results.Gate(true, List.of())).build(); // a shard's own verdict, now stale
         Run other = Run.builder("m", "c", "fp32").build(); // added only as someone's reference elsewhere: not selected
         List<Run> judged = Merger.judged(List.of(ref, half, other), settings);
-        assertEquals(dev.segbench.api.results.Gate.NOT_APPLICABLE, judged.get(0).gate().conditions().getFirst().status());
+        assertEquals(dev.segbench.results.Gate.NOT_APPLICABLE, judged.get(0).gate().conditions().getFirst().status());
         assertFalse(judged.get(1).gate().passed(), "0.985 < 0.99 over all samples");
         assertEquals(0.985, judged.get(1).gate().conditions().getFirst().value());
         assertNull(judged.get(2).gate());
@@ -177,14 +177,14 @@ class MergePerformanceTest {
             pooled.add(h);
             shards.add(shard(h, List.of(), null));
         }
-        dev.segbench.api.results.PercentileIntervals ci = Merger.mergePerformance(shards, 0.05, new LinkedHashSet<>())
+        dev.segbench.results.PercentileIntervals ci = Merger.mergePerformance(shards, 0.05, new LinkedHashSet<>())
                 .getFirst().latencyCi95Ms();
-        assertEquals(dev.segbench.api.results.PercentileIntervals.BETWEEN_SHARDS, ci.method());
+        assertEquals(dev.segbench.results.PercentileIntervals.BETWEEN_SHARDS, ci.method());
         assertEquals(3, ci.batches());
         // t(2) = 4.303, sd of the shards' p50s (10.003, 11.003, 12.003 ms) = 1 ms: half-width 4.303 / sqrt(3) = 2.48 ms
         assertEquals(2 * 2.484, ci.p50().hi() - ci.p50().lo(), 0.02, ci.toString());
         assertTrue(ci.p50().contains(pooled.getValueAtPercentile(50) / 1000.0));
-        dev.segbench.api.results.PercentileIntervals iid = dev.segbench.harness.load.PercentileBootstrap.intervalsMs(pooled);
+        dev.segbench.results.PercentileIntervals iid = dev.segbench.harness.load.PercentileBootstrap.intervalsMs(pooled);
         assertTrue(iid.p50().hi() - iid.p50().lo() < 0.1, "the pooled bootstrap never sees the shards differ: " + iid);
     }
 }

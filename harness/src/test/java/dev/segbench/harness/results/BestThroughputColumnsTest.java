@@ -2,10 +2,10 @@ package dev.segbench.harness.results;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.segbench.api.results.InFlightThroughput;
-import dev.segbench.api.results.PerformanceAtSize;
-import dev.segbench.api.results.Run;
-import dev.segbench.api.results.Speedups;
+import dev.segbench.results.InFlightThroughput;
+import dev.segbench.results.PerformanceAtSize;
+import dev.segbench.results.Run;
+import dev.segbench.results.Speedups;
 import dev.segbench.harness.gate.GateMetric;
 import java.util.Arrays;
 import java.util.List;

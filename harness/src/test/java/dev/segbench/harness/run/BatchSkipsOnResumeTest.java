@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.segbench.api.Capability;
 import dev.segbench.api.Precision;
-import dev.segbench.api.results.Run;
+import dev.segbench.results.Run;
 import dev.segbench.harness.load.LoadSettings;
 import dev.segbench.harness.load.OptionLists;
 import dev.segbench.harness.run.PerformanceStep;

@@ -10,13 +10,13 @@ import dev.segbench.api.BackendException;
 import dev.segbench.api.Capability;
 import dev.segbench.api.InferenceResult;
 import dev.segbench.api.InferenceSession;
-import dev.segbench.api.results.Run;
+import dev.segbench.results.Run;
 import java.nio.file.Files;
 import java.util.OptionalLong;
 import dev.segbench.api.Progress;
-import dev.segbench.api.results.InFlightThroughput;
-import dev.segbench.api.results.PerformanceAtSize;
-import dev.segbench.api.results.Server;
+import dev.segbench.results.InFlightThroughput;
+import dev.segbench.results.PerformanceAtSize;
+import dev.segbench.results.Server;
 import dev.segbench.harness.load.Arrivals;
 import dev.segbench.harness.env.CpuFrequencyProbe;
 import dev.segbench.harness.load.LoadSettings;
@@ -117,7 +117,7 @@ class PerformanceStepTest {
             assertNotNull(s.telemetry());
         }
         // a run built from the outcome reads its summary from the first size, which stores it once
-        dev.segbench.api.results.Run run = dev.segbench.api.results.Run.builder("m", "b", "fp32").performance(o.sizes()).build();
+        dev.segbench.results.Run run = dev.segbench.results.Run.builder("m", "b", "fp32").performance(o.sizes()).build();
         assertEquals(o.sizes().getFirst().latencyMs(), run.latencyMs());
         assertEquals(o.sizes().getFirst().latencyHistogram(), run.latencyHistogram());
         assertEquals(o.sizes().getFirst().measurement(), run.measurement());

@@ -1,6 +1,7 @@
-package dev.segbench.api.results;
+package dev.segbench.results;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.segbench.api.io.AtomicFiles;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;

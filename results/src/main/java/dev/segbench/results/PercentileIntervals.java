@@ -1,4 +1,4 @@
-package dev.segbench.api.results;
+package dev.segbench.results;
 
 /**
  * Confidence intervals of the median and the 99th percentile of a latency sample, and the rule for when a percentile

@@ -1,4 +1,4 @@
-package dev.segbench.api.results;
+package dev.segbench.results;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;

@@ -1,4 +1,4 @@
-package dev.segbench.api.results;
+package dev.segbench.results;
 
 import java.util.List;
 

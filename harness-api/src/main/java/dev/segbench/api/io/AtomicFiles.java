@@ -1,4 +1,4 @@
-package dev.segbench.api.results;
+package dev.segbench.api.io;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
