@@ -74,28 +74,36 @@ public final class ResultsJson {
      */
     private static void perSizeOnly(com.fasterxml.jackson.databind.node.ObjectNode file) {
         for (com.fasterxml.jackson.databind.JsonNode node : file.path("runs")) {
-            if (!(node instanceof com.fasterxml.jackson.databind.node.ObjectNode run)) {
-                continue;
+            if (node instanceof com.fasterxml.jackson.databind.node.ObjectNode run) {
+                perSizeOnly(run, file.path("settings").path("perf_height").asInt(0),
+                        file.path("settings").path("perf_width").asInt(0));
             }
-            if (FIRST_SIZE_FIELDS.stream().noneMatch(f -> present(run.get(f)))) {
-                FIRST_SIZE_FIELDS.forEach(run::remove);
-                continue;
-            }
-            com.fasterxml.jackson.databind.node.ArrayNode sizes = run.path("performance").isArray()
-                    ? (com.fasterxml.jackson.databind.node.ArrayNode) run.get("performance") : run.putArray("performance");
-            com.fasterxml.jackson.databind.node.ObjectNode first;
-            if (sizes.isEmpty() || !sizes.get(0).isObject()) {
-                first = sizes.insertObject(0);
-                first.put("height", file.path("settings").path("perf_height").asInt(0));
-                first.put("width", file.path("settings").path("perf_width").asInt(0));
-            } else {
-                first = (com.fasterxml.jackson.databind.node.ObjectNode) sizes.get(0);
-            }
-            for (String f : FIRST_SIZE_FIELDS) {
-                com.fasterxml.jackson.databind.JsonNode value = run.remove(f);
-                if (present(value) && !present(first.get(f))) {
-                    first.set(f, value);
-                }
+        }
+    }
+
+    /**
+     * One run's JSON of schema 3 and before made schema 4's (see above); {@code height} x {@code width} is the size a
+     * run without sizes gets. Also for the run records {@code --resume} reads from an older segbench's output.
+     */
+    public static void perSizeOnly(com.fasterxml.jackson.databind.node.ObjectNode run, int height, int width) {
+        if (FIRST_SIZE_FIELDS.stream().noneMatch(f -> present(run.get(f)))) {
+            FIRST_SIZE_FIELDS.forEach(run::remove);
+            return;
+        }
+        com.fasterxml.jackson.databind.node.ArrayNode sizes = run.path("performance").isArray()
+                ? (com.fasterxml.jackson.databind.node.ArrayNode) run.get("performance") : run.putArray("performance");
+        com.fasterxml.jackson.databind.node.ObjectNode first;
+        if (sizes.isEmpty() || !sizes.get(0).isObject()) {
+            first = sizes.insertObject(0);
+            first.put("height", height);
+            first.put("width", width);
+        } else {
+            first = (com.fasterxml.jackson.databind.node.ObjectNode) sizes.get(0);
+        }
+        for (String f : FIRST_SIZE_FIELDS) {
+            com.fasterxml.jackson.databind.JsonNode value = run.remove(f);
+            if (present(value) && !present(first.get(f))) {
+                first.set(f, value);
             }
         }
     }
