@@ -1,9 +1,9 @@
 package dev.segbench.reports;
 
-import dev.segbench.api.results.Classes;
-import dev.segbench.api.results.InFlightThroughput;
-import dev.segbench.api.results.Run;
-import dev.segbench.api.results.Server;
+import dev.segbench.results.Classes;
+import dev.segbench.results.InFlightThroughput;
+import dev.segbench.results.Run;
+import dev.segbench.results.Server;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -344,15 +344,19 @@ final class Charts {
             XYSeries p99 = new XYSeries(e.getKey() + " p99", true, true);
             for (Server.Trial t : server.trials()) {
                 Server.Percentiles l = t.latencyMs();
-                if (l == null || !(t.achievedQps() > 0) || !(l.p50() > 0) || !Double.isFinite(l.p99())) {
+                if (l == null || !(t.achievedQps() > 0) || !(l.p50() > 0)) {
                     continue;
                 }
                 p50.add(t.achievedQps(), l.p50());
+                lo = Math.min(lo, l.p50());
+                hi = Math.max(hi, l.p50());
+                if (l.p99() == null || !Double.isFinite(l.p99())) {
+                    continue; // too few requests for a p99: no point rather than their maximum
+                }
                 p99.add(t.achievedQps(), l.p99());
                 if (!t.valid()) {
                     invalid.add(t.achievedQps(), l.p99());
                 }
-                lo = Math.min(lo, l.p50());
                 hi = Math.max(hi, l.p99());
             }
             if (p50.getItemCount() > 0) {

@@ -22,6 +22,11 @@ final class Format {
         return String.format(Locale.ROOT, a < 1 ? "%.3f" : a < 100 ? "%.2f" : "%.1f", ms);
     }
 
+    /** A tail percentile in ms: null means too few samples support it (the one rule, {@code PercentileIntervals}). */
+    static String tailMs(Double ms) {
+        return ms == null ? dev.segbench.results.PercentileIntervals.TOO_FEW : ms(ms);
+    }
+
     static String number(Double v, int decimals) {
         return v == null || v.isNaN() ? MISSING : String.format(Locale.ROOT, "%." + decimals + "f", v);
     }

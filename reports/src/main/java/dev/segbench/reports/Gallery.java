@@ -1,8 +1,8 @@
 package dev.segbench.reports;
 
-import dev.segbench.api.results.Classes;
-import dev.segbench.api.results.GalleryEntry;
-import dev.segbench.api.results.Run;
+import dev.segbench.results.Classes;
+import dev.segbench.results.GalleryEntry;
+import dev.segbench.results.Run;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;

@@ -2,9 +2,9 @@ package dev.segbench.reports;
 
 import com.github.mustachejava.DefaultMustacheFactory;
 import com.github.mustachejava.Mustache;
-import dev.segbench.api.results.AtomicFiles;
-import dev.segbench.api.results.Results;
-import dev.segbench.api.results.ResultsJson;
+import dev.segbench.api.io.AtomicFiles;
+import dev.segbench.results.Results;
+import dev.segbench.results.ResultsJson;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;

@@ -1,7 +1,7 @@
 package dev.segbench.reports;
 
-import dev.segbench.api.results.Results;
-import dev.segbench.api.results.Run;
+import dev.segbench.results.Results;
+import dev.segbench.results.Run;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -72,10 +72,11 @@ public final class Regression {
                 add(changes, metric.name(), metric.direction(), run.key(), metric.extractor().apply(old),
                         metric.extractor().apply(run), threshold);
             }
-            Map<Integer, Double> oldThroughput = throughputByBatch(old);
+            Map<List<Integer>, Double> oldThroughput = throughputByCell(old);
             for (Run.Throughput t : run.throughput()) {
-                add(changes, "throughput b" + t.batch() + " images/s", Direction.HIGHER_IS_BETTER, run.key(),
-                        oldThroughput.get(t.batch()), t.imagesPerSecond(), threshold);
+                add(changes, "throughput b" + t.batch() + (t.inFlight() > 1 ? " x" + t.inFlight() + " in flight" : "")
+                                + " images/s", Direction.HIGHER_IS_BETTER, run.key(),
+                        oldThroughput.get(List.of(t.batch(), t.inFlight())), t.imagesPerSecond(), threshold);
             }
         }
         return changes;
@@ -137,11 +138,12 @@ public final class Regression {
         return runs;
     }
 
-    private static Map<Integer, Double> throughputByBatch(Run run) {
-        Map<Integer, Double> byBatch = new LinkedHashMap<>();
+    /** Each (batch, in flight) cell compared with the same cell (not with another in-flight count's). */
+    private static Map<List<Integer>, Double> throughputByCell(Run run) {
+        Map<List<Integer>, Double> byCell = new LinkedHashMap<>();
         for (Run.Throughput t : run.throughput()) {
-            byBatch.put(t.batch(), t.imagesPerSecond());
+            byCell.put(List.of(t.batch(), t.inFlight()), t.imagesPerSecond());
         }
-        return byBatch;
+        return byCell;
     }
 }

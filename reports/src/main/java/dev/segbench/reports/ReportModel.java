@@ -1,18 +1,18 @@
 package dev.segbench.reports;
 
 import dev.segbench.api.DeviceTimings;
-import dev.segbench.api.results.Environment;
-import dev.segbench.api.results.Gate;
-import dev.segbench.api.results.PercentileIntervals;
-import dev.segbench.api.results.PerformanceAtSize;
-import dev.segbench.api.results.Results;
-import dev.segbench.api.results.InFlightThroughput;
-import dev.segbench.api.results.Run;
-import dev.segbench.api.results.Speedups;
-import dev.segbench.api.results.Server;
-import dev.segbench.api.results.Settings;
-import dev.segbench.api.results.Telemetry;
-import dev.segbench.api.results.Stability;
+import dev.segbench.results.Environment;
+import dev.segbench.results.Gate;
+import dev.segbench.results.PercentileIntervals;
+import dev.segbench.results.PerformanceAtSize;
+import dev.segbench.results.Results;
+import dev.segbench.results.InFlightThroughput;
+import dev.segbench.results.Run;
+import dev.segbench.results.Speedups;
+import dev.segbench.results.Server;
+import dev.segbench.results.Settings;
+import dev.segbench.results.Telemetry;
+import dev.segbench.results.Stability;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -229,8 +229,7 @@ final class ReportModel {
                 r.isReference(reference) && r.ok() ? "reference"
                         : Format.percent(r.agreement() == null ? null : r.agreement().pixelAgreement()),
                 Format.ms(r.latencyMs() == null ? null : r.latencyMs().p50()),
-                r.latencyMs() != null && r.latencyMs().p99() == null ? PercentileIntervals.TOO_FEW
-                        : Format.ms(r.latencyMs() == null ? null : r.latencyMs().p99()),
+                r.latencyMs() == null ? Format.MISSING : Format.tailMs(r.latencyMs().p99()),
                 top == null ? Format.MISSING : Format.number(top.imagesPerSecond(), 1) + " ("
                         + (top.threadsPerRequest() == null ? "" : top.threadsPerRequest() + "t×") + top.inFlight()
                         + "×b" + top.batch()
@@ -456,7 +455,8 @@ final class ReportModel {
             serverText = Format.MISSING;
         } else if (Server.FIXED.equals(server.mode())) {
             Server.Trial t = server.trials().getFirst();
-            serverText = "fixed " + Format.number(t.targetQps(), 1) + " qps: p99 " + Format.ms(t.latencyMs().p99()) + " ms"
+            serverText = "fixed " + Format.number(t.targetQps(), 1) + " qps: p99 " + Format.tailMs(t.latencyMs().p99())
+                    + (t.latencyMs().p99() == null ? "" : " ms")
                     + (t.valid() ? "" : " (fell behind)") + wakeLate(server);
         } else {
             serverText = (server.maxQps() == null ? "none" : Format.number(server.maxQps(), 1)) + " at "
@@ -634,7 +634,7 @@ final class ReportModel {
 
     /** The results' own warnings, each once as the harness decided it, then what the report itself found. */
     private void collectWarnings(Results results, List<String> galleryProblems) {
-        for (dev.segbench.api.results.Warning w : results.warnings()) {
+        for (dev.segbench.results.Warning w : results.warnings()) {
             warnings.add(new Warning(w.severity(), label(w.code()), w.text()));
         }
         for (String p : galleryProblems) {
@@ -654,19 +654,19 @@ final class ReportModel {
     /** The banner's label for a warning code; a code this report does not know is shown as a plain warning. */
     static String label(String code) {
         return switch (code == null ? "" : code) {
-            case dev.segbench.api.results.Warning.SEEDED_WEIGHTS -> "Seeded (untrained) weights";
-            case dev.segbench.api.results.Warning.SYNTHETIC_DATA -> "Synthetic data";
-            case dev.segbench.api.results.Warning.BACKEND_SKIPPED -> "Backend skipped";
-            case dev.segbench.api.results.Warning.RUN_FAILED -> "Runs failed";
-            case dev.segbench.api.results.Warning.UNFINISHED -> "Incomplete results";
-            case dev.segbench.api.results.Warning.NO_RESULTS -> "No measurements";
-            case dev.segbench.api.results.Warning.UNSTABLE -> "Unstable measurement";
-            case dev.segbench.api.results.Warning.MEASUREMENT_INVALID -> "Invalid measurement";
-            case dev.segbench.api.results.Warning.RUN_WARNING -> "Run warning";
-            case dev.segbench.api.results.Warning.SAMPLE_SKIPPED -> "Skipped sample";
-            case dev.segbench.api.results.Warning.REFERENCE -> "Reference";
-            case dev.segbench.api.results.Warning.PLUGIN -> "Plugin";
-            case dev.segbench.api.results.Warning.MERGE -> "Merge";
+            case dev.segbench.results.Warning.SEEDED_WEIGHTS -> "Seeded (untrained) weights";
+            case dev.segbench.results.Warning.SYNTHETIC_DATA -> "Synthetic data";
+            case dev.segbench.results.Warning.BACKEND_SKIPPED -> "Backend skipped";
+            case dev.segbench.results.Warning.RUN_FAILED -> "Runs failed";
+            case dev.segbench.results.Warning.UNFINISHED -> "Incomplete results";
+            case dev.segbench.results.Warning.NO_RESULTS -> "No measurements";
+            case dev.segbench.results.Warning.UNSTABLE -> "Unstable measurement";
+            case dev.segbench.results.Warning.MEASUREMENT_INVALID -> "Invalid measurement";
+            case dev.segbench.results.Warning.RUN_WARNING -> "Run warning";
+            case dev.segbench.results.Warning.SAMPLE_SKIPPED -> "Skipped sample";
+            case dev.segbench.results.Warning.REFERENCE -> "Reference";
+            case dev.segbench.results.Warning.PLUGIN -> "Plugin";
+            case dev.segbench.results.Warning.MERGE -> "Merge";
             default -> "Warning";
         };
     }

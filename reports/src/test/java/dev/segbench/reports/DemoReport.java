@@ -1,8 +1,8 @@
 package dev.segbench.reports;
 
-import dev.segbench.api.results.GalleryEntry;
-import dev.segbench.api.results.ResultsJson;
-import dev.segbench.api.results.Run;
+import dev.segbench.results.GalleryEntry;
+import dev.segbench.results.ResultsJson;
+import dev.segbench.results.Run;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

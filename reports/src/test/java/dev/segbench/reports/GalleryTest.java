@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.segbench.api.results.GalleryEntry;
-import dev.segbench.api.results.Run;
+import dev.segbench.results.GalleryEntry;
+import dev.segbench.results.Run;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;

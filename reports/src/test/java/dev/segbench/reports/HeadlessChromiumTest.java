@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.segbench.api.results.GalleryEntry;
-import dev.segbench.api.results.ResultsJson;
-import dev.segbench.api.results.Run;
+import dev.segbench.results.GalleryEntry;
+import dev.segbench.results.ResultsJson;
+import dev.segbench.results.Run;
 import java.awt.image.BufferedImage;
 import java.io.BufferedReader;
 import java.io.IOException;

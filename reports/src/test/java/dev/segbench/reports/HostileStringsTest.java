@@ -3,9 +3,9 @@ package dev.segbench.reports;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.segbench.api.results.GalleryEntry;
-import dev.segbench.api.results.ResultsJson;
-import dev.segbench.api.results.Run;
+import dev.segbench.results.GalleryEntry;
+import dev.segbench.results.ResultsJson;
+import dev.segbench.results.Run;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

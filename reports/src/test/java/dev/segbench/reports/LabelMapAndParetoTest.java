@@ -71,8 +71,8 @@ class LabelMapAndParetoTest {
 
     @Test
     void runsWithoutAFiniteMiouStayOffTheAccuracyLatencyChart() {
-        dev.segbench.api.results.Run good = SampleResults.run("arch0", "cpu", "fp32", new java.util.Random(5));
-        dev.segbench.api.results.Run nan = RegressionTest.withMiou(good, Double.NaN);
+        dev.segbench.results.Run good = SampleResults.run("arch0", "cpu", "fp32", new java.util.Random(5));
+        dev.segbench.results.Run nan = RegressionTest.withMiou(good, Double.NaN);
         assertEquals(null, Charts.accuracyVsLatency(List.of(nan)), "nothing plottable, no chart");
         Charts.Chart chart = Charts.accuracyVsLatency(List.of(nan, good));
         assertFalse(chart.svg().contains("NaN"), "a NaN point would break the axes");

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.segbench.api.VocClasses;
 import dev.segbench.api.io.LabelPng;
-import dev.segbench.api.results.GalleryEntry;
-import dev.segbench.api.results.ResultsJson;
-import dev.segbench.api.results.Run;
+import dev.segbench.results.GalleryEntry;
+import dev.segbench.results.ResultsJson;
+import dev.segbench.results.Run;
 import dev.segbench.testfixtures.SharedFixtures;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.segbench.api.results.Results;
-import dev.segbench.api.results.ResultsJson;
-import dev.segbench.api.results.Run;
+import dev.segbench.results.Results;
+import dev.segbench.results.ResultsJson;
+import dev.segbench.results.Run;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

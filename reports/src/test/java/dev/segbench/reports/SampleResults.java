@@ -2,19 +2,19 @@ package dev.segbench.reports;
 
 import dev.segbench.api.DeviceTimings;
 import dev.segbench.api.VocClasses;
-import dev.segbench.api.results.Environment;
-import dev.segbench.api.results.Gate;
-import dev.segbench.api.results.InFlightThroughput;
-import dev.segbench.api.results.PercentileIntervals;
-import dev.segbench.api.results.PerformanceAtSize;
-import dev.segbench.api.results.Server;
-import dev.segbench.api.results.Telemetry;
-import dev.segbench.api.results.GalleryEntry;
-import dev.segbench.api.results.Results;
-import dev.segbench.api.results.Run;
-import dev.segbench.api.results.Warning;
-import dev.segbench.api.results.Warnings;
-import dev.segbench.api.results.Settings;
+import dev.segbench.results.Environment;
+import dev.segbench.results.Gate;
+import dev.segbench.results.InFlightThroughput;
+import dev.segbench.results.PercentileIntervals;
+import dev.segbench.results.PerformanceAtSize;
+import dev.segbench.results.Server;
+import dev.segbench.results.Telemetry;
+import dev.segbench.results.GalleryEntry;
+import dev.segbench.results.Results;
+import dev.segbench.results.Run;
+import dev.segbench.results.Warning;
+import dev.segbench.results.Warnings;
+import dev.segbench.results.Settings;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -88,6 +88,9 @@ final class SampleResults {
         if (gpu && half && m == 1) {
             builder.performance(List.of(scenarios(latency))).gate(new Gate(false, List.of(new Gate.Condition(
                     "agreement>=0.999", Gate.FAIL, 0.991, 0.999, "agreement 0.991 < 0.999"))));
+        } else {
+            // the first size's values one by one (the scenarios run has them in its size)
+            builder.throughput(throughput).measurement(new Run.Measurement(true, List.of(), 2.0, 5.1, 2400));
         }
         return builder.environment("gpu-box")
                 .weights(new Run.Weights("checkpoint", "23378522ab" + m))
@@ -98,12 +101,10 @@ final class SampleResults {
                 .latencyMs(latency)
                 .endToEndLatencyMs(new Run.Latency(p50 + 6, p50 + 7, p50 + 8, p50 + 9, p50 + 10, p50 + 6.5, 1, 1449, null,
                         null, null))
-                .throughput(throughput)
                 .accuracyPass(new Run.AccuracyPassSummary(1449, 1449 / (1000 / (p50 + 6)), 1000 / (p50 + 6), 1000 / p50))
                 .deviceTimingsMs(gpu ? new DeviceTimings(0.21, p50 - 0.4, 0.05) : null)
                 .resources(new Run.Resources((gpu ? 2100L : 900L) << 20, gpu ? 41.7 : 0.8, gpu ? 41.5 : null,
                         gpu ? 1800L << 20 : null))
-                .measurement(new Run.Measurement(true, List.of(), 2.0, 5.1, 2400))
                 .build();
     }
 

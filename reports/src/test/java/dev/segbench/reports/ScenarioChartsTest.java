@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.segbench.api.results.InFlightThroughput;
-import dev.segbench.api.results.Server;
+import dev.segbench.results.InFlightThroughput;
+import dev.segbench.results.Server;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.segbench.api.results.GalleryEntry;
-import dev.segbench.api.results.Results;
-import dev.segbench.api.results.ResultsJson;
-import dev.segbench.api.results.Run;
+import dev.segbench.results.GalleryEntry;
+import dev.segbench.results.Results;
+import dev.segbench.results.ResultsJson;
+import dev.segbench.results.Run;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -152,8 +152,8 @@ class WarningsAndMissingDataTest {
         Run ort = SampleResults.run("arch0", "cpu", "fp32", rnd).toBuilder()
                 .speedup(new Run.Speedup("tensorrt:fp32", 2.5, 1.75)).build();
         Results base = SampleResults.results(List.of(ort, torch), List.of(), List.of());
-        dev.segbench.api.results.Settings s = base.settings();
-        dev.segbench.api.results.Settings withBaseline = new dev.segbench.api.results.Settings(s.models(), s.backends(),
+        dev.segbench.results.Settings s = base.settings();
+        dev.segbench.results.Settings withBaseline = new dev.segbench.results.Settings(s.models(), s.backends(),
                 s.precisions(), s.dataset(), s.limit(), s.shard(), s.reference(), s.batchSizes(), s.perfHeight(),
                 s.perfWidth(), s.warmupSeconds(), s.minDurationSeconds(), s.minIterations(), s.threads(), s.cvThreshold(),
                 s.onBadSample(), s.properties(), s.cacheDir(), s.isolation(), s.load(), s.gate(), s.calibration(),
@@ -212,7 +212,7 @@ class WarningsAndMissingDataTest {
     @Test
     void emptyResultsRender() throws IOException {
         ResultsJson.write(dir, new Results(Results.SCHEMA_VERSION, null, null, null, null,
-                dev.segbench.api.results.Warnings.fromRuns(List.of(), null)));
+                dev.segbench.results.Warnings.fromRuns(List.of(), null)));
         Document doc = Jsoup.parse(HtmlReport.write(dir).toFile(), "UTF-8");
         assertTrue(doc.select("#warnings").text().contains("no runs"));
         assertTrue(doc.select("#headline tbody tr").isEmpty());
@@ -266,5 +266,24 @@ class WarningsAndMissingDataTest {
         String row = Jsoup.parse(HtmlReport.write(dir).toFile(), "UTF-8").select("#headline tbody tr").first().text();
 
         assertTrue(row.contains("n/a (too few)"), row);
+    }
+
+    /** A fixed-rate server trial of fewer requests than a p99 needs reads "n/a (too few)" in the run's details. */
+    @Test
+    void aServerTrialP99FromTooFewRequestsReadsNotApplicable() throws IOException {
+        Run r = SampleResults.run("arch0", "cpu", "fp32", new Random(4));
+        dev.segbench.results.Server server = new dev.segbench.results.Server(dev.segbench.results.Server.FIXED,
+                null, null, "poisson", 1, 1, List.of(new dev.segbench.results.Server.Trial(20, 19.9, 60,
+                new dev.segbench.results.Server.Percentiles(11, 14, null, null, 31), null, 1, true, null, null, null)),
+                null);
+        dev.segbench.results.PerformanceAtSize p = r.firstSize();
+        Run few = r.toBuilder().performance(List.of(new dev.segbench.results.PerformanceAtSize(p.height(), p.width(),
+                p.scenarios(), p.latencyMs(), p.latencyCi95Ms(), p.latencyHistogram(), p.measurement(), p.throughput(),
+                server, p.telemetry()))).build();
+        ResultsJson.write(dir, SampleResults.results(List.of(few), List.of(), List.of()));
+
+        String html = Jsoup.parse(HtmlReport.write(dir).toFile(), "UTF-8").text();
+
+        assertTrue(html.contains("fixed 20.0 qps: p99 n/a (too few)"), html);
     }
 }

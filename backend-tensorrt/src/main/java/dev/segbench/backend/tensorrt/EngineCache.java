@@ -1,6 +1,6 @@
 package dev.segbench.backend.tensorrt;
 
-import dev.segbench.api.results.AtomicFiles;
+import dev.segbench.api.io.AtomicFiles;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;

@@ -17,7 +17,7 @@ import dev.segbench.api.Progress;
 import dev.segbench.api.Sample;
 import dev.segbench.api.SessionOptions;
 import dev.segbench.api.WeightsSpec;
-import dev.segbench.api.results.Run;
+import dev.segbench.results.Run;
 import dev.segbench.harness.Real;
 import dev.segbench.harness.metrics.ConfusionMatrix;
 import dev.segbench.harness.metrics.Segmentation;

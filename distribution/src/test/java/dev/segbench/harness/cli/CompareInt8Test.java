@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.segbench.api.results.Results;
-import dev.segbench.api.results.ResultsJson;
-import dev.segbench.api.results.Run;
+import dev.segbench.results.Results;
+import dev.segbench.results.ResultsJson;
+import dev.segbench.results.Run;
 import dev.segbench.harness.CliResult;
 import dev.segbench.harness.Real;
 import java.nio.file.Files;
@@ -96,7 +96,7 @@ class CompareInt8Test {
         assertEquals("val", results.settings().calibration().split());
         assertEquals(64, results.settings().calibration().images());
         assertEquals("minmax", results.settings().calibration().method());
-        assertTrue(results.warnings().stream().anyMatch(w -> w.code().equals(dev.segbench.api.results.Warning.CALIBRATION_OVERLAP) && w.text().startsWith("arch1: 5 of the 5 int8 calibration images are"
+        assertTrue(results.warnings().stream().anyMatch(w -> w.code().equals(dev.segbench.results.Warning.CALIBRATION_OVERLAP) && w.text().startsWith("arch1: 5 of the 5 int8 calibration images are"
                 + " evaluated images too")), results.warnings().toString());
 
         List<String> csv = Files.readAllLines(out.resolve("summary.csv"));

@@ -6,12 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.segbench.api.results.Gate;
-import dev.segbench.api.results.PerformanceAtSize;
-import dev.segbench.api.results.Results;
-import dev.segbench.api.results.ResultsJson;
-import dev.segbench.api.results.Run;
-import dev.segbench.api.results.Server;
+import dev.segbench.results.Gate;
+import dev.segbench.results.PerformanceAtSize;
+import dev.segbench.results.Results;
+import dev.segbench.results.ResultsJson;
+import dev.segbench.results.Run;
+import dev.segbench.results.Server;
 import dev.segbench.harness.CliResult;
 import dev.segbench.harness.Real;
 import dev.segbench.harness.fakes.StallingPlugin;
@@ -101,7 +101,7 @@ class ScenarioCliTest {
         CliResult r = compare(plugins, out, "--in-process", "--backends", "stalling", "--models", "tiny", "--dataset", "fake:2",
                 "--precisions", "fp32", "--reference", "none", "--perf-size", "16x16", "--scenarios", "single-stream,server",
                 "--property", "stalling.base-ms=10", "--property", "stalling.stall-ms=10",
-                "--warmup", "0.3", "--min-duration", "0", "--min-iterations", "300",
+                "--warmup", "0.3", "--min-duration", "0", "--min-iterations", "400",
                 "--server-p99-ms", "50", "--server-min-requests", "200", "--gallery", "0");
         assertEquals(0, r.code(), r.toString());
         Run run = only(ResultsJson.read(out));

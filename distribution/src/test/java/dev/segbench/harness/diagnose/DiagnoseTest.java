@@ -3,7 +3,7 @@ package dev.segbench.harness.diagnose;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.segbench.api.Precision;
 import dev.segbench.api.WeightsSpec;
-import dev.segbench.api.results.ResultsJson;
+import dev.segbench.results.ResultsJson;
 import dev.segbench.harness.CliResult;
 import dev.segbench.harness.Real;
 import dev.segbench.harness.plugins.Plugins;

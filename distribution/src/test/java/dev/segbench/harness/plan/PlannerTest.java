@@ -14,7 +14,7 @@ import dev.segbench.harness.load.Arrivals;
 import dev.segbench.harness.load.LoadSettings;
 import dev.segbench.harness.load.OptionLists;
 import dev.segbench.harness.load.Scenario;
-import dev.segbench.harness.passes.RunTask;
+import dev.segbench.harness.run.RunTask;
 import dev.segbench.harness.plan.PlannedRun.Role;
 import dev.segbench.harness.plugins.Plugins;
 import java.nio.file.Path;
@@ -119,7 +119,7 @@ class PlannerTest {
         Plan p = plan(settings(new RunSettings.Reference("fake", Precision.FP32), 1), probe(Set.of("fake")));
         assertTrue(p.runs().stream().noneMatch(PlannedRun::runnable));
         assertEquals("fake is not here", p.runs().getFirst().skipReason());
-        assertTrue(p.warnings().stream().map(dev.segbench.api.results.Warning::text).anyMatch(w -> w.startsWith("reference fake:fp32 is skipped (fake is not here)")),
+        assertTrue(p.warnings().stream().map(dev.segbench.results.Warning::text).anyMatch(w -> w.startsWith("reference fake:fp32 is skipped (fake is not here)")),
                 p.warnings().toString());
     }
 
@@ -154,11 +154,11 @@ class PlannerTest {
             Availability now = Plugins.availability(plugins.requireBackend("fake", ""));
             assertEquals("fake-1.0", now.version(), "the backend's answer now differs from the plan's");
 
-            dev.segbench.api.results.Run measured = new dev.segbench.harness.exec.InProcessExecutor(plugins, plan, planner,
+            dev.segbench.results.Run measured = new dev.segbench.harness.exec.InProcessExecutor(plugins, plan, planner,
                     "here", dev.segbench.api.Progress.NONE, m -> { }).execute(run, null, null).outcome().run();
-            assertEquals(dev.segbench.api.results.Run.OK, measured.status(), measured.reason());
+            assertEquals(dev.segbench.results.Run.OK, measured.status(), measured.reason());
             assertEquals(Set.of(1, 2), measured.performance().getFirst().throughput().stream()
-                    .map(dev.segbench.api.results.InFlightThroughput::inFlight).collect(java.util.stream.Collectors.toSet()),
+                    .map(dev.segbench.results.InFlightThroughput::inFlight).collect(java.util.stream.Collectors.toSet()),
                     "measured at the in-flight counts the plan's answer allows");
 
             assertNull(RunTask.probeDisagrees(run, probed), "a run process that finds what the plan found runs");

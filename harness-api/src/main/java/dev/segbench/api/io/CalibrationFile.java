@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.segbench.api.CalibrationMethod;
 import dev.segbench.api.CalibrationTable;
-import dev.segbench.api.results.AtomicFiles;
+import dev.segbench.api.io.AtomicFiles;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -20,7 +20,7 @@ import dev.segbench.api.Progress;
 import dev.segbench.api.Sample;
 import dev.segbench.api.SessionOptions;
 import dev.segbench.api.WeightsInfo;
-import dev.segbench.api.results.Run;
+import dev.segbench.results.Run;
 import dev.segbench.harness.UserException;
 import dev.segbench.harness.diagnose.TensorError;
 import dev.segbench.harness.metrics.Segmentation;

@@ -77,7 +77,7 @@ public record Int8Fallback(Mode mode, List<String> layers, double target) {
      * @param floatLayers the convolutions kept in float, in graph order
      * @param record      how they were chosen (for results.json)
      */
-    public record Choice(List<String> floatLayers, dev.segbench.api.results.Run.Fallback record) {
+    public record Choice(List<String> floatLayers, dev.segbench.results.Run.Fallback record) {
         public Choice {
             floatLayers = List.copyOf(floatLayers);
         }

@@ -7,11 +7,11 @@ import dev.segbench.api.DatasetOptions.BadSamplePolicy;
 import dev.segbench.api.ModelInfo;
 import dev.segbench.api.Precision;
 import dev.segbench.api.WeightsSpec;
-import dev.segbench.api.results.InFlightThroughput;
-import dev.segbench.api.results.Run;
-import dev.segbench.api.results.Server;
-import dev.segbench.api.results.Stability;
-import dev.segbench.api.results.Warning;
+import dev.segbench.results.InFlightThroughput;
+import dev.segbench.results.Run;
+import dev.segbench.results.Server;
+import dev.segbench.results.Stability;
+import dev.segbench.results.Warning;
 import dev.segbench.harness.UserException;
 import dev.segbench.harness.calibration.CalibrationRequest;
 import dev.segbench.harness.gate.GateEvaluator;
@@ -427,7 +427,7 @@ final class CompareCommand implements Callable<Integer> {
                                         : r.agreement() == null ? "-" : Table.fmt("%.2f%%", 100 * r.agreement().pixelAgreement()),
                                 r.latencyMs() == null ? "-" : Table.fmt("%.2f", r.latencyMs().p50()),
                                 r.latencyMs() == null ? "-" : r.latencyMs().p99() == null
-                                        ? dev.segbench.api.results.PercentileIntervals.TOO_FEW : Table.fmt("%.2f", r.latencyMs().p99()),
+                                        ? dev.segbench.results.PercentileIntervals.TOO_FEW : Table.fmt("%.2f", r.latencyMs().p99()),
                                 best == null ? "-" : Table.fmt("%.1f (", best.imagesPerSecond())
                                         + (best.threadsPerRequest() == null ? "" : best.threadsPerRequest() + "t x ")
                                         + best.inFlight() + " x b" + best.batch() + ")"

@@ -1,7 +1,7 @@
 package dev.segbench.harness.cli;
 
-import dev.segbench.api.results.Results;
-import dev.segbench.harness.results.Merger;
+import dev.segbench.results.Results;
+import dev.segbench.harness.merge.Merger;
 import dev.segbench.harness.results.ReportWriter;
 import java.nio.file.Path;
 import java.util.List;

@@ -8,7 +8,7 @@ import dev.segbench.api.ModelArtifact;
 import dev.segbench.api.ModelInfo;
 import dev.segbench.api.ModelSource;
 import dev.segbench.api.Precision;
-import dev.segbench.api.results.AtomicFiles;
+import dev.segbench.api.io.AtomicFiles;
 import dev.segbench.harness.UserException;
 import dev.segbench.harness.calibration.FallbackSearch;
 import dev.segbench.harness.calibration.Int8Fallback;

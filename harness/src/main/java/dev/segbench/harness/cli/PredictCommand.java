@@ -4,7 +4,7 @@ import dev.segbench.api.Backend;
 import dev.segbench.api.ModelSource;
 import dev.segbench.api.Precision;
 import dev.segbench.api.io.Npy;
-import dev.segbench.api.results.AtomicFiles;
+import dev.segbench.api.io.AtomicFiles;
 import dev.segbench.harness.UserException;
 import dev.segbench.harness.plugins.Plugins;
 import dev.segbench.harness.predict.Predictor;

@@ -1,6 +1,6 @@
 package dev.segbench.harness.cli;
 
-import dev.segbench.api.results.ResultsJson;
+import dev.segbench.results.ResultsJson;
 import dev.segbench.harness.UserException;
 import dev.segbench.harness.results.ReportWriter;
 import java.nio.file.Files;

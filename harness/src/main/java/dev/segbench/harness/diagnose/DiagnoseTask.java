@@ -16,7 +16,7 @@ import dev.segbench.api.SessionOptions;
 import dev.segbench.api.WeightsSpec;
 import dev.segbench.api.io.CalibrationFile;
 import dev.segbench.api.io.Npy;
-import dev.segbench.api.results.ResultsJson;
+import dev.segbench.results.ResultsJson;
 import dev.segbench.harness.exec.IsolatedTasks;
 import dev.segbench.harness.metrics.Segmentation;
 import dev.segbench.harness.plugins.Plugins;

@@ -3,7 +3,7 @@ package dev.segbench.harness.env;
 import dev.segbench.api.Availability;
 import dev.segbench.api.Capability;
 import dev.segbench.api.CpuInfo;
-import dev.segbench.api.results.Environment;
+import dev.segbench.results.Environment;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;

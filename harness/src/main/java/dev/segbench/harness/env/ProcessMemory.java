@@ -22,11 +22,6 @@ public final class ProcessMemory {
         return field(pid, "VmHWM:");
     }
 
-    /** Current resident bytes of {@code pid}, or null. */
-    public static Long residentBytes(long pid) {
-        return field(pid, "VmRSS:");
-    }
-
     public static Long ownPeakResidentBytes() {
         return peakResidentBytes(ProcessHandle.current().pid());
     }

@@ -1,8 +1,10 @@
 package dev.segbench.harness.exec;
 
-import dev.segbench.api.results.GalleryEntry;
-import dev.segbench.api.results.Run;
+import dev.segbench.results.GalleryEntry;
+import dev.segbench.results.Run;
 import dev.segbench.harness.calibration.Int8Fallback;
+import dev.segbench.results.GalleryEntry;
+import dev.segbench.results.Run;
 import dev.segbench.harness.plan.BackendState;
 import dev.segbench.harness.plan.Plan;
 import dev.segbench.harness.plan.PlannedRun;

@@ -2,7 +2,7 @@ package dev.segbench.harness.exec;
 
 import dev.segbench.api.CacheFolder;
 import dev.segbench.api.Progress;
-import dev.segbench.api.results.ResultsJson;
+import dev.segbench.results.ResultsJson;
 import dev.segbench.harness.env.EnvironmentProbe;
 import dev.segbench.harness.env.ProcessMemory;
 import dev.segbench.harness.plan.RunSettings;

@@ -1,6 +1,6 @@
 package dev.segbench.harness.exec;
 
-import dev.segbench.harness.passes.RunTask;
+import dev.segbench.harness.run.RunTask;
 import dev.segbench.harness.plan.PlannedRun;
 import java.nio.file.Path;
 

@@ -1,8 +1,8 @@
 package dev.segbench.harness.exec;
 
 import dev.segbench.api.Progress;
-import dev.segbench.api.results.Run;
-import dev.segbench.harness.passes.RunTask;
+import dev.segbench.results.Run;
+import dev.segbench.harness.run.RunTask;
 import dev.segbench.harness.plan.Plan;
 import dev.segbench.harness.plan.PlannedRun;
 import java.nio.file.Path;

@@ -2,7 +2,7 @@ package dev.segbench.harness.exec;
 
 import dev.segbench.api.BadSampleException;
 import dev.segbench.api.Progress;
-import dev.segbench.harness.passes.RunTask;
+import dev.segbench.harness.run.RunTask;
 import dev.segbench.harness.plan.Plan;
 import dev.segbench.harness.plan.PlannedRun;
 import dev.segbench.harness.plan.Planner;

@@ -1,7 +1,7 @@
 package dev.segbench.harness.exec;
 
 import dev.segbench.api.Progress;
-import dev.segbench.api.results.ResultsJson;
+import dev.segbench.results.ResultsJson;
 import dev.segbench.harness.plan.RunSettings;
 import dev.segbench.harness.plugins.Plugins;
 import java.nio.file.Path;

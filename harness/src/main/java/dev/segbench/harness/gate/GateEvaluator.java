@@ -1,9 +1,9 @@
 package dev.segbench.harness.gate;
 
-import dev.segbench.api.results.Gate;
-import dev.segbench.api.results.Run;
-import dev.segbench.api.results.Server;
-import dev.segbench.api.results.Stability;
+import dev.segbench.results.Gate;
+import dev.segbench.results.Run;
+import dev.segbench.results.Server;
+import dev.segbench.results.Stability;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

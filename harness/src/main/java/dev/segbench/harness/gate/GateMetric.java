@@ -1,7 +1,7 @@
 package dev.segbench.harness.gate;
 
-import dev.segbench.api.results.Run;
-import dev.segbench.api.results.Server;
+import dev.segbench.results.Run;
+import dev.segbench.results.Server;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.function.Function;
@@ -95,7 +95,7 @@ public enum GateMetric {
             case E2E_P50_MS -> latency(run.endToEndLatencyMs(), Run.Latency::p50);
             case E2E_P99_MS -> latency(run.endToEndLatencyMs(), Run.Latency::p99);
             case IMAGES_PER_S -> {
-                dev.segbench.api.results.InFlightThroughput best = dev.segbench.api.results.InFlightThroughput.best(run);
+                dev.segbench.results.InFlightThroughput best = dev.segbench.results.InFlightThroughput.best(run);
                 yield best == null ? null : best.imagesPerSecond();
             }
             case MAX_QPS -> server == null ? null : server.maxQps();

@@ -50,7 +50,7 @@ public record LoadSettings(Set<Scenario> scenarios, List<OptionLists.Size> perfS
                         Arrivals arrivals, long seed, Double serverP99Ms, Double serverQps, int serverMinRequests) {
         this(scenarios, perfSizes, inFlight, arrivals, seed, serverP99Ms, serverQps, serverMinRequests, SPLIT,
                 defaultSearchBudgetSeconds(60 * 60, perfSizes.size()), // RunSettings.Execution's default --run-timeout
-                dev.segbench.api.results.Server.DEFAULT_PERCENTILE);
+                dev.segbench.results.Server.DEFAULT_PERCENTILE);
     }
 
     /** The search budget when {@code --server-search-budget} is not given: half the run's time, shared by the sizes. */
@@ -142,8 +142,8 @@ public record LoadSettings(Set<Scenario> scenarios, List<OptionLists.Size> perfS
     }
 
     /** As recorded in results.json. */
-    public dev.segbench.api.results.Settings.Load toResults() {
-        return new dev.segbench.api.results.Settings.Load(EnumSet.copyOf(scenarios).stream().map(Scenario::id).toList(),
+    public dev.segbench.results.Settings.Load toResults() {
+        return new dev.segbench.results.Settings.Load(EnumSet.copyOf(scenarios).stream().map(Scenario::id).toList(),
                 perfSizes.stream().map(OptionLists.Size::toString).toList(), inFlight, arrivals.id(), seed, serverP99Ms,
                 serverQps, serverMinRequests, offlineThreads, serverLatencyPercentile);
     }

@@ -1,7 +1,7 @@
 package dev.segbench.harness.load;
 
 import dev.segbench.api.BackendException;
-import dev.segbench.api.results.Server;
+import dev.segbench.results.Server;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

@@ -2,8 +2,8 @@ package dev.segbench.harness.load;
 
 import dev.segbench.api.BackendException;
 import dev.segbench.api.Progress;
-import dev.segbench.api.results.InFlightThroughput;
-import dev.segbench.api.results.Run;
+import dev.segbench.results.InFlightThroughput;
+import dev.segbench.results.Run;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

@@ -1,6 +1,6 @@
 package dev.segbench.harness.load;
 
-import dev.segbench.api.results.PercentileIntervals;
+import dev.segbench.results.PercentileIntervals;
 import java.util.Arrays;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramIterationValue;

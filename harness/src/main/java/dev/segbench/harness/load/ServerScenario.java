@@ -2,8 +2,8 @@ package dev.segbench.harness.load;
 
 import dev.segbench.api.BackendException;
 import dev.segbench.api.Progress;
-import dev.segbench.api.results.PercentileIntervals;
-import dev.segbench.api.results.Server;
+import dev.segbench.results.PercentileIntervals;
+import dev.segbench.results.Server;
 import dev.segbench.harness.metrics.Latencies;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -106,7 +106,7 @@ public final class ServerScenario {
                             ms(wakeLate.getMaxValue()), wakeLate.getTotalCount());
             return new Server.Trial(targetQps, achievedQps, requests,
                     new Server.Percentiles(ms(h.getValueAtPercentile(50)), ms(h.getValueAtPercentile(90)),
-                            ms(h.getValueAtPercentile(99)), ms(h.getValueAtPercentile(99.9)), ms(h.getMaxValue())),
+                            Latencies.percentileMs(h, 99), Latencies.percentileMs(h, 99.9), ms(h.getMaxValue())),
                     ci95Ms, maxQueueDepth, valid(), boundMs == null ? null : within(boundMs, percentile),
                     Latencies.encode(h), late);
         }

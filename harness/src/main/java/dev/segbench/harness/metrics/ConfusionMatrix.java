@@ -1,6 +1,6 @@
 package dev.segbench.harness.metrics;
 
-import dev.segbench.api.results.Run;
+import dev.segbench.results.Run;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

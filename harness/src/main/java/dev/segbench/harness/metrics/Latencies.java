@@ -1,7 +1,7 @@
 package dev.segbench.harness.metrics;
 
-import dev.segbench.api.results.PercentileIntervals;
-import dev.segbench.api.results.Run;
+import dev.segbench.results.PercentileIntervals;
+import dev.segbench.results.Run;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -55,8 +55,17 @@ public final class Latencies {
         }
         return new Run.Latency(ms(h.getValueAtPercentile(50)), ms(h.getValueAtPercentile(90)),
                 ms(h.getValueAtPercentile(95)),
-                PercentileIntervals.supports(n, 99) ? ms(h.getValueAtPercentile(99)) : null, ms(h.getMaxValue()), mean, std, n,
+                percentileMs(h, 99), ms(h.getMaxValue()), mean, std, n,
                 ms(h.getMinValue()), mean > 0 ? std / mean : 0.0, cdf);
+    }
+
+    /**
+     * The {@code percentile} of {@code h} in milliseconds (nearest rank), or null when its samples are too few to support
+     * it ({@link PercentileIntervals#supports}): the one rule for every reported tail percentile (a run's p99, a server
+     * trial's p99 and p99.9).
+     */
+    public static Double percentileMs(Histogram h, double percentile) {
+        return PercentileIntervals.supports(h.getTotalCount(), percentile) ? ms(h.getValueAtPercentile(percentile)) : null;
     }
 
     private static double ms(long micros) {

@@ -2,7 +2,7 @@ package dev.segbench.harness.plan;
 
 import dev.segbench.api.Capability;
 import dev.segbench.api.Precision;
-import dev.segbench.api.results.Run;
+import dev.segbench.results.Run;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;

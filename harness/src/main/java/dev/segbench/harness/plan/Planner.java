@@ -9,15 +9,17 @@ import dev.segbench.harness.calibration.Calibrator;
 import dev.segbench.api.Dataset;
 import dev.segbench.api.DatasetException;
 import dev.segbench.api.DatasetProvider;
-import dev.segbench.api.results.Classes;
+import dev.segbench.results.Classes;
+import dev.segbench.results.Classes;
+import dev.segbench.api.ModelCatalog;
 import dev.segbench.api.ModelException;
 import dev.segbench.api.ModelInfo;
 import dev.segbench.api.ModelSource;
 import dev.segbench.api.Precision;
 import dev.segbench.api.SkippedSample;
 import dev.segbench.api.WeightsSpec;
-import dev.segbench.api.results.Warning;
-import dev.segbench.api.results.Warnings;
+import dev.segbench.results.Warning;
+import dev.segbench.results.Warnings;
 import dev.segbench.harness.UserException;
 import dev.segbench.harness.env.EnvironmentProbe;
 import dev.segbench.harness.load.LoadSettings;
@@ -386,7 +388,7 @@ public final class Planner implements AutoCloseable {
             inputs.put("server_qps", load.serverQps());
             inputs.put("server_min_requests", Math.max(perf.minIterations(), load.serverMinRequests()));
             // absent at the default, so runs recorded before the option keep their fingerprints
-            inputs.put("server_latency_percentile", load.serverLatencyPercentile() == dev.segbench.api.results.Server.DEFAULT_PERCENTILE
+            inputs.put("server_latency_percentile", load.serverLatencyPercentile() == dev.segbench.results.Server.DEFAULT_PERCENTILE
                     ? null : load.serverLatencyPercentile());
             // a search stopped by its budget measured fewer trials: not the same result
             inputs.put("server_search_budget_seconds", load.serverQps() == null ? load.serverSearchBudgetSeconds() : null);

@@ -2,7 +2,7 @@ package dev.segbench.harness.plan;
 
 import dev.segbench.api.DatasetOptions;
 import dev.segbench.api.Precision;
-import dev.segbench.api.results.Settings;
+import dev.segbench.results.Settings;
 import dev.segbench.harness.UserException;
 import dev.segbench.harness.calibration.CalibrationRequest;
 import dev.segbench.harness.load.LoadSettings;

@@ -1,15 +1,15 @@
 package dev.segbench.harness.results;
 
-import dev.segbench.api.results.Environment;
-import dev.segbench.api.results.GalleryEntry;
-import dev.segbench.api.results.Results;
-import dev.segbench.api.results.ResultsJson;
-import dev.segbench.api.results.Run;
-import dev.segbench.api.results.Speedups;
-import dev.segbench.api.results.Settings;
+import dev.segbench.results.Environment;
+import dev.segbench.results.GalleryEntry;
+import dev.segbench.results.Results;
+import dev.segbench.results.ResultsJson;
+import dev.segbench.results.Run;
+import dev.segbench.results.Speedups;
+import dev.segbench.results.Settings;
 import dev.segbench.harness.gate.GateEvaluator;
-import dev.segbench.api.results.Warning;
-import dev.segbench.api.results.Warnings;
+import dev.segbench.results.Warning;
+import dev.segbench.results.Warnings;
 import dev.segbench.harness.plan.Plan;
 import dev.segbench.harness.plan.PlannedRun;
 import java.io.IOException;
@@ -232,7 +232,7 @@ public final class ResultsBook {
         return id;
     }
 
-    static String uniqueId(String base, List<Environment> taken) {
+    public static String uniqueId(String base, List<Environment> taken) {
         Set<String> ids = taken.stream().map(Environment::id).collect(Collectors.toSet());
         String id = base;
         for (int n = 2; ids.contains(id); n++) {

@@ -1,14 +1,14 @@
 package dev.segbench.harness.results;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import dev.segbench.api.results.AtomicFiles;
-import dev.segbench.api.results.PercentileIntervals;
-import dev.segbench.api.results.InFlightThroughput;
-import dev.segbench.api.results.PerformanceAtSize;
-import dev.segbench.api.results.Results;
-import dev.segbench.api.results.ResultsJson;
-import dev.segbench.api.results.Run;
-import dev.segbench.api.results.Server;
+import dev.segbench.api.io.AtomicFiles;
+import dev.segbench.results.PercentileIntervals;
+import dev.segbench.results.InFlightThroughput;
+import dev.segbench.results.PerformanceAtSize;
+import dev.segbench.results.Results;
+import dev.segbench.results.ResultsJson;
+import dev.segbench.results.Run;
+import dev.segbench.results.Server;
 import dev.segbench.harness.gate.GateEvaluator;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -80,7 +80,7 @@ public final class ResultsFiles {
                     best == null ? "" : num(best.imagesPerSecond()), best == null ? "" : best.batch(),
                     r.accuracyPass() == null ? "" : num(r.accuracyPass().imagesPerSecond()),
                     r.accuracyPass() == null ? "" : num(r.accuracyPass().modelImagesPerSecond()),
-                    r.measurement() == null ? "" : !dev.segbench.api.results.Stability.invalid(r), // a high CV alone is not invalid
+                    r.measurement() == null ? "" : !dev.segbench.results.Stability.invalid(r), // a high CV alone is not invalid
                     res.openSeconds() == null ? "" : num(res.openSeconds()),
                     res.buildSeconds() == null ? "" : num(res.buildSeconds()),
                     res.peakRssBytes() == null ? "" : res.peakRssBytes(),

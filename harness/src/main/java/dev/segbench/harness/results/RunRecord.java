@@ -1,8 +1,8 @@
 package dev.segbench.harness.results;
 
-import dev.segbench.api.results.Environment;
-import dev.segbench.api.results.GalleryEntry;
-import dev.segbench.api.results.Run;
+import dev.segbench.results.Environment;
+import dev.segbench.results.GalleryEntry;
+import dev.segbench.results.Run;
 import java.util.List;
 import java.util.Map;
 

@@ -1,7 +1,7 @@
 package dev.segbench.harness.results;
 
-import dev.segbench.api.results.AtomicFiles;
-import dev.segbench.api.results.ResultsJson;
+import dev.segbench.api.io.AtomicFiles;
+import dev.segbench.results.ResultsJson;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,7 +51,11 @@ public final class RunRecords {
             return null;
         }
         try {
-            RunRecord r = ResultsJson.mapper().readValue(f.toFile(), RunRecord.class);
+            com.fasterxml.jackson.databind.JsonNode tree = ResultsJson.mapper().readTree(f.toFile());
+            if (tree.get("run") instanceof com.fasterxml.jackson.databind.node.ObjectNode run) {
+                ResultsJson.perSizeOnly(run, 0, 0); // a record of an older segbench repeated its first size in the run
+            }
+            RunRecord r = ResultsJson.mapper().treeToValue(tree, RunRecord.class);
             if (r.schemaVersion() != RunRecord.SCHEMA_VERSION || r.run() == null || r.fingerprint() == null) {
                 throw new IOException(f + ": not a run record of this segbench");
             }

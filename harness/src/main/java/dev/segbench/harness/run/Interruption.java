@@ -1,6 +1,6 @@
 package dev.segbench.harness.run;
 
-import dev.segbench.api.results.Run;
+import dev.segbench.results.Run;
 import dev.segbench.harness.exec.Executor;
 import dev.segbench.harness.results.ResultsBook;
 import java.util.function.Consumer;

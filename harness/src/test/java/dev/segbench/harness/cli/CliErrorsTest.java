@@ -95,7 +95,7 @@ class CliErrorsTest {
                 "--gallery", "0", "--in-process", "--progress", "never", "--warmup", "20ms", "--min-duration", "0.05s",
                 "--min-iterations", "3", "--run-timeout", "1.5m", "--stall-timeout", "90", "--out", out.toString());
         assertEquals(0, r.code(), r.toString());
-        dev.segbench.api.results.Settings s = dev.segbench.api.results.ResultsJson.read(out).settings();
+        dev.segbench.results.Settings s = dev.segbench.results.ResultsJson.read(out).settings();
         assertEquals(0.02, s.warmupSeconds(), 1e-12);
         assertEquals(0.05, s.minDurationSeconds(), 1e-12);
         assertOneLineUserError(CliResult.run("compare", "--models", "tiny", "--warmup", "2 parsecs"), "--warmup",

@@ -2,7 +2,7 @@ package dev.segbench.harness.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.segbench.api.results.ResultsJson;
+import dev.segbench.results.ResultsJson;
 import dev.segbench.harness.CliResult;
 import java.nio.file.Path;
 import java.util.List;

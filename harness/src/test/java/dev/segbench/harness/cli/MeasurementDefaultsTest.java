@@ -2,9 +2,9 @@ package dev.segbench.harness.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.segbench.api.results.Settings;
+import dev.segbench.results.Settings;
 import dev.segbench.harness.CliResult;
-import dev.segbench.api.results.ResultsJson;
+import dev.segbench.results.ResultsJson;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.segbench.api.results.Gate;
-import dev.segbench.api.results.Run;
-import dev.segbench.api.results.Server;
+import dev.segbench.results.Gate;
+import dev.segbench.results.Run;
+import dev.segbench.results.Server;
 import dev.segbench.harness.UserException;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.segbench.api.results.Server;
+import dev.segbench.results.Server;
 import dev.segbench.harness.metrics.Latencies;
 import java.util.ArrayList;
 import java.util.List;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.segbench.api.BackendException;
 import dev.segbench.api.Progress;
-import dev.segbench.api.results.InFlightThroughput;
+import dev.segbench.results.InFlightThroughput;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;

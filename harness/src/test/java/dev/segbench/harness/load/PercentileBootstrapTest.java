@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.segbench.api.results.PercentileIntervals;
+import dev.segbench.results.PercentileIntervals;
 import dev.segbench.harness.metrics.Latencies;
 import java.util.Arrays;
 import java.util.SplittableRandom;

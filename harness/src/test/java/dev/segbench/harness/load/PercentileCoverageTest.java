@@ -2,7 +2,7 @@ package dev.segbench.harness.load;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.segbench.api.results.PercentileIntervals;
+import dev.segbench.results.PercentileIntervals;
 import dev.segbench.harness.metrics.Latencies;
 import java.util.Locale;
 import org.HdrHistogram.Histogram;

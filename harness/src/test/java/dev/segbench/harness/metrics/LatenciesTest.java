@@ -3,7 +3,7 @@ package dev.segbench.harness.metrics;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import dev.segbench.api.results.Run;
+import dev.segbench.results.Run;
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
 

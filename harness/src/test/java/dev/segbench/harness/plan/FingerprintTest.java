@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.segbench.api.results.ResultsJson;
+import dev.segbench.results.ResultsJson;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;

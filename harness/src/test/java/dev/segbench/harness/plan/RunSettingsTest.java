@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.segbench.api.DatasetOptions;
 import dev.segbench.api.Precision;
-import dev.segbench.api.results.ResultsJson;
+import dev.segbench.results.ResultsJson;
 import dev.segbench.harness.UserException;
 import java.nio.file.Files;
 import java.nio.file.Path;

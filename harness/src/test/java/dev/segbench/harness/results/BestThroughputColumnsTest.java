@@ -2,10 +2,10 @@ package dev.segbench.harness.results;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.segbench.api.results.InFlightThroughput;
-import dev.segbench.api.results.PerformanceAtSize;
-import dev.segbench.api.results.Run;
-import dev.segbench.api.results.Speedups;
+import dev.segbench.results.InFlightThroughput;
+import dev.segbench.results.PerformanceAtSize;
+import dev.segbench.results.Run;
+import dev.segbench.results.Speedups;
 import dev.segbench.harness.gate.GateMetric;
 import java.util.Arrays;
 import java.util.List;
@@ -17,7 +17,7 @@ class BestThroughputColumnsTest {
     private static Run run(String backend, double p50, List<InFlightThroughput> cells) {
         PerformanceAtSize p = new PerformanceAtSize(64, 64, List.of("offline"), null, null, null, null, cells, null, null);
         return Run.builder("m", backend, "fp32").latencyMs(new Run.Latency(p50, p50, p50, p50, p50, p50, 0, 10, p50, 0.0, List.of()))
-                .performance(List.of(p)).throughput(cells.stream().map(Run.Throughput::of).toList()).build();
+                .performance(List.of(p)).build();
     }
 
     private static String column(String csv, int row, String name) {

@@ -6,9 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.segbench.api.results.Gate;
-import dev.segbench.api.results.Run;
-import dev.segbench.api.results.Settings;
+import dev.segbench.harness.merge.Merger;
+import dev.segbench.results.Gate;
+import dev.segbench.results.Run;
+import dev.segbench.results.Settings;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

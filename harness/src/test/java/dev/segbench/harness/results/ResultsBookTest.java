@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.segbench.api.DatasetOptions;
 import dev.segbench.api.Precision;
-import dev.segbench.api.results.Environment;
-import dev.segbench.api.results.GalleryEntry;
-import dev.segbench.api.results.Results;
-import dev.segbench.api.results.ResultsJson;
-import dev.segbench.api.results.Run;
+import dev.segbench.results.Environment;
+import dev.segbench.results.GalleryEntry;
+import dev.segbench.results.Results;
+import dev.segbench.results.ResultsJson;
+import dev.segbench.results.Run;
 import dev.segbench.harness.plan.Plan;
 import dev.segbench.harness.plan.PlannedRun;
 import dev.segbench.harness.plan.RunSettings;
@@ -45,7 +45,7 @@ class ResultsBookTest {
                         Set.of(), "f2", Map.of()),
                 new PlannedRun("n", "fake", Precision.FP32, PlannedRun.Role.COMPARED, null, null, List.of(1), Set.of(), "f3", Map.of()));
         return new Plan(s, "none", List.of("fake", "gone"), new Plan.DatasetFacts("fake(2)", true, 2, List.of(0, 1),
-                List.of("a", "b"), List.of()), runs, Map.of(), env("here", "EPYC"), List.of(dev.segbench.api.results.Warning.note("plan warning")));
+                List.of("a", "b"), List.of()), runs, Map.of(), env("here", "EPYC"), List.of(dev.segbench.results.Warning.note("plan warning")));
     }
 
     private static RunRecord record(String key, Environment where, GalleryEntry g) {

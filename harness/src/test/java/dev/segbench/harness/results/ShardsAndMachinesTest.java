@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.segbench.api.results.Environment;
-import dev.segbench.api.results.Results;
-import dev.segbench.api.results.ResultsJson;
-import dev.segbench.api.results.Run;
+import dev.segbench.results.Environment;
+import dev.segbench.results.Results;
+import dev.segbench.results.ResultsJson;
+import dev.segbench.results.Run;
 import dev.segbench.harness.CliProcess;
 import dev.segbench.harness.CliResult;
 import java.nio.file.Files;

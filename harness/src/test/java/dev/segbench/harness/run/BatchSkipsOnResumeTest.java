@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.segbench.api.Capability;
 import dev.segbench.api.Precision;
-import dev.segbench.api.results.Run;
+import dev.segbench.results.Run;
 import dev.segbench.harness.load.LoadSettings;
 import dev.segbench.harness.load.OptionLists;
-import dev.segbench.harness.passes.PerformanceStep;
+import dev.segbench.harness.run.PerformanceStep;
 import dev.segbench.harness.plan.PlannedRun;
 import java.util.List;
 import java.util.Map;

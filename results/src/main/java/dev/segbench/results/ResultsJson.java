@@ -1,0 +1,129 @@
+package dev.segbench.results;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.segbench.api.io.AtomicFiles;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/** Reads and writes {@code results.json} (snake_case, pretty-printed, written atomically). */
+public final class ResultsJson {
+
+    public static final String FILE_NAME = "results.json";
+
+    private static final ObjectMapper MAPPER = new ObjectMapper()
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .setSerializationInclusion(JsonInclude.Include.NON_NULL)
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    private ResultsJson() {
+    }
+
+    public static ObjectMapper mapper() {
+        return MAPPER;
+    }
+
+    public static byte[] toBytes(Results results) {
+        try {
+            return MAPPER.writeValueAsBytes(results);
+        } catch (IOException e) {
+            throw new IllegalStateException("results cannot be serialised", e);
+        }
+    }
+
+    public static Results fromBytes(byte[] json, String origin) throws IOException {
+        try {
+            com.fasterxml.jackson.databind.JsonNode tree = MAPPER.readTree(json);
+            if (!(tree instanceof com.fasterxml.jackson.databind.node.ObjectNode file)) {
+                throw new IOException(origin + ": not a segbench results file (not a JSON object)");
+            }
+            if (file.path("schema_version").asInt(0) < Results.PER_SIZE_ONLY_SCHEMA) {
+                perSizeOnly(file);
+            }
+            Results read = MAPPER.treeToValue(tree, Results.class);
+            if (read.schemaVersion() < Results.OLDEST_READABLE_SCHEMA || read.schemaVersion() > Results.SCHEMA_VERSION) {
+                throw new IOException(origin + ": schema_version " + read.schemaVersion() + " is not supported (this segbench reads "
+                        + Results.OLDEST_READABLE_SCHEMA + " to " + Results.SCHEMA_VERSION + ")");
+            }
+            // Older writers put the unstable verdict in text as well: drop it, once, here (Stability decides from fields).
+            Results r = new Results(read.schemaVersion(), read.environment(), read.environments(), read.settings(),
+                    read.runs().stream().map(Stability::withoutVerdictText).toList(), read.gallery(), read.warnings(),
+                    read.classes());
+            // Before schema 3 warnings were strings and readers derived the rest from the runs: convert once, here.
+            return r.schemaVersion() >= Results.STRUCTURED_WARNINGS_SCHEMA ? r
+                    : r.withWarnings(Warnings.upgrade(r.warnings(), r.runs(), r.settings()));
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
+            throw new IOException(origin + ": not a segbench results file (" + e.getOriginalMessage() + ")", e);
+        }
+    }
+
+    /** The run fields that schema 3 and before repeated from (or, before sizes, kept instead of) the first size. */
+    private static final java.util.List<String> FIRST_SIZE_FIELDS = java.util.List.of("latency_ms", "latency_histogram",
+            "measurement", "throughput", "device_timings_ms");
+
+    /**
+     * Schema 3 and before: each run's top-level summary moves into its first performance size, where schema 4 keeps
+     * it (the size's own values win; a run without sizes gets one, of the settings' performance size), so a run reads
+     * the same through {@link Run}'s accessors. Done once, here, on the JSON tree.
+     */
+    private static void perSizeOnly(com.fasterxml.jackson.databind.node.ObjectNode file) {
+        for (com.fasterxml.jackson.databind.JsonNode node : file.path("runs")) {
+            if (node instanceof com.fasterxml.jackson.databind.node.ObjectNode run) {
+                perSizeOnly(run, file.path("settings").path("perf_height").asInt(0),
+                        file.path("settings").path("perf_width").asInt(0));
+            }
+        }
+    }
+
+    /**
+     * One run's JSON of schema 3 and before made schema 4's (see above); {@code height} x {@code width} is the size a
+     * run without sizes gets. Also for the run records {@code --resume} reads from an older segbench's output.
+     */
+    public static void perSizeOnly(com.fasterxml.jackson.databind.node.ObjectNode run, int height, int width) {
+        if (FIRST_SIZE_FIELDS.stream().noneMatch(f -> present(run.get(f)))) {
+            FIRST_SIZE_FIELDS.forEach(run::remove);
+            return;
+        }
+        com.fasterxml.jackson.databind.node.ArrayNode sizes = run.path("performance").isArray()
+                ? (com.fasterxml.jackson.databind.node.ArrayNode) run.get("performance") : run.putArray("performance");
+        com.fasterxml.jackson.databind.node.ObjectNode first;
+        if (sizes.isEmpty() || !sizes.get(0).isObject()) {
+            first = sizes.insertObject(0);
+            first.put("height", height);
+            first.put("width", width);
+        } else {
+            first = (com.fasterxml.jackson.databind.node.ObjectNode) sizes.get(0);
+        }
+        for (String f : FIRST_SIZE_FIELDS) {
+            com.fasterxml.jackson.databind.JsonNode value = run.remove(f);
+            if (present(value) && !present(first.get(f))) {
+                first.set(f, value);
+            }
+        }
+    }
+
+    /** A value that says something: not absent, null or an empty list. */
+    private static boolean present(com.fasterxml.jackson.databind.JsonNode value) {
+        return value != null && !value.isNull() && !(value.isArray() && value.isEmpty());
+    }
+
+    /** Reads {@code DIR/results.json} or the file itself. */
+    public static Results read(Path dirOrFile) throws IOException {
+        Path file = Files.isDirectory(dirOrFile) ? dirOrFile.resolve(FILE_NAME) : dirOrFile;
+        try {
+            return fromBytes(Files.readAllBytes(file), file.toString());
+        } catch (NoSuchFileException e) {
+            throw new IOException(file + ": no such file", e);
+        }
+    }
+
+    public static void write(Path dir, Results results) throws IOException {
+        AtomicFiles.write(dir.resolve(FILE_NAME), toBytes(results));
+    }
+}

@@ -1,0 +1,111 @@
+package dev.segbench.results;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.segbench.api.DeviceTimings;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** Fields whose shape changed keep reading from results written before the change. */
+class ResultsCompatibilityTest {
+
+    @Test
+    void deviceTimingsOfOlderResultsStillRead() throws Exception {
+        String json = """
+                {"schema_version": 2, "runs": [{"model": "m", "backend": "b", "precision": "fp32", "status": "ok",
+                  "device_timings_ms": {"h2d": 0.25, "compute": 1.5, "d2h": 0.125}}]}""";
+        Results r = ResultsJson.fromBytes(json.getBytes(StandardCharsets.UTF_8), "old");
+        assertEquals(new DeviceTimings(0.25, 1.5, 0.125), r.runs().getFirst().deviceTimingsMs());
+    }
+
+    @Test
+    void deviceTimingsRoundTripUnderOneName() throws Exception {
+        Run run = Run.builder("m", "b", "fp32").status(Run.OK).deviceTimingsMs(new DeviceTimings(0.5, 2, 0.25)).build();
+        Results written = new Results(Results.SCHEMA_VERSION, null, null, java.util.List.of(run), null, null);
+        String json = new String(ResultsJson.toBytes(written), StandardCharsets.UTF_8);
+        assertTrue(json.contains("\"h2d_ms\" : 0.5"), json);
+        Results read = ResultsJson.fromBytes(json.getBytes(StandardCharsets.UTF_8), "new");
+        assertEquals(2.0, read.runs().getFirst().deviceTimingsMs().computeMs());
+        assertEquals(2.75, read.runs().getFirst().deviceTimingsMs().totalMs(), 1e-12);
+    }
+
+    /**
+     * A schema-3 file as that code wrote it (each run's first-size summary repeated at the top): the run reads the same
+     * summary, now derived from its first size, and the sizes keep their own values.
+     */
+    @Test
+    void schema3RunsReadTheSummaryTheyStoredFromTheirFirstSize() throws Exception {
+        byte[] bytes;
+        try (var in = getClass().getResourceAsStream("/results/schema3.json")) {
+            bytes = in.readAllBytes();
+        }
+        var stored = ResultsJson.mapper().readTree(bytes).get("runs").get(0);
+        Run run = ResultsJson.fromBytes(bytes, "schema3").runs().getFirst();
+        var m = ResultsJson.mapper();
+        assertEquals(stored.get("latency_ms").toString(), m.valueToTree(run.latencyMs()).toString());
+        assertEquals(stored.get("latency_histogram").asText(), run.latencyHistogram());
+        assertEquals(stored.get("measurement").toString(), m.valueToTree(run.measurement()).toString());
+        assertEquals(stored.get("throughput").toString(), m.valueToTree(run.throughput()).toString());
+        assertEquals(stored.get("device_timings_ms").toString(), m.valueToTree(run.deviceTimingsMs()).toString());
+        assertEquals(java.util.List.of("512x512", "256x256"), run.performance().stream().map(PerformanceAtSize::size).toList());
+        assertEquals(120.0, run.firstSize().throughput().get(1).imagesPerSecond(), "the size's own cells, with windows");
+        assertEquals(2.0, run.firstSize().throughput().get(1).seconds());
+        assertEquals("HISTB", run.performance().get(1).latencyHistogram());
+        assertEquals(null, run.performance().get(1).deviceTimingsMs(), "device timings were the first size's");
+    }
+
+    /** Schema 1: no sizes at all; the run's own fields become its first size, of the settings' performance size. */
+    @Test
+    void schema1RunsWithoutSizesReadIntoOneSize() throws Exception {
+        String json = """
+                {"schema_version": 1, "settings": {"perf_height": 320, "perf_width": 480},
+                 "runs": [{"model": "m", "backend": "b", "precision": "fp32", "status": "ok",
+                  "latency_ms": {"p50": 4.0, "p90": 5.0, "p95": 5.5, "p99": 6.0, "max": 7.0, "mean": 4.5, "stddev": 0.5,
+                                 "count": 400},
+                  "latency_histogram": "H", "throughput": [{"batch": 1, "images_per_second": 250.0},
+                                                         {"batch": 8, "images_per_second": 300.0}],
+                  "measurement": {"valid": true, "reasons": [], "warmup_seconds": 1, "duration_seconds": 2, "iterations": 400}},
+                  {"model": "m", "backend": "c", "precision": "fp32", "status": "failed", "reason": "x", "throughput": []}]}""";
+        Results r = ResultsJson.fromBytes(json.getBytes(StandardCharsets.UTF_8), "old");
+        Run run = r.runs().getFirst();
+        assertEquals("320x480", run.firstSize().size());
+        assertEquals(6.0, run.latencyMs().p99());
+        assertEquals("H", run.latencyHistogram());
+        assertEquals(400, run.measurement().iterations());
+        assertEquals(java.util.List.of(new Run.Throughput(1, 250.0), new Run.Throughput(8, 300.0)), run.throughput());
+        assertEquals(300.0, InFlightThroughput.best(run).imagesPerSecond());
+        assertTrue(r.runs().get(1).performance().isEmpty(), "a failed run measured nothing: no size is made up for it");
+    }
+
+    /** Schema 4 writes each measurement once: no run-level copy of the first size; and it reads back equal. */
+    @Test
+    void schema4WritesTheFirstSizeOnce() throws Exception {
+        byte[] bytes;
+        try (var in = getClass().getResourceAsStream("/results/schema3.json")) {
+            bytes = in.readAllBytes();
+        }
+        Results old = ResultsJson.fromBytes(bytes, "schema3");
+        Results now = new Results(Results.SCHEMA_VERSION, old.environment(), old.environments(), old.settings(), old.runs(),
+                old.gallery(), old.warnings(), old.classes());
+        byte[] written = ResultsJson.toBytes(now);
+        var run = ResultsJson.mapper().readTree(written).get("runs").get(0);
+        for (String f : java.util.List.of("latency_ms", "latency_histogram", "measurement", "throughput", "device_timings_ms")) {
+            assertTrue(!run.has(f), f + " is stored once, in performance: " + run);
+        }
+        assertEquals(4, ResultsJson.mapper().readTree(written).get("schema_version").asInt());
+        assertEquals(new String(written, StandardCharsets.UTF_8),
+                new String(ResultsJson.toBytes(ResultsJson.fromBytes(written, "new")), StandardCharsets.UTF_8));
+        assertEquals(old.runs().getFirst().deviceTimingsMs(), ResultsJson.fromBytes(written, "new").runs().getFirst().deviceTimingsMs());
+    }
+
+    @Test
+    void classesOfOlderResultsAreVocs() throws Exception {
+        Results old = ResultsJson.fromBytes("{\"schema_version\": 2, \"runs\": []}".getBytes(StandardCharsets.UTF_8), "old");
+        assertEquals(21, old.classes().count());
+        assertEquals("aeroplane", old.classes().name(1));
+        assertEquals("#800000", old.classes().colours().get(1));
+        assertEquals("#e0e0c0", old.classes().ignoreColour());
+        assertEquals("class 21", old.classes().name(21));
+    }
+}
