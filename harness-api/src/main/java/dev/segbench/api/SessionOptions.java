@@ -7,7 +7,8 @@ import java.util.Map;
 /**
  * Everything a backend needs to open a session, recorded verbatim in the results.
  *
- * @param threads     intra-op threads for CPU work (0 = backend default)
+ * @param threads     intra-op threads for CPU work (0 = all available processors, see {@link #threadsOrAllProcessors});
+ *                    never negative
  * @param profile     the input shapes the run will use (for engines with optimisation profiles)
  * @param cacheDir    where a backend may cache compiled engines (null = no cache)
  * @param properties  backend-specific settings ("tensorrt.opt-level" = "3"), read with {@link BackendProperties}
@@ -23,6 +24,9 @@ public record SessionOptions(Precision precision, int threads, ShapeProfile prof
     public static final String LABELS_OUT_KEY = "labels-out";
 
     public SessionOptions {
+        if (threads < 0) {
+            throw new IllegalArgumentException("threads must be >= 0 (0 = all available processors), got " + threads);
+        }
         properties = Map.copyOf(properties);
         if (properties.containsKey(LABELS_OUT_KEY)) {
             throw new IllegalArgumentException(LABELS_OUT_KEY + " is a session option, not a backend property:"
@@ -65,6 +69,11 @@ public record SessionOptions(Precision precision, int threads, ShapeProfile prof
     /** The same options with {@code labelsOut} set. */
     public SessionOptions withLabelsOut(boolean value) {
         return new SessionOptions(precision, threads, profile, cacheDir, properties, value, calibration);
+    }
+
+    /** The intra-op threads to set: {@link #threads}, or every available processor where it is 0. */
+    public int threadsOrAllProcessors() {
+        return threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
     }
 
     public String property(String key, String fallback) {

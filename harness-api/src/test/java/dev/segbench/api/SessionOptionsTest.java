@@ -39,4 +39,13 @@ class SessionOptionsTest {
                 0, SessionOptions.ShapeProfile.DEFAULT, null, Map.of("labels-out", "true")));
         assertTrue(e.getMessage().startsWith("labels-out is a session option, not a backend property"), e.getMessage());
     }
+
+    @Test
+    void negativeThreadsAreRefusedWhereTheOptionsAreMadeAndZeroMeansEveryProcessor() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new SessionOptions(Precision.FP32,
+                -1, SessionOptions.ShapeProfile.DEFAULT, null, java.util.Map.of()));
+        assertEquals("threads must be >= 0 (0 = all available processors), got -1", e.getMessage());
+        assertEquals(Runtime.getRuntime().availableProcessors(), SessionOptions.of(Precision.FP32).threadsOrAllProcessors());
+        assertEquals(3, SessionOptions.of(Precision.FP32).withThreads(3).threadsOrAllProcessors());
+    }
 }

@@ -139,14 +139,10 @@ public final class OrtCpuBackend implements Backend {
     @Override
     public InferenceSession open(ModelSource model, SessionOptions options) throws BackendException {
         availability.require();
-        if (options.threads() < 0) {
-            throw new IllegalArgumentException("threads must be >= 0 (0 = all available processors), got "
-                    + options.threads());
-        }
         BackendProperties.read(options, "cpu.", PROPERTIES);
         boolean labelsOut = options.labelsOut();
         ModelArtifact artifact = artifact(model, options, labelsOut);
-        int threads = options.threads() == 0 ? Runtime.getRuntime().availableProcessors() : options.threads();
+        int threads = options.threadsOrAllProcessors();
         SessionOptions.ShapeProfile profile = options.profile();
         long[] fixedShape = profile == null ? null
                 : new long[] {profile.optBatch(), 3, profile.optHeight(), profile.optWidth()};

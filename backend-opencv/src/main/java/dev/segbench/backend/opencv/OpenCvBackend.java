@@ -101,10 +101,6 @@ public final class OpenCvBackend implements Backend {
     @Override
     public InferenceSession open(ModelSource model, SessionOptions options) throws BackendException {
         availability.require();
-        if (options.threads() < 0) {
-            throw new IllegalArgumentException("threads must be >= 0 (0 = all available processors), got "
-                    + options.threads());
-        }
         BackendProperties.read(options, "opencv.", PROPERTIES);
         if (options.precision() != Precision.FP32) {
             throw new BackendException(BackendException.Code.UNSUPPORTED_OP, "opencv runs fp32 only, not "
@@ -121,7 +117,7 @@ public final class OpenCvBackend implements Backend {
             throw new BackendException(BackendException.Code.MODEL_INVALID, "cannot build the fp32 graph of "
                     + model.info().id() + ": " + e.getMessage(), e);
         }
-        int threads = options.threads() == 0 ? Runtime.getRuntime().availableProcessors() : options.threads();
+        int threads = options.threadsOrAllProcessors();
         SessionOptions.ShapeProfile profile = options.profile() == null ? SessionOptions.ShapeProfile.DEFAULT
                 : options.profile();
         return OpenCvSession.open(artifact, model.info(), threads,

@@ -16,6 +16,7 @@ import dev.segbench.api.SessionOptions;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -81,6 +82,16 @@ public final class PyTorchBackend implements Backend {
     }
 
     @Override
+    public Optional<String> unsupportedReason(Precision precision) {
+        return switch (precision) {
+            case FP16 -> Optional.of("libtorch's CPU half convolutions convert to fp32 inside on a CPU without"
+                    + " AVX512-FP16 (arch0's fp16 graph took 15x the fp32 time)");
+            case INT8 -> Optional.of("the interpreter does not execute quantized (QDQ) graphs");
+            default -> Optional.empty();
+        };
+    }
+
+    @Override
     public List<String> propertyKeys() {
         return PROPERTIES;
     }
@@ -88,10 +99,6 @@ public final class PyTorchBackend implements Backend {
     @Override
     public InferenceSession open(ModelSource model, SessionOptions options) throws BackendException {
         availability.require();
-        if (options.threads() < 0) {
-            throw new IllegalArgumentException("threads must be >= 0 (0 = all available processors), got "
-                    + options.threads());
-        }
         BackendProperties.read(options, "pytorch.", PROPERTIES);
         if (!precisions().contains(options.precision())) {
             throw new BackendException(BackendException.Code.UNSUPPORTED_OP, "the pytorch backend runs "
@@ -103,7 +110,7 @@ public final class PyTorchBackend implements Backend {
         } catch (ModelException e) {
             throw new BackendException(BackendException.Code.MODEL_INVALID, e.getMessage(), e);
         }
-        int threads = options.threads() == 0 ? Runtime.getRuntime().availableProcessors() : options.threads();
+        int threads = options.threadsOrAllProcessors();
         TorchRuntime.interOpThreads(threads);
         SessionOptions.ShapeProfile p = options.profile();
         long[] expected = p == null ? null : new long[] {p.optBatch(), 3, p.optHeight(), p.optWidth()};

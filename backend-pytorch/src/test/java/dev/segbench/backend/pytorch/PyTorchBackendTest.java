@@ -79,6 +79,9 @@ class PyTorchBackendTest {
         BackendException e = assertThrows(BackendException.class,
                 () -> BACKEND.open(source("mobile", TestGraphs.mobileBlock(1), false), SessionOptions.of(Precision.FP16)));
         assertTrue(e.getMessage().contains("not fp16"), e.getMessage());
+        assertTrue(BACKEND.unsupportedReason(Precision.FP16).orElseThrow().contains("fp32 inside"), "the skip says why");
+        assertTrue(BACKEND.unsupportedReason(Precision.INT8).isPresent());
+        assertTrue(BACKEND.unsupportedReason(Precision.FP32).isEmpty());
     }
 
     @ParameterizedTest
