@@ -234,7 +234,7 @@ final class ReportModel {
                         + (top.threadsPerRequest() == null ? "" : top.threadsPerRequest() + "t×") + top.inFlight()
                         + "×b" + top.batch()
                         + (ob == null || ob.gain() == null ? "" : ", " + Format.number(ob.gain(), 2) + "×") + ")",
-                isBaseline(r, baseline) && r.ok() ? "baseline" : speedText(speed)));
+                r.isBaseline(baseline) ? "baseline" : speedText(speed)));
             if (served) {
                 shown.add(serverHeadline(server(r)));
             }
@@ -302,10 +302,6 @@ final class ReportModel {
         }
         String latency = up.latency() == null ? Format.MISSING : Format.number(up.latency(), 2) + "×";
         return up.throughput() == null ? latency : latency + " / " + Format.number(up.throughput(), 2) + "×";
-    }
-
-    private static boolean isBaseline(Run r, String baseline) {
-        return baseline != null && baseline.equals(r.backend() + ":" + r.precision());
     }
 
     private static List<Run> confusionRuns(List<Run> ok, String reference) {

@@ -113,6 +113,15 @@ public record Run(String model, String backend, String precision, String status,
     }
 
     /**
+     * Whether this ok run is the one speed-ups are measured against: {@code baseline} is "backend:precision" as
+     * {@link Settings#baseline} records it (null names no run). The one answer, for {@link Speedups}, the console
+     * table and the report.
+     */
+    public boolean isBaseline(String baseline) {
+        return baseline != null && ok() && baseline.equals(backend + ":" + precision);
+    }
+
+    /**
      * The reference run of {@code run}'s model among {@code runs} ({@link #isReference}), skipped ones excluded (a
      * skipped reference measured nothing to compare with); null when there is none.
      */

@@ -21,7 +21,7 @@ public final class Speedups {
         List<Run> out = new ArrayList<>(runs.size());
         for (Run r : runs) {
             Run base = baseline == null || !r.ok() ? null : runs.stream()
-                    .filter(x -> x.ok() && x.model().equals(r.model()) && baseline.equals(x.backend() + ":" + x.precision()))
+                    .filter(x -> x.model().equals(r.model()) && x.isBaseline(baseline))
                     .findFirst().orElse(null);
             out.add(r.toBuilder().speedup(base == null || base == r ? null : of(r, base, baseline)).build());
         }

@@ -456,7 +456,7 @@ final class CompareCommand implements Callable<Integer> {
 
     /** "baseline" for the baseline run, "2.10x p50, 1.80x img/s" for another, "-" where there is nothing to compare. */
     private static String speedup(Run r, String baseline) {
-        if (r.ok() && (r.backend() + ":" + r.precision()).equals(baseline)) {
+        if (r.isBaseline(baseline)) {
             return "baseline";
         }
         Run.Speedup up = r.speedup();
