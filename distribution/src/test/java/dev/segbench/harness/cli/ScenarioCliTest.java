@@ -145,7 +145,7 @@ class ScenarioCliTest {
         String[] common = {"--backends", "cpu", "--models", "arch0", "--precisions", "fp32,fp16", "--reference", "cpu:fp32",
             "--weights", "arch0=" + shared.resolve("data/nas-segm-reference/arch0-seed1.pth"),
             "--dataset", "voc:" + shared.resolve("data/voc2012-sample/VOCdevkit"), "--perf-size", "64x64,32x48",
-            "--batch-sizes", "1,2", "--warmup", "0.05", "--min-duration", "0.05", "--min-iterations", "5", "--gallery", "0"};
+            "--batch-sizes", "1,2", "--warmup", "0.05", "--min-duration", "0.05", "--min-iterations", "10", "--gallery", "0"};
         List<String> pass = new ArrayList<>(List.of(common));
         pass.addAll(List.of("--gate", "agreement>=0.99"));
         CliResult passed = compare(null, out, pass.toArray(String[]::new));
