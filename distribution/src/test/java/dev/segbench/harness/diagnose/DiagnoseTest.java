@@ -84,6 +84,22 @@ class DiagnoseTest {
         assertNotNull(json.get("pairs").get(0).get("first_divergence"));
     }
 
+    /** A model of the user's own (onnx:PATH, as compare takes it) is diagnosed by its own graph's tensor names. */
+    @Test
+    void aModelOfYourOwnIsDiagnosedLikeABuiltInOne() throws Exception {
+        requireRealCpu();
+        Path lraspp = dev.segbench.testfixtures.TorchvisionModels.onnx(dev.segbench.testfixtures.TorchvisionModels.LRASPP);
+        Path out = tmp.resolve("own");
+        CliResult r = diagnose(out, "--model", "onnx:" + lraspp + "?name=mine", "--runs", "cpu:fp32,cpu:fp16");
+        assertEquals(0, r.code(), r.toString());
+        JsonNode json = ResultsJson.mapper().readTree(out.resolve("diagnose.json").toFile());
+        assertEquals("mine", json.get("model").asText(), json.toString().substring(0, 200));
+        assertTrue(json.get("pairs").get(0).get("tensors").size() > 100, "LR-ASPP's tensors compared by name");
+        CliResult missing = diagnose(tmp.resolve("missing"), "--model", "onnx:" + tmp.resolve("nosuch.onnx"), "--runs",
+                "cpu:fp32,cpu:fp16");
+        CliResult.assertOneLineUserError(missing, "--model", "nosuch.onnx");
+    }
+
     @Test
     void unknownRunNamesAreOneLineErrors() {
         CliResult unknownBackend = diagnose(tmp.resolve("a"), "--model", "arch0", "--runs", "cpu:fp32,nosuch:fp32");

@@ -7,8 +7,7 @@ import dev.segbench.api.DatasetException;
 import dev.segbench.api.DatasetOptions;
 import dev.segbench.api.DatasetSpec;
 import dev.segbench.api.ModelArtifact;
-import dev.segbench.api.ModelCatalog;
-import dev.segbench.api.ModelInfo;
+import dev.segbench.api.ModelException;
 import dev.segbench.api.ModelSource;
 import dev.segbench.api.Precision;
 import dev.segbench.api.WeightsSpec;
@@ -64,7 +63,8 @@ final class DiagnoseCommand implements Callable<Integer> {
     @ParentCommand
     Cli cli;
 
-    @Option(names = "--model", required = true, paramLabel = "ID", description = "Model id.")
+    @Option(names = "--model", required = true, paramLabel = "MODEL", description = "Model id (see `segbench models`) or "
+            + "onnx:PATH[?name=..&mean=..] for a model of your own, as compare's --models takes it.")
     String model;
 
     @Option(names = "--runs", required = true, split = ",", paramLabel = "BACKEND:PRECISION",
@@ -135,9 +135,8 @@ final class DiagnoseCommand implements Callable<Integer> {
         if (!(tolerance > 0)) {
             throw new UserException("--tolerance: must be > 0, got " + tolerance);
         }
-        ModelCatalog catalog = plugins.catalogFor(model).orElseThrow(() -> new UserException("--model: unknown model '"
-                + model + "' (known: " + plugins.models().stream().map(ModelInfo::id).collect(Collectors.joining(", ")) + ")"));
-        Path checkpoint = checkpoint();
+        String modelId = Plugins.modelId(model);
+        Path checkpoint = checkpoint(modelId);
         String data = dataset == null ? RunSettings.DEFAULT_DATASET : dataset;
         DatasetSpec spec;
         try {
@@ -159,7 +158,12 @@ final class DiagnoseCommand implements Callable<Integer> {
         Path logDir = out.resolve("logs");
         checkCapabilities(plugins, specs, logDir, limits);
 
-        ModelSource source = catalog.load(model, checkpoint == null ? WeightsSpec.seeded(seed) : WeightsSpec.checkpoint(checkpoint));
+        ModelSource source;
+        try {
+            source = plugins.loadModel(model, checkpoint == null ? WeightsSpec.seeded(seed) : WeightsSpec.checkpoint(checkpoint));
+        } catch (UserException | ModelException e) {
+            throw new UserException("--model: " + e.getMessage());
+        }
         ModelArtifact fp32 = source.artifact(Precision.FP32, false);
         GraphView view = GraphView.parse(fp32.onnx());
         byte[] table = specs.stream().anyMatch(s -> s.precision() == Precision.INT8) ? calibrate(plugins, source, data, cache) : null;
@@ -177,8 +181,8 @@ final class DiagnoseCommand implements Callable<Integer> {
                 DiagnoseJob job = new DiagnoseJob(model, checkpoint == null ? null : checkpoint.toAbsolutePath(), seed,
                         s.backend(), s.precision().id(), s.precision() == Precision.INT8 ? table : null, data, limit, ids,
                         threads, view.tensors(), referenceDir.toAbsolutePath(), i == 0);
-                cli.err.println("diagnose: " + model + " on " + s.key() + (i == 0 ? " (reference)" : ""));
-                IsolatedTasks.Outcome<DiagnoseJob.Captured> o = tasks.run(model + "-" + s.backend() + "-"
+                cli.err.println("diagnose: " + modelId + " on " + s.key() + (i == 0 ? " (reference)" : ""));
+                IsolatedTasks.Outcome<DiagnoseJob.Captured> o = tasks.run(modelId + "-" + s.backend() + "-"
                         + s.precision().id(), DiagnoseTask.class, job, DiagnoseJob.Captured.class);
                 outcomes.put(s.key(), o);
                 if (o.failure() != null) {
@@ -234,13 +238,13 @@ final class DiagnoseCommand implements Callable<Integer> {
     }
 
     /** The checkpoint for --model from --weights MODEL=FILE, or null for seeded weights. */
-    private Path checkpoint() {
+    private Path checkpoint(String modelId) {
         for (String m : weights.keySet()) {
-            if (!m.equals(model)) {
-                throw new UserException("--weights: '" + m + "' is not the diagnosed model " + model);
+            if (!m.equals(modelId)) {
+                throw new UserException("--weights: '" + m + "' is not the diagnosed model " + modelId);
             }
         }
-        Path file = weights.get(model);
+        Path file = weights.get(modelId);
         if (file != null && !Files.isRegularFile(file)) {
             throw new UserException("--weights: " + file + ": weights file " + (Files.exists(file) ? "is not a regular file" : "does not exist"));
         }
@@ -312,7 +316,7 @@ final class DiagnoseCommand implements Callable<Integer> {
             pairs.add(Diagnosis.pair(view, referenceKey, s.key(), ref, o.result(), tolerance));
         }
         List<String> images = ref == null ? List.of() : ref.imageIds();
-        return new Diagnosis(Diagnosis.FORMAT, model, checkpoint == null ? "seeded(" + seed + ")" : checkpoint.toString(),
+        return new Diagnosis(Diagnosis.FORMAT, Plugins.modelId(model), checkpoint == null ? "seeded(" + seed + ")" : checkpoint.toString(),
                 data, images, tolerance, referenceKey, entries, pairs);
     }
 

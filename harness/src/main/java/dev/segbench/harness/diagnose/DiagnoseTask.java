@@ -43,9 +43,8 @@ public final class DiagnoseTask implements IsolatedTasks.Task {
     public Object perform(Plugins plugins, String payload, Progress progress, Consumer<String> log) throws Exception {
         DiagnoseJob job = ResultsJson.mapper().readValue(payload, DiagnoseJob.class);
         Backend backend = plugins.requireBackend(job.backend(), "");
-        ModelSource model = plugins.catalogFor(job.model()).orElseThrow(() -> new IllegalStateException(
-                "model " + job.model() + " is in no catalogue of this process"))
-                .load(job.model(), job.weights() == null ? WeightsSpec.seeded(job.seed()) : WeightsSpec.checkpoint(job.weights()));
+        ModelSource model = plugins.loadModel(job.model(),
+                job.weights() == null ? WeightsSpec.seeded(job.seed()) : WeightsSpec.checkpoint(job.weights()));
         DatasetSpec spec = DatasetSpec.parse(job.dataset());
         DatasetProvider provider = plugins.datasetProvider(spec.scheme()).orElseThrow(() -> new IllegalStateException(
                 "dataset scheme " + spec.scheme() + " is in no plugin of this process"));
