@@ -1,6 +1,7 @@
 package dev.segbench.backend.pytorch;
 
 import java.io.File;
+import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.ValueLayout;
@@ -48,6 +49,7 @@ final class TorchRuntime {
 
     private static boolean loaded;
     private static int interOpThreads = -1;
+    private static String ompWaitPolicy = "";
 
     private TorchRuntime() {
     }
@@ -62,6 +64,7 @@ final class TorchRuntime {
         Loader.cacheResources(openblas.class, "/org/bytedeco/openblas/" + platform + "/");
         File[] extracted = Loader.cacheResources(torch.class, "/org/bytedeco/pytorch/" + platform + "/");
         Loader.load(openblas.class); // libtorch_cpu's libopenblas.so.0, by absolute path from the cache
+        ompWaitPolicy = passiveOpenMpWaits();
         for (String lib : LOAD_ORDER) {
             System.load(find(extracted, lib).getAbsolutePath());
         }
@@ -103,6 +106,34 @@ final class TorchRuntime {
             mallopt.invoke(trimThreshold, Integer.MAX_VALUE);
         } catch (Throwable notGlibc) {
             // another C library: its allocator stays as it is
+        }
+    }
+
+    /** The OpenMP wait policy libgomp was loaded with; the user's environment wins over the backend's default. */
+    static final String OMP_WAIT_POLICY = "OMP_WAIT_POLICY";
+
+    /**
+     * Makes libgomp put its idle workers to sleep at once instead of spinning for ~300k iterations after each parallel
+     * region (OMP_WAIT_POLICY=PASSIVE), unless the user set OMP_WAIT_POLICY or GOMP_SPINCOUNT. A spinning worker holds
+     * a core that the JVM's own threads or the next region's master need: on the 2-core machine arch1 at 2 threads
+     * ran several times slower with spinning than passive whenever anything else ran. libgomp reads the variable once,
+     * when it is loaded, so this runs before it is.
+     *
+     * @return the policy in force, as a fact
+     */
+    private static String passiveOpenMpWaits() {
+        String user = System.getenv(OMP_WAIT_POLICY);
+        if (user != null || System.getenv("GOMP_SPINCOUNT") != null) {
+            return user != null ? user + " (environment)" : "GOMP_SPINCOUNT=" + System.getenv("GOMP_SPINCOUNT") + " (environment)";
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            Linker linker = Linker.nativeLinker();
+            MethodHandle setenv = linker.downcallHandle(linker.defaultLookup().find("setenv").orElseThrow(),
+                    FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+            int rc = (int) setenv.invokeExact(arena.allocateFrom(OMP_WAIT_POLICY), arena.allocateFrom("PASSIVE"), 0);
+            return rc == 0 ? "PASSIVE" : "libgomp default";
+        } catch (Throwable noSetenv) {
+            return "libgomp default";
         }
     }
 
@@ -186,6 +217,7 @@ final class TorchRuntime {
         parallel.lines().map(String::strip).filter(l -> l.startsWith("ATen/Parallel:") || l.startsWith("OpenMP "))
                 .findFirst().ifPresent(l -> facts.put("torch.openmp", l));
         facts.put("torch.onednn", string(torch.get_mkldnn_version()).lines().findFirst().orElse(""));
+        facts.put("torch.omp-wait-policy", ompWaitPolicy);
         return facts;
     }
 

@@ -62,6 +62,15 @@ class PyTorchBackendTest {
     }
 
     @Test
+    void openMpWorkersSleepRatherThanSpinUnlessTheUserChoseOtherwise() {
+        String user = System.getenv("OMP_WAIT_POLICY");
+        String spin = System.getenv("GOMP_SPINCOUNT");
+        String expected = user != null ? user + " (environment)"
+                : spin != null ? "GOMP_SPINCOUNT=" + spin + " (environment)" : "PASSIVE";
+        assertEquals(expected, BACKEND.availability().facts().get("torch.omp-wait-policy"));
+    }
+
+    @Test
     void aGraphWithAnOpTheInterpreterDoesNotRunIsRefusedAtOpenNamingTheOp() {
         OnnxBuilder b = new OnnxBuilder(3).input("input", 1, 3).output("logits", 1, 4);
         String x = b.conv("input", 3, 4, 3, 1, 1, 1, 1, true);
