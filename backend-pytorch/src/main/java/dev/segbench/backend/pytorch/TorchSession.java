@@ -176,7 +176,10 @@ final class TorchSession implements InferenceSession {
                         captured.put(name, heapCopy(t));
                     }
                 }).get(artifact.outputName()).contiguous();
-                ArenaResult out = copyOut(y, g.shape(artifact.outputName()));
+                if (y.is_alias_of(x)) { // the staging input is freed when this run returns
+                    y = y.clone();
+                }
+                ArenaResult out = handOver(y, g.shape(artifact.outputName()));
                 Map<String, HostTensor> extras = java.util.Collections.unmodifiableMap(captured);
                 return new InferenceResult() {
                     @Override
@@ -270,4 +273,5 @@ final class TorchSession implements InferenceSession {
         } finally {
             lifecycle.writeLock().unlock();
         }
-    }}
+    }
+}
