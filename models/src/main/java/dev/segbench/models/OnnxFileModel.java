@@ -528,20 +528,33 @@ final class OnnxFileModel implements ModelInfo, ModelSource {
             }
 
             @Override
+            public List<Layer> quantizableLayers() {
+                synchronized (OnnxFileModel.this) {
+                    return QdqGraphs.layers(fp32Graph(false).getGraph(), plan(false));
+                }
+            }
+
+            @Override
             public ModelArtifact artifact(CalibrationTable table, Int8Activations activations, boolean labelsOut)
                     throws ModelException {
+                return artifact(table, activations, labelsOut, Set.of());
+            }
+
+            @Override
+            public ModelArtifact artifact(CalibrationTable table, Int8Activations activations, boolean labelsOut,
+                                          Set<String> floatLayers) throws ModelException {
                 CalibrationTable.Key key = table.key();
                 if (!key.modelId().equals(id()) || !key.weightsSha256().equals(weights.sha256())
                         || !key.graphVersion().equals(graphVersion())) {
                     throw new ModelException("the calibration table was made for " + key.modelId() + " " + key.weightsSha256()
                             + " " + key.graphVersion() + ", not for " + id() + " " + weights.sha256() + " " + graphVersion());
                 }
-                String variant = "int8/" + table.sha256() + "/" + activations + "/" + labelsOut;
+                String variant = "int8/" + table.sha256() + "/" + activations + "/" + labelsOut + "/" + new java.util.TreeSet<>(floatLayers);
                 synchronized (OnnxFileModel.this) {
                     ModelArtifact known = artifacts.get(variant);
                     if (known == null) {
                         byte[] onnx = QdqGraphs.quantize(fp32Graph(labelsOut), plan(labelsOut), table,
-                                QdqGraphs.Options.of(activations)).toByteArray();
+                                QdqGraphs.Options.of(activations), floatLayers).toByteArray();
                         known = new ModelArtifact(id(), Precision.INT8, labelsOut, onnx, Sha256.hex(onnx), weights);
                         artifacts.put(variant, known);
                     }

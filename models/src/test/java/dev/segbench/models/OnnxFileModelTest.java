@@ -121,8 +121,23 @@ class OnnxFileModelTest {
             assertEquals(name.equals(TorchvisionModels.LRASPP) ? 2 : 1, plan.classifiers().size(),
                     name + ": the Convs the logits come from stay fp32: " + plan.classifiers());
 
+            // --int8-fallback on a model of one's own: the named convolutions keep float weights
+            List<ModelSource.Layer> layers = int8.quantizableLayers();
+            assertTrue(layers.size() > 50, name + ": " + layers.size() + " quantizable convolutions");
+            java.util.Set<String> kept = java.util.Set.of(layers.get(0).name(), layers.get(layers.size() / 2).name());
+            ModelArtifact partly = int8.artifact(table, Int8Activations.ASYMMETRIC_UINT8, true, kept);
+            ModelProto partlyProto = ModelProto.parseFrom(partly.onnx());
+            for (var n : partlyProto.getGraph().getNodeList()) {
+                if (n.getOpType().equals("Conv") && kept.contains(n.getName())) {
+                    assertTrue(partlyProto.getGraph().getInitializerList().stream()
+                            .anyMatch(t -> t.getName().equals(n.getInput(1)) && t.getDataType() == TensorProto.DataType.FLOAT_VALUE),
+                            name + ": kept layer " + n.getName() + " reads float weights");
+                }
+            }
+            assertTrue(agreement(reference, labels(partly, x)) > 0.5, name + ": the graph with kept layers runs");
+
             int i = 0;
-            for (ModelArtifact v : List.of(model.artifact(Precision.FP32, false), model.artifact(Precision.FP32, true),
+            for (ModelArtifact v : List.of(model.artifact(Precision.FP32, false), model.artifact(Precision.FP32, true), partly,
                     model.artifact(Precision.FP16, false), model.artifact(Precision.FP16, true),
                     int8.artifact(table, Int8Activations.ASYMMETRIC_UINT8, false), q,
                     int8.artifact(table, Int8Activations.SYMMETRIC_INT8, true), int8.calibrationGraph().artifact())) {
