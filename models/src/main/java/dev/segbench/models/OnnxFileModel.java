@@ -511,7 +511,12 @@ final class OnnxFileModel implements ModelInfo, ModelSource {
         return Optional.of(new Int8Graphs() {
             @Override
             public String graphVersion() {
-                return plan(false).graphVersion();
+                // the ranges depend on how the images are normalised, which a spec's mean= and std= change while the
+                // file (the weights sha256 of the cache key) stays the same
+                String normalisation = preprocessing.scale() + Arrays.toString(preprocessing.mean())
+                        + Arrays.toString(preprocessing.std());
+                return plan(false).graphVersion() + "+norm-"
+                        + Sha256.hex(normalisation.getBytes(java.nio.charset.StandardCharsets.UTF_8)).substring(0, 8);
             }
 
             @Override

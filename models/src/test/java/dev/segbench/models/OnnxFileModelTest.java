@@ -1,6 +1,7 @@
 package dev.segbench.models;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -202,6 +203,17 @@ class OnnxFileModelTest {
         ModelException e = assertThrows(ModelException.class, () -> open("onnx:" + file + options));
         assertFalse(e.getMessage().contains("\n"), "one line: " + e.getMessage());
         return e.getMessage();
+    }
+
+    /** A calibration cached for one normalisation must not be taken for another of the same file. */
+    @Test
+    void theInt8GraphVersionChangesWithTheNormalisation() throws Exception {
+        Path file = TorchvisionModels.onnx(TorchvisionModels.LRASPP);
+        String imagenet = open("onnx:" + file).int8().orElseThrow().graphVersion();
+        assertEquals(imagenet, open("onnx:" + file + "?name=other").int8().orElseThrow().graphVersion(),
+                "the name alone changes nothing calibrated");
+        assertNotEquals(imagenet, open("onnx:" + file + "?mean=0.5,0.5,0.5&std=0.5,0.5,0.5").int8().orElseThrow()
+                .graphVersion());
     }
 
     @Test

@@ -450,17 +450,23 @@ final class OrtCpuSession implements InferenceSession {
             captures = new ArrayList<>(captureSessions.values());
             captureSessions.clear();
         }
-        try {
-            session.close();
-            if (fixed != null) {
-                fixed.close();
+        List<OrtSession> all = new ArrayList<>();
+        all.add(session);
+        if (fixed != null) {
+            all.add(fixed);
+        }
+        all.addAll(captures);
+        OrtException first = null;
+        for (OrtSession each : all) { // each closed even when an earlier one fails
+            try {
+                each.close();
+            } catch (OrtException e) {
+                first = first == null ? e : first;
             }
-            for (OrtSession c : captures) {
-                c.close();
-            }
-        } catch (OrtException e) {
-            // The native session is gone either way; there is nothing a caller could do with this.
-            throw new IllegalStateException("ONNX Runtime failed to release session for " + artifact.modelId(), e);
+        }
+        if (first != null) {
+            // The native sessions are gone either way; there is nothing a caller could do with this.
+            throw new IllegalStateException("ONNX Runtime failed to release session for " + artifact.modelId(), first);
         }
     }
 

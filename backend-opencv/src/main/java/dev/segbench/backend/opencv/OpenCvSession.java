@@ -173,9 +173,10 @@ final class OpenCvSession implements InferenceSession {
             }
             Map<String, HostTensor> tensors = new LinkedHashMap<>();
             for (int i = 0; i < names.size(); i++) {
-                Mat m = outs.get(i);
-                if (m.type() == opencv_core.CV_32F && m.isContinuous()) {
-                    tensors.put(names.get(i), heapCopy(m));
+                try (Mat m = outs.get(i)) { // a new native Mat header referencing the output blob
+                    if (m.type() == opencv_core.CV_32F && m.isContinuous()) {
+                        tensors.put(names.get(i), heapCopy(m));
+                    }
                 }
             }
             HostTensor output = tensors.get(artifact.outputName());

@@ -247,7 +247,12 @@ class CompareInt8Test {
                 "unknown dataset scheme 'nosuch'");
         assertOneLineUserError(compare(tmp.resolve("f"), "--in-process", "--backends", "cpu", "--models", "arch0",
                 "--precisions", "fp32", "--calibration", "fake:2"), "--calibration: only int8 runs are calibrated");
-        for (String dir : List.of("a", "b", "c", "d", "e", "f")) {
+        // accepted and then ignored would be worse than refused: an int8-only option without int8 is one line
+        assertOneLineUserError(compare(tmp.resolve("g"), "--in-process", "--backends", "cpu", "--models", "arch0",
+                "--precisions", "fp32", "--int8-fallback", "auto"), "--int8-fallback: only int8 runs keep layers in float");
+        assertOneLineUserError(compare(tmp.resolve("h"), "--in-process", "--backends", "cpu", "--models", "arch0",
+                "--precisions", "fp32", "--int8-target", "99"), "--int8-target: only int8 runs keep layers in float");
+        for (String dir : List.of("a", "b", "c", "d", "e", "f", "g", "h")) {
             assertFalse(Files.exists(tmp.resolve(dir).resolve("results.json")), dir + ": nothing written");
         }
     }

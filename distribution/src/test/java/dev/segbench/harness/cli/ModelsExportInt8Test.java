@@ -97,7 +97,8 @@ class ModelsExportInt8Test {
         assertOneLineUserError(run(base, "--precision", "int8", "--calibration", "synthetic:2", "--int8-activations",
                 "int4"), "--int8-activations");
         assertOneLineUserError(run(base, "--precision", "int8", "--calibration", "nosuch:x"), "unknown dataset scheme 'nosuch'");
-        assertOneLineUserError(run(base, "--calibration", "synthetic:2"), "only --precision int8 is calibrated");
+        assertOneLineUserError(run(base, "--calibration", "synthetic:2"), "--calibration: only int8 runs are calibrated; use --precision int8");
+        assertOneLineUserError(run(base, "--int8-fallback", "auto"), "--int8-fallback: only int8 runs keep layers in float");
         assertFalse(Files.exists(out), "nothing written");
         assertOneLineUserError(CliResult.run("predict", "--model", "arch1", "--precision", "int8", "--image", "x.jpg",
                 "--out-mask", tmp.resolve("m.png").toString()), "predict does not calibrate");

@@ -47,6 +47,20 @@ final class CalibrationOptions {
     String target;
 
     /**
+     * Refuses every int8-only option given where nothing is quantized ({@code why}: "add int8 to --precisions"), so that
+     * none is accepted and then ignored.
+     */
+    void refuseWithoutInt8(String why) {
+        if (dataset != null) {
+            throw new UserException("--calibration: only int8 runs are calibrated; " + why);
+        }
+        if (!Int8Fallback.DEFAULT.equals(fallback.strip()) || !Int8Fallback.DEFAULT_TARGET_PERCENT.equals(target.strip())) {
+            throw new UserException((Int8Fallback.DEFAULT.equals(fallback.strip()) ? "--int8-target" : "--int8-fallback")
+                    + ": only int8 runs keep layers in float; " + why);
+        }
+    }
+
+    /**
      * The request, with the calibration set derived from {@code evaluated} when {@code --calibration} is absent.
      *
      * @param evaluated the evaluated dataset spec, or null where nothing is evaluated ({@code models export})

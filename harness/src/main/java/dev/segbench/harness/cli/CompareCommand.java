@@ -369,9 +369,7 @@ final class CompareCommand implements Callable<Integer> {
     /** How int8 runs calibrate (null without int8): on the evaluated dataset's default unless --calibration says. */
     private CalibrationRequest calibrationRequest(List<Precision> ps, DatasetOptions evaluatedOptions) {
         if (!ps.contains(Precision.INT8)) {
-            if (calibration.dataset != null) {
-                throw new UserException("--calibration: only int8 runs are calibrated; add int8 to --precisions");
-            }
+            calibration.refuseWithoutInt8("add int8 to --precisions");
             return null;
         }
         return calibration.request(dataset == null ? RunSettings.DEFAULT_DATASET : dataset, evaluatedOptions,

@@ -27,6 +27,8 @@ import dev.segbench.harness.exec.IsolatedTasks;
 import dev.segbench.harness.plan.BackendState;
 import dev.segbench.harness.plan.RunSettings;
 import dev.segbench.harness.plugins.Plugins;
+import dev.segbench.harness.plan.PlannedRun;
+import dev.segbench.harness.calibration.Int8Fallback;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -127,6 +129,15 @@ final class DiagnoseCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Plugins plugins = cli.plugins();
         List<RunSpec> specs = parseRuns(plugins);
+        if (threads < 0) {
+            throw new UserException("--threads: must be >= 0 (0 = all available processors), got " + threads);
+        }
+        if (specs.stream().noneMatch(s -> s.precision() == Precision.INT8)) {
+            calibration.refuseWithoutInt8("add an int8 run to --runs");
+        } else if (!Int8Fallback.DEFAULT.equals(calibration.fallback.strip())) {
+            throw new UserException("--int8-fallback: diagnose compares the fully quantized int8 graph (to see which"
+                    + " layers break it); leave the option out");
+        }
         if (limit == null) {
             limit = ids.isEmpty() ? DEFAULT_IMAGES : 0; // 0: no limit
         } else if (limit < 1) {
@@ -155,15 +166,15 @@ final class DiagnoseCommand implements Callable<Integer> {
         }
         RunSettings.Execution limits = new RunSettings.Execution(false, false, runTimeout, stallTimeout,
                 childJvmOptions.stream().filter(o -> !o.isBlank()).toList());
-        Path logDir = out.resolve("logs");
-        checkCapabilities(plugins, specs, logDir, limits);
-
         ModelSource source;
         try {
             source = plugins.loadModel(model, checkpoint == null ? WeightsSpec.seeded(seed) : WeightsSpec.checkpoint(checkpoint));
         } catch (UserException | ModelException e) {
             throw new UserException("--model: " + e.getMessage());
         }
+        Path logDir = out.resolve("logs");
+        checkCapabilities(plugins, specs, logDir, limits);
+
         ModelArtifact fp32 = source.artifact(Precision.FP32, false);
         GraphView view = GraphView.parse(fp32.onnx());
         byte[] table = specs.stream().anyMatch(s -> s.precision() == Precision.INT8) ? calibrate(plugins, source, data, cache) : null;
@@ -182,7 +193,7 @@ final class DiagnoseCommand implements Callable<Integer> {
                         s.backend(), s.precision().id(), s.precision() == Precision.INT8 ? table : null, data, limit, ids,
                         threads, view.tensors(), referenceDir.toAbsolutePath(), i == 0);
                 cli.err.println("diagnose: " + modelId + " on " + s.key() + (i == 0 ? " (reference)" : ""));
-                IsolatedTasks.Outcome<DiagnoseJob.Captured> o = tasks.run(modelId + "-" + s.backend() + "-"
+                IsolatedTasks.Outcome<DiagnoseJob.Captured> o = tasks.run(PlannedRun.fileSafe(modelId) + "-" + s.backend() + "-"
                         + s.precision().id(), DiagnoseTask.class, job, DiagnoseJob.Captured.class);
                 outcomes.put(s.key(), o);
                 if (o.failure() != null) {

@@ -110,8 +110,8 @@ final class ModelsCommand implements Callable<Integer> {
             Cli cli = models.cli;
             Precision precision = modelOptions.precision();
             Int8Activations flavour = int8Activations();
-            if (precision != Precision.INT8 && calibration.dataset != null) {
-                throw new UserException("--calibration: only --precision int8 is calibrated");
+            if (precision != Precision.INT8) {
+                calibration.refuseWithoutInt8("use --precision int8");
             }
             CalibrationRequest request = precision == Precision.INT8
                     ? calibration.request(null, DatasetOptions.defaults(), CacheDirOption.resolve(cacheDir), threads)

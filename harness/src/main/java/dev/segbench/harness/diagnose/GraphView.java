@@ -31,6 +31,9 @@ public final class GraphView {
         for (NodeProto n : ModelProto.parseFrom(onnx).getGraph().getNodeList()) {
             List<String> inputs = n.getInputList().stream().filter(i -> !i.isEmpty()).toList();
             for (String out : n.getOutputList()) {
+                if (out.isEmpty()) { // an optional output the node does not produce
+                    continue;
+                }
                 view.order.add(out);
                 view.producers.put(out, new Producer(n.getOpType(), inputs));
             }
