@@ -37,7 +37,14 @@ final class LabelsHead {
                 "labels_head/slice_4"));
         g.addNode(node("Concat", "labels_head/sizes", "labels_head/batch_classes", "labels_head/height_width")
                 .addAttribute(AttributeProto.newBuilder().setName("axis").setType(AttributeProto.AttributeType.INT).setI(0)));
-        g.addNode(node("Resize", "labels_head/upsampled", logits, "", "", "labels_head/sizes")
+        // roi and scales became optional in opset 13; before it they are required inputs, given empty here
+        String unused = "";
+        if (OnnxFileModel.opset(logitsGraph) < 13) {
+            unused = "labels_head/unused";
+            g.addInitializer(TensorProto.newBuilder().setName(unused).setDataType(TensorProto.DataType.FLOAT_VALUE)
+                    .addDims(0));
+        }
+        g.addNode(node("Resize", "labels_head/upsampled", logits, unused, unused, "labels_head/sizes")
                 .addAttribute(string("mode", "linear"))
                 .addAttribute(string("coordinate_transformation_mode", "half_pixel")));
         g.addNode(node("ArgMax", "labels_head/labels_int64", "labels_head/upsampled")

@@ -115,6 +115,10 @@ final class OnnxFileModel implements ModelInfo, ModelSource {
                 || model.getOpsetImportCount() == 0) {
             throw new ModelException(where + ": not an ONNX model (no IR version, opset or graph nodes)");
         }
+        if (opset(model) < 11) {
+            throw new ModelException(where + ": opset " + opset(model) + " is too old (segbench needs 11 or newer: the"
+                    + " labels-out head resizes with sizes); export it again with a newer opset_version");
+        }
         GraphProto g = model.getGraph();
         Set<String> initializers = g.getInitializerList().stream().map(TensorProto::getName).collect(Collectors.toSet());
         List<String> inputs = g.getInputList().stream().map(ValueInfoProto::getName).filter(n -> !initializers.contains(n)).toList();

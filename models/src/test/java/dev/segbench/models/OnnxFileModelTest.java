@@ -244,6 +244,14 @@ class OnnxFileModelTest {
     }
 
     @Test
+    void anOpsetTooOldForTheLabelsHeadIsRefusedAtOpen(@TempDir Path dir) throws Exception {
+        ModelProto old = graph(List.of(relu("x", "y")), List.of("y"), "n", 3, "h", "w").toBuilder()
+                .setOpsetImport(0, OperatorSetIdProto.newBuilder().setVersion(10)).build();
+        String m = refused(dir, old.toByteArray(), "");
+        assertTrue(m.contains("opset 10") && m.contains("11 or newer"), m);
+    }
+
+    @Test
     void anUnknownOptionIsRefused(@TempDir Path dir) throws Exception {
         String m = refused(dir, graph(List.of(relu("x", "y")), List.of("y"), "n", 3, "h", "w").toByteArray(), "?colour=red");
         assertTrue(m.contains("unknown option 'colour'") && m.contains("mean"), m);
