@@ -125,4 +125,18 @@ class DiagnoseTest {
         CliResult r = diagnose(tmp.resolve("r"), "--model", "arch0", "--runs", "cpu:fp32,renamed:fp32");
         CliResult.assertOneLineUserError(r, "renamed:fp32", "share no");
     }
+
+    /** One incomparable run among comparable ones costs its own result only: the others are still written. */
+    @Test
+    void anIncomparableRunFailsAloneAndTheComparablePairIsKept() throws Exception {
+        requireRealCpu();
+        Path out = tmp.resolve("mixed");
+        CliResult r = diagnose(out, "--model", "arch2", "--runs", "cpu:fp32,renamed:fp32,perturbed:fp32");
+        assertEquals(3, r.code(), r.toString());
+        JsonNode json = ResultsJson.mapper().readTree(out.resolve("diagnose.json").toFile());
+        assertEquals("failed", json.get("runs").get(1).get("status").asText());
+        assertTrue(json.get("runs").get(1).get("reason").asText().contains("share no"), json.get("runs").toString());
+        assertEquals(1, json.get("pairs").size());
+        assertEquals("perturbed:fp32", json.get("pairs").get(0).get("candidate").asText());
+    }
 }

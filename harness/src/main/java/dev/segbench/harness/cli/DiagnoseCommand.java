@@ -302,6 +302,7 @@ final class DiagnoseCommand implements Callable<Integer> {
         DiagnoseJob.Captured ref = outcomes.get(referenceKey).result();
         List<Diagnosis.RunEntry> entries = new ArrayList<>();
         List<Diagnosis.Pair> pairs = new ArrayList<>();
+        List<String> incomparable = new ArrayList<>(); // runs kept as failed so the comparable pairs are not lost
         for (RunSpec s : specs) {
             IsolatedTasks.Outcome<DiagnoseJob.Captured> o = outcomes.get(s.key());
             if (o == null) {
@@ -312,19 +313,27 @@ final class DiagnoseCommand implements Callable<Integer> {
                 entries.add(new Diagnosis.RunEntry(s.key(), "failed", o.failure(), 0));
                 continue;
             }
-            entries.add(new Diagnosis.RunEntry(s.key(), "ok", null, o.result().captured().size()));
             if (s.key().equals(referenceKey)) {
+                entries.add(new Diagnosis.RunEntry(s.key(), "ok", null, o.result().captured().size()));
                 continue;
             }
             Set<String> shared = new LinkedHashSet<>(ref.captured());
             shared.retainAll(o.result().captured());
             shared.remove(fp32.outputName());
             if (shared.isEmpty()) {
-                throw new UserException("--runs: " + s.key() + " and " + referenceKey + " share no intermediate tensor"
-                        + " names (" + o.result().captured().size() + " and " + ref.captured().size()
-                        + " captured): their graphs cannot be compared layer by layer");
+                String why = s.key() + " and " + referenceKey + " share no intermediate tensor names ("
+                        + o.result().captured().size() + " and " + ref.captured().size()
+                        + " captured): their graphs cannot be compared layer by layer";
+                incomparable.add(why);
+                entries.add(new Diagnosis.RunEntry(s.key(), "failed", why, o.result().captured().size()));
+                continue;
             }
+            entries.add(new Diagnosis.RunEntry(s.key(), "ok", null, o.result().captured().size()));
             pairs.add(Diagnosis.pair(view, referenceKey, s.key(), ref, o.result(), tolerance));
+        }
+        if (pairs.isEmpty() && !incomparable.isEmpty()) {
+            // nothing could be compared at all: bad input, one line, nothing written
+            throw new UserException("--runs: " + incomparable.getFirst());
         }
         List<String> images = ref == null ? List.of() : ref.imageIds();
         return new Diagnosis(Diagnosis.FORMAT, Plugins.modelId(model), checkpoint == null ? "seeded(" + seed + ")" : checkpoint.toString(),
