@@ -132,7 +132,8 @@ final class Fp16Graphs {
                 .setRawData(ByteString.copyFrom(raw.array())).build();
     }
 
-    private static float[] floats(TensorProto t) {
+    /** The values of a FLOAT tensor, stored as raw_data or as float_data (exporters use either). */
+    static float[] floats(TensorProto t) {
         if (t.getRawData().isEmpty()) {
             List<Float> data = t.getFloatDataList();
             float[] v = new float[data.size()];

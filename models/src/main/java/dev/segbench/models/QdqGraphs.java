@@ -396,13 +396,14 @@ final class QdqGraphs {
                                             Set<String> used) {
         String wSource = conv.getInput(1);
         TensorProto w = inits.get(wSource);
-        if (w == null || w.getDataType() != TensorProto.DataType.FLOAT_VALUE || w.getRawData().isEmpty()) {
-            return; // weights computed in the graph, or stored as float_data: the Conv keeps float weights
+        if (w == null || w.getDataType() != TensorProto.DataType.FLOAT_VALUE) {
+            return; // weights computed in the graph: the Conv keeps float weights
         }
         int outChannels = (int) w.getDims(0);
         float[] weights = floats(w);
         TensorProto biasTensor = conv.getInputCount() > 2 ? inits.get(conv.getInput(2)) : null;
-        float[] bias = biasTensor == null || biasTensor.getRawData().isEmpty() ? null : floats(biasTensor);
+        float[] bias = biasTensor == null || biasTensor.getDataType() != TensorProto.DataType.FLOAT_VALUE ? null
+                : floats(biasTensor);
         Quantization.PerChannel q = Quantization.perChannel(weights, outChannels, options.weightBits(),
                 options.int32Bias() ? bias : null, input.scale());
         // exporters share one initialiser between Convs (equal biases, tied weights): each Conv gets its own copy
@@ -478,10 +479,7 @@ final class QdqGraphs {
     }
 
     private static float[] floats(TensorProto t) {
-        ByteBuffer raw = t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-        float[] v = new float[raw.remaining() / 4];
-        raw.asFloatBuffer().get(v);
-        return v;
+        return Fp16Graphs.floats(t);
     }
 
     private static TensorProto floatTensor(String name, float[] values) {
