@@ -55,7 +55,9 @@ class BringYourOwnModelTest {
         Path out = tmp.resolve("out");
         CliResult r = CliResult.run("compare", "--out", out.toString(), "--cache-dir", tmp.resolve("cache").toString(),
                 "--progress", "never", "--models", "onnx:" + lraspp + ",onnx:" + deeplab + "?name=deeplab",
-                "--backends", "cpu,opencv,pytorch", "--precisions", "fp32,fp16,int8", "--limit", "2");
+                "--backends", "cpu,opencv,pytorch", "--precisions", "fp32,fp16,int8", "--limit", "2",
+                // what is checked is which runs run and how their labels agree; a short performance pass keeps CI quick
+                "--warmup", "0.01", "--min-duration", "0.01", "--min-iterations", "3", "--perf-size", "128x128");
         System.out.println(r.out());
         Results results = ResultsJson.read(out);
         String[] shas = {Sha256.hex(Files.readAllBytes(lraspp)), Sha256.hex(Files.readAllBytes(deeplab))};
