@@ -26,6 +26,9 @@ import dev.segbench.harness.diagnose.TensorError;
 import dev.segbench.harness.metrics.Segmentation;
 import dev.segbench.models.IntermediateOutputs;
 
+import ai.onnx.proto.OnnxMl.ModelProto;
+import com.google.protobuf.InvalidProtocolBufferException;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
@@ -95,19 +98,26 @@ public final class FallbackSearch {
             case LIST -> new Int8Fallback.Choice(fallback.listedFor(model),
                     new Run.Fallback("list", null, null, null, null, null));
             case AUTO -> {
-                Outcome o = search(model, table, request, fallback.target());
+                Outcome o = search(model, table, request, fallback.target(), fallback.speedRule());
                 yield new Int8Fallback.Choice(o.floatLayers(), o.record());
             }
         };
     }
 
+    /** {@link #search(ModelSource, CalibrationTable, CalibrationRequest, double, boolean)} with the speed rule. */
+    public Outcome search(ModelSource model, CalibrationTable table, CalibrationRequest request, double target)
+            throws ModelException, BackendException, InterruptedException {
+        return search(model, table, request, target, true);
+    }
+
     /**
      * Searches on the images {@code table} was calibrated on.
      *
-     * @param target label agreement with FP32 to reach (0..1)
+     * @param target    label agreement with FP32 to reach (0..1)
+     * @param speedRule first keep in float the layers whose int8 form is not faster here ({@link LayerSpeed})
      */
-    public Outcome search(ModelSource model, CalibrationTable table, CalibrationRequest request, double target)
-            throws ModelException, BackendException, InterruptedException {
+    public Outcome search(ModelSource model, CalibrationTable table, CalibrationRequest request, double target,
+                          boolean speedRule) throws ModelException, BackendException, InterruptedException {
         long t0 = System.nanoTime();
         String id = model.info().id();
         ModelSource.Int8Graphs int8 = model.int8().orElseThrow(() -> new UserException("model " + id
@@ -134,20 +144,32 @@ public final class FallbackSearch {
                 throw new IllegalStateException("the calibration set of " + id + " changed since it was calibrated");
             }
             Scorer scorer = new Scorer(model, data, indices, request.threads(), request.dataset());
+            Map<String, Double> ratios = speedRule ? scorer.timeRatios(int8, table, layers) : Map.of();
+            List<String> slow = LayerSpeed.notFaster(ratios);
+            if (speedRule && !ratios.isEmpty()) {
+                log.accept(String.format(Locale.ROOT, "int8 fallback %s: %d of %d layer(s) not faster in int8 here"
+                        + " (int8/float time >= %.2f), kept in float: %s", id, slow.size(), ratios.size(),
+                        LayerSpeed.NOT_FASTER, slow.stream().map(n -> String.format(Locale.ROOT, "%s %.2f", n,
+                                ratios.get(n))).toList()));
+            }
+            Set<String> slowSet = Set.copyOf(slow);
             List<Ranked> ranking = scorer.rank(int8, table, layers);
-            double none = scorer.lastAgreement;
+            List<Ranked> candidates = ranking.stream().filter(r -> !slowSet.contains(r.layer())).toList();
+            double none = slow.isEmpty() ? scorer.lastAgreement : scorer.agreement(int8, table, slowSet);
             TreeMap<Integer, Double> tried = new TreeMap<>();
             List<Run.Fallback.Step> steps = new ArrayList<>();
             tried.put(0, none);
-            steps.add(new Run.Fallback.Step(0, none));
-            log.accept(String.format(Locale.ROOT, "int8 fallback %s: fully quantized agrees on %.3f%% of the %d"
-                    + " calibration images' labels (target %.3f%%)", id, 100 * none, indices.length, 100 * target));
+            steps.add(new Run.Fallback.Step(slow.size(), none));
+            log.accept(String.format(Locale.ROOT, "int8 fallback %s: %s agrees on %.3f%% of the %d"
+                    + " calibration images' labels (target %.3f%%)", id, slow.isEmpty() ? "fully quantized"
+                    : "int8 with the " + slow.size() + " slower layer(s) in float", 100 * none, indices.length,
+                    100 * target));
             int met = none >= target ? 0 : -1;
             int missed = 0;
-            for (int k = 1; met < 0 && missed < layers.size(); k = Math.min(2 * k, layers.size())) {
-                double a = scorer.agreement(int8, table, worst(ranking, layers, k));
+            for (int k = 1; met < 0 && missed < candidates.size(); k = Math.min(2 * k, candidates.size())) {
+                double a = scorer.agreement(int8, table, with(slow, worst(candidates, k)));
                 tried.put(k, a);
-                steps.add(new Run.Fallback.Step(k, a));
+                steps.add(new Run.Fallback.Step(slow.size() + k, a));
                 log.accept(String.format(Locale.ROOT, "int8 fallback %s: %d layer(s) in float: %.3f%%", id, k, 100 * a));
                 if (a >= target) {
                     met = k;
@@ -157,9 +179,9 @@ public final class FallbackSearch {
             }
             while (met > 0 && met - missed > 1) { // the smallest count between the last miss and the first hit
                 int k = (missed + met) / 2;
-                double a = scorer.agreement(int8, table, worst(ranking, layers, k));
+                double a = scorer.agreement(int8, table, with(slow, worst(candidates, k)));
                 tried.put(k, a);
-                steps.add(new Run.Fallback.Step(k, a));
+                steps.add(new Run.Fallback.Step(slow.size() + k, a));
                 log.accept(String.format(Locale.ROOT, "int8 fallback %s: %d layer(s) in float: %.3f%%", id, k, 100 * a));
                 if (a >= target) {
                     met = k;
@@ -168,19 +190,25 @@ public final class FallbackSearch {
                 }
             }
             boolean reached = met >= 0;
-            int kept = reached ? met : layers.size();
-            List<String> floatLayers = inGraphOrder(layers, worst(ranking, layers, kept));
+            int kept = reached ? met : candidates.size();
+            List<String> floatLayers = inGraphOrder(layers, with(slow, worst(candidates, kept)));
             double seconds = (System.nanoTime() - t0) / 1e9;
             log.accept(String.format(Locale.ROOT, "int8 fallback %s: %d layer(s) kept in float%s, %d int8 passes over"
-                            + " %d calibration images, %.1f s", id, kept,
+                            + " %d calibration images, %.1f s", id, floatLayers.size(),
                     reached ? "" : " (all of them, target not reached: " + String.format(Locale.ROOT, "%.3f%%",
                             100 * tried.get(kept)) + ")", steps.size(), indices.length, seconds));
-            return new Outcome(floatLayers, new Run.Fallback("auto", target, steps, seconds, reached, List.of()),
+            return new Outcome(floatLayers, new Run.Fallback("auto", target, steps, seconds, reached, slow, ratios),
                     ranking);
         }
     }
 
-    private static Set<String> worst(List<Ranked> ranking, List<ModelSource.Layer> layers, int k) {
+    private static Set<String> with(List<String> slow, Set<String> worst) {
+        Set<String> names = new LinkedHashSet<>(slow);
+        names.addAll(worst);
+        return names;
+    }
+
+    private static Set<String> worst(List<Ranked> ranking, int k) {
         Set<String> names = new LinkedHashSet<>();
         for (int i = 0; i < Math.min(k, ranking.size()); i++) {
             names.add(ranking.get(i).layer());
@@ -261,6 +289,40 @@ public final class FallbackSearch {
             }
             ranking.sort(Comparator.comparingDouble(Ranked::amplification).reversed());
             return List.copyOf(ranking);
+        }
+
+        /**
+         * int8 time over float time per layer ({@link LayerSpeed#ratios}), profiled by the cpu backend on the first
+         * calibration image; empty, with a log line, where the backend cannot profile.
+         */
+        Map<String, Double> timeRatios(ModelSource.Int8Graphs int8, CalibrationTable table,
+                                       List<ModelSource.Layer> layers)
+                throws ModelException, BackendException, InterruptedException {
+            ModelArtifact fp32 = model.artifact(Precision.FP32, true);
+            ModelArtifact q = int8.artifact(table, ACTIVATIONS, true, Set.of());
+            Sample sample = load(indices[0]);
+            Optional<Map<String, Double>> f;
+            Optional<Map<String, Double>> i;
+            progress.start("profiling " + model.info().id() + "'s layers in float and int8", 2, "graph");
+            try (Arena arena = Arena.ofConfined(); InferenceSession fs = open(fp32); InferenceSession qs = open(q)) {
+                f = fs.profileNodes(input(fs, arena, sample), LayerSpeed.RUNS);
+                progress.advance(1);
+                i = qs.profileNodes(input(qs, arena, sample), LayerSpeed.RUNS);
+                progress.advance(1);
+            } finally {
+                progress.done();
+            }
+            if (f.isEmpty() || i.isEmpty()) {
+                log.accept("int8 fallback " + model.info().id() + ": the " + cpu.id() + " backend cannot time single"
+                        + " layers, so no layer is kept in float for speed");
+                return Map.of();
+            }
+            try {
+                return LayerSpeed.ratios(layers, ModelProto.parseFrom(fp32.onnx()).getGraph(),
+                        ModelProto.parseFrom(q.onnx()).getGraph(), f.get(), i.get());
+            } catch (InvalidProtocolBufferException e) {
+                throw new ModelException(model.info().id() + ": unreadable ONNX graph: " + e.getMessage(), e);
+            }
         }
 
         /** Label agreement with FP32 of the int8 graph with {@code floatLayers} kept in float. */
