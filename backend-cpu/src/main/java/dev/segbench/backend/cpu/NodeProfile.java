@@ -14,8 +14,9 @@ import java.util.Map;
 /**
  * Per-node times out of an ONNX Runtime profile (the Chrome-trace JSON {@code endProfiling} writes): each kernel's
  * {@code "cat":"Node"} event named {@code <kernel>_kernel_time} carries its duration in microseconds, once per run.
- * Kernels are mapped back to the graph's node names: ORT keeps a node's name when it fuses a QDQ group into
- * QLinearConv or an activation into a FusedConv, and derives its NCHWc kernels' names from it ({@code <node>_nchwc}).
+ * Kernels are mapped back to the graph's node names: ORT derives a fused kernel's name from one node of the group
+ * (ORT 1.29 on arch2: an FP32 Conv+Clip becomes {@code <clip node>_nchwc}, a QDQ group around a Conv becomes the
+ * QLinearConv {@code <conv node>_token_<n>}); its own layout kernels (ReorderInput/Output, Transpose) match no node.
  */
 final class NodeProfile {
 

@@ -70,7 +70,7 @@ class FallbackSpeedRuleTest {
         List<String> log = new ArrayList<>();
         CalibrationRequest request = CalibrationRequest.of("synthetic:3", null, "synthetic", SMALL, 3,
                 CalibrationMethod.MINMAX, null, null, 2);
-        Backend stubbed = new StubTimes(cpu, slow);
+        Backend stubbed = new StubTimes(cpu, slow, 100.0);
         CalibrationTable table = new Calibrator(plugins::datasetProvider, cpu, Progress.NONE, log::add)
                 .calibrate(arch0, request);
 
@@ -90,6 +90,24 @@ class FallbackSpeedRuleTest {
     }
 
     @Test
+    void slowerLayersAreNotKeptWhenKeepingThemSlowsTheWholeGraph() throws Exception {
+        List<ModelSource.Layer> layers = arch0.int8().orElseThrow().quantizableLayers();
+        String slow = layers.get(layers.size() / 2).name();
+        List<String> log = new ArrayList<>();
+        CalibrationRequest request = CalibrationRequest.of("synthetic:3", null, "synthetic", SMALL, 3,
+                CalibrationMethod.MINMAX, null, null, 2);
+        CalibrationTable table = new Calibrator(plugins::datasetProvider, cpu, Progress.NONE, log::add)
+                .calibrate(arch0, request);
+        // in float between int8 neighbours the layer costs 2000 us (its conversions): more than the 450 us it saves
+        FallbackSearch.Outcome outcome = new FallbackSearch(plugins::datasetProvider, new StubTimes(cpu, slow, 2000.0),
+                Progress.NONE, log::add).search(arch0, table, request, TARGET, true);
+        assertEquals(List.of(), outcome.floatLayers(), String.join("\n", log));
+        assertEquals(List.of(), outcome.record().slowerInInt8());
+        assertTrue(outcome.record().int8TimeRatios().get(slow) >= LayerSpeed.NOT_FASTER);
+        assertTrue(log.stream().anyMatch(l -> l.contains("keeping them would slow the graph")), log.toString());
+    }
+
+    @Test
     void autoAgreementTurnsTheSpeedRuleOff() {
         assertTrue(Int8Fallback.parse("auto", "99.8").speedRule());
         Int8Fallback off = Int8Fallback.parse("auto-agreement", "99.8");
@@ -98,8 +116,11 @@ class FallbackSpeedRuleTest {
         assertEquals("auto-agreement", off.describe());
     }
 
-    /** The cpu backend whose sessions report stub per-node times: FP32 100 us per node, int8 50 us per Conv. */
-    private record StubTimes(Backend real, String slowLayer) implements Backend {
+    /**
+     * The cpu backend whose sessions report stub per-node times: FP32 100 us per node; int8 graphs 50 us per quantized
+     * Conv, 500 us for {@code slowLayer} quantized and {@code keptCost} for it kept in float.
+     */
+    private record StubTimes(Backend real, String slowLayer, double keptCost) implements Backend {
         @Override
         public String id() {
             return real.id();
@@ -149,12 +170,16 @@ class FallbackSpeedRuleTest {
                     try {
                         List<NodeProto> nodes = ModelProto.parseFrom(s.artifact().onnx()).getGraph().getNodeList();
                         boolean quantized = nodes.stream().anyMatch(n -> n.getOpType().equals("QuantizeLinear"));
+                        Set<String> dequantized = new java.util.HashSet<>();
+                        nodes.stream().filter(n -> n.getOpType().equals("DequantizeLinear"))
+                                .forEach(n -> dequantized.add(n.getOutput(0)));
                         Map<String, Double> times = new LinkedHashMap<>();
                         for (NodeProto n : nodes) {
                             if (!quantized) {
                                 times.put(n.getName(), 100.0);
                             } else if (n.getOpType().equals("Conv")) {
-                                times.put(n.getName(), n.getName().equals(slowLayer) ? 500.0 : 50.0);
+                                boolean int8 = dequantized.contains(n.getInput(1)); // quantized weights come through a DequantizeLinear
+                                times.put(n.getName(), !n.getName().equals(slowLayer) ? 50.0 : int8 ? 500.0 : keptCost);
                             }
                         }
                         return Optional.of(times);

@@ -34,6 +34,7 @@ import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -144,14 +145,8 @@ public final class FallbackSearch {
                 throw new IllegalStateException("the calibration set of " + id + " changed since it was calibrated");
             }
             Scorer scorer = new Scorer(model, data, indices, request.threads(), request.dataset());
-            Map<String, Double> ratios = speedRule ? scorer.timeRatios(int8, table, layers) : Map.of();
-            List<String> slow = LayerSpeed.notFaster(ratios);
-            if (speedRule && !ratios.isEmpty()) {
-                log.accept(String.format(Locale.ROOT, "int8 fallback %s: %d of %d layer(s) not faster in int8 here"
-                        + " (int8/float time >= %.2f), kept in float: %s", id, slow.size(), ratios.size(),
-                        LayerSpeed.NOT_FASTER, slow.stream().map(n -> String.format(Locale.ROOT, "%s %.2f", n,
-                                ratios.get(n))).toList()));
-            }
+            Map<String, Double> ratios = new LinkedHashMap<>();
+            List<String> slow = speedRule ? scorer.slowerInInt8(int8, table, layers, ratios) : List.of();
             Set<String> slowSet = Set.copyOf(slow);
             List<Ranked> ranking = scorer.rank(int8, table, layers);
             List<Ranked> candidates = ranking.stream().filter(r -> !slowSet.contains(r.layer())).toList();
@@ -292,18 +287,23 @@ public final class FallbackSearch {
         }
 
         /**
-         * int8 time over float time per layer ({@link LayerSpeed#ratios}), profiled by the cpu backend on the first
-         * calibration image; empty, with a log line, where the backend cannot profile.
+         * The layers whose int8 form is not faster here ({@link LayerSpeed}), profiled by the cpu backend on the first
+         * calibration image, with every measured ratio put into {@code ratios}. Keeping them in float adds
+         * Quantize/Dequantize pairs where float and int8 regions meet, which a per-layer profile of the fully quantized
+         * graph cannot see, so the graph with them kept is profiled too and the set is dropped (none kept for speed)
+         * unless that graph's total node time is below the fully quantized one's. Empty, with a log line, where the
+         * backend cannot profile.
          */
-        Map<String, Double> timeRatios(ModelSource.Int8Graphs int8, CalibrationTable table,
-                                       List<ModelSource.Layer> layers)
+        List<String> slowerInInt8(ModelSource.Int8Graphs int8, CalibrationTable table, List<ModelSource.Layer> layers,
+                                  Map<String, Double> ratios)
                 throws ModelException, BackendException, InterruptedException {
+            String id = model.info().id();
             ModelArtifact fp32 = model.artifact(Precision.FP32, true);
             ModelArtifact q = int8.artifact(table, ACTIVATIONS, true, Set.of());
             Sample sample = load(indices[0]);
             Optional<Map<String, Double>> f;
             Optional<Map<String, Double>> i;
-            progress.start("profiling " + model.info().id() + "'s layers in float and int8", 2, "graph");
+            progress.start("profiling " + id + "'s layers in float and int8", 2, "graph");
             try (Arena arena = Arena.ofConfined(); InferenceSession fs = open(fp32); InferenceSession qs = open(q)) {
                 f = fs.profileNodes(input(fs, arena, sample), LayerSpeed.RUNS);
                 progress.advance(1);
@@ -313,16 +313,35 @@ public final class FallbackSearch {
                 progress.done();
             }
             if (f.isEmpty() || i.isEmpty()) {
-                log.accept("int8 fallback " + model.info().id() + ": the " + cpu.id() + " backend cannot time single"
-                        + " layers, so no layer is kept in float for speed");
-                return Map.of();
+                log.accept("int8 fallback " + id + ": the " + cpu.id() + " backend cannot time single layers, so no"
+                        + " layer is kept in float for speed");
+                return List.of();
             }
             try {
-                return LayerSpeed.ratios(layers, ModelProto.parseFrom(fp32.onnx()).getGraph(),
-                        ModelProto.parseFrom(q.onnx()).getGraph(), f.get(), i.get());
+                ratios.putAll(LayerSpeed.ratios(layers, ModelProto.parseFrom(fp32.onnx()).getGraph(),
+                        ModelProto.parseFrom(q.onnx()).getGraph(), f.get(), i.get()));
             } catch (InvalidProtocolBufferException e) {
-                throw new ModelException(model.info().id() + ": unreadable ONNX graph: " + e.getMessage(), e);
+                throw new ModelException(id + ": unreadable ONNX graph: " + e.getMessage(), e);
             }
+            List<String> slow = LayerSpeed.notFaster(ratios);
+            log.accept(String.format(Locale.ROOT, "int8 fallback %s: %d of %d layer(s) not faster in int8 here"
+                    + " (int8/float time >= %.2f): %s", id, slow.size(), ratios.size(), LayerSpeed.NOT_FASTER,
+                    slow.stream().map(n -> String.format(Locale.ROOT, "%s %.2f", n, ratios.get(n))).toList()));
+            if (slow.isEmpty()) {
+                return slow;
+            }
+            ModelArtifact mixed = int8.artifact(table, ACTIVATIONS, true, Set.copyOf(slow));
+            Optional<Map<String, Double>> m;
+            try (Arena arena = Arena.ofConfined(); InferenceSession ms = open(mixed)) {
+                m = ms.profileNodes(input(ms, arena, sample), LayerSpeed.RUNS);
+            }
+            double none = total(i.get());
+            double kept = m.map(FallbackSearch::total).orElse(Double.POSITIVE_INFINITY);
+            boolean pays = kept < none;
+            log.accept(String.format(Locale.ROOT, "int8 fallback %s: with them in float the int8 graph's nodes take"
+                    + " %.1f ms against %.1f ms fully quantized: %s", id, kept / 1000, none / 1000, pays
+                    ? "kept in float" : "keeping them would slow the graph, so none is kept for speed"));
+            return pays ? slow : List.of();
         }
 
         /** Label agreement with FP32 of the int8 graph with {@code floatLayers} kept in float. */
@@ -372,6 +391,10 @@ public final class FallbackSearch {
                     input.data(), 0);
             return input;
         }
+    }
+
+    private static double total(Map<String, Double> times) {
+        return times.values().stream().mapToDouble(Double::doubleValue).sum();
     }
 
     private static byte[] labels(InferenceResult r) {
