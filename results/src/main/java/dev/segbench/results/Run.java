@@ -413,7 +413,8 @@ public record Run(String model, String backend, String precision, String status,
      * @param steps   auto: each kept count tried and the agreement it reached, in the order tried
      * @param seconds auto: wall time of the search (ranking and every step)
      * @param reached auto: whether the target was reached
-     * @param slowerInInt8 auto: layers kept in float because int8 was not faster for them (empty when not measured)
+     * @param slowerInInt8 auto: layers kept in float because int8 was not faster for them and the graph with them in
+     *                     float profiled faster as a whole (empty when not measured or when keeping them did not pay)
      * @param int8TimeRatios auto: each convolution's int8 time over its float time on the machine that searched
      *                       (ORT's profiler, median of several runs of one calibration image), in graph order; empty
      *                       when not measured (the speed rule off, or results written before it existed)
