@@ -43,6 +43,17 @@ public interface InferenceSession extends AutoCloseable {
     }
 
     /**
+     * Each graph node's time on this machine, measured with the runtime's own profiler over {@code runs} runs of
+     * {@code input} after a warm-up: median microseconds keyed by the ONNX node name of the graph this session runs (a
+     * kernel the runtime fused from a node counts for that node; kernels of its own, such as layout reorders, keep
+     * the runtime's name). For per-layer decisions such as keeping in float a convolution whose int8 form is not
+     * faster; never part of a timed result. Empty where the backend has no profiler (the default).
+     */
+    default Optional<java.util.Map<String, Double>> profileNodes(HostTensor input, int runs) throws BackendException {
+        return Optional.empty();
+    }
+
+    /**
      * Seconds this session spent compiling the model when it opened (e.g. a TensorRT engine build); empty when
      * nothing was compiled (an engine loaded from a cache, or a backend that does not compile).
      */

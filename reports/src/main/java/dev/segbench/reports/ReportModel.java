@@ -579,9 +579,9 @@ final class ReportModel {
                     + ", up to " + c.images() + " images, " + c.method()
                     + (c.cacheFile() == null ? "" : ", table file " + c.cacheFile())));
             if (c.fallback() != null && !c.fallback().equals("none")) {
-                kv.add(new KeyValue("Int8 layers kept in float", c.fallback().equals("auto")
-                        ? String.format(java.util.Locale.ROOT, "auto, until int8 labels agree with FP32 on %.2f%% of the"
-                        + " calibration images' pixels", 100 * c.target()) : c.fallback()));
+                kv.add(new KeyValue("Int8 layers kept in float", c.fallback().startsWith("auto")
+                        ? String.format(java.util.Locale.ROOT, "%s, until int8 labels agree with FP32 on %.2f%% of the"
+                        + " calibration images' pixels", c.fallback(), 100 * c.target()) : c.fallback()));
             }
         }
         return kv;
@@ -593,7 +593,8 @@ final class ReportModel {
         if (f == null || f.mode().equals("none")) {
             return "";
         }
-        String how = f.mode().equals("auto") ? String.format(java.util.Locale.ROOT, " (auto, %s%.1f s search)",
+        String how = f.mode().equals("auto") ? String.format(java.util.Locale.ROOT, " (auto, %s%s%.1f s search)",
+                f.slowerInInt8().isEmpty() ? "" : f.slowerInInt8().size() + " not faster in int8, ",
                 Boolean.FALSE.equals(f.reached()) ? "target not reached, " : "", f.seconds() == null ? 0 : f.seconds())
                 : " (listed)";
         return ", " + c.floatLayers().size() + " layer" + (c.floatLayers().size() == 1 ? "" : "s") + " in float" + how

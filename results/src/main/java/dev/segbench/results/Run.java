@@ -413,13 +413,25 @@ public record Run(String model, String backend, String precision, String status,
      * @param steps   auto: each kept count tried and the agreement it reached, in the order tried
      * @param seconds auto: wall time of the search (ranking and every step)
      * @param reached auto: whether the target was reached
-     * @param slowerInInt8 auto: layers kept in float because int8 was not faster for them (empty when not measured)
+     * @param slowerInInt8 auto: layers kept in float because int8 was not faster for them and the graph with them in
+     *                     float profiled faster as a whole (empty when not measured or when keeping them did not pay)
+     * @param int8TimeRatios auto: each convolution's int8 time over its float time on the machine that searched
+     *                       (ORT's profiler, median of several runs of one calibration image), in graph order; empty
+     *                       when not measured (the speed rule off, or results written before it existed)
      */
     public record Fallback(String mode, Double target, List<Step> steps, Double seconds, Boolean reached,
-                           List<String> slowerInInt8) {
+                           List<String> slowerInInt8, java.util.Map<String, Double> int8TimeRatios) {
         public Fallback {
             steps = steps == null ? List.of() : List.copyOf(steps);
             slowerInInt8 = slowerInInt8 == null ? List.of() : List.copyOf(slowerInInt8);
+            int8TimeRatios = int8TimeRatios == null ? java.util.Map.of()
+                    : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(int8TimeRatios));
+        }
+
+        /** Without per-layer speed measurements. */
+        public Fallback(String mode, Double target, List<Step> steps, Double seconds, Boolean reached,
+                        List<String> slowerInInt8) {
+            this(mode, target, steps, seconds, reached, slowerInInt8, null);
         }
 
         /** One try of the search: {@code kept} layers in float gave {@code agreement} (0..1) on calibration images. */

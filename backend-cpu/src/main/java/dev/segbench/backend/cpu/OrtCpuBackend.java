@@ -150,9 +150,12 @@ public final class OrtCpuBackend implements Backend {
         OrtCpuSession.FixedShapeOpener opener = dims -> openSession(env, artifact, threads, dims);
         OrtCpuSession.GraphOpener captureOpener = onnx -> openSession(env, new ModelArtifact(artifact.modelId(),
                 artifact.precision(), artifact.labelsOut(), onnx, artifact.onnxSha256(), artifact.weights()), threads, Map.of());
+        OrtCpuSession.ProfilingOpener profilingOpener = (dims, prefix) -> openSession(env, artifact, threads, dims,
+                prefix);
         try {
             OrtSession session = openSession(env, artifact, threads, Map.of());
-            return OrtCpuSession.create(env, session, artifact, model.info(), fixedShape, opener, captureOpener);
+            return OrtCpuSession.create(env, session, artifact, model.info(), fixedShape, opener, captureOpener,
+                    profilingOpener);
         } catch (OrtException e) {
             throw OrtCpuSession.translate("opening " + artifact.modelId() + " (" + artifact.precision().id()
                     + (labelsOut ? ", labels-out" : "") + ")", e);
@@ -185,6 +188,12 @@ public final class OrtCpuBackend implements Backend {
      */
     static OrtSession openSession(OrtEnvironment env, ModelArtifact artifact, int threads, Map<String, Long> dims)
             throws OrtException {
+        return openSession(env, artifact, threads, dims, null);
+    }
+
+    /** As above, profiling every run into {@code profilePrefix}_*.json where it is not null. */
+    static OrtSession openSession(OrtEnvironment env, ModelArtifact artifact, int threads, Map<String, Long> dims,
+                                  String profilePrefix) throws OrtException {
         try (OrtSession.SessionOptions ortOptions = new OrtSession.SessionOptions()) {
             ortOptions.setIntraOpNumThreads(threads);
             ortOptions.setInterOpNumThreads(1);
@@ -196,6 +205,9 @@ public final class OrtCpuBackend implements Backend {
             // Failures reach the caller as BackendExceptions carrying ORT's message; ORT's own log line would
             // print the same text a second time on stderr.
             ortOptions.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL);
+            if (profilePrefix != null) {
+                ortOptions.enableProfiling(profilePrefix);
+            }
             // The session keeps its own copy of the options, so closing ours here is safe.
             return env.createSession(artifact.onnx(), ortOptions);
         }

@@ -15,6 +15,9 @@ import dev.segbench.api.InferenceSession;
 import dev.segbench.api.ModelArtifact;
 import dev.segbench.api.ModelInfo;
 
+import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnx.proto.OnnxMl.NodeProto;
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
@@ -28,6 +31,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Set;
 
 /**
@@ -62,6 +68,12 @@ final class OrtCpuSession implements InferenceSession {
         OrtSession open(byte[] onnx) throws OrtException;
     }
 
+    /** Opens an ORT session of the same graph and options that profiles every run into {@code prefix}_*.json. */
+    @FunctionalInterface
+    interface ProfilingOpener {
+        OrtSession open(Map<String, Long> dimensions, String prefix) throws OrtException;
+    }
+
     private final OrtEnvironment env;
     private final OrtSession session;
     private final ModelArtifact artifact;
@@ -75,6 +87,7 @@ final class OrtCpuSession implements InferenceSession {
     private final Map<String, Long> fixedDimensions;
     private final FixedShapeOpener opener;
     private final GraphOpener captureOpener;
+    private final ProfilingOpener profilingOpener;
     /** One session per capture set, each over the graph with those tensors as outputs; closed with this session. */
     private final Map<Set<String>, OrtSession> captureSessions = new HashMap<>();
 
@@ -86,7 +99,8 @@ final class OrtCpuSession implements InferenceSession {
 
     private OrtCpuSession(OrtEnvironment env, OrtSession session, ModelArtifact artifact, ModelInfo info,
                           long[] graphInputShape, List<String> extraOutputs, long[] fixedShape,
-                          Map<String, Long> fixedDimensions, FixedShapeOpener opener, GraphOpener captureOpener) {
+                          Map<String, Long> fixedDimensions, FixedShapeOpener opener, GraphOpener captureOpener,
+                          ProfilingOpener profilingOpener) {
         this.env = env;
         this.session = session;
         this.artifact = artifact;
@@ -98,6 +112,7 @@ final class OrtCpuSession implements InferenceSession {
         this.fixedDimensions = fixedDimensions;
         this.opener = opener;
         this.captureOpener = captureOpener;
+        this.profilingOpener = profilingOpener;
     }
 
     /**
@@ -107,7 +122,8 @@ final class OrtCpuSession implements InferenceSession {
      * @param opener     opens that session
      */
     static OrtCpuSession create(OrtEnvironment env, OrtSession session, ModelArtifact artifact, ModelInfo info,
-                                long[] fixedShape, FixedShapeOpener opener, GraphOpener captureOpener)
+                                long[] fixedShape, FixedShapeOpener opener, GraphOpener captureOpener,
+                                ProfilingOpener profilingOpener)
             throws BackendException, OrtException {
         try {
             TensorInfo input = tensorInfo(session.getInputInfo(), ModelArtifact.INPUT_NAME, artifact,
@@ -131,7 +147,7 @@ final class OrtCpuSession implements InferenceSession {
             extras.remove(artifact.outputName());
             Map<String, Long> dims = fixedShape == null ? Map.of() : symbolicDimensions(input, fixedShape);
             return new OrtCpuSession(env, session, artifact, info, inputShape, List.copyOf(extras),
-                    dims.isEmpty() ? null : fixedShape.clone(), dims, opener, captureOpener);
+                    dims.isEmpty() ? null : fixedShape.clone(), dims, opener, captureOpener, profilingOpener);
         } catch (BackendException | OrtException | RuntimeException e) {
             try {
                 session.close();
@@ -311,6 +327,59 @@ final class OrtCpuSession implements InferenceSession {
             throw translate("running " + artifact.modelId() + " with captured tensors on " + input, e);
         } catch (com.google.protobuf.InvalidProtocolBufferException e) {
             throw new BackendException(BackendException.Code.MODEL_INVALID, artifact.modelId() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Times every node with ORT's profiler: a session of its own with profiling on and the input's dimensions fixed
+     * (the layout the timed session runs for that shape), one warm-up run and {@code runs} profiled runs; the
+     * profile file is deleted after reading.
+     */
+    @Override
+    public Optional<Map<String, Double>> profileNodes(HostTensor input, int runs) throws BackendException {
+        if (runs < 1) {
+            throw new IllegalArgumentException("profileNodes needs at least one run, got " + runs);
+        }
+        checkOpen();
+        long[] inShape = validate(input);
+        Path folder = null;
+        try (Arena staging = Arena.ofConfined()) {
+            folder = Files.createTempDirectory("segbench-profile-");
+            Map<String, Long> dims = symbolicDimensions(tensorInfo(session.getInputInfo(), ModelArtifact.INPUT_NAME,
+                    artifact, OnnxJavaType.FLOAT, 4), inShape);
+            MemorySegment in = staging.allocate(input.byteSize(), 64).copyFrom(input.data().asSlice(0, input.byteSize()));
+            try (OrtSession profiled = profilingOpener.open(dims, folder.resolve("ort").toString());
+                 OnnxTensor tensor = OnnxTensor.createTensor(env, in.asByteBuffer().order(ByteOrder.nativeOrder())
+                         .asFloatBuffer(), inShape)) {
+                for (int i = 0; i <= runs; i++) {
+                    profiled.run(Map.of(ModelArtifact.INPUT_NAME, tensor)).close();
+                }
+                Path file = Path.of(profiled.endProfiling());
+                List<String> nodes = ModelProto.parseFrom(artifact.onnx()).getGraph().getNodeList().stream()
+                        .map(NodeProto::getName).toList();
+                return Optional.of(NodeProfile.medians(Files.readString(file), nodes, 1));
+            }
+        } catch (OrtException e) {
+            throw translate("profiling " + artifact.modelId() + " on " + input, e);
+        } catch (IOException e) {
+            throw new BackendException(BackendException.Code.RUNTIME_ERROR, "profiling " + artifact.modelId()
+                    + ": cannot read ONNX Runtime's profile: " + e.getMessage(), e);
+        } finally {
+            deleteQuietly(folder);
+        }
+    }
+
+    private static void deleteQuietly(Path folder) {
+        if (folder == null) {
+            return;
+        }
+        try (var files = Files.list(folder)) {
+            for (Path f : files.toList()) {
+                Files.deleteIfExists(f);
+            }
+            Files.deleteIfExists(folder);
+        } catch (IOException e) {
+            // a profile left in the temp folder costs disk only; the measurement already succeeded or failed
         }
     }
 

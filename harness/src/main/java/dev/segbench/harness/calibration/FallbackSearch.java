@@ -26,11 +26,15 @@ import dev.segbench.harness.diagnose.TensorError;
 import dev.segbench.harness.metrics.Segmentation;
 import dev.segbench.models.IntermediateOutputs;
 
+import ai.onnx.proto.OnnxMl.ModelProto;
+import com.google.protobuf.InvalidProtocolBufferException;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -95,19 +99,26 @@ public final class FallbackSearch {
             case LIST -> new Int8Fallback.Choice(fallback.listedFor(model),
                     new Run.Fallback("list", null, null, null, null, null));
             case AUTO -> {
-                Outcome o = search(model, table, request, fallback.target());
+                Outcome o = search(model, table, request, fallback.target(), fallback.speedRule());
                 yield new Int8Fallback.Choice(o.floatLayers(), o.record());
             }
         };
     }
 
+    /** {@link #search(ModelSource, CalibrationTable, CalibrationRequest, double, boolean)} with the speed rule. */
+    public Outcome search(ModelSource model, CalibrationTable table, CalibrationRequest request, double target)
+            throws ModelException, BackendException, InterruptedException {
+        return search(model, table, request, target, true);
+    }
+
     /**
      * Searches on the images {@code table} was calibrated on.
      *
-     * @param target label agreement with FP32 to reach (0..1)
+     * @param target    label agreement with FP32 to reach (0..1)
+     * @param speedRule first keep in float the layers whose int8 form is not faster here ({@link LayerSpeed})
      */
-    public Outcome search(ModelSource model, CalibrationTable table, CalibrationRequest request, double target)
-            throws ModelException, BackendException, InterruptedException {
+    public Outcome search(ModelSource model, CalibrationTable table, CalibrationRequest request, double target,
+                          boolean speedRule) throws ModelException, BackendException, InterruptedException {
         long t0 = System.nanoTime();
         String id = model.info().id();
         ModelSource.Int8Graphs int8 = model.int8().orElseThrow(() -> new UserException("model " + id
@@ -134,20 +145,26 @@ public final class FallbackSearch {
                 throw new IllegalStateException("the calibration set of " + id + " changed since it was calibrated");
             }
             Scorer scorer = new Scorer(model, data, indices, request.threads(), request.dataset());
+            Map<String, Double> ratios = new LinkedHashMap<>();
+            List<String> slow = speedRule ? scorer.slowerInInt8(int8, table, layers, ratios) : List.of();
+            Set<String> slowSet = Set.copyOf(slow);
             List<Ranked> ranking = scorer.rank(int8, table, layers);
-            double none = scorer.lastAgreement;
+            List<Ranked> candidates = ranking.stream().filter(r -> !slowSet.contains(r.layer())).toList();
+            double none = slow.isEmpty() ? scorer.lastAgreement : scorer.agreement(int8, table, slowSet);
             TreeMap<Integer, Double> tried = new TreeMap<>();
             List<Run.Fallback.Step> steps = new ArrayList<>();
             tried.put(0, none);
-            steps.add(new Run.Fallback.Step(0, none));
-            log.accept(String.format(Locale.ROOT, "int8 fallback %s: fully quantized agrees on %.3f%% of the %d"
-                    + " calibration images' labels (target %.3f%%)", id, 100 * none, indices.length, 100 * target));
+            steps.add(new Run.Fallback.Step(slow.size(), none));
+            log.accept(String.format(Locale.ROOT, "int8 fallback %s: %s agrees on %.3f%% of the %d"
+                    + " calibration images' labels (target %.3f%%)", id, slow.isEmpty() ? "fully quantized"
+                    : "int8 with the " + slow.size() + " slower layer(s) in float", 100 * none, indices.length,
+                    100 * target));
             int met = none >= target ? 0 : -1;
             int missed = 0;
-            for (int k = 1; met < 0 && missed < layers.size(); k = Math.min(2 * k, layers.size())) {
-                double a = scorer.agreement(int8, table, worst(ranking, layers, k));
+            for (int k = 1; met < 0 && missed < candidates.size(); k = Math.min(2 * k, candidates.size())) {
+                double a = scorer.agreement(int8, table, with(slow, worst(candidates, k)));
                 tried.put(k, a);
-                steps.add(new Run.Fallback.Step(k, a));
+                steps.add(new Run.Fallback.Step(slow.size() + k, a));
                 log.accept(String.format(Locale.ROOT, "int8 fallback %s: %d layer(s) in float: %.3f%%", id, k, 100 * a));
                 if (a >= target) {
                     met = k;
@@ -157,9 +174,9 @@ public final class FallbackSearch {
             }
             while (met > 0 && met - missed > 1) { // the smallest count between the last miss and the first hit
                 int k = (missed + met) / 2;
-                double a = scorer.agreement(int8, table, worst(ranking, layers, k));
+                double a = scorer.agreement(int8, table, with(slow, worst(candidates, k)));
                 tried.put(k, a);
-                steps.add(new Run.Fallback.Step(k, a));
+                steps.add(new Run.Fallback.Step(slow.size() + k, a));
                 log.accept(String.format(Locale.ROOT, "int8 fallback %s: %d layer(s) in float: %.3f%%", id, k, 100 * a));
                 if (a >= target) {
                     met = k;
@@ -168,19 +185,25 @@ public final class FallbackSearch {
                 }
             }
             boolean reached = met >= 0;
-            int kept = reached ? met : layers.size();
-            List<String> floatLayers = inGraphOrder(layers, worst(ranking, layers, kept));
+            int kept = reached ? met : candidates.size();
+            List<String> floatLayers = inGraphOrder(layers, with(slow, worst(candidates, kept)));
             double seconds = (System.nanoTime() - t0) / 1e9;
             log.accept(String.format(Locale.ROOT, "int8 fallback %s: %d layer(s) kept in float%s, %d int8 passes over"
-                            + " %d calibration images, %.1f s", id, kept,
+                            + " %d calibration images, %.1f s", id, floatLayers.size(),
                     reached ? "" : " (all of them, target not reached: " + String.format(Locale.ROOT, "%.3f%%",
                             100 * tried.get(kept)) + ")", steps.size(), indices.length, seconds));
-            return new Outcome(floatLayers, new Run.Fallback("auto", target, steps, seconds, reached, List.of()),
+            return new Outcome(floatLayers, new Run.Fallback("auto", target, steps, seconds, reached, slow, ratios),
                     ranking);
         }
     }
 
-    private static Set<String> worst(List<Ranked> ranking, List<ModelSource.Layer> layers, int k) {
+    private static Set<String> with(List<String> slow, Set<String> worst) {
+        Set<String> names = new LinkedHashSet<>(slow);
+        names.addAll(worst);
+        return names;
+    }
+
+    private static Set<String> worst(List<Ranked> ranking, int k) {
         Set<String> names = new LinkedHashSet<>();
         for (int i = 0; i < Math.min(k, ranking.size()); i++) {
             names.add(ranking.get(i).layer());
@@ -263,6 +286,64 @@ public final class FallbackSearch {
             return List.copyOf(ranking);
         }
 
+        /**
+         * The layers whose int8 form is not faster here ({@link LayerSpeed}), profiled by the cpu backend on the first
+         * calibration image, with every measured ratio put into {@code ratios}. Keeping them in float adds
+         * Quantize/Dequantize pairs where float and int8 regions meet, which a per-layer profile of the fully quantized
+         * graph cannot see, so the graph with them kept is profiled too and the set is dropped (none kept for speed)
+         * unless that graph's total node time is below the fully quantized one's. Empty, with a log line, where the
+         * backend cannot profile.
+         */
+        List<String> slowerInInt8(ModelSource.Int8Graphs int8, CalibrationTable table, List<ModelSource.Layer> layers,
+                                  Map<String, Double> ratios)
+                throws ModelException, BackendException, InterruptedException {
+            String id = model.info().id();
+            ModelArtifact fp32 = model.artifact(Precision.FP32, true);
+            ModelArtifact q = int8.artifact(table, ACTIVATIONS, true, Set.of());
+            Sample sample = load(indices[0]);
+            Optional<Map<String, Double>> f;
+            Optional<Map<String, Double>> i;
+            progress.start("profiling " + id + "'s layers in float and int8", 2, "graph");
+            try (Arena arena = Arena.ofConfined(); InferenceSession fs = open(fp32); InferenceSession qs = open(q)) {
+                f = fs.profileNodes(input(fs, arena, sample), LayerSpeed.RUNS);
+                progress.advance(1);
+                i = qs.profileNodes(input(qs, arena, sample), LayerSpeed.RUNS);
+                progress.advance(1);
+            } finally {
+                progress.done();
+            }
+            if (f.isEmpty() || i.isEmpty()) {
+                log.accept("int8 fallback " + id + ": the " + cpu.id() + " backend cannot time single layers, so no"
+                        + " layer is kept in float for speed");
+                return List.of();
+            }
+            try {
+                ratios.putAll(LayerSpeed.ratios(layers, ModelProto.parseFrom(fp32.onnx()).getGraph(),
+                        ModelProto.parseFrom(q.onnx()).getGraph(), f.get(), i.get()));
+            } catch (InvalidProtocolBufferException e) {
+                throw new ModelException(id + ": unreadable ONNX graph: " + e.getMessage(), e);
+            }
+            List<String> slow = LayerSpeed.notFaster(ratios);
+            log.accept(String.format(Locale.ROOT, "int8 fallback %s: %d of %d layer(s) not faster in int8 here"
+                    + " (int8/float time >= %.2f): %s", id, slow.size(), ratios.size(), LayerSpeed.NOT_FASTER,
+                    slow.stream().map(n -> String.format(Locale.ROOT, "%s %.2f", n, ratios.get(n))).toList()));
+            if (slow.isEmpty()) {
+                return slow;
+            }
+            ModelArtifact mixed = int8.artifact(table, ACTIVATIONS, true, Set.copyOf(slow));
+            Optional<Map<String, Double>> m;
+            try (Arena arena = Arena.ofConfined(); InferenceSession ms = open(mixed)) {
+                m = ms.profileNodes(input(ms, arena, sample), LayerSpeed.RUNS);
+            }
+            double none = total(i.get());
+            double kept = m.map(FallbackSearch::total).orElse(Double.POSITIVE_INFINITY);
+            boolean pays = kept < none;
+            log.accept(String.format(Locale.ROOT, "int8 fallback %s: with them in float the int8 graph's nodes take"
+                    + " %.1f ms against %.1f ms fully quantized: %s", id, kept / 1000, none / 1000, pays
+                    ? "kept in float" : "keeping them would slow the graph, so none is kept for speed"));
+            return pays ? slow : List.of();
+        }
+
         /** Label agreement with FP32 of the int8 graph with {@code floatLayers} kept in float. */
         double agreement(ModelSource.Int8Graphs int8, CalibrationTable table, Set<String> floatLayers)
                 throws ModelException, BackendException, InterruptedException {
@@ -310,6 +391,10 @@ public final class FallbackSearch {
                     input.data(), 0);
             return input;
         }
+    }
+
+    private static double total(Map<String, Double> times) {
+        return times.values().stream().mapToDouble(Double::doubleValue).sum();
     }
 
     private static byte[] labels(InferenceResult r) {

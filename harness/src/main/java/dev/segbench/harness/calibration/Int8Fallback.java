@@ -22,8 +22,10 @@ import java.util.Set;
  * @param mode   none (every convolution but the classifier quantized), auto ({@link FallbackSearch}) or list
  * @param layers for list: the Conv node names, as given
  * @param target for auto: the share of calibration-image labels int8 must agree with FP32 on (0..1)
+ * @param speedRule for auto: also keep in float every convolution whose int8 form is not faster than its float form
+ *                  on this machine ({@code auto}; {@code auto-agreement} turns it off where the profile proves noisy)
  */
-public record Int8Fallback(Mode mode, List<String> layers, double target) {
+public record Int8Fallback(Mode mode, List<String> layers, double target, boolean speedRule) {
 
     public enum Mode { NONE, AUTO, LIST }
 
@@ -38,10 +40,18 @@ public record Int8Fallback(Mode mode, List<String> layers, double target) {
     /** {@code --int8-target} default in percent: the 99.8% of the calibration images' labels. */
     public static final String DEFAULT_TARGET_PERCENT = "99.8";
 
+    /** {@code --int8-fallback} value for auto without the speed rule: only the agreement search. */
+    public static final String AUTO_AGREEMENT = "auto-agreement";
+
     public static final Int8Fallback NONE = new Int8Fallback(Mode.NONE, List.of(), 0.998);
 
     public Int8Fallback {
         layers = List.copyOf(layers);
+    }
+
+    /** With the speed rule wherever the mode is auto. */
+    public Int8Fallback(Mode mode, List<String> layers, double target) {
+        this(mode, layers, target, mode == Mode.AUTO);
     }
 
     /** The options, or a one-line {@link UserException} naming the bad one. */
@@ -58,8 +68,10 @@ public record Int8Fallback(Mode mode, List<String> layers, double target) {
         String v = value == null ? "" : value.strip();
         return switch (v.toLowerCase(Locale.ROOT)) {
             case "none" -> new Int8Fallback(Mode.NONE, List.of(), target);
-            case "auto" -> new Int8Fallback(Mode.AUTO, List.of(), target);
-            case "" -> throw new UserException("--int8-fallback: give none, auto or LAYER,LAYER (Conv node names)");
+            case "auto" -> new Int8Fallback(Mode.AUTO, List.of(), target, true);
+            case AUTO_AGREEMENT -> new Int8Fallback(Mode.AUTO, List.of(), target, false);
+            case "" -> throw new UserException("--int8-fallback: give none, auto, " + AUTO_AGREEMENT
+                    + " or LAYER,LAYER (Conv node names)");
             default -> {
                 List<String> names = Arrays.stream(v.split(",")).map(String::strip).toList();
                 if (names.stream().anyMatch(String::isEmpty)) {
@@ -83,11 +95,11 @@ public record Int8Fallback(Mode mode, List<String> layers, double target) {
         }
     }
 
-    /** For results and logs: "none", "auto", or the listed names. */
+    /** For results and logs: "none", "auto", "auto-agreement", or the listed names. */
     public String describe() {
         return switch (mode) {
             case NONE -> "none";
-            case AUTO -> "auto";
+            case AUTO -> speedRule ? "auto" : AUTO_AGREEMENT;
             case LIST -> String.join(",", layers);
         };
     }

@@ -35,9 +35,11 @@ final class CalibrationOptions {
                     + " and method; written (or updated) after a calibration.")
     Path cacheFile;
 
-    @Option(names = "--int8-fallback", paramLabel = "none|auto|LAYER,LAYER", defaultValue = Int8Fallback.DEFAULT,
-            description = "Convolutions int8 keeps in float: none (all quantized), auto (the ones that break agreement"
-                    + " with FP32 most, on the calibration images, until --int8-target is met) or a list of Conv node"
+    @Option(names = "--int8-fallback", paramLabel = "none|auto|auto-agreement|LAYER,LAYER",
+            defaultValue = Int8Fallback.DEFAULT,
+            description = "Convolutions int8 keeps in float: none (all quantized), auto (those whose int8 kernel is not"
+                    + " faster here, then the ones that break agreement with FP32 most, on the calibration images, until"
+                    + " --int8-target is met), auto-agreement (auto without the speed rule) or a list of Conv node"
                     + " names (default: ${DEFAULT-VALUE}).")
     String fallback;
 
