@@ -9,8 +9,6 @@ import ai.onnx.proto.OnnxMl.TensorShapeProto;
 import ai.onnx.proto.OnnxMl.TypeProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import com.google.protobuf.InvalidProtocolBufferException;
-import dev.segbench.api.CalibrationTable;
-import dev.segbench.api.Int8Activations;
 import dev.segbench.api.ModelArtifact;
 import dev.segbench.api.ModelException;
 import dev.segbench.api.ModelInfo;
@@ -65,7 +63,7 @@ final class OnnxFileModel implements ModelInfo, ModelSource {
     private final Map<String, ModelArtifact> artifacts = new HashMap<>();
     private final Map<Boolean, QdqGraphs.Plan> plans = new HashMap<>();
     private final Map<Long, Long> multiplyAdds = new HashMap<>();
-    private CalibrationGraph calibrationGraph;
+    private QdqInt8Graphs int8;
 
     private OnnxFileModel(ModelSpec spec, Path file, WeightsInfo weights, ModelProto fp32, Preprocessing preprocessing,
                           int numClasses, int outputStride, String originalInput, String originalOutput) {
@@ -508,69 +506,34 @@ final class OnnxFileModel implements ModelInfo, ModelSource {
 
     /** Int8 graphs quantize Convs: a graph without one has none (its int8 runs are skipped saying so). */
     @Override
-    public Optional<Int8Graphs> int8() {
+    public synchronized Optional<Int8Graphs> int8() {
         if (fp32.getGraph().getNodeList().stream().noneMatch(n -> n.getOpType().equals("Conv"))) {
             return Optional.empty();
         }
-        return Optional.of(new Int8Graphs() {
-            @Override
-            public String graphVersion() {
-                // the ranges depend on how the images are normalised, which a spec's mean= and std= change while the
-                // file (the weights sha256 of the cache key) stays the same
-                String normalisation = preprocessing.scale() + Arrays.toString(preprocessing.mean())
-                        + Arrays.toString(preprocessing.std());
-                return plan(false).graphVersion() + "+norm-"
-                        + Sha256.hex(normalisation.getBytes(java.nio.charset.StandardCharsets.UTF_8)).substring(0, 8);
-            }
-
-            @Override
-            public CalibrationGraph calibrationGraph() {
-                synchronized (OnnxFileModel.this) {
-                    if (calibrationGraph == null) {
-                        QdqGraphs.Plan plan = plan(false);
-                        byte[] onnx = QdqGraphs.calibrationGraph(fp32Graph(false), plan).toByteArray();
-                        calibrationGraph = new CalibrationGraph(new ModelArtifact(id(), Precision.FP32, false, onnx,
-                                Sha256.hex(onnx), weights), plan.calibrated());
-                    }
-                    return calibrationGraph;
+        if (int8 == null) {
+            int8 = new QdqInt8Graphs(id(), weights) {
+                @Override
+                ModelProto fp32Graph(boolean labelsOut) {
+                    return OnnxFileModel.this.fp32Graph(labelsOut);
                 }
-            }
 
-            @Override
-            public List<Layer> quantizableLayers() {
-                synchronized (OnnxFileModel.this) {
-                    return QdqGraphs.layers(fp32Graph(false).getGraph(), plan(false));
+                @Override
+                QdqGraphs.Plan plan(boolean labelsOut) {
+                    return OnnxFileModel.this.plan(labelsOut);
                 }
-            }
 
-            @Override
-            public ModelArtifact artifact(CalibrationTable table, Int8Activations activations, boolean labelsOut)
-                    throws ModelException {
-                return artifact(table, activations, labelsOut, Set.of());
-            }
-
-            @Override
-            public ModelArtifact artifact(CalibrationTable table, Int8Activations activations, boolean labelsOut,
-                                          Set<String> floatLayers) throws ModelException {
-                CalibrationTable.Key key = table.key();
-                if (!key.modelId().equals(id()) || !key.weightsSha256().equals(weights.sha256())
-                        || !key.graphVersion().equals(graphVersion())) {
-                    throw new ModelException("the calibration table was made for " + key.modelId() + " " + key.weightsSha256()
-                            + " " + key.graphVersion() + ", not for " + id() + " " + weights.sha256() + " " + graphVersion());
+                @Override
+                public String graphVersion() {
+                    // the ranges depend on how the images are normalised, which a spec's mean= and std= change while
+                    // the file (the weights sha256 of the cache key) stays the same
+                    String normalisation = preprocessing.scale() + Arrays.toString(preprocessing.mean())
+                            + Arrays.toString(preprocessing.std());
+                    return super.graphVersion() + "+norm-"
+                            + Sha256.hex(normalisation.getBytes(java.nio.charset.StandardCharsets.UTF_8)).substring(0, 8);
                 }
-                String variant = "int8/" + table.sha256() + "/" + activations + "/" + labelsOut + "/" + new java.util.TreeSet<>(floatLayers);
-                synchronized (OnnxFileModel.this) {
-                    ModelArtifact known = artifacts.get(variant);
-                    if (known == null) {
-                        byte[] onnx = QdqGraphs.quantize(fp32Graph(labelsOut), plan(labelsOut), table,
-                                QdqGraphs.Options.of(activations), floatLayers).toByteArray();
-                        known = new ModelArtifact(id(), Precision.INT8, labelsOut, onnx, Sha256.hex(onnx), weights);
-                        artifacts.put(variant, known);
-                    }
-                    return known;
-                }
-            }
-        });
+            };
+        }
+        return Optional.of(int8);
     }
 
     static ValueInfoProto tensorInfo(String name, TensorProto.DataType type, Object... dims) {
