@@ -10,7 +10,12 @@ import dev.segbench.results.InFlightThroughput;
 import dev.segbench.results.Run;
 import dev.segbench.results.Speedups;
 import dev.segbench.results.Server;
-import dev.segbench.results.Settings;
+import dev.segbench.results.settings.CalibrationRequest;
+import dev.segbench.results.settings.Int8Fallback;
+import dev.segbench.results.settings.LoadSettings;
+import dev.segbench.results.settings.OptionLists;
+import dev.segbench.results.settings.Scenario;
+import dev.segbench.results.settings.Settings;
 import dev.segbench.results.Telemetry;
 import dev.segbench.results.Stability;
 import java.nio.file.Path;
@@ -92,7 +97,7 @@ final class ReportModel {
         Environment env = results.environment();
         this.subtitle = runs.size() + " run" + (runs.size() == 1 ? "" : "s") + " (" + ok.size() + " ok)"
                 + (env != null && env.gitCommit() != null ? " · commit " + shortCommit(env.gitCommit()) : "")
-                + (s != null && s.dataset() != null ? " · dataset " + s.dataset() : "");
+                + (s != null ? " · dataset " + s.data().dataset() : "");
         this.headline = headline(runs, reference, s);
         this.details = details(runs, s, results.environments().size() > 1);
         addIfPresent(charts, Charts.latencyCdf(ok));
@@ -537,52 +542,53 @@ final class ReportModel {
             kv.add(new KeyValue("Settings", "not recorded"));
             return kv;
         }
-        kv.add(new KeyValue("Models", join(s.models())));
-        kv.add(new KeyValue("Backends", join(s.backends())));
-        kv.add(new KeyValue("Precisions", join(s.precisions())));
-        kv.add(new KeyValue("Dataset", Format.orDash(s.dataset())));
-        kv.add(new KeyValue("Sample limit", s.limit() > 0 ? Integer.toString(s.limit()) : "none"));
-        kv.add(new KeyValue("Shard", Format.orDash(s.shard())));
+        Settings.Performance perf = s.performance();
+        LoadSettings load = perf.load();
+        kv.add(new KeyValue("Models", join(s.selection().models())));
+        kv.add(new KeyValue("Backends", join(s.recorded() != null ? s.recorded().backends() : s.selection().backends())));
+        kv.add(new KeyValue("Precisions", join(s.precisionIds())));
+        kv.add(new KeyValue("Dataset", s.data().dataset()));
+        kv.add(new KeyValue("Sample limit", s.data().options().limit() > 0 ? Integer.toString(s.data().options().limit()) : "none"));
+        kv.add(new KeyValue("Shard", s.shard()));
         kv.add(new KeyValue("Reference", Format.orDash(s.reference())));
-        kv.add(new KeyValue("Batch sizes", s.batchSizes() == null ? Format.MISSING
-                : s.batchSizes().stream().map(String::valueOf).collect(Collectors.joining(", "))));
-        kv.add(new KeyValue("Performance input", s.load() == null || s.load().perfSizes().size() < 2
-                ? s.perfHeight() + " × " + s.perfWidth() : String.join(", ", s.load().perfSizes())));
-        if (s.load() != null) {
-            Settings.Load load = s.load();
-            kv.add(new KeyValue("Scenarios", join(load.scenarios())));
-            kv.add(new KeyValue("Requests in flight", load.inFlight().stream().map(String::valueOf).collect(Collectors.joining(", "))));
-            if (load.scenarios().contains("server")) {
-                kv.add(new KeyValue("Server", (load.serverQps() != null ? "fixed " + Format.number(load.serverQps(), 1) + " qps"
-                        : "max-QPS search") + (load.serverP99Ms() == null ? "" : ", " + Server.percentileLabel(
-                        load.serverLatencyPercentile() == null ? Server.DEFAULT_PERCENTILE : load.serverLatencyPercentile())
-                        + " bound " + Format.number(load.serverP99Ms(), 1)
-                        + " ms") + ", " + load.arrivals() + " arrivals, seed " + load.serverSeed() + ", >= "
-                        + load.serverMinRequests() + " requests per trial"));
-            }
+        kv.add(new KeyValue("Batch sizes", perf.batchSizes().stream().map(String::valueOf).collect(Collectors.joining(", "))
+                + (perf.batchSizesGiven() ? "" : " (default; CPU backends stop at " + Settings.CPU_DEFAULT_MAX_BATCH + ")")));
+        kv.add(new KeyValue("Performance input", load.perfSizes().size() < 2 ? perf.height() + " × " + perf.width()
+                : load.perfSizes().stream().map(OptionLists.Size::toString).collect(Collectors.joining(", "))));
+        kv.add(new KeyValue("Scenarios", LoadSettings.ids(load.scenarios())));
+        kv.add(new KeyValue("Requests in flight", load.inFlight().stream().map(String::valueOf).collect(Collectors.joining(", "))));
+        if (load.runs(Scenario.SERVER)) {
+            kv.add(new KeyValue("Server", (load.serverQps() != null ? "fixed " + Format.number(load.serverQps(), 1) + " qps"
+                    : "max-QPS search") + (load.serverP99Ms() == null ? "" : ", "
+                    + Server.percentileLabel(load.serverLatencyPercentile()) + " bound " + Format.number(load.serverP99Ms(), 1)
+                    + " ms") + ", " + load.arrivals().id() + " arrivals, seed " + load.seed() + ", >= "
+                    + load.serverMinRequests() + " requests per trial"));
         }
         if (s.gate() != null) {
             kv.add(new KeyValue("Gate", s.gate()));
         }
-        kv.add(new KeyValue("Warm-up", Format.number(s.warmupSeconds(), 1) + " s"));
-        kv.add(new KeyValue("Minimum duration", Format.number(s.minDurationSeconds(), 1) + " s"));
-        kv.add(new KeyValue("Minimum iterations", Integer.toString(s.minIterations())));
-        kv.add(new KeyValue("Threads", s.threads() > 0 ? Integer.toString(s.threads()) : "default"));
-        kv.add(new KeyValue("CV threshold", Format.percent(s.cvThreshold()) + " %"));
-        kv.add(new KeyValue("On bad sample", Format.orDash(s.onBadSample())));
-        kv.add(new KeyValue("Engine cache", s.cacheDir() == null ? "none" : s.cacheDir()));
-        kv.add(new KeyValue("Isolation", Format.orDash(s.isolation())));
-        s.properties().forEach((k, v) -> kv.add(new KeyValue("Property " + k, v)));
-        Settings.Calibration c = s.calibration();
+        kv.add(new KeyValue("Warm-up", Format.number(perf.warmupSeconds(), 1) + " s"));
+        kv.add(new KeyValue("Minimum duration", Format.number(perf.minDurationSeconds(), 1) + " s"));
+        kv.add(new KeyValue("Minimum iterations", Integer.toString(perf.minIterations())));
+        kv.add(new KeyValue("Threads", s.session().threads() > 0 ? Integer.toString(s.session().threads()) : "default"));
+        kv.add(new KeyValue("CV threshold", Format.percent(perf.cvThreshold()) + " %"));
+        kv.add(new KeyValue("On bad sample", s.data().options().onBadSample().name().toLowerCase(java.util.Locale.ROOT)));
+        kv.add(new KeyValue("Engine cache", s.session().cacheDir() == null ? "none" : s.session().cacheDir().toString()));
+        kv.add(new KeyValue("Isolation", s.execution().inProcess() ? "in-process" : "process per run"));
+        s.session().properties().forEach((k, v) -> kv.add(new KeyValue("Property " + k, v)));
+        CalibrationRequest c = s.calibration();
         if (c != null) {
-            kv.add(new KeyValue("Int8 calibration", c.dataset() + (c.split() == null ? "" : " (" + c.split() + ")")
-                    + ", up to " + c.images() + " images, " + c.method()
+            kv.add(new KeyValue("Int8 calibration", c.describe()
                     + (c.cacheFile() == null ? "" : ", table file " + c.cacheFile())));
-            if (c.fallback() != null && !c.fallback().equals("none")) {
-                kv.add(new KeyValue("Int8 layers kept in float", c.fallback().startsWith("auto")
+            Int8Fallback f = c.fallback();
+            if (f.mode() != Int8Fallback.Mode.NONE) {
+                kv.add(new KeyValue("Int8 layers kept in float", f.mode() == Int8Fallback.Mode.AUTO
                         ? String.format(java.util.Locale.ROOT, "%s, until int8 labels agree with FP32 on %.2f%% of the"
-                        + " calibration images' pixels", c.fallback(), 100 * c.target()) : c.fallback()));
+                        + " calibration images' pixels", f.describe(), 100 * f.target()) : f.describe()));
             }
+        }
+        if (s.recorded() != null && s.recorded().commandLine() != null) {
+            kv.add(new KeyValue("Command line", String.join(" ", s.recorded().commandLine())));
         }
         return kv;
     }

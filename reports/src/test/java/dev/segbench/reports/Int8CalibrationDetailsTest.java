@@ -7,7 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.segbench.results.Results;
 import dev.segbench.results.ResultsJson;
 import dev.segbench.results.Run;
-import dev.segbench.results.Settings;
+import dev.segbench.api.CalibrationMethod;
+import dev.segbench.api.DatasetOptions;
+import dev.segbench.api.DatasetSpec;
+import dev.segbench.results.settings.CalibrationRequest;
+import dev.segbench.results.settings.Int8Fallback;
+import dev.segbench.results.settings.Settings;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -38,16 +43,14 @@ class Int8CalibrationDetailsTest {
     }
 
     @Test
-    void int8RunsShowTheirCalibrationAndTheSettingsTheOptions() throws IOException {
+    void int8RunsShowTheirCalibrationAndTheSettingsTheOptions() throws Exception {
         Random rnd = new Random(7);
         Run fp32 = SampleResults.run("arch0", "cpu", "fp32", rnd);
         Run int8 = SampleResults.run("arch0", "cpu", "int8", rnd).toBuilder()
                 .calibration(new Run.Calibration("voc2012/val", "minmax", 5, "ab".repeat(32), 5)).build();
-        Settings s = SampleResults.settings();
-        Settings withCalibration = new Settings(s.models(), s.backends(), List.of("fp32", "int8"), s.dataset(), s.limit(),
-                s.shard(), s.reference(), s.batchSizes(), s.perfHeight(), s.perfWidth(), s.warmupSeconds(),
-                s.minDurationSeconds(), s.minIterations(), s.threads(), s.cvThreshold(), s.onBadSample(), Map.of(), null,
-                null, null, null, new Settings.Calibration("voc:/data/VOCdevkit", "train", "minmax", 64, null));
+        Settings withCalibration = SampleResults.settings(List.of("fp32", "int8"), new CalibrationRequest(
+                "voc:/data/VOCdevkit", DatasetSpec.parse("voc:/data/VOCdevkit"), DatasetOptions.defaults().with("split", "train"),
+                64, CalibrationMethod.MINMAX, null, null, 0));
         Document doc = report(List.of(fp32, int8), withCalibration);
 
         List<String> headers = doc.select("#details thead th").eachText();
@@ -61,18 +64,16 @@ class Int8CalibrationDetailsTest {
     }
 
     @Test
-    void int8RunsShowTheLayersTheyKeptInFloatAndHowTheyWereChosen() throws IOException {
+    void int8RunsShowTheLayersTheyKeptInFloatAndHowTheyWereChosen() throws Exception {
         Random rnd = new Random(7);
         Run.Fallback auto = new Run.Fallback("auto", 0.998, List.of(new Run.Fallback.Step(0, 0.99),
                 new Run.Fallback.Step(1, 0.995), new Run.Fallback.Step(2, 0.999)), 3.14, true, List.of());
         Run int8 = SampleResults.run("arch0", "cpu", "int8", rnd).toBuilder()
                 .calibration(new Run.Calibration("synthetic(seed=2)", "minmax", 16, "ab".repeat(32), 0,
                         List.of("conv_a", "conv_b"), auto)).build();
-        Settings s = SampleResults.settings();
-        Settings withFallback = new Settings(s.models(), s.backends(), List.of("int8"), s.dataset(), s.limit(),
-                s.shard(), s.reference(), s.batchSizes(), s.perfHeight(), s.perfWidth(), s.warmupSeconds(),
-                s.minDurationSeconds(), s.minIterations(), s.threads(), s.cvThreshold(), s.onBadSample(), Map.of(), null,
-                null, null, null, new Settings.Calibration("synthetic:16", null, "minmax", 16, null, "auto", 0.998));
+        Settings withFallback = SampleResults.settings(List.of("int8"), new CalibrationRequest("synthetic:16",
+                DatasetSpec.parse("synthetic:16"), DatasetOptions.defaults(), 16, CalibrationMethod.MINMAX, null, null, 0,
+                Int8Fallback.parse("auto", "99.8")));
         Document doc = report(List.of(int8), withFallback);
         int column = doc.select("#details thead th").eachText().indexOf("Int8 calibration");
         assertEquals("synthetic(seed=2), minmax, 16 images, 2 layers in float (auto, 3.1 s search): conv_a, conv_b",

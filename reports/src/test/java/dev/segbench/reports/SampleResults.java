@@ -14,7 +14,7 @@ import dev.segbench.results.Results;
 import dev.segbench.results.Run;
 import dev.segbench.results.Warning;
 import dev.segbench.results.Warnings;
-import dev.segbench.results.Settings;
+import dev.segbench.results.settings.Settings;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -40,8 +40,19 @@ final class SampleResults {
     }
 
     static Settings settings() {
-        return new Settings(MODELS, BACKENDS, PRECISIONS, "voc:/data/VOCdevkit", 0, null, "cpu:fp32", BATCHES,
-                512, 512, 2.0, 5.0, 200, 2, 0.05, "stop");
+        return settings(PRECISIONS, null);
+    }
+
+    /** The sample compare's settings with other precisions and an int8 calibration (null: none). */
+    static Settings settings(List<String> precisions, dev.segbench.results.settings.CalibrationRequest calibration) {
+        return new Settings(
+                new Settings.Selection(MODELS, BACKENDS, precisions.stream().map(dev.segbench.api.Precision::parse).toList(),
+                        Map.of(), 42, new Settings.Reference("cpu", dev.segbench.api.Precision.FP32)),
+                new Settings.Data("voc:/data/VOCdevkit", dev.segbench.api.DatasetOptions.defaults(),
+                        dev.segbench.results.settings.Shard.ALL, 1, 0),
+                new Settings.Performance(BATCHES, true, 512, 512, 2.0, 5.0, 200, 0.05),
+                new Settings.Session(2, Map.of(), null), Settings.Execution.defaults(), Path.of("out"), calibration,
+                new Settings.Recorded(null, BACKENDS, "cpu:fp32", "cpu:fp32", "all", null));
     }
 
     static Environment environment() {

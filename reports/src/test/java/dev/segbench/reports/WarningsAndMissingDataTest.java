@@ -152,12 +152,9 @@ class WarningsAndMissingDataTest {
         Run ort = SampleResults.run("arch0", "cpu", "fp32", rnd).toBuilder()
                 .speedup(new Run.Speedup("tensorrt:fp32", 2.5, 1.75)).build();
         Results base = SampleResults.results(List.of(ort, torch), List.of(), List.of());
-        dev.segbench.results.Settings s = base.settings();
-        dev.segbench.results.Settings withBaseline = new dev.segbench.results.Settings(s.models(), s.backends(),
-                s.precisions(), s.dataset(), s.limit(), s.shard(), s.reference(), s.batchSizes(), s.perfHeight(),
-                s.perfWidth(), s.warmupSeconds(), s.minDurationSeconds(), s.minIterations(), s.threads(), s.cvThreshold(),
-                s.onBadSample(), s.properties(), s.cacheDir(), s.isolation(), s.load(), s.gate(), s.calibration(),
-                "tensorrt:fp32");
+        dev.segbench.results.settings.Settings s = base.settings();
+        dev.segbench.results.settings.Settings withBaseline = s.withRecorded(new dev.segbench.results.settings.Settings.Recorded(
+                null, s.recorded().backends(), s.reference(), "tensorrt:fp32", s.shard(), null));
         ResultsJson.write(dir, new Results(base.schemaVersion(), base.environment(), base.environments(), withBaseline,
                 base.runs(), base.gallery(), base.warnings(), base.classes()));
 

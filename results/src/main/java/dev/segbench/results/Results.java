@@ -1,5 +1,6 @@
 package dev.segbench.results;
 
+import dev.segbench.results.settings.Settings;
 import java.util.List;
 
 /**
@@ -22,13 +23,18 @@ import java.util.List;
 public record Results(int schemaVersion, Environment environment, List<Environment> environments, Settings settings,
                       List<Run> runs, List<GalleryEntry> gallery, List<Warning> warnings, Classes classes) {
 
-    /** 4: a run stores its measurements once, per size in {@code performance} (device timings too); its top-level
+    /** 5: {@code settings} is the one settings value as the runs got it, grouped (selection, data, performance,
+     *  session, execution, calibration) with {@code recorded} (command line, resolved backends, reference, baseline,
+     *  shard, gate); before, one flat object of some of the options (converted on read).
+     *  4: a run stores its measurements once, per size in {@code performance} (device timings too); its top-level
      *  {@code latency_ms}, {@code latency_histogram}, {@code throughput}, {@code measurement} and
      *  {@code device_timings_ms}, which repeated the first size, are gone (read into it from older files); {@code p99}
      *  may be null (too few samples).
      *  3: warnings are structured values (code, severity, runs, text); before, strings (converted on read).
      *  2: run statuses pending/interrupted, reused, resources, per-run environment, backend facts. */
-    public static final int SCHEMA_VERSION = 4;
+    public static final int SCHEMA_VERSION = 5;
+    /** The first schema whose settings are the one settings value ({@link Settings}). */
+    public static final int ONE_SETTINGS_SCHEMA = 5;
     /** The first schema whose runs keep their measurements only per size. */
     public static final int PER_SIZE_ONLY_SCHEMA = 4;
     /** The first schema whose warnings are structured. */

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import dev.segbench.results.settings.FlatSettings;
 
 /** Reads and writes {@code results.json} (snake_case, pretty-printed, written atomically). */
 public final class ResultsJson {
@@ -46,6 +47,16 @@ public final class ResultsJson {
             if (file.path("schema_version").asInt(0) < Results.PER_SIZE_ONLY_SCHEMA) {
                 perSizeOnly(file);
             }
+            String unreadSettings = null;
+            if (file.path("settings").isObject() && !file.path("settings").has("selection")) {
+                try {
+                    file.set("settings", settingsOfOlderSchema(file.path("settings"), origin));
+                } catch (IllegalArgumentException e) {
+                    // the measurements still read; the report says "not recorded" and the warning says why
+                    file.remove("settings");
+                    unreadSettings = e.getMessage();
+                }
+            }
             Results read = MAPPER.treeToValue(tree, Results.class);
             if (read.schemaVersion() < Results.OLDEST_READABLE_SCHEMA || read.schemaVersion() > Results.SCHEMA_VERSION) {
                 throw new IOException(origin + ": schema_version " + read.schemaVersion() + " is not supported (this segbench reads "
@@ -56,10 +67,25 @@ public final class ResultsJson {
                     read.runs().stream().map(Stability::withoutVerdictText).toList(), read.gallery(), read.warnings(),
                     read.classes());
             // Before schema 3 warnings were strings and readers derived the rest from the runs: convert once, here.
-            return r.schemaVersion() >= Results.STRUCTURED_WARNINGS_SCHEMA ? r
+            Results upgraded = r.schemaVersion() >= Results.STRUCTURED_WARNINGS_SCHEMA ? r
                     : r.withWarnings(Warnings.upgrade(r.warnings(), r.runs(), r.settings()));
+            return unreadSettings == null ? upgraded : upgraded.withWarnings(new Warnings().addAll(upgraded.warnings())
+                    .add(Warning.of(Warning.NOTE, Warning.WARN, "settings not read: " + unreadSettings)).list());
         } catch (com.fasterxml.jackson.core.JacksonException e) {
             throw new IOException(origin + ": not a segbench results file (" + e.getOriginalMessage() + ")", e);
+        }
+    }
+
+    /** Schema 4 and before (a settings object without {@code selection}): the flat settings object becomes the one settings value ({@link FlatSettings}). */
+    private static com.fasterxml.jackson.databind.JsonNode settingsOfOlderSchema(com.fasterxml.jackson.databind.JsonNode flat,
+                                                                                String origin) {
+        Path file = Path.of(origin);
+        Path dir = file.getParent() == null ? Path.of(".") : file.getParent();
+        try {
+            return MAPPER.valueToTree(FlatSettings.read(flat, dir));
+        } catch (RuntimeException | dev.segbench.api.DatasetException e) {
+            throw new IllegalArgumentException("the flat settings of schema " + (Results.ONE_SETTINGS_SCHEMA - 1)
+                    + " or before do not make one settings value (" + e.getMessage() + ")", e);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.segbench.results;
 
+import dev.segbench.results.settings.Settings;
 import dev.segbench.api.DeviceTimings;
 import java.util.List;
 

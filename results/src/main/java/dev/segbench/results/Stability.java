@@ -1,5 +1,6 @@
 package dev.segbench.results;
 
+import dev.segbench.results.settings.Settings;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -36,7 +37,7 @@ public final class Stability {
                     m.cvThreshold() == null ? Double.NaN : m.cvThreshold(), m.robustSpread());
         }
         Run.Latency l = run.latencyMs();
-        double threshold = settings == null ? Double.NaN : settings.cvThreshold();
+        double threshold = settings == null ? Double.NaN : settings.performance().cvThreshold();
         if (l == null || !(threshold > 0)) {
             return null;
         }

@@ -1,5 +1,6 @@
 package dev.segbench.results;
 
+import dev.segbench.results.settings.Settings;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

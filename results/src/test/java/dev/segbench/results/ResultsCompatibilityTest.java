@@ -93,7 +93,7 @@ class ResultsCompatibilityTest {
         for (String f : java.util.List.of("latency_ms", "latency_histogram", "measurement", "throughput", "device_timings_ms")) {
             assertTrue(!run.has(f), f + " is stored once, in performance: " + run);
         }
-        assertEquals(4, ResultsJson.mapper().readTree(written).get("schema_version").asInt());
+        assertEquals(Results.SCHEMA_VERSION, ResultsJson.mapper().readTree(written).get("schema_version").asInt());
         assertEquals(new String(written, StandardCharsets.UTF_8),
                 new String(ResultsJson.toBytes(ResultsJson.fromBytes(written, "new")), StandardCharsets.UTF_8));
         assertEquals(old.runs().getFirst().deviceTimingsMs(), ResultsJson.fromBytes(written, "new").runs().getFirst().deviceTimingsMs());
@@ -107,5 +107,66 @@ class ResultsCompatibilityTest {
         assertEquals("#800000", old.classes().colours().get(1));
         assertEquals("#e0e0c0", old.classes().ignoreColour());
         assertEquals("class 21", old.classes().name(21));
+    }
+
+    /** Schema 4's flat settings read into the one settings value: every option it recorded, in its group. */
+    @Test
+    void flatSettingsOfSchema4ReadIntoTheOneSettingsValue() throws Exception {
+        String json = """
+                {"schema_version": 4, "settings": {"models": ["arch0", "arch1"], "backends": ["cpu", "pytorch"],
+                  "precisions": ["fp32", "int8"], "dataset": "voc:/data/VOC", "limit": 5, "shard": "1/3",
+                  "reference": "cpu:fp32", "batch_sizes": [1, 8], "perf_height": 384, "perf_width": 512,
+                  "warmup_seconds": 2.0, "min_duration_seconds": 5.0, "min_iterations": 30, "threads": 2,
+                  "cv_threshold": 0.05, "on_bad_sample": "skip", "properties": {"cpu.opt": "all"},
+                  "cache_dir": "/tmp/engines", "isolation": "in-process",
+                  "load": {"scenarios": ["single-stream", "offline", "server"], "perf_sizes": ["384x512", "256x256"],
+                           "in_flight": [1, 2], "arrivals": "uniform", "server_seed": 3, "server_p99_ms": 120.0,
+                           "server_min_requests": 400, "offline_threads": "fixed", "server_latency_percentile": 95.0},
+                  "gate": "p99-ms<=120", "baseline": "pytorch:fp32",
+                  "calibration": {"dataset": "voc:/data/VOC", "split": "train", "method": "minmax", "images": 64,
+                                  "fallback": "auto", "target": 0.995}},
+                 "runs": []}""";
+        Results r = ResultsJson.fromBytes(json.getBytes(StandardCharsets.UTF_8), "/results/old/results.json");
+        var s = r.settings();
+        assertEquals(java.util.List.of("arch0", "arch1"), s.selection().models());
+        assertEquals(java.util.List.of("fp32", "int8"), s.precisionIds());
+        assertEquals(java.util.List.of("cpu", "pytorch"), s.backendsRun());
+        assertEquals("cpu:fp32", s.reference());
+        assertEquals("pytorch:fp32", s.baseline());
+        assertEquals("1/3", s.shard());
+        assertEquals("p99-ms<=120", s.gate());
+        assertEquals("voc:/data/VOC", s.data().dataset());
+        assertEquals(5, s.data().options().limit());
+        assertEquals("SKIP", s.data().options().onBadSample().name());
+        assertEquals(java.util.List.of(1, 8), s.performance().batchSizes());
+        assertEquals(384, s.performance().height());
+        assertEquals(2.0, s.performance().warmupSeconds());
+        assertEquals(30, s.performance().minIterations());
+        assertEquals("384x512,256x256", String.join(",", s.performance().load().perfSizes().stream().map(Object::toString).toList()));
+        assertEquals(120.0, s.performance().load().serverP99Ms());
+        assertEquals(95.0, s.performance().load().serverLatencyPercentile());
+        assertEquals("fixed", s.performance().load().offlineThreads());
+        assertEquals(2, s.session().threads());
+        assertEquals("all", s.session().properties().get("cpu.opt"));
+        assertEquals(java.nio.file.Path.of("/tmp/engines"), s.session().cacheDir());
+        assertTrue(s.execution().inProcess());
+        assertEquals("train", s.calibration().vocSplit());
+        assertEquals(64, s.calibration().images());
+        assertEquals("auto", s.calibration().fallback().describe());
+        assertEquals(0.995, s.calibration().fallback().target(), 1e-12);
+        // and the one value writes and reads back unchanged
+        byte[] written = ResultsJson.toBytes(r);
+        assertEquals(s, ResultsJson.fromBytes(written, "new").settings());
+    }
+
+    /** Older settings that do not make a settings value (a hand-trimmed file): the runs still read, a warning says why. */
+    @Test
+    void olderSettingsThatCannotBeReadAreAWarningNotALostFile() throws Exception {
+        String json = """
+                {"schema_version": 4, "settings": {"perf_height": 320}, "runs": []}""";
+        Results r = ResultsJson.fromBytes(json.getBytes(StandardCharsets.UTF_8), "old");
+        assertEquals(null, r.settings());
+        assertTrue(r.warningTexts().stream().anyMatch(w -> w.startsWith("settings not read:") && w.contains("--models")),
+                r.warningTexts().toString());
     }
 }

@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.segbench.api.DatasetOptions;
+import dev.segbench.api.Precision;
+import dev.segbench.results.settings.Settings;
+import dev.segbench.results.settings.Shard;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -32,8 +36,12 @@ class WarningsTest {
                 .build();
     }
 
-    private static final Settings SETTINGS = new Settings(List.of("arch0"), List.of("cpu"), List.of("fp32"), "synthetic:8",
-            0, "0/1", "cpu:fp32", List.of(1), 512, 512, 2, 5, 30, 0, 0.05, "fail");
+    private static final Settings SETTINGS = new Settings(
+            new Settings.Selection(List.of("arch0"), List.of("cpu"), List.of(Precision.FP32), java.util.Map.of(), 42,
+                    new Settings.Reference("cpu", Precision.FP32)),
+            new Settings.Data("synthetic:8", DatasetOptions.defaults(), Shard.ALL, 1, 0),
+            new Settings.Performance(List.of(1), true, 512, 512, 2, 5, 30, 0.05),
+            new Settings.Session(0, java.util.Map.of(), null), Settings.Execution.defaults(), java.nio.file.Path.of("out"));
 
     @Test
     void structuredWarningsSurviveTheFile() throws IOException {

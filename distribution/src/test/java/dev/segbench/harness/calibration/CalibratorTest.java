@@ -1,5 +1,7 @@
 package dev.segbench.harness.calibration;
 
+import dev.segbench.results.settings.CalibrationRequest;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -14,7 +16,7 @@ import dev.segbench.api.Progress;
 import dev.segbench.api.WeightsSpec;
 import dev.segbench.api.io.CalibrationFile;
 import dev.segbench.harness.Real;
-import dev.segbench.harness.UserException;
+import dev.segbench.results.UserException;
 import dev.segbench.harness.plugins.Plugins;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
@@ -75,7 +77,7 @@ class CalibratorTest {
     }
 
     private CalibrationRequest request(CalibrationMethod method, Path cacheDir, Path file) {
-        return CalibrationRequest.of("synthetic:3", null, "synthetic", SMALL, 64, method, cacheDir, file, 2);
+        return CalibrationRequests.of("synthetic:3", null, "synthetic", SMALL, 64, method, cacheDir, file, 2);
     }
 
     @Test
@@ -143,19 +145,19 @@ class CalibratorTest {
 
     @Test
     void defaultsNeverCalibrateOnTheEvaluatedImages() {
-        CalibrationRequest voc = CalibrationRequest.of(null, null, "voc:/data/VOCdevkit", DatasetOptions.defaults(), 64,
+        CalibrationRequest voc = CalibrationRequests.of(null, null, "voc:/data/VOCdevkit", DatasetOptions.defaults(), 64,
                 CalibrationMethod.ENTROPY, null, null, 0);
         assertEquals("voc:/data/VOCdevkit", voc.dataset());
         assertEquals("train", voc.datasetOptions().parameter("split", null), "the evaluated split is val");
-        CalibrationRequest synthetic = CalibrationRequest.of(null, null, "synthetic:8", DatasetOptions.defaults(), 16,
+        CalibrationRequest synthetic = CalibrationRequests.of(null, null, "synthetic:8", DatasetOptions.defaults(), 16,
                 CalibrationMethod.ENTROPY, null, null, 0);
         assertEquals("synthetic:8", synthetic.dataset());
         assertEquals("2", synthetic.datasetOptions().parameter("seed", null), "seed 1 (the default) + 1");
-        assertEquals("synthetic:16", CalibrationRequest.of(null, null, "synthetic", DatasetOptions.defaults(), 16,
+        assertEquals("synthetic:16", CalibrationRequests.of(null, null, "synthetic", DatasetOptions.defaults(), 16,
                 CalibrationMethod.ENTROPY, null, null, 0).dataset(), "a bare synthetic draws the asked-for count");
         assertEquals(64, CalibrationRequest.DEFAULT_IMAGES);
         assertEquals(CalibrationMethod.parse(CalibrationRequest.DEFAULT_METHOD_ID), CalibrationRequest.DEFAULT_METHOD);
-        assertEquals("val", CalibrationRequest.of("voc:/x", "val", "synthetic", DatasetOptions.defaults(), 5,
+        assertEquals("val", CalibrationRequests.of("voc:/x", "val", "synthetic", DatasetOptions.defaults(), 5,
                 CalibrationMethod.MINMAX, null, null, 0).datasetOptions().parameter("split", null), "--calibration-split");
     }
 
@@ -167,13 +169,13 @@ class CalibratorTest {
 
     @Test
     void badInputIsOneLine() throws Exception {
-        UserException zero = assertThrows(UserException.class, () -> CalibrationRequest.of("synthetic:3", null,
+        UserException zero = assertThrows(UserException.class, () -> CalibrationRequests.of("synthetic:3", null,
                 "synthetic", SMALL, 0, CalibrationMethod.MINMAX, null, null, 0));
         assertEquals("--calibration-images: must be at least 1, got 0", zero.getMessage());
 
         Path voc = vocTree(tmp.resolve("empty"), List.of());
         UserException empty = assertThrows(UserException.class, () -> calibrator().calibrate(arch1,
-                CalibrationRequest.of("voc:" + voc, null, "voc:" + voc, DatasetOptions.defaults(), 4,
+                CalibrationRequests.of("voc:" + voc, null, "voc:" + voc, DatasetOptions.defaults(), 4,
                         CalibrationMethod.MINMAX, null, null, 2)));
         assertTrue(empty.getMessage().startsWith("--calibration voc:" + voc + ": ") && empty.getMessage().contains("empty"),
                 empty.getMessage());
@@ -181,7 +183,7 @@ class CalibratorTest {
         Path broken = vocTree(tmp.resolve("broken"), List.of("a", "b"));
         Files.write(broken.resolve("VOC2012/JPEGImages/b.jpg"), new byte[] {1, 2, 3});
         UserException unreadable = assertThrows(UserException.class, () -> calibrator().calibrate(arch1,
-                CalibrationRequest.of("voc:" + broken, null, "voc:" + broken, DatasetOptions.defaults(), 4,
+                CalibrationRequests.of("voc:" + broken, null, "voc:" + broken, DatasetOptions.defaults(), 4,
                         CalibrationMethod.MINMAX, null, null, 2)));
         assertTrue(unreadable.getMessage().contains("unreadable calibration image") && unreadable.getMessage().contains("b.jpg"),
                 unreadable.getMessage());

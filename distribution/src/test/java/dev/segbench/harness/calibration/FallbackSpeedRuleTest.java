@@ -1,5 +1,8 @@
 package dev.segbench.harness.calibration;
 
+import dev.segbench.results.settings.CalibrationRequest;
+import dev.segbench.results.settings.Int8Fallback;
+
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
 import dev.segbench.api.Availability;
@@ -68,7 +71,7 @@ class FallbackSpeedRuleTest {
         List<ModelSource.Layer> layers = arch0.int8().orElseThrow().quantizableLayers();
         String slow = layers.get(layers.size() / 2).name();
         List<String> log = new ArrayList<>();
-        CalibrationRequest request = CalibrationRequest.of("synthetic:3", null, "synthetic", SMALL, 3,
+        CalibrationRequest request = CalibrationRequests.of("synthetic:3", null, "synthetic", SMALL, 3,
                 CalibrationMethod.MINMAX, null, null, 2);
         Backend stubbed = new StubTimes(cpu, slow, 100.0);
         CalibrationTable table = new Calibrator(plugins::datasetProvider, cpu, Progress.NONE, log::add)
@@ -94,7 +97,7 @@ class FallbackSpeedRuleTest {
         List<ModelSource.Layer> layers = arch0.int8().orElseThrow().quantizableLayers();
         String slow = layers.get(layers.size() / 2).name();
         List<String> log = new ArrayList<>();
-        CalibrationRequest request = CalibrationRequest.of("synthetic:3", null, "synthetic", SMALL, 3,
+        CalibrationRequest request = CalibrationRequests.of("synthetic:3", null, "synthetic", SMALL, 3,
                 CalibrationMethod.MINMAX, null, null, 2);
         CalibrationTable table = new Calibrator(plugins::datasetProvider, cpu, Progress.NONE, log::add)
                 .calibrate(arch0, request);

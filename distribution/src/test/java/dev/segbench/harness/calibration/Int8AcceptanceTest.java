@@ -1,5 +1,7 @@
 package dev.segbench.harness.calibration;
 
+import dev.segbench.results.settings.CalibrationRequest;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -48,7 +50,7 @@ class Int8AcceptanceTest {
                     WeightsSpec.checkpoint(shared.resolve("data/nas-segm-reference/" + id + "-seed1.pth")));
             List<String> log = new ArrayList<>();
             CalibrationTable table = new Calibrator(plugins::datasetProvider, cpu, Progress.NONE, log::add).calibrate(model,
-                    CalibrationRequest.of("voc:" + voc, "val", "voc:" + voc, DatasetOptions.defaults(),
+                    CalibrationRequests.of("voc:" + voc, "val", "voc:" + voc, DatasetOptions.defaults(),
                             CalibrationRequest.DEFAULT_IMAGES, CalibrationRequest.DEFAULT_METHOD, null, null, 2));
             assertEquals(5, table.key().imageIds().size(), "calibrated on the five sample images");
             SessionOptions fp32 = new SessionOptions(Precision.FP32, 2, null, null, Map.of());

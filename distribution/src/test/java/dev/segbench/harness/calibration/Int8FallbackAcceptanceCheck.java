@@ -1,5 +1,7 @@
 package dev.segbench.harness.calibration;
 
+import dev.segbench.results.settings.CalibrationRequest;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -57,7 +59,7 @@ class Int8FallbackAcceptanceCheck {
             ModelSource model = plugins.catalogFor(id).orElseThrow().load(id,
                     WeightsSpec.checkpoint(shared.resolve("data/nas-segm-reference/" + id + "-seed1.pth")));
             List<String> log = new ArrayList<>();
-            CalibrationRequest request = CalibrationRequest.of("synthetic:" + IMAGES, null, "voc:" + voc,
+            CalibrationRequest request = CalibrationRequests.of("synthetic:" + IMAGES, null, "voc:" + voc,
                     DatasetOptions.defaults(), IMAGES, CalibrationRequest.DEFAULT_METHOD, null, null, 2);
             CalibrationTable table = new Calibrator(plugins::datasetProvider, cpu, Progress.NONE, log::add)
                     .calibrate(model, request);
@@ -94,7 +96,7 @@ class Int8FallbackAcceptanceCheck {
                 List<String> layers = FallbackSearch.inGraphOrder(model.int8().orElseThrow().quantizableLayers(),
                         new java.util.HashSet<>(outcome.ranking().subList(0, k).stream()
                                 .map(FallbackSearch.Ranked::layer).toList()));
-                double[] m = measure(plugins, cpu, Int8Fallback.keepingInFloat(model, layers), table, voc);
+                double[] m = measure(plugins, cpu, dev.segbench.harness.calibration.FloatLayers.keepingInFloat(model, layers), table, voc);
                 Double calib = record.steps().stream().filter(s -> s.kept() == k).map(Run.Fallback.Step::agreement)
                         .findFirst().orElse(null);
                 System.out.printf(Locale.ROOT, "%s  %4d  %15s  %12.3f%%  %.4f (%.4f)  %.2f%n", id, k,

@@ -1,5 +1,7 @@
 package dev.segbench.harness.calibration;
 
+import dev.segbench.results.settings.CalibrationRequest;
+
 import dev.segbench.api.Backend;
 import dev.segbench.api.CalibrationMethod;
 import dev.segbench.api.CalibrationTable;
@@ -53,9 +55,9 @@ public final class Int8Measurements {
                     for (String set : sets) {
                         for (String method : methods) {
                             CalibrationRequest request = set.equals("sample")
-                                    ? CalibrationRequest.of("voc:" + voc, "val", "voc:" + voc, DatasetOptions.defaults(),
+                                    ? CalibrationRequests.of("voc:" + voc, "val", "voc:" + voc, DatasetOptions.defaults(),
                                             64, CalibrationMethod.parse(method), null, null, 2)
-                                    : CalibrationRequest.of(set, null, "synthetic", DatasetOptions.defaults(), 64,
+                                    : CalibrationRequests.of(set, null, "synthetic", DatasetOptions.defaults(), 64,
                                             CalibrationMethod.parse(method), null, null, 2);
                             long t0 = System.nanoTime();
                             CalibrationTable table = calibrator.calibrate(model, request);

@@ -1,5 +1,7 @@
 package dev.segbench.harness.calibration;
 
+import dev.segbench.results.settings.CalibrationRequest;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.segbench.api.Backend;
@@ -51,7 +53,7 @@ class Int8SpeedRuleCheck {
             ModelSource model = plugins.catalogFor(id).orElseThrow().load(id,
                     WeightsSpec.checkpoint(shared.resolve("data/nas-segm-reference/" + id + "-seed1.pth")));
             List<String> log = new ArrayList<>();
-            CalibrationRequest request = CalibrationRequest.of("synthetic:" + IMAGES, null, "voc:" + voc,
+            CalibrationRequest request = CalibrationRequests.of("synthetic:" + IMAGES, null, "voc:" + voc,
                     DatasetOptions.defaults(), IMAGES, CalibrationRequest.DEFAULT_METHOD, null, null, 2);
             CalibrationTable table = new Calibrator(plugins::datasetProvider, cpu, Progress.NONE, log::add)
                     .calibrate(model, request);
@@ -61,7 +63,7 @@ class Int8SpeedRuleCheck {
             Run.Fallback record = outcome.record();
             assertEquals(record.slowerInInt8(), outcome.floatLayers());
             double[] r = record.int8TimeRatios().values().stream().mapToDouble(Double::doubleValue).sorted().toArray();
-            ModelSource kept = Int8Fallback.keepingInFloat(model, outcome.floatLayers());
+            ModelSource kept = dev.segbench.harness.calibration.FloatLayers.keepingInFloat(model, outcome.floatLayers());
             ModelInfo info = model.info();
             int rounds = 15;
             double[][] t = new double[3][rounds];

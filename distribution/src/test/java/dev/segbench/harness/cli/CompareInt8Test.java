@@ -93,9 +93,9 @@ class CompareInt8Test {
         assertEquals(64, c.sha256().length());
         assertNull(fp32.calibration(), "only int8 runs are calibrated");
         assertEquals("voc:" + voc, results.settings().calibration().dataset());
-        assertEquals("val", results.settings().calibration().split());
+        assertEquals("val", results.settings().calibration().vocSplit());
         assertEquals(64, results.settings().calibration().images());
-        assertEquals("minmax", results.settings().calibration().method());
+        assertEquals("minmax", results.settings().calibration().method().id());
         assertTrue(results.warnings().stream().anyMatch(w -> w.code().equals(dev.segbench.results.Warning.CALIBRATION_OVERLAP) && w.text().startsWith("arch1: 5 of the 5 int8 calibration images are"
                 + " evaluated images too")), results.warnings().toString());
 
@@ -155,7 +155,7 @@ class CompareInt8Test {
         assertEquals(0, int8.calibration().overlap(), "another seed: other scenes");
         assertTrue(int8.dataset().name().startsWith("synthetic"));
         assertFalse(int8.calibration().dataset().equals(int8.dataset().name()), int8.calibration().dataset());
-        assertEquals("process per run", ResultsJson.read(out).settings().isolation());
+        assertFalse(ResultsJson.read(out).settings().execution().inProcess(), "process per run");
         assertTrue(Files.readString(out.resolve("logs/arch0.cpu.int8.log")).contains("ready to run"));
         assertTrue(ResultsJson.read(out).warnings().stream().noneMatch(w -> w.text().contains("calibration images")));
     }

@@ -152,7 +152,7 @@ class ScenarioCliTest {
         assertEquals(0, passed.code(), passed.toString());
         Results res = ResultsJson.read(out);
         assertEquals("agreement>=0.99", res.settings().gate());
-        assertEquals(List.of("64x64", "32x48"), res.settings().load().perfSizes());
+        assertEquals(List.of("64x64", "32x48"), res.settings().performance().load().perfSizes().stream().map(Object::toString).toList());
         Run fp32 = res.runs().stream().filter(x -> x.precision().equals("fp32")).findFirst().orElseThrow();
         Run fp16 = res.runs().stream().filter(x -> x.precision().equals("fp16")).findFirst().orElseThrow();
         assertEquals(Gate.NOT_APPLICABLE, fp32.gate().conditions().getFirst().status(), "the reference has no agreement");
@@ -209,7 +209,7 @@ class ScenarioCliTest {
         assertEquals(run.performance().getFirst().latencyHistogram(), run.latencyHistogram());
         assertEquals(List.of(1, 3), run.throughput().stream().map(Run.Throughput::batch).toList());
         assertNull(run.gate(), "no --gate, no verdict");
-        assertEquals(List.of("single-stream", "offline"), res.settings().load().scenarios());
+        assertEquals("single-stream,offline", dev.segbench.results.settings.LoadSettings.ids(res.settings().performance().load().scenarios()));
         String header = Files.readString(out.resolve("summary.csv")).lines().findFirst().orElseThrow();
         for (String column : List.of("unstable", "robust_spread", "p50_ci95_lo_ms", "p99_ci95_hi_ms", "best_in_flight",
                 "max_qps", "p99_bound_ms", "gate")) {

@@ -1,5 +1,9 @@
 package dev.segbench.harness.plan;
 
+import dev.segbench.results.settings.Shard;
+import dev.segbench.results.settings.Settings;
+
+import dev.segbench.harness.calibration.CalibrationRequests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -10,7 +14,7 @@ import dev.segbench.api.Backend;
 import dev.segbench.api.CalibrationMethod;
 import dev.segbench.api.DatasetOptions;
 import dev.segbench.api.Precision;
-import dev.segbench.harness.calibration.CalibrationRequest;
+import dev.segbench.results.settings.CalibrationRequest;
 import dev.segbench.harness.plugins.Plugins;
 import java.nio.file.Path;
 import java.util.EnumSet;
@@ -26,14 +30,14 @@ import org.junit.jupiter.api.Test;
  */
 class PlannerInt8Test {
 
-    private static RunSettings settings() {
-        return new RunSettings(
-                new RunSettings.Selection(List.of("tiny"), List.of("fake"), List.of(Precision.FP32, Precision.INT8),
-                        Map.of(), 1, RunSettings.Reference.auto()),
-                new RunSettings.Data("fake:3", DatasetOptions.defaults(), Shard.ALL, 1, 1),
-                new RunSettings.Performance(List.of(1), false, 32, 32, 0, 1, 2, 0.05),
-                new RunSettings.Session(0, Map.of(), null), RunSettings.Execution.defaults(), Path.of("unused"),
-                CalibrationRequest.of("fake:2", null, "fake:3", DatasetOptions.defaults(), 2, CalibrationMethod.MINMAX,
+    private static Settings settings() {
+        return new Settings(
+                new Settings.Selection(List.of("tiny"), List.of("fake"), List.of(Precision.FP32, Precision.INT8),
+                        Map.of(), 1, Settings.Reference.auto()),
+                new Settings.Data("fake:3", DatasetOptions.defaults(), Shard.ALL, 1, 1),
+                new Settings.Performance(List.of(1), false, 32, 32, 0, 1, 2, 0.05),
+                new Settings.Session(0, Map.of(), null), Settings.Execution.defaults(), Path.of("unused"),
+                CalibrationRequests.of("fake:2", null, "fake:3", DatasetOptions.defaults(), 2, CalibrationMethod.MINMAX,
                         null, null, 0));
     }
 

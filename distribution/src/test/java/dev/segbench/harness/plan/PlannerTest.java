@@ -1,5 +1,8 @@
 package dev.segbench.harness.plan;
 
+import dev.segbench.results.settings.Shard;
+import dev.segbench.results.settings.Settings;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -10,10 +13,10 @@ import dev.segbench.api.Backend;
 import dev.segbench.api.Capability;
 import dev.segbench.api.DatasetOptions;
 import dev.segbench.api.Precision;
-import dev.segbench.harness.load.Arrivals;
-import dev.segbench.harness.load.LoadSettings;
-import dev.segbench.harness.load.OptionLists;
-import dev.segbench.harness.load.Scenario;
+import dev.segbench.results.settings.Arrivals;
+import dev.segbench.results.settings.LoadSettings;
+import dev.segbench.results.settings.OptionLists;
+import dev.segbench.results.settings.Scenario;
 import dev.segbench.harness.run.RunTask;
 import dev.segbench.harness.plan.PlannedRun.Role;
 import dev.segbench.harness.plugins.Plugins;
@@ -27,13 +30,13 @@ import org.junit.jupiter.api.Test;
 /** The plan of a compare, with a probe that says which backends are available. */
 class PlannerTest {
 
-    private static RunSettings settings(RunSettings.Reference reference, double minDuration) {
-        return new RunSettings(
-                new RunSettings.Selection(List.of("tiny", "tiny4"), List.of("fake"), List.of(Precision.FP32, Precision.FP16),
+    private static Settings settings(Settings.Reference reference, double minDuration) {
+        return new Settings(
+                new Settings.Selection(List.of("tiny", "tiny4"), List.of("fake"), List.of(Precision.FP32, Precision.FP16),
                         Map.of(), 1, reference),
-                new RunSettings.Data("fake:3", DatasetOptions.defaults(), Shard.ALL, 1, 1),
-                new RunSettings.Performance(List.of(1, 8), false, 32, 32, 0, minDuration, 2, 0.05),
-                new RunSettings.Session(0, Map.of(), null), RunSettings.Execution.defaults(), Path.of("unused"));
+                new Settings.Data("fake:3", DatasetOptions.defaults(), Shard.ALL, 1, 1),
+                new Settings.Performance(List.of(1, 8), false, 32, 32, 0, minDuration, 2, 0.05),
+                new Settings.Session(0, Map.of(), null), Settings.Execution.defaults(), Path.of("unused"));
     }
 
     /** Every backend as it is, except those named: cpu available (whatever this machine says), the rest unavailable. */
@@ -49,7 +52,7 @@ class PlannerTest {
         };
     }
 
-    private static Plan plan(RunSettings s, BackendProbe probe) throws Exception {
+    private static Plan plan(Settings s, BackendProbe probe) throws Exception {
         try (Plugins plugins = Plugins.load(List.of(), List.of()); Planner planner = new Planner(plugins, s, m -> { })) {
             planner.prepare();
             return planner.plan(probe);
@@ -59,7 +62,7 @@ class PlannerTest {
     @Test
     void theReferenceIsTheAvailableBackendOfLowestRankInFp32() throws Exception {
         // cpu (rank 10) is the reference wherever it is available, even when only other backends are compared
-        Plan withCpu = plan(settings(RunSettings.Reference.auto(), 1), probe(Set.of("tensorrt", "cuda")));
+        Plan withCpu = plan(settings(Settings.Reference.auto(), 1), probe(Set.of("tensorrt", "cuda")));
         assertEquals("cpu:fp32", withCpu.reference());
         assertEquals(List.of("tiny/cpu/fp32", "tiny/fake/fp32", "tiny/fake/fp16", "tiny4/cpu/fp32", "tiny4/fake/fp32",
                 "tiny4/fake/fp16"), withCpu.runs().stream().map(PlannedRun::key).toList());
@@ -70,14 +73,14 @@ class PlannerTest {
 
         // without cpu the next available one by rank (then id): opencv 30, tensorrt 50, cuda 200 and pytorch are not
         // here, the fakes are 1000
-        Plan withoutCpu = plan(settings(RunSettings.Reference.auto(), 1),
+        Plan withoutCpu = plan(settings(Settings.Reference.auto(), 1),
                 probe(Set.of("cpu", "opencv", "tensorrt", "cuda", "pytorch")));
         assertEquals("exploding:fp32", withoutCpu.reference());
     }
 
     @Test
     void anExplicitReferenceAmongTheRunsGoesFirstAndNoneMeansNoAgreement() throws Exception {
-        Plan fake = plan(settings(new RunSettings.Reference("fake", Precision.FP32), 1), probe(Set.of()));
+        Plan fake = plan(settings(new Settings.Reference("fake", Precision.FP32), 1), probe(Set.of()));
         assertEquals(Role.REFERENCE, fake.runs().getFirst().role());
         assertEquals(List.of("tiny/fake/fp32", "tiny/fake/fp16", "tiny4/fake/fp32", "tiny4/fake/fp16"),
                 fake.runs().stream().map(PlannedRun::key).toList());
@@ -90,7 +93,7 @@ class PlannerTest {
 
     @Test
     void fingerprintsFollowWhatDecidesTheResult() throws Exception {
-        RunSettings.Reference fake = new RunSettings.Reference("fake", Precision.FP32);
+        Settings.Reference fake = new Settings.Reference("fake", Precision.FP32);
         Plan a = plan(settings(fake, 1), probe(Set.of()));
         Plan b = plan(settings(fake, 1), probe(Set.of()));
         Plan c = plan(settings(fake, 2), probe(Set.of()));
@@ -104,8 +107,8 @@ class PlannerTest {
 
     @Test
     void aPrecisionTheBackendDoesNotOfferIsSkippedWithTheBackendsReason() throws Exception {
-        RunSettings base = settings(new RunSettings.Reference("fake", Precision.FP32), 1);
-        RunSettings s = new RunSettings(new RunSettings.Selection(List.of("tiny"), List.of("fake", "exploding"),
+        Settings base = settings(new Settings.Reference("fake", Precision.FP32), 1);
+        Settings s = new Settings(new Settings.Selection(List.of("tiny"), List.of("fake", "exploding"),
                 List.of(Precision.FP32, Precision.FP16), Map.of(), 1, base.selection().reference()),
                 base.data(), base.performance(), base.session(), base.execution(), base.out());
         Plan p = plan(s, probe(Set.of()));
@@ -116,7 +119,7 @@ class PlannerTest {
 
     @Test
     void unavailableBackendsArePlannedAsSkippedWithTheirReason() throws Exception {
-        Plan p = plan(settings(new RunSettings.Reference("fake", Precision.FP32), 1), probe(Set.of("fake")));
+        Plan p = plan(settings(new Settings.Reference("fake", Precision.FP32), 1), probe(Set.of("fake")));
         assertTrue(p.runs().stream().noneMatch(PlannedRun::runnable));
         assertEquals("fake is not here", p.runs().getFirst().skipReason());
         assertTrue(p.warnings().stream().map(dev.segbench.results.Warning::text).anyMatch(w -> w.startsWith("reference fake:fp32 is skipped (fake is not here)")),
@@ -141,9 +144,9 @@ class PlannerTest {
         };
         LoadSettings load = new LoadSettings(Scenario.DEFAULT, List.of(new OptionLists.Size(32, 32)), List.of(1, 2),
                 Arrivals.POISSON, LoadSettings.DEFAULT_SEED, null, null, LoadSettings.DEFAULT_SERVER_MIN_REQUESTS);
-        RunSettings base = settings(null, 0.01);
-        RunSettings s = new RunSettings(new RunSettings.Selection(List.of("tiny"), List.of("fake"), List.of(Precision.FP32),
-                Map.of(), 1, null), base.data(), new RunSettings.Performance(List.of(1), false, 32, 32, 0, 0.01, 2, 0.05, load),
+        Settings base = settings(null, 0.01);
+        Settings s = new Settings(new Settings.Selection(List.of("tiny"), List.of("fake"), List.of(Precision.FP32),
+                Map.of(), 1, null), base.data(), new Settings.Performance(List.of(1), false, 32, 32, 0, 0.01, 2, 0.05, load),
                 base.session(), base.execution(), tmp);
         try (Plugins plugins = Plugins.load(List.of(), List.of()); Planner planner = new Planner(plugins, s, m -> { })) {
             planner.prepare();

@@ -2,7 +2,7 @@ package dev.segbench.harness.calibration;
 
 import dev.segbench.api.CalibrationTable;
 import dev.segbench.api.io.CalibrationFile;
-import dev.segbench.harness.UserException;
+import dev.segbench.results.UserException;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,5 +1,7 @@
 package dev.segbench.harness.calibration;
 
+import dev.segbench.results.settings.CalibrationRequest;
+
 import dev.segbench.api.DatasetSpec;
 import dev.segbench.api.Backend;
 import dev.segbench.api.BackendException;
@@ -20,7 +22,7 @@ import dev.segbench.api.Progress;
 import dev.segbench.api.Sample;
 import dev.segbench.api.SessionOptions;
 import dev.segbench.api.WeightsInfo;
-import dev.segbench.harness.UserException;
+import dev.segbench.results.UserException;
 import dev.segbench.harness.metrics.Segmentation;
 import dev.segbench.models.calibration.CalibrationStatistics;
 

@@ -1,5 +1,8 @@
 package dev.segbench.harness.calibration;
 
+import dev.segbench.results.settings.CalibrationRequest;
+import dev.segbench.results.settings.Int8Fallback;
+
 import dev.segbench.api.Backend;
 import dev.segbench.api.BackendException;
 import dev.segbench.api.BadSampleException;
@@ -21,7 +24,7 @@ import dev.segbench.api.Sample;
 import dev.segbench.api.SessionOptions;
 import dev.segbench.api.WeightsInfo;
 import dev.segbench.results.Run;
-import dev.segbench.harness.UserException;
+import dev.segbench.results.UserException;
 import dev.segbench.harness.diagnose.TensorError;
 import dev.segbench.harness.metrics.Segmentation;
 import dev.segbench.models.IntermediateOutputs;
@@ -91,16 +94,16 @@ public final class FallbackSearch {
      * What {@code request}'s {@code --int8-fallback} keeps in float for {@code model}: null for none, the listed
      * layers (checked against the model), or the outcome of {@link #search}.
      */
-    public Int8Fallback.Choice choose(ModelSource model, CalibrationTable table, CalibrationRequest request)
+    public dev.segbench.harness.calibration.FloatLayers.Choice choose(ModelSource model, CalibrationTable table, CalibrationRequest request)
             throws ModelException, BackendException, InterruptedException {
         Int8Fallback fallback = request.fallback();
         return switch (fallback.mode()) {
             case NONE -> null;
-            case LIST -> new Int8Fallback.Choice(fallback.listedFor(model),
+            case LIST -> new dev.segbench.harness.calibration.FloatLayers.Choice(FloatLayers.listed(fallback, model),
                     new Run.Fallback("list", null, null, null, null, null));
             case AUTO -> {
                 Outcome o = search(model, table, request, fallback.target(), fallback.speedRule());
-                yield new Int8Fallback.Choice(o.floatLayers(), o.record());
+                yield new dev.segbench.harness.calibration.FloatLayers.Choice(o.floatLayers(), o.record());
             }
         };
     }

@@ -1,10 +1,11 @@
 package dev.segbench.harness.cli;
 
+import dev.segbench.harness.calibration.CalibrationRequests;
 import dev.segbench.api.CalibrationMethod;
 import dev.segbench.api.DatasetOptions;
-import dev.segbench.harness.UserException;
-import dev.segbench.harness.calibration.CalibrationRequest;
-import dev.segbench.harness.calibration.Int8Fallback;
+import dev.segbench.results.UserException;
+import dev.segbench.results.settings.CalibrationRequest;
+import dev.segbench.results.settings.Int8Fallback;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -82,7 +83,7 @@ final class CalibrationOptions {
             throw new UserException("--calibration-cache: " + cacheFile + " is a directory, not a file");
         }
         Int8Fallback int8Fallback = Int8Fallback.parse(fallback, target);
-        return CalibrationRequest.of(dataset, split, evaluated == null ? dataset : evaluated, evaluatedOptions, images,
+        return CalibrationRequests.of(dataset, split, evaluated == null ? dataset : evaluated, evaluatedOptions, images,
                 m, cacheDir, cacheFile, threads).withFallback(int8Fallback);
     }
 }

@@ -5,7 +5,7 @@ import dev.segbench.api.CacheFolder;
 import dev.segbench.api.DatasetException;
 import dev.segbench.api.ModelException;
 import dev.segbench.api.Progress;
-import dev.segbench.harness.UserException;
+import dev.segbench.results.UserException;
 import dev.segbench.harness.plugins.Plugins;
 import dev.segbench.harness.Messages;
 import dev.segbench.harness.env.EnvironmentProbe;

@@ -12,15 +12,15 @@ import dev.segbench.results.Run;
 import dev.segbench.results.Server;
 import dev.segbench.results.Stability;
 import dev.segbench.results.Warning;
-import dev.segbench.harness.UserException;
-import dev.segbench.harness.calibration.CalibrationRequest;
+import dev.segbench.results.UserException;
+import dev.segbench.results.settings.CalibrationRequest;
 import dev.segbench.harness.gate.GateEvaluator;
-import dev.segbench.harness.load.Arrivals;
-import dev.segbench.harness.load.LoadSettings;
-import dev.segbench.harness.load.OptionLists;
+import dev.segbench.results.settings.Arrivals;
+import dev.segbench.results.settings.LoadSettings;
+import dev.segbench.results.settings.OptionLists;
 import dev.segbench.harness.plugins.Plugins;
-import dev.segbench.harness.plan.RunSettings;
-import dev.segbench.harness.plan.Shard;
+import dev.segbench.results.settings.Settings;
+import dev.segbench.results.settings.Shard;
 import dev.segbench.harness.run.Runner;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,7 +38,7 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "compare", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Run models on backends and precisions: accuracy pass (mIoU, agreement with the reference), "
                 + "performance pass (batch-1 latency, throughput). Writes OUT/results.json, summary.csv, gallery/, report.html.",
-                "With no --dataset it is a first look that ends in about two minutes on a 2-core CPU: " + RunSettings.DEFAULT_DATASET
+                "With no --dataset it is a first look that ends in about two minutes on a 2-core CPU: " + Settings.DEFAULT_DATASET
                         + " (generated images), seeded weights and short measurements (" + MeasurementDefaults.FIRST_LOOK_TEXT
                         + "); with --dataset the measurement defaults are " + MeasurementDefaults.FULL_TEXT
                         + ".",
@@ -48,6 +48,9 @@ import picocli.CommandLine.ParentCommand;
                         + "failed its --gate (4 wins over 3: with --gate, a failed run fails its gate too), 2 bad input, "
                         + "1 internal error, 130 interrupted (results so far written)."})
 final class CompareCommand implements Callable<Integer> {
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
 
     /** {@link GateMetric#known()}, as a constant for the help text (a test keeps them equal). */
     static final String GATE_METRICS = "miou, pixel-accuracy, mean-class-accuracy, fw-iou, agreement, miou-vs-ref, p50-ms, "
@@ -63,7 +66,7 @@ final class CompareCommand implements Callable<Integer> {
             + " (default: every model of every catalogue).")
     List<String> models = new ArrayList<>();
 
-    @Option(names = "--dataset", paramLabel = "SCHEME[:LOCATION]", description = "voc:DIR, synthetic[:N] (default: " + RunSettings.DEFAULT_DATASET + ").")
+    @Option(names = "--dataset", paramLabel = "SCHEME[:LOCATION]", description = "voc:DIR, synthetic[:N] (default: " + Settings.DEFAULT_DATASET + ").")
     String dataset;
 
     @Option(names = "--weights", split = ",", paramLabel = "MODEL=FILE", description = "Checkpoint per model (default: seeded untrained weights).")
@@ -231,7 +234,7 @@ final class CompareCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Plugins plugins = cli.plugins();
-        RunSettings settings = settings(plugins);
+        Settings settings = settings(plugins);
         GateEvaluator gateEvaluator = gate == null ? null : GateEvaluator.parse(gate); // malformed: exit 2 before any run
         // Plugins find the cache folder here (ONNX Runtime's extracted libraries, say); children get it as an option.
         if (settings.session().cacheDir() == null) {
@@ -241,7 +244,7 @@ final class CompareCommand implements Callable<Integer> {
         }
         Runner.Outcome outcome = new Runner(plugins, settings, cli.progress(), cli.err::println).afterValidation(() -> {
             if (dataset == null) { // said only once the input is known to be good, so it never precedes an error
-                cli.err.println("no --dataset given: a first look on " + RunSettings.DEFAULT_DATASET
+                cli.err.println("no --dataset given: a first look on " + Settings.DEFAULT_DATASET
                         + " (8 generated images; give --dataset voc:DIR for real accuracy numbers) with short measurements ("
                         + MeasurementDefaults.FIRST_LOOK + "; the 95% intervals show their precision)");
             }
@@ -267,7 +270,7 @@ final class CompareCommand implements Callable<Integer> {
         return failed > 0 ? Cli.SOME_RUNS_FAILED : 0;
     }
 
-    RunSettings settings(Plugins plugins) {
+    Settings settings(Plugins plugins) {
         List<String> modelIds = models.isEmpty() ? plugins.models().stream().map(ModelInfo::id).toList()
                 : models.stream().distinct().toList();
         if (modelIds.isEmpty()) {
@@ -303,28 +306,35 @@ final class CompareCommand implements Callable<Integer> {
         int cores = Runtime.getRuntime().availableProcessors();
         List<Integer> batches = batchSizes == null ? measurementDefaults().batchSizes()
                 : OptionLists.positiveInts("--batch-sizes", batchSizes, 1024);
-        return new RunSettings(
-                new RunSettings.Selection(modelIds, backends.stream().distinct().toList(), ps.stream().distinct().toList(),
-                        weights, seed, RunSettings.Reference.parse(reference), baseline(plugins, ps)),
-                new RunSettings.Data(dataset == null ? RunSettings.DEFAULT_DATASET : dataset, options,
+        return new Settings(
+                new Settings.Selection(modelIds, backends.stream().distinct().toList(), ps.stream().distinct().toList(),
+                        weights, seed, Settings.Reference.parse(reference), baseline(plugins, ps)).requireWeightFiles(),
+                new Settings.Data(dataset == null ? Settings.DEFAULT_DATASET : dataset, options,
                         Shard.parse(shard, System.getenv()), decodeThreads == null ? Math.max(1, cores / 2) : decodeThreads, gallery),
-                new RunSettings.Performance(batches, batchSizes != null, size[0], size[1],
+                new Settings.Performance(batches, batchSizes != null, size[0], size[1],
                         warmup != null ? warmup : measurementDefaults().warmupSeconds(),
                         minDuration != null ? minDuration : measurementDefaults().minDurationSeconds(),
                         minIterations != null ? minIterations : measurementDefaults().minIterations(),
                         cvThreshold, load),
-                new RunSettings.Session(threads, properties, CacheDirOption.resolve(cacheDir)),
-                new RunSettings.Execution(inProcess, resume, runTimeout, stallTimeout,
+                new Settings.Session(threads, properties, CacheDirOption.resolve(cacheDir)),
+                new Settings.Execution(inProcess, resume, runTimeout, stallTimeout,
                         childJvmOptions.stream().filter(o -> !o.isBlank()).toList()),
-                out, calibrationRequest(ps, options));
+                out, calibrationRequest(ps, options),
+                new Settings.Recorded(commandLine(), List.of(), null, null, null, null)); // the rest is the plan's (ResultsBook)
+    }
+
+    /** The arguments as the user typed them (after "segbench"); none when the command was not parsed by picocli. */
+    private List<String> commandLine() {
+        return spec == null || spec.commandLine().getParseResult() == null ? null
+                : List.copyOf(spec.commandLine().getParseResult().originalArgs());
     }
 
     /** {@code --baseline}, checked against the backends and precisions that run; null = the reference. */
-    private RunSettings.Reference baseline(Plugins plugins, List<Precision> ps) {
+    private Settings.Reference baseline(Plugins plugins, List<Precision> ps) {
         if (baseline == null) {
             return null;
         }
-        RunSettings.Reference b = RunSettings.Reference.parseBaseline(baseline);
+        Settings.Reference b = Settings.Reference.parseBaseline(baseline);
         List<String> ids = backends.isEmpty() ? plugins.backends().stream().map(dev.segbench.api.Backend::id).toList()
                 : backends;
         if (!ids.contains(b.backend())) {
@@ -372,7 +382,7 @@ final class CompareCommand implements Callable<Integer> {
             calibration.refuseWithoutInt8("add int8 to --precisions");
             return null;
         }
-        return calibration.request(dataset == null ? RunSettings.DEFAULT_DATASET : dataset, evaluatedOptions,
+        return calibration.request(dataset == null ? Settings.DEFAULT_DATASET : dataset, evaluatedOptions,
                 CacheDirOption.resolve(cacheDir), threads);
     }
 

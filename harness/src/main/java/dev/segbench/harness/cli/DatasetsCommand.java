@@ -1,7 +1,7 @@
 package dev.segbench.harness.cli;
 
 import dev.segbench.api.DatasetProvider;
-import dev.segbench.harness.UserException;
+import dev.segbench.results.UserException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -15,7 +15,7 @@ import dev.segbench.api.io.CalibrationFile;
 import dev.segbench.api.io.Folders;
 import dev.segbench.api.io.AtomicFiles;
 import dev.segbench.results.ResultsJson;
-import dev.segbench.harness.UserException;
+import dev.segbench.results.UserException;
 import dev.segbench.harness.calibration.Calibrator;
 import dev.segbench.harness.diagnose.DiagnoseJob;
 import dev.segbench.harness.diagnose.DiagnosePage;
@@ -25,10 +25,10 @@ import dev.segbench.harness.diagnose.GraphView;
 import dev.segbench.harness.exec.BackendProbes;
 import dev.segbench.harness.exec.IsolatedTasks;
 import dev.segbench.harness.plan.BackendState;
-import dev.segbench.harness.plan.RunSettings;
+import dev.segbench.results.settings.Settings;
 import dev.segbench.harness.plugins.Plugins;
 import dev.segbench.harness.plan.PlannedRun;
-import dev.segbench.harness.calibration.Int8Fallback;
+import dev.segbench.results.settings.Int8Fallback;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -80,7 +80,7 @@ final class DiagnoseCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "" + WeightsSpec.DEFAULT_SEED, paramLabel = "SEED", description = "Seed of untrained weights (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--dataset", paramLabel = "SCHEME[:LOCATION]", description = "voc:DIR, synthetic[:N] (default: " + RunSettings.DEFAULT_DATASET + ").")
+    @Option(names = "--dataset", paramLabel = "SCHEME[:LOCATION]", description = "voc:DIR, synthetic[:N] (default: " + Settings.DEFAULT_DATASET + ").")
     String dataset;
 
     @Option(names = "--limit", paramLabel = "N", description = "The first N images (default: " + DEFAULT_IMAGES
@@ -148,7 +148,7 @@ final class DiagnoseCommand implements Callable<Integer> {
         }
         String modelId = Plugins.modelId(model);
         Path checkpoint = checkpoint(modelId);
-        String data = dataset == null ? RunSettings.DEFAULT_DATASET : dataset;
+        String data = dataset == null ? Settings.DEFAULT_DATASET : dataset;
         DatasetSpec spec;
         try {
             spec = DatasetSpec.parse(data);
@@ -164,7 +164,7 @@ final class DiagnoseCommand implements Callable<Integer> {
         } else {
             System.setProperty(CacheFolder.PROPERTY, cache.toAbsolutePath().toString());
         }
-        RunSettings.Execution limits = new RunSettings.Execution(false, false, runTimeout, stallTimeout,
+        Settings.Execution limits = new Settings.Execution(false, false, runTimeout, stallTimeout,
                 childJvmOptions.stream().filter(o -> !o.isBlank()).toList());
         ModelSource source;
         try {
@@ -263,7 +263,7 @@ final class DiagnoseCommand implements Callable<Integer> {
     }
 
     /** Each run's backend must be available here, offer its precision and return intermediate tensors. */
-    private void checkCapabilities(Plugins plugins, List<RunSpec> specs, Path logDir, RunSettings.Execution limits)
+    private void checkCapabilities(Plugins plugins, List<RunSpec> specs, Path logDir, Settings.Execution limits)
             throws java.io.IOException {
         List<Backend> backends = specs.stream().map(RunSpec::backend).distinct().map(id -> plugins.backend(id).orElseThrow()).toList();
         Map<String, BackendState> states;

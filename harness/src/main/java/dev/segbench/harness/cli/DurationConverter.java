@@ -1,7 +1,7 @@
 package dev.segbench.harness.cli;
 
-import dev.segbench.harness.UserException;
-import dev.segbench.harness.plan.RunSettings;
+import dev.segbench.results.UserException;
+import dev.segbench.results.settings.Settings;
 import picocli.CommandLine;
 
 /**
@@ -13,7 +13,7 @@ public final class DurationConverter implements CommandLine.ITypeConverter<Doubl
     @Override
     public Double convert(String value) {
         try {
-            return RunSettings.parseDurationSeconds("duration", value);
+            return Settings.parseDurationSeconds("duration", value);
         } catch (UserException e) {
             throw new CommandLine.TypeConversionException("'" + value
                     + "' is not a duration (e.g. 500ms, 2s, 10m, 1h; a bare number is seconds)");

@@ -1,6 +1,6 @@
 package dev.segbench.harness.cli;
 
-import dev.segbench.harness.plan.RunSettings;
+import dev.segbench.results.settings.Settings;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
@@ -26,7 +26,7 @@ record MeasurementDefaults(double warmupSeconds, double minDurationSeconds, int 
     public String toString() {
         return String.format(Locale.ROOT, "%s s warm-up, >= %s s and >= %d timed requests, %s", trim(warmupSeconds),
                 trim(minDurationSeconds), minIterations, batchSizes.size() == 1 ? "batch " + batchSizes.getFirst()
-                        : "batches 1," + RunSettings.CPU_DEFAULT_MAX_BATCH + " (" + batchSizes.stream().map(String::valueOf)
+                        : "batches 1," + Settings.CPU_DEFAULT_MAX_BATCH + " (" + batchSizes.stream().map(String::valueOf)
                         .collect(Collectors.joining(",")) + " on GPUs)");
     }
 

@@ -4,7 +4,7 @@ import dev.segbench.api.ModelException;
 import dev.segbench.api.ModelSource;
 import dev.segbench.api.Precision;
 import dev.segbench.api.WeightsSpec;
-import dev.segbench.harness.UserException;
+import dev.segbench.results.UserException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;

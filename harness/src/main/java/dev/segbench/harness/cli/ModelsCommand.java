@@ -9,10 +9,10 @@ import dev.segbench.api.ModelInfo;
 import dev.segbench.api.ModelSource;
 import dev.segbench.api.Precision;
 import dev.segbench.api.io.AtomicFiles;
-import dev.segbench.harness.UserException;
+import dev.segbench.results.UserException;
 import dev.segbench.harness.calibration.FallbackSearch;
-import dev.segbench.harness.calibration.Int8Fallback;
-import dev.segbench.harness.calibration.CalibrationRequest;
+import dev.segbench.results.settings.Int8Fallback;
+import dev.segbench.results.settings.CalibrationRequest;
 import dev.segbench.harness.calibration.Calibrator;
 import dev.segbench.harness.plugins.Plugins;
 import java.nio.file.Path;
@@ -128,7 +128,7 @@ final class ModelsCommand implements Callable<Integer> {
                 }
                 CalibrationTable table = new Calibrator(cli.plugins()::datasetProvider, cpu, cli.progress(),
                         cli.err::println).calibrate(source, request);
-                Int8Fallback.Choice fallback = new FallbackSearch(cli.plugins()::datasetProvider, cpu, cli.progress(),
+                dev.segbench.harness.calibration.FloatLayers.Choice fallback = new FallbackSearch(cli.plugins()::datasetProvider, cpu, cli.progress(),
                         cli.err::println).choose(source, table, request);
                 artifact = fallback == null ? int8.artifact(table, flavour, labelsOut)
                         : int8.artifact(table, flavour, labelsOut, java.util.Set.copyOf(fallback.floatLayers()));

@@ -5,7 +5,7 @@ import dev.segbench.api.ModelSource;
 import dev.segbench.api.Precision;
 import dev.segbench.api.io.Npy;
 import dev.segbench.api.io.AtomicFiles;
-import dev.segbench.harness.UserException;
+import dev.segbench.results.UserException;
 import dev.segbench.harness.plugins.Plugins;
 import dev.segbench.harness.predict.Predictor;
 import dev.segbench.harness.results.GalleryWriter;

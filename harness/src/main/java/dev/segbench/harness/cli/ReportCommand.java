@@ -1,7 +1,7 @@
 package dev.segbench.harness.cli;
 
 import dev.segbench.results.ResultsJson;
-import dev.segbench.harness.UserException;
+import dev.segbench.results.UserException;
 import dev.segbench.harness.results.ReportWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -5,7 +5,7 @@ import dev.segbench.api.Backend;
 import dev.segbench.api.Progress;
 import dev.segbench.harness.plan.BackendProbe;
 import dev.segbench.harness.plan.BackendState;
-import dev.segbench.harness.plan.RunSettings;
+import dev.segbench.results.settings.Settings;
 import dev.segbench.harness.plugins.Plugins;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -41,7 +41,7 @@ public final class BackendProbes {
      * may be written to the results folder; {@link Early#probe} waits for it and then moves its logs into {@code logDir}.
      */
     public static Early startInChild(List<Backend> backends, List<Path> pluginFolders, List<Path> requiredFolders,
-                                     Path logDir, RunSettings.Execution limits) throws IOException {
+                                     Path logDir, Settings.Execution limits) throws IOException {
         return new Early(backends, pluginFolders, requiredFolders, logDir, limits);
     }
 
@@ -57,7 +57,7 @@ public final class BackendProbes {
         private final Thread thread;
 
         private Early(List<Backend> backends, List<Path> pluginFolders, List<Path> requiredFolders, Path logDir,
-                      RunSettings.Execution limits) throws IOException {
+                      Settings.Execution limits) throws IOException {
             this.ids = backends.stream().map(Backend::id).toList();
             this.temp = Files.createTempDirectory("segbench-probe-");
             this.tempLogs = temp.resolve("logs");

@@ -2,13 +2,13 @@ package dev.segbench.harness.exec;
 
 import dev.segbench.results.GalleryEntry;
 import dev.segbench.results.Run;
-import dev.segbench.harness.calibration.Int8Fallback;
+import dev.segbench.results.settings.Int8Fallback;
 import dev.segbench.results.GalleryEntry;
 import dev.segbench.results.Run;
 import dev.segbench.harness.plan.BackendState;
 import dev.segbench.harness.plan.Plan;
 import dev.segbench.harness.plan.PlannedRun;
-import dev.segbench.harness.plan.RunSettings;
+import dev.segbench.results.settings.Settings;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -27,19 +27,19 @@ import java.util.Map;
  *                         (bit exact, digest checked on reading); null otherwise
  * @param fallback         for an int8 run: the layers it keeps in float ({@code --int8-fallback}); null for none
  */
-record ChildJob(String kind, List<Path> pluginFolders, List<Path> requiredFolders, RunSettings settings,
+record ChildJob(String kind, List<Path> pluginFolders, List<Path> requiredFolders, Settings settings,
                 PlannedRun run, Plan.DatasetFacts samples, Path labels, String environment, List<String> backends,
-                Path resultFile, byte[] calibration, Int8Fallback.Choice fallback) implements ChildProcess.Job {
+                Path resultFile, byte[] calibration, dev.segbench.harness.calibration.FloatLayers.Choice fallback) implements ChildProcess.Job {
 
     /** A job whose int8 run (if any) keeps no layer in float. */
-    ChildJob(String kind, List<Path> pluginFolders, List<Path> requiredFolders, RunSettings settings, PlannedRun run,
+    ChildJob(String kind, List<Path> pluginFolders, List<Path> requiredFolders, Settings settings, PlannedRun run,
              Plan.DatasetFacts samples, Path labels, String environment, List<String> backends, Path resultFile,
              byte[] calibration) {
         this(kind, pluginFolders, requiredFolders, settings, run, samples, labels, environment, backends, resultFile,
                 calibration, null);
     }
 
-    ChildJob(String kind, List<Path> pluginFolders, List<Path> requiredFolders, RunSettings settings, PlannedRun run,
+    ChildJob(String kind, List<Path> pluginFolders, List<Path> requiredFolders, Settings settings, PlannedRun run,
              Plan.DatasetFacts samples, Path labels, String environment, List<String> backends, Path resultFile) {
         this(kind, pluginFolders, requiredFolders, settings, run, samples, labels, environment, backends, resultFile, null);
     }

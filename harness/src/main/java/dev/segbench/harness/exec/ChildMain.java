@@ -13,7 +13,7 @@ import dev.segbench.api.io.AtomicFiles;
 import dev.segbench.results.ResultsJson;
 import dev.segbench.harness.plan.BackendState;
 import dev.segbench.harness.plan.Planner;
-import dev.segbench.harness.plan.RunSettings;
+import dev.segbench.results.settings.Settings;
 import dev.segbench.harness.run.RunTask;
 import dev.segbench.harness.plugins.Plugins;
 import java.io.InputStream;
@@ -85,7 +85,7 @@ public final class ChildMain {
     }
 
     private static ChildJob.RunResult run(ChildJob job, ChildProtocol.Writer protocol) throws Exception {
-        RunSettings settings = job.settings();
+        Settings settings = job.settings();
         long t0 = System.nanoTime();
         try (Plugins plugins = plugins(job)) {
             long t1 = System.nanoTime();

@@ -5,7 +5,7 @@ import dev.segbench.api.Progress;
 import dev.segbench.results.ResultsJson;
 import dev.segbench.harness.env.EnvironmentProbe;
 import dev.segbench.harness.env.ProcessMemory;
-import dev.segbench.harness.plan.RunSettings;
+import dev.segbench.results.settings.Settings;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -52,13 +52,13 @@ final class ChildProcess {
 
     private final Path workDir;
     private final Path logDir;
-    private final RunSettings.Execution limits;
+    private final Settings.Execution limits;
     private final Progress progress;
     private final Consumer<String> log;
     private volatile Process current;
     private volatile boolean stopped;
 
-    ChildProcess(Path workDir, Path logDir, RunSettings.Execution limits, Progress progress, Consumer<String> log) {
+    ChildProcess(Path workDir, Path logDir, Settings.Execution limits, Progress progress, Consumer<String> log) {
         this.workDir = workDir;
         this.logDir = logDir;
         this.limits = limits;
@@ -160,10 +160,10 @@ final class ChildProcess {
                 peak = p != null ? p : peak;
                 double elapsed = (System.nanoTime() - start) / 1e9;
                 if (elapsed > limits.runTimeoutSeconds()) {
-                    killedBecause = "exceeded --run-timeout " + RunSettings.formatDuration(limits.runTimeoutSeconds())
+                    killedBecause = "exceeded --run-timeout " + Settings.formatDuration(limits.runTimeoutSeconds())
                             + watch.where();
                 } else if (watchProgress && watch.stalledSeconds() > limits.stallTimeoutSeconds()) {
-                    killedBecause = "made no progress for " + RunSettings.formatDuration(limits.stallTimeoutSeconds())
+                    killedBecause = "made no progress for " + Settings.formatDuration(limits.stallTimeoutSeconds())
                             + watch.where() + " (--stall-timeout)";
                 }
                 if (killedBecause != null) {

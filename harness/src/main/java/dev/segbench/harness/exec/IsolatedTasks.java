@@ -2,7 +2,7 @@ package dev.segbench.harness.exec;
 
 import dev.segbench.api.Progress;
 import dev.segbench.results.ResultsJson;
-import dev.segbench.harness.plan.RunSettings;
+import dev.segbench.results.settings.Settings;
 import dev.segbench.harness.plugins.Plugins;
 import java.nio.file.Path;
 import java.util.List;
@@ -42,7 +42,7 @@ public final class IsolatedTasks {
      * @param logDir  where each task's stderr log and crash reports are kept
      */
     public IsolatedTasks(List<Path> pluginFolders, List<Path> requiredFolders, Path workDir, Path logDir,
-                         RunSettings.Execution limits, Progress progress, Consumer<String> log) {
+                         Settings.Execution limits, Progress progress, Consumer<String> log) {
         this.pluginFolders = List.copyOf(pluginFolders);
         this.requiredFolders = List.copyOf(requiredFolders);
         this.workDir = workDir;

@@ -1,6 +1,6 @@
 package dev.segbench.harness.gate;
 
-import dev.segbench.harness.UserException;
+import dev.segbench.results.UserException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

@@ -1,5 +1,7 @@
 package dev.segbench.harness.load;
 
+import dev.segbench.results.settings.Arrivals;
+
 import org.apache.commons.rng.UniformRandomProvider;
 import org.apache.commons.rng.sampling.distribution.ZigguratSampler;
 import org.apache.commons.rng.simple.RandomSource;

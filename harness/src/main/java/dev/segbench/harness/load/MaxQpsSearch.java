@@ -1,5 +1,8 @@
 package dev.segbench.harness.load;
 
+import dev.segbench.results.settings.Arrivals;
+import dev.segbench.results.settings.OptionLists;
+
 import dev.segbench.api.BackendException;
 import dev.segbench.results.Server;
 import java.util.ArrayList;

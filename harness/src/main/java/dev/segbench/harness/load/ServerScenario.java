@@ -1,5 +1,7 @@
 package dev.segbench.harness.load;
 
+import dev.segbench.results.settings.Arrivals;
+
 import dev.segbench.api.BackendException;
 import dev.segbench.api.Progress;
 import dev.segbench.results.PercentileIntervals;

@@ -12,10 +12,10 @@ import dev.segbench.results.ResultsJson;
 import dev.segbench.results.Run;
 import dev.segbench.results.Speedups;
 import dev.segbench.results.Server;
-import dev.segbench.results.Settings;
+import dev.segbench.results.settings.Settings;
 import dev.segbench.results.Warning;
 import dev.segbench.results.Warnings;
-import dev.segbench.harness.UserException;
+import dev.segbench.results.UserException;
 import dev.segbench.harness.gate.GateEvaluator;
 import dev.segbench.harness.load.BatchMeans;
 import dev.segbench.harness.load.PercentileBootstrap;
@@ -92,7 +92,7 @@ public final class Merger {
         }
         checkCoverage(shardsByKey, warnings);
         checkSameWeights(byKey, shardDirs, shards);
-        double cvThreshold = shards.getFirst().settings() == null ? 0.05 : shards.getFirst().settings().cvThreshold();
+        double cvThreshold = shards.getFirst().settings() == null ? 0.05 : shards.getFirst().settings().performance().cvThreshold();
         List<Run> runs = new ArrayList<>();
         Map<String, String> mergedE2e = new TreeMap<>();
         for (Map.Entry<String, List<Run>> e : byKey.entrySet()) {
@@ -144,8 +144,8 @@ public final class Merger {
      */
     public static List<Run> judged(List<Run> runs, Settings settings) {
         return GateEvaluator.parse(settings.gate()).judgeAll(runs,
-                r -> (settings.backends() == null || settings.backends().contains(r.backend()))
-                        && (settings.precisions() == null || settings.precisions().contains(r.precision())),
+                r -> (settings.backendsRun().isEmpty() || settings.backendsRun().contains(r.backend()))
+                        && settings.precisionIds().contains(r.precision()),
                 r -> Run.referenceOf(r, runs, settings.reference()));
     }
 
@@ -210,8 +210,9 @@ public final class Merger {
         Results first = shards.getFirst();
         for (Results r : shards) {
             if (first.settings() != null && r.settings() != null
-                    && !Objects.equals(first.settings().dataset(), r.settings().dataset())) {
-                warnings.add("shards evaluated different datasets: " + first.settings().dataset() + " and " + r.settings().dataset());
+                    && !Objects.equals(first.settings().data().dataset(), r.settings().data().dataset())) {
+                warnings.add("shards evaluated different datasets: " + first.settings().data().dataset() + " and "
+                        + r.settings().data().dataset());
             }
         }
     }

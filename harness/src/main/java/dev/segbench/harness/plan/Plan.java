@@ -1,7 +1,9 @@
 package dev.segbench.harness.plan;
 
+import dev.segbench.results.settings.Settings;
+
 import dev.segbench.api.CalibrationTable;
-import dev.segbench.harness.calibration.Int8Fallback;
+import dev.segbench.results.settings.Int8Fallback;
 import dev.segbench.api.SkippedSample;
 import dev.segbench.results.Classes;
 import dev.segbench.results.Environment;
@@ -19,10 +21,10 @@ import java.util.Map;
  * @param environment this machine, with the facts the backends reported
  * @param warnings    what the results must say about the whole compare (seeded weights, synthetic data, ...)
  */
-public record Plan(RunSettings settings, String reference, List<String> backendIds, DatasetFacts dataset,
+public record Plan(Settings settings, String reference, List<String> backendIds, DatasetFacts dataset,
                    List<PlannedRun> runs, Map<String, BackendState> backends, Environment environment,
                    List<Warning> warnings, Map<String, CalibrationTable> calibrations,
-                   Map<String, Int8Fallback.Choice> fallbacks) {
+                   Map<String, dev.segbench.harness.calibration.FloatLayers.Choice> fallbacks) {
 
     /**
      * @param calibrations the calibration table of each model with runnable int8 runs, by model id
@@ -39,14 +41,14 @@ public record Plan(RunSettings settings, String reference, List<String> backendI
     }
 
     /** A plan whose int8 runs keep no layer in float. */
-    public Plan(RunSettings settings, String reference, List<String> backendIds, DatasetFacts dataset,
+    public Plan(Settings settings, String reference, List<String> backendIds, DatasetFacts dataset,
                 List<PlannedRun> runs, Map<String, BackendState> backends, Environment environment,
                 List<Warning> warnings, Map<String, CalibrationTable> calibrations) {
         this(settings, reference, backendIds, dataset, runs, backends, environment, warnings, calibrations, Map.of());
     }
 
     /** A plan without int8 runs. */
-    public Plan(RunSettings settings, String reference, List<String> backendIds, DatasetFacts dataset,
+    public Plan(Settings settings, String reference, List<String> backendIds, DatasetFacts dataset,
                 List<PlannedRun> runs, Map<String, BackendState> backends, Environment environment, List<Warning> warnings) {
         this(settings, reference, backendIds, dataset, runs, backends, environment, warnings, Map.of());
     }
@@ -57,7 +59,7 @@ public record Plan(RunSettings settings, String reference, List<String> backendI
     }
 
     /** The layers an int8 run of {@code model} keeps in float and how they were chosen, or null for none. */
-    public Int8Fallback.Choice fallback(String model) {
+    public dev.segbench.harness.calibration.FloatLayers.Choice fallback(String model) {
         return fallbacks.get(model);
     }
 

@@ -1,5 +1,8 @@
 package dev.segbench.harness.plan;
 
+import dev.segbench.results.settings.Shard;
+import dev.segbench.results.settings.Settings;
+
 import dev.segbench.api.DatasetSpec;
 import dev.segbench.api.Backend;
 import dev.segbench.api.CalibrationTable;
@@ -20,10 +23,10 @@ import dev.segbench.api.SkippedSample;
 import dev.segbench.api.WeightsSpec;
 import dev.segbench.results.Warning;
 import dev.segbench.results.Warnings;
-import dev.segbench.harness.UserException;
+import dev.segbench.results.UserException;
 import dev.segbench.harness.env.EnvironmentProbe;
-import dev.segbench.harness.load.LoadSettings;
-import dev.segbench.harness.load.Scenario;
+import dev.segbench.results.settings.LoadSettings;
+import dev.segbench.results.settings.Scenario;
 import dev.segbench.harness.plugins.Plugins;
 import dev.segbench.harness.plan.PlannedRun.Role;
 import java.util.ArrayList;
@@ -45,7 +48,7 @@ import java.util.stream.IntStream;
 public final class Planner implements AutoCloseable {
 
     private final Plugins plugins;
-    private final RunSettings settings;
+    private final Settings settings;
     private final Consumer<String> log;
     private final Map<String, ModelSource> sources = new LinkedHashMap<>();
     private final Warnings warnings = new Warnings();
@@ -53,7 +56,7 @@ public final class Planner implements AutoCloseable {
     /** The backend int8 calibration runs the FP32 calibration graph on. */
     static final String CALIBRATION_BACKEND = "cpu";
     private final Map<String, CalibrationTable> calibrations = new LinkedHashMap<>();
-    private final Map<String, dev.segbench.harness.calibration.Int8Fallback.Choice> fallbacks = new LinkedHashMap<>();
+    private final Map<String, dev.segbench.harness.calibration.FloatLayers.Choice> fallbacks = new LinkedHashMap<>();
     private final Map<String, String> calibrationSkips = new LinkedHashMap<>();
     private Progress progress = Progress.NONE;
     private List<Backend> selected;
@@ -61,7 +64,7 @@ public final class Planner implements AutoCloseable {
     private Dataset dataset;
     private Plan.DatasetFacts facts;
 
-    public Planner(Plugins plugins, RunSettings settings, Consumer<String> log) {
+    public Planner(Plugins plugins, Settings settings, Consumer<String> log) {
         this.plugins = plugins;
         this.settings = settings;
         this.log = log;
@@ -72,7 +75,7 @@ public final class Planner implements AutoCloseable {
      * dataset ids, the checkpoints (bound to their models) and the dataset (opened, its samples listed).
      */
     public void prepare() throws ModelException, DatasetException {
-        RunSettings.Selection sel = settings.selection();
+        Settings.Selection sel = settings.selection();
         selectBackends();
         DatasetSpec dataSpec = DatasetSpec.parse(settings.data().dataset());
         DatasetProvider provider = resolveDataset(dataSpec.scheme());
@@ -118,7 +121,7 @@ public final class Planner implements AutoCloseable {
         if (selected != null) {
             return;
         }
-        RunSettings.Selection sel = settings.selection();
+        Settings.Selection sel = settings.selection();
         selected = resolveBackends();
         explicitReference = sel.reference() == null || sel.reference().isAuto() ? null
                 : plugins.requireBackend(sel.reference().backend(), "--reference: ");
@@ -136,7 +139,7 @@ public final class Planner implements AutoCloseable {
      */
     public List<Backend> backendsToProbe() {
         selectBackends();
-        RunSettings.Selection sel = settings.selection();
+        Settings.Selection sel = settings.selection();
         List<Backend> toProbe = new ArrayList<>(selected);
         if (sel.reference() != null && sel.reference().isAuto()) {
             plugins.backends().stream().filter(b -> !toProbe.contains(b)).forEach(toProbe::add);
@@ -151,13 +154,13 @@ public final class Planner implements AutoCloseable {
         if (facts == null) {
             throw new IllegalStateException("prepare() first");
         }
-        RunSettings.Selection sel = settings.selection();
+        Settings.Selection sel = settings.selection();
         List<Backend> toProbe = backendsToProbe();
         Map<String, BackendState> states = probe.probe(toProbe);
         Backend referenceBackend = sel.reference() == null ? null
                 : sel.reference().isAuto() ? pickReference(toProbe, states, warnings) : explicitReference;
         String reference = referenceBackend == null ? "none"
-                : new RunSettings.Reference(referenceBackend.id(), sel.reference().precision()).toString();
+                : new Settings.Reference(referenceBackend.id(), sel.reference().precision()).toString();
 
         calibrateInt8(states);
         List<PlannedRun> runs = new ArrayList<>();
@@ -224,7 +227,7 @@ public final class Planner implements AutoCloseable {
             try {
                 CalibrationTable table = calibrator.calibrate(sources.get(model), settings.calibration());
                 calibrations.put(model, table);
-                dev.segbench.harness.calibration.Int8Fallback.Choice fallback = new dev.segbench.harness.calibration
+                dev.segbench.harness.calibration.FloatLayers.Choice fallback = new dev.segbench.harness.calibration
                         .FallbackSearch(plugins::datasetProvider, cpu, progress, log)
                         .choose(sources.get(model), table, settings.calibration());
                 if (fallback != null) {
@@ -249,7 +252,7 @@ public final class Planner implements AutoCloseable {
      * location for datasets whose ids name real images, e.g. VOC's val images calibrated on with
      * {@code --calibration-split val}). Synthetic scenes of another seed share ids but not images.
      */
-    public static int calibrationOverlap(CalibrationTable table, Plan.DatasetFacts evaluated, RunSettings settings) {
+    public static int calibrationOverlap(CalibrationTable table, Plan.DatasetFacts evaluated, Settings settings) {
         DatasetSpec calibration = settings.calibration() == null ? null : settings.calibration().spec();
         boolean sameSource = table.key().dataset().equals(evaluated.name())
                 || (!evaluated.synthetic() && calibration != null && evaluated.spec() != null
@@ -375,7 +378,7 @@ public final class Planner implements AutoCloseable {
         inputs.put("on_bad_sample", settings.data().options().onBadSample().name());
         inputs.put("decode_threads", settings.data().decodeThreads());
         inputs.put("gallery", settings.data().galleryCount());
-        RunSettings.Performance perf = settings.performance();
+        Settings.Performance perf = settings.performance();
         inputs.put("batch_sizes", batches);
         inputs.put("perf_size", perf.load().perfSizes().stream().map(Object::toString).collect(Collectors.joining(",")));
         LoadSettings load = perf.load();

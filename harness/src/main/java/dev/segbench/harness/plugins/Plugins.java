@@ -9,7 +9,7 @@ import dev.segbench.api.ModelInfo;
 import dev.segbench.api.ModelSource;
 import dev.segbench.api.ModelSpec;
 import dev.segbench.api.WeightsSpec;
-import dev.segbench.harness.UserException;
+import dev.segbench.results.UserException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.MalformedURLException;
@@ -245,11 +245,7 @@ public final class Plugins implements AutoCloseable {
 
     /** The model id of {@code entry}: a catalogue id as given, or its spec's {@link ModelSpec#id()}. */
     public static String modelId(String entry) {
-        try {
-            return ModelSpec.parse(entry).map(ModelSpec::id).orElse(entry.strip());
-        } catch (ModelException e) {
-            throw new UserException(e.getMessage());
-        }
+        return dev.segbench.results.settings.Settings.Selection.modelId(entry);
     }
 
     /** "known: arch0, arch1, or onnx:PATH" for an error naming an unknown model. */

@@ -9,7 +9,7 @@ import dev.segbench.api.ModelInfo;
 import dev.segbench.api.ModelSource;
 import dev.segbench.api.Precision;
 import dev.segbench.api.SessionOptions;
-import dev.segbench.harness.UserException;
+import dev.segbench.results.UserException;
 import dev.segbench.harness.metrics.Segmentation;
 import java.awt.image.BufferedImage;
 import java.io.IOException;

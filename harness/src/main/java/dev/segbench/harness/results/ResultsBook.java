@@ -6,7 +6,7 @@ import dev.segbench.results.Results;
 import dev.segbench.results.ResultsJson;
 import dev.segbench.results.Run;
 import dev.segbench.results.Speedups;
-import dev.segbench.results.Settings;
+import dev.segbench.results.settings.Settings;
 import dev.segbench.harness.gate.GateEvaluator;
 import dev.segbench.results.Warning;
 import dev.segbench.results.Warnings;
@@ -134,14 +134,18 @@ public final class ResultsBook {
 
     /** The results as they stand. */
     public synchronized Results results() {
-        Settings settings = plan.settings().toResults(plan.backendIds(), plan.reference());
+        Settings given = plan.settings();
+        Settings settings = given.withRecorded(new Settings.Recorded(
+                given.recorded() == null ? null : given.recorded().commandLine(), plan.backendIds(), plan.reference(),
+                given.selection().baseline() == null ? plan.reference() : given.selection().baseline().toString(),
+                given.data().shard().toString(), gate == null ? null : gateText));
         List<Run> all = Speedups.apply(gate == null ? new ArrayList<>(runs.values()) : judged(), settings.baseline());
         // decided here, once: what the plan and the runner said, and what the runs' states call for
         List<Warning> ws = new Warnings().addAll(warnings.list()).addAll(Warnings.fromRuns(all, settings)).list();
         Set<String> usedEnvironments = all.stream().map(Run::environment).collect(Collectors.toSet());
         List<Environment> envs = environments.stream()
                 .filter(e -> e == environments.getFirst() || usedEnvironments.contains(e.id())).toList();
-        return new Results(Results.SCHEMA_VERSION, plan.environment(), envs, gate == null ? settings : settings.withGate(gateText),
+        return new Results(Results.SCHEMA_VERSION, plan.environment(), envs, settings,
                 all, gallery(), ws, plan.dataset().classes());
     }
 

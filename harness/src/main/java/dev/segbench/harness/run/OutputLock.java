@@ -1,6 +1,6 @@
 package dev.segbench.harness.run;
 
-import dev.segbench.harness.UserException;
+import dev.segbench.results.UserException;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;

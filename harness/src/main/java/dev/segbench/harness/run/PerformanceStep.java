@@ -10,16 +10,16 @@ import dev.segbench.results.Run;
 import dev.segbench.results.Server;
 import dev.segbench.results.Telemetry;
 import dev.segbench.harness.env.CpuFrequencyProbe;
-import dev.segbench.harness.load.LoadSettings;
+import dev.segbench.results.settings.LoadSettings;
 import dev.segbench.harness.load.MaxQpsSearch;
 import dev.segbench.harness.load.OfflineScenario;
-import dev.segbench.harness.load.OptionLists;
-import dev.segbench.harness.load.Scenario;
+import dev.segbench.results.settings.OptionLists;
+import dev.segbench.results.settings.Scenario;
 import dev.segbench.harness.load.ServerScenario;
 import dev.segbench.harness.load.SingleStreamScenario;
 import dev.segbench.harness.load.SystemUnderTest;
 import dev.segbench.harness.metrics.Latencies;
-import dev.segbench.harness.plan.RunSettings;
+import dev.segbench.results.settings.Settings;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -114,7 +114,7 @@ public final class PerformanceStep {
         return out;
     }
 
-    private final RunSettings.Performance settings;
+    private final Settings.Performance settings;
     private final String backend;
     private final LoadSettings load;
     private final List<Integer> batchSizes;
@@ -131,7 +131,7 @@ public final class PerformanceStep {
      * @param capabilities    the backend's: {@link Capability#CONCURRENT_RUNS} allows more than one in flight
      * @param memory          batches needing more than half of it are skipped with a warning and recorded
      */
-    public PerformanceStep(RunSettings.Performance settings, String backend, List<Integer> batchSizes,
+    public PerformanceStep(Settings.Performance settings, String backend, List<Integer> batchSizes,
                            Set<Capability> capabilities, Memory memory, CpuFrequencyProbe cpu) {
         this(settings, backend, batchSizes, capabilities, memory, cpu, 0, null);
     }
@@ -142,7 +142,7 @@ public final class PerformanceStep {
      * @param reopener       opens the session with another thread count; null: every offline cell uses the run's
      *                       session
      */
-    public PerformanceStep(RunSettings.Performance settings, String backend, List<Integer> batchSizes,
+    public PerformanceStep(Settings.Performance settings, String backend, List<Integer> batchSizes,
                            Set<Capability> capabilities, Memory memory, CpuFrequencyProbe cpu, int sessionThreads,
                            Reopener reopener) {
         this.sessionThreads = sessionThreads;

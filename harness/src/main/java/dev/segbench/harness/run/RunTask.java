@@ -4,7 +4,7 @@ import dev.segbench.api.Backend;
 import dev.segbench.api.Capability;
 import dev.segbench.api.BadSampleException;
 import dev.segbench.api.CalibrationTable;
-import dev.segbench.harness.calibration.Int8Fallback;
+import dev.segbench.results.settings.Int8Fallback;
 import dev.segbench.api.Precision;
 import dev.segbench.api.Dataset;
 import dev.segbench.api.BackendException;
@@ -17,12 +17,12 @@ import dev.segbench.results.Run;
 import dev.segbench.harness.Messages;
 import dev.segbench.harness.env.ProcessMemory;
 import dev.segbench.harness.env.CpuFrequencyProbe;
-import dev.segbench.harness.load.OptionLists;
+import dev.segbench.results.settings.OptionLists;
 import dev.segbench.harness.load.SessionUnderTest;
 import dev.segbench.harness.metrics.Latencies;
 import dev.segbench.harness.plan.Plan;
 import dev.segbench.harness.plan.PlannedRun;
-import dev.segbench.harness.plan.RunSettings;
+import dev.segbench.results.settings.Settings;
 import dev.segbench.harness.results.GalleryWriter;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -50,12 +50,12 @@ public final class RunTask {
      * @param environment id of the environment the run happens in
      * @param calibration the calibration table an INT8 run quantizes with (null for other precisions)
      */
-    public record Inputs(RunSettings settings, PlannedRun run, Plan.DatasetFacts samples, Backend backend,
+    public record Inputs(Settings settings, PlannedRun run, Plan.DatasetFacts samples, Backend backend,
                          ModelSource source, Dataset dataset, Path labels, String environment,
-                         CalibrationTable calibration, Int8Fallback.Choice fallback) {
+                         CalibrationTable calibration, dev.segbench.harness.calibration.FloatLayers.Choice fallback) {
 
         /** Inputs of an int8 run that keeps no layer in float. */
-        public Inputs(RunSettings settings, PlannedRun run, Plan.DatasetFacts samples, Backend backend,
+        public Inputs(Settings settings, PlannedRun run, Plan.DatasetFacts samples, Backend backend,
                       ModelSource source, Dataset dataset, Path labels, String environment,
                       CalibrationTable calibration) {
             this(settings, run, samples, backend, source, dataset, labels, environment, calibration, null);
@@ -64,11 +64,11 @@ public final class RunTask {
         /** The model as the backend opens it: for an int8 run, with its float-kept layers. */
         ModelSource opened() {
             return fallback == null || run.precision() != Precision.INT8 ? source
-                    : Int8Fallback.keepingInFloat(source, fallback.floatLayers());
+                    : dev.segbench.harness.calibration.FloatLayers.keepingInFloat(source, fallback.floatLayers());
         }
 
         /** Inputs of a run that is not int8. */
-        public Inputs(RunSettings settings, PlannedRun run, Plan.DatasetFacts samples, Backend backend,
+        public Inputs(Settings settings, PlannedRun run, Plan.DatasetFacts samples, Backend backend,
                       ModelSource source, Dataset dataset, Path labels, String environment) {
             this(settings, run, samples, backend, source, dataset, labels, environment, null);
         }
@@ -89,7 +89,7 @@ public final class RunTask {
             throws BadSampleException, InterruptedException {
         PlannedRun planned = in.run();
         String key = planned.key();
-        RunSettings settings = in.settings();
+        Settings settings = in.settings();
         // the compare wrote the gallery's sample images before its runs; a run adds its predictions
         GalleryWriter gallery = new GalleryWriter(settings.out(), settings.data().galleryCount(), false, in.dataset().palette());
         Run.Builder run = Run.builder(planned.model(), planned.backend(), planned.precision().id()).environment(in.environment());
@@ -221,7 +221,7 @@ public final class RunTask {
      *                 every cell on {@code session}. Host threads count only off the GPU: a GPU backend's cells
      *                 record no threads and sweep none.
      */
-    static PerformanceStep.Outcome performance(RunSettings settings, PlannedRun planned, Set<Capability> capabilities,
+    static PerformanceStep.Outcome performance(Settings settings, PlannedRun planned, Set<Capability> capabilities,
                                                InferenceSession session, Progress progress,
                                                PerformanceStep.Reopener reopener)
             throws dev.segbench.api.BackendException, InterruptedException {
@@ -286,8 +286,8 @@ public final class RunTask {
     }
 
     /** Optimised for the first performance size; the range covers every other size too. */
-    private static SessionOptions.ShapeProfile profile(RunSettings settings) {
-        RunSettings.Performance p = settings.performance();
+    private static SessionOptions.ShapeProfile profile(Settings settings) {
+        Settings.Performance p = settings.performance();
         int maxBatch = Collections.max(p.batchSizes());
         int h = p.height();
         int w = p.width();

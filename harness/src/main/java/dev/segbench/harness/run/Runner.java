@@ -8,7 +8,7 @@ import dev.segbench.results.Results;
 import dev.segbench.results.Run;
 import dev.segbench.results.Warning;
 import dev.segbench.harness.Messages;
-import dev.segbench.harness.UserException;
+import dev.segbench.results.UserException;
 import dev.segbench.harness.exec.BackendProbes;
 import dev.segbench.harness.exec.Executor;
 import dev.segbench.harness.exec.NativeStderr;
@@ -21,7 +21,7 @@ import dev.segbench.harness.plan.Fingerprint;
 import dev.segbench.harness.plan.Plan;
 import dev.segbench.harness.plan.PlannedRun;
 import dev.segbench.harness.plan.Planner;
-import dev.segbench.harness.plan.RunSettings;
+import dev.segbench.results.settings.Settings;
 import dev.segbench.harness.plugins.Plugins;
 import dev.segbench.harness.results.GalleryWriter;
 import dev.segbench.harness.results.ResultsBook;
@@ -58,7 +58,7 @@ public final class Runner {
     public static final String NATIVE_LOG = "segbench.log";
 
     private final Plugins plugins;
-    private final RunSettings settings;
+    private final Settings settings;
     private final Progress progress;
     private final Consumer<String> log;
     private GateEvaluator gate;
@@ -72,7 +72,7 @@ public final class Runner {
         return this;
     }
 
-    public Runner(Plugins plugins, RunSettings settings, Progress progress, Consumer<String> log) {
+    public Runner(Plugins plugins, Settings settings, Progress progress, Consumer<String> log) {
         this.plugins = plugins;
         this.settings = settings;
         this.progress = progress;
@@ -263,7 +263,7 @@ public final class Runner {
         return batchSkipsChanged(p, recorded, settings.performance().load(), hostNow);
     }
 
-    static String batchSkipsChanged(PlannedRun p, Run recorded, dev.segbench.harness.load.LoadSettings load,
+    static String batchSkipsChanged(PlannedRun p, Run recorded, dev.segbench.results.settings.LoadSettings load,
                                     PerformanceStep.Memory hostNow) {
         if (p.gpu() || p.role() == PlannedRun.Role.REFERENCE_ONLY) {
             return null;

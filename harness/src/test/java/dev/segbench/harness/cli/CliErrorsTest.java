@@ -95,9 +95,9 @@ class CliErrorsTest {
                 "--gallery", "0", "--in-process", "--progress", "never", "--warmup", "20ms", "--min-duration", "0.05s",
                 "--min-iterations", "3", "--run-timeout", "1.5m", "--stall-timeout", "90", "--out", out.toString());
         assertEquals(0, r.code(), r.toString());
-        dev.segbench.results.Settings s = dev.segbench.results.ResultsJson.read(out).settings();
-        assertEquals(0.02, s.warmupSeconds(), 1e-12);
-        assertEquals(0.05, s.minDurationSeconds(), 1e-12);
+        dev.segbench.results.settings.Settings s = dev.segbench.results.ResultsJson.read(out).settings();
+        assertEquals(0.02, s.performance().warmupSeconds(), 1e-12);
+        assertEquals(0.05, s.performance().minDurationSeconds(), 1e-12);
         assertOneLineUserError(CliResult.run("compare", "--models", "tiny", "--warmup", "2 parsecs"), "--warmup",
                 "'2 parsecs' is not a duration (e.g. 500ms, 2s, 10m, 1h; a bare number is seconds)");
         assertOneLineUserError(CliResult.run("compare", "--models", "tiny", "--run-timeout", "soon"), "--run-timeout");

@@ -1,6 +1,7 @@
 package dev.segbench.harness.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -99,7 +100,7 @@ class CompareEndToEndTest {
         assertTrue(res.warningTexts().stream().anyMatch(w -> w.contains("untrained")), res.warningTexts().toString());
         assertTrue(res.warningTexts().stream().anyMatch(w -> w.contains("is generated")), res.warningTexts().toString());
         assertTrue(res.warningTexts().stream().anyMatch(w -> w.equals("backend absent skipped (4 runs): libabsent.so not found; install it")), res.warningTexts().toString());
-        assertEquals(List.of("fake", "absent", "exploding"), res.settings().backends());
+        assertEquals(List.of("fake", "absent", "exploding"), res.settings().backendsRun());
         assertEquals(Results.SCHEMA_VERSION, res.schemaVersion());
         assertTrue(res.environment().cores() >= 1);
         assertEquals("fake-1.0", res.environment().backendVersions().get("fake"));
@@ -117,7 +118,7 @@ class CompareEndToEndTest {
         assertTrue(Files.isRegularFile(out.resolve("runs/tiny.fake.fp32.json")));
         assertTrue(Files.isRegularFile(out.resolve("runs/tiny4.exploding.fp32.json")), "failed runs are recorded too");
         assertTrue(Files.isRegularFile(out.resolve("logs/tiny.fake.fp16.log")));
-        assertEquals("process per run", res.settings().isolation());
+        assertFalse(res.settings().execution().inProcess(), "process per run");
 
         assertEquals(2, res.gallery().size());
         GalleryEntry g = res.gallery().getFirst();

@@ -2,7 +2,7 @@ package dev.segbench.harness.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.segbench.results.Settings;
+import dev.segbench.results.settings.Settings;
 import dev.segbench.harness.CliResult;
 import dev.segbench.results.ResultsJson;
 import java.nio.file.Path;
@@ -25,17 +25,17 @@ class MeasurementDefaultsTest {
     void withoutDatasetTheMeasurementsAreAFirstLookAndWithOneTheyAreFull() throws Exception {
         Settings firstLook = settingsOf("first", "--backends", "fake", "--models", "tiny", "--precisions", "fp32",
                 "--gallery", "0");
-        assertEquals(1.0, firstLook.warmupSeconds());
-        assertEquals(2.0, firstLook.minDurationSeconds());
-        assertEquals(10, firstLook.minIterations());
-        assertEquals(java.util.List.of(1), firstLook.batchSizes());
+        assertEquals(1.0, firstLook.performance().warmupSeconds());
+        assertEquals(2.0, firstLook.performance().minDurationSeconds());
+        assertEquals(10, firstLook.performance().minIterations());
+        assertEquals(java.util.List.of(1), firstLook.performance().batchSizes());
 
         Settings full = settingsOf("full", "--backends", "fake", "--models", "tiny", "--precisions", "fp32",
                 "--dataset", "fake:1", "--gallery", "0", "--min-duration", "0.2");
-        assertEquals(2.0, full.warmupSeconds());
-        assertEquals(0.2, full.minDurationSeconds(), "a given option wins");
-        assertEquals(30, full.minIterations());
-        assertEquals(java.util.List.of(1, 8, 32), full.batchSizes());
+        assertEquals(2.0, full.performance().warmupSeconds());
+        assertEquals(0.2, full.performance().minDurationSeconds(), "a given option wins");
+        assertEquals(30, full.performance().minIterations());
+        assertEquals(java.util.List.of(1, 8, 32), full.performance().batchSizes());
     }
 
     private Settings settingsOf(String name, String... args) throws Exception {

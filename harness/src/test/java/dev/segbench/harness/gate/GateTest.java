@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.segbench.results.Gate;
 import dev.segbench.results.Run;
 import dev.segbench.results.Server;
-import dev.segbench.harness.UserException;
+import dev.segbench.results.UserException;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

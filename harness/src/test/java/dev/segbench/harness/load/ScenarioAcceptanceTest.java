@@ -1,5 +1,7 @@
 package dev.segbench.harness.load;
 
+import dev.segbench.results.settings.Arrivals;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;

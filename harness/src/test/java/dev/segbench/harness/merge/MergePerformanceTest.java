@@ -1,5 +1,11 @@
 package dev.segbench.harness.merge;
 
+import dev.segbench.results.settings.Shard;
+
+import dev.segbench.results.settings.Settings;
+
+import dev.segbench.api.Precision;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -147,9 +153,13 @@ class MergePerformanceTest {
     /** Each shard judged its own samples; the merged file judges the merged numbers again with the compare's gate. */
     @Test
     void theGateIsJudgedAgainOnTheMergedRuns() {
-        dev.segbench.results.Settings settings = new dev.segbench.results.Settings(List.of("m"), List.of("b"),
-                List.of("fp32", "fp16"), "fake:4", 0, "0/2+1/2", "b:fp32", List.of(1), 8, 8, 0, 0, 1, 0, 0.05, "fail")
-                .withGate("agreement>=0.99");
+        dev.segbench.results.settings.Settings settings = new dev.segbench.results.settings.Settings(
+                new Settings.Selection(List.of("m"), List.of("b"), List.of(Precision.FP32, Precision.FP16), java.util.Map.of(),
+                        42, new Settings.Reference("b", Precision.FP32)),
+                new Settings.Data("fake:4", dev.segbench.api.DatasetOptions.defaults(), Shard.ALL, 1, 0),
+                new Settings.Performance(List.of(1), true, 8, 8, 0, 0, 1, 0.05),
+                new Settings.Session(0, java.util.Map.of(), null), Settings.Execution.defaults(), java.nio.file.Path.of("out"),
+                null, new Settings.Recorded(null, List.of("b"), "b:fp32", "b:fp32", "0/2+1/2", "agreement>=0.99"));
         Run ref = Run.builder("m", "b", "fp32").build();
         Run half = Run.builder("m", "b", "fp16").agreement(new Run.Agreement("b:fp32", 0.985, 0.97, null))
                 .gate(new dev.segbench.results.Gate(true, List.of())).build(); // a shard's own verdict, now stale

@@ -9,7 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.segbench.harness.merge.Merger;
 import dev.segbench.results.Gate;
 import dev.segbench.results.Run;
-import dev.segbench.results.Settings;
+import dev.segbench.results.settings.Settings;
+import dev.segbench.results.settings.Shard;
+import dev.segbench.api.Precision;
+import dev.segbench.api.DatasetOptions;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -48,8 +51,13 @@ class ReferenceRunTest {
     /** Merge judges against the same reference the compare does: a skipped one is no reference (it used to be found). */
     @Test
     void mergeJudgesASkippedReferenceAsTheCompareDoes() {
-        Settings s = new Settings(List.of("n"), List.of("cpu", "fake"), List.of("fp32"), "fake:3", 0, "0/1", "cpu:fp32",
-                List.of(1), 32, 32, 0, 1, 2, 0, 0.05, "fail").withGate("p50-ms<=1.1*ref");
+        Settings s = new Settings(
+                new Settings.Selection(List.of("n"), List.of("cpu", "fake"), List.of(Precision.FP32), java.util.Map.of(), 42,
+                        new Settings.Reference("cpu", Precision.FP32)),
+                new Settings.Data("fake:3", DatasetOptions.defaults(), Shard.ALL, 1, 0),
+                new Settings.Performance(List.of(1), true, 32, 32, 0, 1, 2, 0.05),
+                new Settings.Session(0, java.util.Map.of(), null), Settings.Execution.defaults(), java.nio.file.Path.of("out"),
+                null, new Settings.Recorded(null, List.of("cpu", "fake"), "cpu:fp32", "cpu:fp32", "0/1", "p50-ms<=1.1*ref"));
         List<Run> judged = Merger.judged(List.of(Run.notRun("n", "cpu", "fp32", Run.SKIPPED, "no cpu here"),
                 ok("n", "fake", 5)), s);
         Gate.Condition c = judged.get(1).gate().conditions().getFirst();

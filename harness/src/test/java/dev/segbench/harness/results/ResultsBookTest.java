@@ -13,8 +13,8 @@ import dev.segbench.results.ResultsJson;
 import dev.segbench.results.Run;
 import dev.segbench.harness.plan.Plan;
 import dev.segbench.harness.plan.PlannedRun;
-import dev.segbench.harness.plan.RunSettings;
-import dev.segbench.harness.plan.Shard;
+import dev.segbench.results.settings.Settings;
+import dev.segbench.results.settings.Shard;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -34,11 +34,11 @@ class ResultsBookTest {
     }
 
     private Plan plan() {
-        RunSettings s = new RunSettings(
-                new RunSettings.Selection(List.of("m"), List.of("fake", "gone"), List.of(Precision.FP32), Map.of(), 1, null),
-                new RunSettings.Data("fake:2", DatasetOptions.defaults(), Shard.ALL, 1, 1),
-                new RunSettings.Performance(List.of(1), true, 8, 8, 0, 0, 1, 0.05),
-                new RunSettings.Session(0, Map.of(), null), RunSettings.Execution.defaults(), tmp);
+        Settings s = new Settings(
+                new Settings.Selection(List.of("m"), List.of("fake", "gone"), List.of(Precision.FP32), Map.of(), 1, null),
+                new Settings.Data("fake:2", DatasetOptions.defaults(), Shard.ALL, 1, 1),
+                new Settings.Performance(List.of(1), true, 8, 8, 0, 0, 1, 0.05),
+                new Settings.Session(0, Map.of(), null), Settings.Execution.defaults(), tmp);
         List<PlannedRun> runs = List.of(
                 new PlannedRun("m", "fake", Precision.FP32, PlannedRun.Role.COMPARED, null, null, List.of(1), Set.of(), "f1", Map.of()),
                 new PlannedRun("m", "gone", Precision.FP32, PlannedRun.Role.COMPARED, "libgone.so not found", null, List.of(1),

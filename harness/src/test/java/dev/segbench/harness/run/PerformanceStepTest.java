@@ -17,13 +17,13 @@ import dev.segbench.api.Progress;
 import dev.segbench.results.InFlightThroughput;
 import dev.segbench.results.PerformanceAtSize;
 import dev.segbench.results.Server;
-import dev.segbench.harness.load.Arrivals;
+import dev.segbench.results.settings.Arrivals;
 import dev.segbench.harness.env.CpuFrequencyProbe;
-import dev.segbench.harness.load.LoadSettings;
-import dev.segbench.harness.load.OptionLists;
-import dev.segbench.harness.load.Scenario;
+import dev.segbench.results.settings.LoadSettings;
+import dev.segbench.results.settings.OptionLists;
+import dev.segbench.results.settings.Scenario;
 import dev.segbench.harness.load.SystemUnderTest;
-import dev.segbench.harness.plan.RunSettings;
+import dev.segbench.results.settings.Settings;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -79,9 +79,9 @@ class PerformanceStepTest {
         }
     }
 
-    private static RunSettings.Performance performance(LoadSettings load, List<Integer> batches, double warmup) {
+    private static Settings.Performance performance(LoadSettings load, List<Integer> batches, double warmup) {
         OptionLists.Size first = load.perfSizes().getFirst();
-        return new RunSettings.Performance(batches, true, first.height(), first.width(), warmup, 0.05, 10, 0.05, load);
+        return new Settings.Performance(batches, true, first.height(), first.width(), warmup, 0.05, 10, 0.05, load);
     }
 
     private static LoadSettings load(Set<Scenario> scenarios, List<OptionLists.Size> sizes, List<Integer> inFlight,
@@ -91,7 +91,7 @@ class PerformanceStepTest {
 
     private final List<Sut> suts = Collections.synchronizedList(new ArrayList<>());
 
-    private PerformanceStep.Outcome run(RunSettings.Performance p, Set<Capability> caps, double ms) throws Exception {
+    private PerformanceStep.Outcome run(Settings.Performance p, Set<Capability> caps, double ms) throws Exception {
         PerformanceStep step = new PerformanceStep(p, "fake", p.batchSizes(), caps, PerformanceStep.Memory.UNKNOWN, new CpuFrequencyProbe(tmp));
         return step.run(size -> {
             Sut s = new Sut(size, ms);
@@ -104,7 +104,7 @@ class PerformanceStepTest {
     void everySizeGetsItsOwnEntryInOrderAndTheFirstSizeFillsTheRunsFields() throws Exception {
         OptionLists.Size a = new OptionLists.Size(16, 24);
         OptionLists.Size b = new OptionLists.Size(8, 8);
-        RunSettings.Performance p = performance(load(Scenario.DEFAULT, List.of(a, b), List.of(1), null, null), List.of(1, 2), 0.01);
+        Settings.Performance p = performance(load(Scenario.DEFAULT, List.of(a, b), List.of(1), null, null), List.of(1, 2), 0.01);
         PerformanceStep.Outcome o = run(p, Set.of(), 1);
         assertEquals(List.of("16x24", "8x8"), o.sizes().stream().map(PerformanceAtSize::size).toList());
         assertEquals(List.of(a, b), suts.stream().map(s -> s.size).toList(), "one system under test per size, in order");
@@ -140,7 +140,7 @@ class PerformanceStepTest {
     @Test
     void everyOfflineCellIsMeasuredByOneRuleWithItsVerdict() throws Exception {
         List<OptionLists.Size> one = List.of(new OptionLists.Size(8, 8));
-        RunSettings.Performance p = performance(load(Scenario.DEFAULT, one, List.of(1, 2), null, null), List.of(1, 4), 0.1);
+        Settings.Performance p = performance(load(Scenario.DEFAULT, one, List.of(1, 2), null, null), List.of(1, 4), 0.1);
         PerformanceStep.Outcome o = run(p, Set.of(Capability.CONCURRENT_RUNS), 2);
         List<InFlightThroughput> cells = o.sizes().getFirst().throughput();
         assertEquals(List.of("1x1", "1x2", "4x1", "4x2"), cells.stream().map(t -> t.batch() + "x" + t.inFlight()).toList());
@@ -167,7 +167,7 @@ class PerformanceStepTest {
     @Test
     void inFlightRequestsShareTheThreadsOneSessionPerThreadCount() throws Exception {
         List<OptionLists.Size> two = List.of(new OptionLists.Size(8, 8), new OptionLists.Size(4, 4));
-        RunSettings.Performance p = performance(load(EnumSet.of(Scenario.OFFLINE), two, List.of(1, 2, 4), null, null),
+        Settings.Performance p = performance(load(EnumSet.of(Scenario.OFFLINE), two, List.of(1, 2, 4), null, null),
                 List.of(1), 0.01);
         List<Integer> opened = Collections.synchronizedList(new ArrayList<>());
         List<Integer> closed = Collections.synchronizedList(new ArrayList<>());
@@ -206,7 +206,7 @@ class PerformanceStepTest {
     @Test
     void concurrentRunsKeepExactlyKInFlightAndOthersStayAtOneWithAWarning() throws Exception {
         List<OptionLists.Size> one = List.of(new OptionLists.Size(8, 8));
-        RunSettings.Performance p = performance(load(EnumSet.of(Scenario.OFFLINE), one, List.of(1, 3), null, null), List.of(1), 0);
+        Settings.Performance p = performance(load(EnumSet.of(Scenario.OFFLINE), one, List.of(1, 3), null, null), List.of(1), 0);
         PerformanceStep.Outcome concurrent = run(p, Set.of(Capability.CONCURRENT_RUNS), 2);
         assertEquals(List.of(1, 3), concurrent.sizes().getFirst().throughput().stream().map(InFlightThroughput::inFlight).toList());
         assertEquals(3, suts.getLast().maxInFlight.get(), "at most, and at some point exactly, 3 in flight");
@@ -224,7 +224,7 @@ class PerformanceStepTest {
     void aHighCvIsUnstableNotInvalidWhileASkippedWarmupIsInvalid() throws Exception {
         List<OptionLists.Size> one = List.of(new OptionLists.Size(8, 8));
         // every other request 10x slower: CV far above 5%
-        RunSettings.Performance p = performance(load(EnumSet.of(Scenario.SINGLE_STREAM), one, List.of(1), null, null), List.of(1), 0.01);
+        Settings.Performance p = performance(load(EnumSet.of(Scenario.SINGLE_STREAM), one, List.of(1), null, null), List.of(1), 0.01);
         PerformanceStep step = new PerformanceStep(p, "fake", p.batchSizes(), Set.of(), PerformanceStep.Memory.UNKNOWN, new CpuFrequencyProbe(tmp));
         AtomicInteger n = new AtomicInteger();
         SystemUnderTest alternating = (batch, workers) -> new SystemUnderTest.PreparedInputs() {
@@ -245,7 +245,7 @@ class PerformanceStepTest {
         assertNotNull(o.sizes().getFirst().measurement().robustSpread());
         assertTrue(o.warnings().isEmpty(), "the flag is the only record of it, so it is said once: " + o.warnings());
 
-        RunSettings.Performance noWarmup = performance(p.load(), List.of(1), 0);
+        Settings.Performance noWarmup = performance(p.load(), List.of(1), 0);
         PerformanceStep.Outcome cold = new PerformanceStep(noWarmup, "fake", List.of(1), Set.of(), PerformanceStep.Memory.UNKNOWN, new CpuFrequencyProbe(tmp))
                 .run(size -> alternating, () -> null, "m/fake/fp32", Progress.NONE);
         assertFalse(cold.sizes().getFirst().measurement().valid());
@@ -255,7 +255,7 @@ class PerformanceStepTest {
     @Test
     void aFixedServerRateRunsOneTrialAtThatRateWithItsBound() throws Exception {
         List<OptionLists.Size> one = List.of(new OptionLists.Size(8, 8));
-        RunSettings.Performance p = performance(load(EnumSet.of(Scenario.SERVER), one, List.of(1), 500.0, 50.0), List.of(1), 0);
+        Settings.Performance p = performance(load(EnumSet.of(Scenario.SERVER), one, List.of(1), 500.0, 50.0), List.of(1), 0);
         PerformanceStep.Outcome o = run(p, Set.of(), 1);
         Server server = o.sizes().getFirst().server();
         assertEquals(Server.FIXED, server.mode());
@@ -271,7 +271,7 @@ class PerformanceStepTest {
     @Test
     void theSearchStartsFromTheOfflineThroughputAtTheServersWorkers() throws Exception {
         List<OptionLists.Size> one = List.of(new OptionLists.Size(8, 8));
-        RunSettings.Performance p = performance(load(EnumSet.of(Scenario.OFFLINE, Scenario.SERVER), one, List.of(1, 2),
+        Settings.Performance p = performance(load(EnumSet.of(Scenario.OFFLINE, Scenario.SERVER), one, List.of(1, 2),
                 1000.0, null), List.of(1), 0);
         PerformanceStep.Outcome o = run(p, Set.of(Capability.CONCURRENT_RUNS), 4);
         PerformanceAtSize at = o.sizes().getFirst();
@@ -285,7 +285,7 @@ class PerformanceStepTest {
     @Test
     void batchesThatWouldNotFitInMemoryAreSkippedWithAWarning() throws Exception {
         List<OptionLists.Size> one = List.of(new OptionLists.Size(64, 64));
-        RunSettings.Performance p = performance(load(EnumSet.of(Scenario.OFFLINE), one, List.of(1), null, null), List.of(1, 1024), 0);
+        Settings.Performance p = performance(load(EnumSet.of(Scenario.OFFLINE), one, List.of(1), null, null), List.of(1, 1024), 0);
         PerformanceStep step = new PerformanceStep(p, "fake", p.batchSizes(), Set.of(),
                 new PerformanceStep.Memory(1L << 26, Run.BatchSkip.DEVICE), new CpuFrequencyProbe(tmp));
         PerformanceStep.Outcome o = step.run(size -> new Sut(size, 0.1), () -> null, "m/fake/fp32", Progress.NONE);
@@ -365,7 +365,7 @@ class PerformanceStepTest {
         List<OptionLists.Size> one = List.of(new OptionLists.Size(8, 8));
         LoadSettings load = new LoadSettings(EnumSet.allOf(Scenario.class), one, List.of(1), Arrivals.UNIFORM, 1, 5.0, null, 20, LoadSettings.SPLIT,
                 30, 99);
-        RunSettings.Performance p = performance(load, List.of(1), 0.05);
+        Settings.Performance p = performance(load, List.of(1), 0.05);
         PerformanceStep.Outcome o = run(p, Set.of(), 20);
         PerformanceAtSize at = o.sizes().getFirst();
         assertNotNull(at.latencyMs(), "single-stream kept");

@@ -1,4 +1,4 @@
-package dev.segbench.harness;
+package dev.segbench.results;
 
 /** Bad input from the user: the CLI prints the one-line message and exits with code 2, no stack trace. */
 public class UserException extends RuntimeException {

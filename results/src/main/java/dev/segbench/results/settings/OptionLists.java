@@ -1,6 +1,6 @@
-package dev.segbench.harness.load;
+package dev.segbench.results.settings;
 
-import dev.segbench.harness.UserException;
+import dev.segbench.results.UserException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

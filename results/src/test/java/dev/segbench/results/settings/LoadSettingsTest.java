@@ -1,4 +1,9 @@
-package dev.segbench.harness.load;
+package dev.segbench.results.settings;
+
+import dev.segbench.results.settings.LoadSettings;
+import dev.segbench.results.settings.Scenario;
+import dev.segbench.results.settings.Arrivals;
+import dev.segbench.results.settings.OptionLists;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -6,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.segbench.api.Capability;
-import dev.segbench.harness.UserException;
+import dev.segbench.results.UserException;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;

@@ -1,12 +1,10 @@
-package dev.segbench.harness.plan;
+package dev.segbench.results.settings;
 
 import dev.segbench.api.DatasetOptions;
 import dev.segbench.api.Precision;
-import dev.segbench.results.Settings;
-import dev.segbench.harness.UserException;
-import dev.segbench.harness.calibration.CalibrationRequest;
-import dev.segbench.harness.load.LoadSettings;
-import dev.segbench.harness.load.OptionLists;
+import dev.segbench.api.ModelException;
+import dev.segbench.api.ModelSpec;
+import dev.segbench.results.UserException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -15,34 +13,112 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * Everything one {@code compare} does, parsed and validated once (like LoadGen's TestSettings) and recorded in
- * the results. Grouped by concern so a new group (calibration, load scenarios) is one more component:
+ * The one settings value of a {@code compare}: parsed and validated once (like LoadGen's TestSettings), handed to
+ * each run's child process as it is, and recorded verbatim in results.json (so what a run used and what the file says
+ * cannot drift apart through a converter). Grouped by concern so a new group is one more component:
  * <ul>
  *   <li>{@link Selection}: which runs (models, backends, precisions, weights, reference);</li>
  *   <li>{@link Data}: which samples (dataset, options, shard) and how they are fed;</li>
- *   <li>{@link Performance}: the performance pass (sizes, warm-up, duration rules);</li>
+ *   <li>{@link Performance}: the performance pass (sizes, warm-up, duration rules, the load scenarios);</li>
  *   <li>{@link Session}: what a backend session gets (threads, properties, engine cache);</li>
  *   <li>{@link Execution}: how runs execute (own process or not, time limits, resume);</li>
- *   <li>{@code calibration}: how int8 runs get their calibration table (null when no int8 run is asked for).</li>
+ *   <li>{@code calibration}: how int8 runs get their calibration table (null when no int8 run is asked for);</li>
+ *   <li>{@link Recorded}: what only the results need: the command line as given and what the plan made of the
+ *       options (null in a run's own copy).</li>
  * </ul>
- * The record travels to each run's child process as JSON, so every component is plain data.
+ * Every component is plain data (it travels as JSON). Changing one group is {@code withX}, never a positional copy of
+ * the others.
  */
-public record RunSettings(Selection selection, Data data, Performance performance, Session session,
-                          Execution execution, Path out, CalibrationRequest calibration) {
+public record Settings(Selection selection, Data data, Performance performance, Session session,
+                       Execution execution, Path out, CalibrationRequest calibration, Recorded recorded) {
 
     public static final String DEFAULT_DATASET = "synthetic:8";
     public static final int CPU_DEFAULT_MAX_BATCH = 8;
 
-    public RunSettings {
+    public Settings {
         require(selection != null && data != null && performance != null && session != null && execution != null,
                 "run settings are incomplete");
         require(out != null, "--out: give a results folder");
     }
 
-    /** Settings of a compare without int8 calibration ({@code calibration}: how int8 runs calibrate, null without int8). */
-    public RunSettings(Selection selection, Data data, Performance performance, Session session, Execution execution,
-                       Path out) {
-        this(selection, data, performance, session, execution, out, null);
+    /** Settings of a compare as parsed, before the plan resolves anything. */
+    public Settings(Selection selection, Data data, Performance performance, Session session, Execution execution,
+                    Path out, CalibrationRequest calibration) {
+        this(selection, data, performance, session, execution, out, calibration, null);
+    }
+
+    /** Settings of a compare without int8 calibration. */
+    public Settings(Selection selection, Data data, Performance performance, Session session, Execution execution,
+                    Path out) {
+        this(selection, data, performance, session, execution, out, null, null);
+    }
+
+    /**
+     * What only the results need, recorded beside the settings the runs got.
+     *
+     * @param commandLine the compare's arguments exactly as given (null in files written before it)
+     * @param backends    the backends the plan ran (every available one when {@code --backends} was not given)
+     * @param reference   the reference run the plan chose, "backend:precision" (null: none)
+     * @param baseline    the run speed-ups are measured against (the reference unless {@code --baseline})
+     * @param shard       the shard(s) these results cover, "all", "2/3" or merged "1/3+2/3"
+     * @param gate        the {@code --gate} conditions as given (null: none)
+     */
+    public record Recorded(List<String> commandLine, List<String> backends, String reference, String baseline,
+                           String shard, String gate) {
+        public Recorded {
+            commandLine = commandLine == null ? null : List.copyOf(commandLine);
+            backends = backends == null ? List.of() : List.copyOf(backends);
+        }
+
+        public Recorded withShard(String newShard) {
+            return new Recorded(commandLine, backends, reference, baseline, newShard, gate);
+        }
+    }
+
+    /** The same settings with what the results record beside them. */
+    public Settings withRecorded(Recorded value) {
+        return new Settings(selection, data, performance, session, execution, out, calibration, value);
+    }
+
+    /** The same settings with another calibration request. */
+    public Settings withCalibration(CalibrationRequest value) {
+        return new Settings(selection, data, performance, session, execution, out, value, recorded);
+    }
+
+    /** The same settings recorded as covering {@code shards} ("1/3+2/3" after a merge). */
+    public Settings withShard(String shards) {
+        Recorded r = recorded != null ? recorded : new Recorded(null, selection.backends(), null, null, null, null);
+        return withRecorded(r.withShard(shards));
+    }
+
+    /** The backends the runs were planned on (as given when the plan's answer is not recorded). */
+    public List<String> backendsRun() {
+        return recorded != null && !recorded.backends().isEmpty() ? recorded.backends() : selection.backends();
+    }
+
+    /** The precisions asked for, by id ("fp32"), as runs record theirs. */
+    public List<String> precisionIds() {
+        return selection.precisions().stream().map(Precision::id).toList();
+    }
+
+    /** The reference recorded for these results ("cpu:fp32"), or null. */
+    public String reference() {
+        return recorded == null ? null : recorded.reference();
+    }
+
+    /** The speed-up baseline recorded for these results, or null. */
+    public String baseline() {
+        return recorded == null ? null : recorded.baseline();
+    }
+
+    /** The shard(s) these results cover ("all" when not sharded). */
+    public String shard() {
+        return recorded != null && recorded.shard() != null ? recorded.shard() : data.shard().toString();
+    }
+
+    /** The {@code --gate} conditions as given, or null. */
+    public String gate() {
+        return recorded == null ? null : recorded.gate();
     }
 
     /**
@@ -71,16 +147,26 @@ public record RunSettings(Selection selection, Data data, Performance performanc
             weights = Map.copyOf(weights);
             require(!models.isEmpty(), "--models: give at least one model");
             require(!precisions.isEmpty(), "--precisions: give at least one precision");
+            for (String model : weights.keySet()) {
+                require(ids(models).contains(model), "--weights: model '" + model + "' is not among --models " + models);
+            }
+            List<String> ids = ids(models);
+            require(new java.util.HashSet<>(ids).size() == ids.size(), "--models: two models have the same id in " + models
+                    + " (give a model spec its own id with ?name=)");
+        }
+
+        /**
+         * Refuses a weights file that is not there. Not in the constructor: recorded settings are read back on
+         * machines that never had the files.
+         */
+        public Selection requireWeightFiles() {
             for (Map.Entry<String, Path> w : weights.entrySet()) {
                 if (!Files.isRegularFile(w.getValue())) {
                     throw new UserException(w.getValue() + ": weights file for " + w.getKey()
                             + (Files.exists(w.getValue()) ? " is not a regular file" : " does not exist"));
                 }
-                require(ids(models).contains(w.getKey()), "--weights: model '" + w.getKey() + "' is not among --models " + models);
             }
-            List<String> ids = ids(models);
-            require(new java.util.HashSet<>(ids).size() == ids.size(), "--models: two models have the same id in " + models
-                    + " (give a model spec its own id with ?name=)");
+            return this;
         }
 
         /** The model ids runs are keyed by, in {@link #models()}' order. */
@@ -89,12 +175,21 @@ public record RunSettings(Selection selection, Data data, Performance performanc
         }
 
         private static List<String> ids(List<String> models) {
-            return models.stream().map(dev.segbench.harness.plugins.Plugins::modelId).toList();
+            return models.stream().map(Selection::modelId).toList();
+        }
+
+        /** The id runs of a model entry are keyed by: a spec's {@code name=} (or its file name), else the entry. */
+        public static String modelId(String entry) {
+            try {
+                return ModelSpec.parse(entry).map(ModelSpec::id).orElse(entry.strip());
+            } catch (ModelException e) {
+                throw new UserException(e.getMessage());
+            }
         }
 
         /** The model as the user named it whose id is {@code modelId}. */
         public String modelEntry(String modelId) {
-            return models.stream().filter(m -> dev.segbench.harness.plugins.Plugins.modelId(m).equals(modelId)).findFirst()
+            return models.stream().filter(m -> modelId(m).equals(modelId)).findFirst()
                     .orElseThrow(() -> new IllegalStateException("model " + modelId + " is not among " + models));
         }
     }
@@ -298,23 +393,6 @@ public record RunSettings(Selection selection, Data data, Performance performanc
 
     private static String trim(double v) {
         return v == Math.rint(v) ? Long.toString((long) v) : String.format(Locale.ROOT, "%.1f", v);
-    }
-
-    /** The settings as recorded in results.json, with the reference the plan resolved. */
-    public Settings toResults(List<String> resolvedBackends, String resolvedReference) {
-        return new Settings(selection.models(), resolvedBackends, selection.precisions().stream().map(Precision::id).toList(),
-                data.dataset(), data.options().limit(), data.shard().toString(), resolvedReference,
-                performance.batchSizes(), performance.height(), performance.width(), performance.warmupSeconds(),
-                performance.minDurationSeconds(), performance.minIterations(), session.threads(), performance.cvThreshold(),
-                data.options().onBadSample().name().toLowerCase(Locale.ROOT), session.properties(),
-                session.cacheDir() == null ? null : session.cacheDir().toString(),
-                execution.inProcess() ? Settings.IN_PROCESS : Settings.PROCESS_PER_RUN, performance.load().toResults(), null,
-                calibration == null ? null : new Settings.Calibration(calibration.dataset(),
-                        calibration.vocSplit(), calibration.method().id(), calibration.images(),
-                        calibration.cacheFile() == null ? null : calibration.cacheFile().toString(),
-                        calibration.fallback().describe(), calibration.fallback().mode()
-                        == dev.segbench.harness.calibration.Int8Fallback.Mode.AUTO ? calibration.fallback().target() : null),
-                selection.baseline() == null ? resolvedReference : selection.baseline().toString());
     }
 
     @Override

@@ -1,10 +1,12 @@
-package dev.segbench.harness.plan;
+package dev.segbench.results.settings;
+
+import dev.segbench.results.settings.Shard;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.segbench.harness.UserException;
+import dev.segbench.results.UserException;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;

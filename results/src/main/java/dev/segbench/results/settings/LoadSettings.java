@@ -1,7 +1,7 @@
-package dev.segbench.harness.load;
+package dev.segbench.results.settings;
 
 import dev.segbench.api.Capability;
-import dev.segbench.harness.UserException;
+import dev.segbench.results.UserException;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
@@ -49,7 +49,7 @@ public record LoadSettings(Set<Scenario> scenarios, List<OptionLists.Size> perfS
     public LoadSettings(Set<Scenario> scenarios, List<OptionLists.Size> perfSizes, List<Integer> inFlight,
                         Arrivals arrivals, long seed, Double serverP99Ms, Double serverQps, int serverMinRequests) {
         this(scenarios, perfSizes, inFlight, arrivals, seed, serverP99Ms, serverQps, serverMinRequests, SPLIT,
-                defaultSearchBudgetSeconds(60 * 60, perfSizes.size()), // RunSettings.Execution's default --run-timeout
+                defaultSearchBudgetSeconds(60 * 60, perfSizes.size()), // Settings.Execution's default --run-timeout
                 dev.segbench.results.Server.DEFAULT_PERCENTILE);
     }
 
@@ -139,13 +139,6 @@ public record LoadSettings(Set<Scenario> scenarios, List<OptionLists.Size> perfS
     public static LoadSettings defaults(OptionLists.Size size) {
         return new LoadSettings(Scenario.DEFAULT, List.of(size), List.of(1), Arrivals.POISSON, DEFAULT_SEED, null, null,
                 DEFAULT_SERVER_MIN_REQUESTS);
-    }
-
-    /** As recorded in results.json. */
-    public dev.segbench.results.Settings.Load toResults() {
-        return new dev.segbench.results.Settings.Load(EnumSet.copyOf(scenarios).stream().map(Scenario::id).toList(),
-                perfSizes.stream().map(OptionLists.Size::toString).toList(), inFlight, arrivals.id(), seed, serverP99Ms,
-                serverQps, serverMinRequests, offlineThreads, serverLatencyPercentile);
     }
 
     /**

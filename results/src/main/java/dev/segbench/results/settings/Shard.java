@@ -1,6 +1,6 @@
-package dev.segbench.harness.plan;
+package dev.segbench.results.settings;
 
-import dev.segbench.harness.UserException;
+import dev.segbench.results.UserException;
 import java.util.Map;
 
 /**
