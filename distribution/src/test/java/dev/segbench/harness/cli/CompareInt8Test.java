@@ -182,7 +182,7 @@ class CompareInt8Test {
         assertEquals(Run.OK, int8.status(), int8.reason());
         assertEquals(List.of(layer), int8.calibration().floatLayers());
         assertEquals("list", int8.calibration().fallback().mode());
-        assertEquals(layer, ResultsJson.read(out).settings().calibration().fallback());
+        assertEquals(layer, ResultsJson.read(out).settings().calibration().fallback().describe());
         String html = Files.readString(out.resolve("report.html"));
         assertTrue(html.contains("1 layer in float (listed): " + layer), "the run's details row");
         assertTrue(html.contains("Int8 layers kept in float"), "the settings");
