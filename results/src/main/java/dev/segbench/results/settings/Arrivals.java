@@ -10,12 +10,19 @@ public enum Arrivals {
     /** Evenly spaced arrivals, 1/QPS apart. */
     UNIFORM;
 
+    @com.fasterxml.jackson.annotation.JsonValue
     public String id() {
         return name().toLowerCase(Locale.ROOT);
     }
 
+    /** Reads {@link #id()} (and the constant's name, as files written before ids were used have it). */
+    @com.fasterxml.jackson.annotation.JsonCreator
+    public static Arrivals fromJson(String text) {
+        return parse("arrivals", text);
+    }
+
     public static Arrivals parse(String option, String text) {
-        String t = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
+        String t = text == null ? "" : text.trim().toLowerCase(Locale.ROOT); // case-blind: "UNIFORM" reads too
         for (Arrivals a : values()) {
             if (a.id().equals(t)) {
                 return a;

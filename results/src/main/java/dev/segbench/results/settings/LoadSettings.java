@@ -59,7 +59,9 @@ public record LoadSettings(Set<Scenario> scenarios, List<OptionLists.Size> perfS
     }
 
     public LoadSettings {
-        scenarios = Set.copyOf(scenarios);
+        // LoadGen's order, so the recorded settings read the same on every run (Set.copyOf's order is per JVM)
+        scenarios = scenarios == null || scenarios.isEmpty() ? Set.of()
+                : java.util.Collections.unmodifiableSet(EnumSet.copyOf(scenarios));
         perfSizes = List.copyOf(perfSizes);
         inFlight = List.copyOf(inFlight);
         if (scenarios.isEmpty()) {

@@ -17,7 +17,7 @@ public enum Scenario {
     SERVER("server");
 
     /** Today's behaviour: batch-1 latency and throughput per batch. */
-    public static final Set<Scenario> DEFAULT = Set.copyOf(EnumSet.of(SINGLE_STREAM, OFFLINE));
+    public static final Set<Scenario> DEFAULT = java.util.Collections.unmodifiableSet(EnumSet.of(SINGLE_STREAM, OFFLINE));
 
     private final String id;
 
@@ -25,8 +25,17 @@ public enum Scenario {
         this.id = id;
     }
 
+    /** LoadGen's name, also how results.json writes it. */
+    @com.fasterxml.jackson.annotation.JsonValue
     public String id() {
         return id;
+    }
+
+    /** Reads {@link #id()} (and, from files written before ids were used, the constant's name). */
+    @com.fasterxml.jackson.annotation.JsonCreator
+    public static Scenario fromJson(String text) {
+        return Arrays.stream(values()).filter(s -> s.id.equals(text) || s.name().equals(text)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("'" + text + "' is not a scenario"));
     }
 
     /** {@code --scenarios single-stream,server}; one line naming the bad entry otherwise. */
@@ -38,6 +47,6 @@ public enum Scenario {
                             + Arrays.stream(values()).map(Scenario::id).collect(Collectors.joining(", ")) + ")"));
             out.add(match);
         }
-        return Set.copyOf(out);
+        return java.util.Collections.unmodifiableSet(out); // in LoadGen's order, also in results.json
     }
 }

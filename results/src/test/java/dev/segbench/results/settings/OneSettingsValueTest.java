@@ -55,6 +55,9 @@ class OneSettingsValueTest {
         assertEquals(given, read);
         // and each group is there under its own name, as a user reading the file with jq finds it
         var tree = ResultsJson.mapper().readTree(ResultsJson.toBytes(results)).get("settings");
+        assertEquals("[\"single-stream\",\"offline\",\"server\"]", tree.at("/performance/load/scenarios").toString(),
+                "LoadGen's names, in LoadGen's order");
+        assertEquals("uniform", tree.at("/performance/load/arrivals").asText());
         for (RecordComponent c : Settings.class.getRecordComponents()) {
             String name = c.getName().replaceAll("([A-Z])", "_$1").toLowerCase(java.util.Locale.ROOT);
             assertEquals(true, tree.has(name), name + " missing from " + tree);
