@@ -24,7 +24,6 @@ import dev.segbench.results.Run;
 import dev.segbench.harness.UserException;
 import dev.segbench.harness.diagnose.TensorError;
 import dev.segbench.harness.metrics.Segmentation;
-import dev.segbench.models.IntermediateOutputs;
 
 import ai.onnx.proto.OnnxMl.ModelProto;
 import com.google.protobuf.InvalidProtocolBufferException;
@@ -49,8 +48,8 @@ import java.util.function.Function;
  * least a target share of the calibration images' pixels (never the evaluated images).
  *
  * <p>One ranking pass runs the FP32 graph and the fully quantized graph side by side with every layer's input and
- * result as extra outputs and ranks layers by the error they create ({@link TensorError#amplification}, averaged over
- * the images). Then {@link CountSearch} finds the smallest count of the worst layers to keep in float that meets the
+ * result captured ({@link InferenceSession#run(HostTensor, Set)}) and ranks layers by the error they create
+ * ({@link TensorError#amplification}, averaged over the images). Then {@link CountSearch} finds the smallest count of the worst layers to keep in float that meets the
  * target. Each try is one int8 pass over the calibration images; the calibration table is the one already made (a
  * float-kept layer changes no range).
  */
@@ -214,9 +213,8 @@ public final class FallbackSearch {
                 captured.add(l.output());
             }
             captured.remove(ModelArtifact.INPUT_NAME); // exact in both graphs
-            List<String> tensors = List.copyOf(captured);
-            ModelArtifact fp32 = IntermediateOutputs.of(model.artifact(Precision.FP32, true), tensors);
-            ModelArtifact q = IntermediateOutputs.of(int8.artifact(table, ACTIVATIONS, true, Set.of()), tensors);
+            ModelArtifact fp32 = model.artifact(Precision.FP32, true);
+            ModelArtifact q = int8.artifact(table, ACTIVATIONS, true, Set.of());
             double[] outputError = new double[layers.size()];
             double[] inputError = new double[layers.size()];
             long same = 0;
@@ -227,7 +225,7 @@ public final class FallbackSearch {
                     Sample sample = load(index);
                     try (Arena arena = Arena.ofConfined()) {
                         HostTensor input = input(f, arena, sample);
-                        try (InferenceResult fr = f.run(input); InferenceResult sr = s.run(input)) {
+                        try (InferenceResult fr = f.run(input, captured); InferenceResult sr = s.run(input, captured)) {
                             byte[] a = labels(fr);
                             byte[] b = labels(sr);
                             fp32Labels.add(a);
@@ -392,7 +390,7 @@ public final class FallbackSearch {
         return TensorError.between(r.data().toArray(HostTensor.FLOAT), c.data().toArray(HostTensor.FLOAT)).relativeL2();
     }
 
-    /** The model with one fixed graph (FP32 or int8, with extra outputs) for a backend to open as its FP32 graph. */
+    /** The model with one fixed graph (FP32 or int8) for a backend to open as its FP32 graph. */
     private record FixedGraph(ModelSource model, ModelArtifact graph) implements ModelSource {
         @Override
         public ModelInfo info() {
