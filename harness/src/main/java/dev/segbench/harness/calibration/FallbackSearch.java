@@ -27,7 +27,6 @@ import dev.segbench.results.Run;
 import dev.segbench.results.UserException;
 import dev.segbench.harness.diagnose.TensorError;
 import dev.segbench.harness.metrics.Segmentation;
-import dev.segbench.models.IntermediateOutputs;
 
 import ai.onnx.proto.OnnxMl.ModelProto;
 import com.google.protobuf.InvalidProtocolBufferException;
@@ -44,7 +43,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -53,10 +51,10 @@ import java.util.function.Function;
  * least a target share of the calibration images' pixels (never the evaluated images).
  *
  * <p>One ranking pass runs the FP32 graph and the fully quantized graph side by side with every layer's input and
- * result as extra outputs and ranks layers by the error they create ({@link TensorError#amplification}, averaged over
- * the images). Then the worst 1, 2, 4, ... layers are kept in float until the target is met, and a bisection between
- * the last count that missed and the first that met it finds the smallest count. Each try is one int8 pass over the
- * calibration images; the calibration table is the one already made (a float-kept layer changes no range).
+ * result captured ({@link InferenceSession#run(HostTensor, Set)}) and ranks layers by the error they create
+ * ({@link TensorError#amplification}, averaged over the images). Then {@link CountSearch} finds the smallest count of the worst layers to keep in float that meets the
+ * target. Each try is one int8 pass over the calibration images; the calibration table is the one already made (a
+ * float-kept layer changes no range).
  */
 public final class FallbackSearch {
 
@@ -153,64 +151,37 @@ public final class FallbackSearch {
             Set<String> slowSet = Set.copyOf(slow);
             List<Ranked> ranking = scorer.rank(int8, table, layers);
             List<Ranked> candidates = ranking.stream().filter(r -> !slowSet.contains(r.layer())).toList();
-            double none = slow.isEmpty() ? scorer.lastAgreement : scorer.agreement(int8, table, slowSet);
-            TreeMap<Integer, Double> tried = new TreeMap<>();
-            List<Run.Fallback.Step> steps = new ArrayList<>();
-            tried.put(0, none);
-            steps.add(new Run.Fallback.Step(slow.size(), none));
-            log.accept(String.format(Locale.ROOT, "int8 fallback %s: %s agrees on %.3f%% of the %d"
-                    + " calibration images' labels (target %.3f%%)", id, slow.isEmpty() ? "fully quantized"
-                    : "int8 with the " + slow.size() + " slower layer(s) in float", 100 * none, indices.length,
-                    100 * target));
-            int met = none >= target ? 0 : -1;
-            int missed = 0;
-            for (int k = 1; met < 0 && missed < candidates.size(); k = Math.min(2 * k, candidates.size())) {
-                double a = scorer.agreement(int8, table, with(slow, worst(candidates, k)));
-                tried.put(k, a);
-                steps.add(new Run.Fallback.Step(slow.size() + k, a));
-                log.accept(String.format(Locale.ROOT, "int8 fallback %s: %d layer(s) in float: %.3f%%", id, k, 100 * a));
-                if (a >= target) {
-                    met = k;
+            CountSearch.Result<Ranked> found = CountSearch.smallest(candidates, target, k -> {
+                double a = k == 0 && slow.isEmpty() ? scorer.lastAgreement
+                        : scorer.agreement(int8, table, with(slow, candidates.subList(0, k)));
+                if (k == 0) {
+                    log.accept(String.format(Locale.ROOT, "int8 fallback %s: %s agrees on %.3f%% of the %d calibration"
+                            + " images' labels (target %.3f%%)", id, slow.isEmpty() ? "fully quantized"
+                            : "int8 with the " + slow.size() + " slower layer(s) in float", 100 * a, indices.length,
+                            100 * target));
                 } else {
-                    missed = k;
+                    log.accept(String.format(Locale.ROOT, "int8 fallback %s: %d layer(s) in float: %.3f%%", id, k,
+                            100 * a));
                 }
-            }
-            while (met > 0 && met - missed > 1) { // the smallest count between the last miss and the first hit
-                int k = (missed + met) / 2;
-                double a = scorer.agreement(int8, table, with(slow, worst(candidates, k)));
-                tried.put(k, a);
-                steps.add(new Run.Fallback.Step(slow.size() + k, a));
-                log.accept(String.format(Locale.ROOT, "int8 fallback %s: %d layer(s) in float: %.3f%%", id, k, 100 * a));
-                if (a >= target) {
-                    met = k;
-                } else {
-                    missed = k;
-                }
-            }
-            boolean reached = met >= 0;
-            int kept = reached ? met : candidates.size();
-            List<String> floatLayers = inGraphOrder(layers, with(slow, worst(candidates, kept)));
+                return a;
+            });
+            List<Run.Fallback.Step> steps = found.tries().stream()
+                    .map(t -> new Run.Fallback.Step(slow.size() + t.count(), t.agreement())).toList();
+            boolean reached = found.reached();
+            List<String> floatLayers = inGraphOrder(layers, with(slow, found.kept()));
             double seconds = (System.nanoTime() - t0) / 1e9;
             log.accept(String.format(Locale.ROOT, "int8 fallback %s: %d layer(s) kept in float%s, %d int8 passes over"
                             + " %d calibration images, %.1f s", id, floatLayers.size(),
                     reached ? "" : " (all of them, target not reached: " + String.format(Locale.ROOT, "%.3f%%",
-                            100 * tried.get(kept)) + ")", steps.size(), indices.length, seconds));
+                            100 * found.agreement()) + ")", steps.size(), indices.length, seconds));
             return new Outcome(floatLayers, new Run.Fallback("auto", target, steps, seconds, reached, slow, ratios),
                     ranking);
         }
     }
 
-    private static Set<String> with(List<String> slow, Set<String> worst) {
+    private static Set<String> with(List<String> slow, List<Ranked> worst) {
         Set<String> names = new LinkedHashSet<>(slow);
-        names.addAll(worst);
-        return names;
-    }
-
-    private static Set<String> worst(List<Ranked> ranking, int k) {
-        Set<String> names = new LinkedHashSet<>();
-        for (int i = 0; i < Math.min(k, ranking.size()); i++) {
-            names.add(ranking.get(i).layer());
-        }
+        worst.forEach(r -> names.add(r.layer()));
         return names;
     }
 
@@ -245,9 +216,8 @@ public final class FallbackSearch {
                 captured.add(l.output());
             }
             captured.remove(ModelArtifact.INPUT_NAME); // exact in both graphs
-            List<String> tensors = List.copyOf(captured);
-            ModelArtifact fp32 = IntermediateOutputs.of(model.artifact(Precision.FP32, true), tensors);
-            ModelArtifact q = IntermediateOutputs.of(int8.artifact(table, ACTIVATIONS, true, Set.of()), tensors);
+            ModelArtifact fp32 = model.artifact(Precision.FP32, true);
+            ModelArtifact q = int8.artifact(table, ACTIVATIONS, true, Set.of());
             double[] outputError = new double[layers.size()];
             double[] inputError = new double[layers.size()];
             long same = 0;
@@ -258,7 +228,7 @@ public final class FallbackSearch {
                     Sample sample = load(index);
                     try (Arena arena = Arena.ofConfined()) {
                         HostTensor input = input(f, arena, sample);
-                        try (InferenceResult fr = f.run(input); InferenceResult sr = s.run(input)) {
+                        try (InferenceResult fr = f.run(input, captured); InferenceResult sr = s.run(input, captured)) {
                             byte[] a = labels(fr);
                             byte[] b = labels(sr);
                             fp32Labels.add(a);
@@ -423,7 +393,7 @@ public final class FallbackSearch {
         return TensorError.between(r.data().toArray(HostTensor.FLOAT), c.data().toArray(HostTensor.FLOAT)).relativeL2();
     }
 
-    /** The model with one fixed graph (FP32 or int8, with extra outputs) for a backend to open as its FP32 graph. */
+    /** The model with one fixed graph (FP32 or int8) for a backend to open as its FP32 graph. */
     private record FixedGraph(ModelSource model, ModelArtifact graph) implements ModelSource {
         @Override
         public ModelInfo info() {

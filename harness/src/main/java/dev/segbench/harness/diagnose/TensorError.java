@@ -16,21 +16,7 @@ public record TensorError(double relativeL2, double maxAbs, double cosine) {
 
     /** The error of {@code candidate} against {@code reference}, element by element (same length). */
     public static TensorError between(float[] reference, float[] candidate) {
-        if (reference.length != candidate.length) {
-            throw new IllegalArgumentException("tensors of " + reference.length + " and " + candidate.length + " elements");
-        }
-        double diff2 = 0, ref2 = 0, cand2 = 0, dot = 0, maxAbs = 0;
-        for (int i = 0; i < reference.length; i++) {
-            double r = reference[i], c = candidate[i], d = c - r;
-            diff2 += d * d;
-            ref2 += r * r;
-            cand2 += c * c;
-            dot += r * c;
-            maxAbs = Math.max(maxAbs, Math.abs(d));
-        }
-        double rel = ref2 == 0 ? (diff2 == 0 ? 0 : Double.POSITIVE_INFINITY) : Math.sqrt(diff2 / ref2);
-        double cos = ref2 == 0 && cand2 == 0 ? 1 : ref2 == 0 || cand2 == 0 ? 0 : dot / Math.sqrt(ref2 * cand2);
-        return new TensorError(rel, maxAbs, cos);
+        return Sums.ZERO.plus(reference, candidate).error();
     }
 
     /**
@@ -43,8 +29,8 @@ public record TensorError(double relativeL2, double maxAbs, double cosine) {
     }
 
     /**
-     * The sums behind {@link #between}, pooled over several images (one tensor of each), so the error of a tensor
-     * over a handful of images weighs every element alike.
+     * The sums behind {@link #between} (the one place its formulas are written), which can be pooled over several
+     * images (one tensor of each), so the error of a tensor over a handful of images weighs every element alike.
      */
     public record Sums(double diff2, double ref2, double cand2, double dot, double maxAbs, long elements) {
 
@@ -67,7 +53,7 @@ public record TensorError(double relativeL2, double maxAbs, double cosine) {
             return new Sums(diff2 + d2, ref2 + r2, cand2 + c2, dot + rc, max, elements + reference.length);
         }
 
-        /** The pooled error, computed as {@link #between} computes it. */
+        /** The error these sums make: {@link #between} of one pair, or of several pooled. */
         public TensorError error() {
             double rel = ref2 == 0 ? (diff2 == 0 ? 0 : Double.POSITIVE_INFINITY) : Math.sqrt(diff2 / ref2);
             double cos = ref2 == 0 && cand2 == 0 ? 1 : ref2 == 0 || cand2 == 0 ? 0 : dot / Math.sqrt(ref2 * cand2);
