@@ -4,7 +4,7 @@ import dev.segbench.api.BackendException;
 import dev.segbench.api.Progress;
 import dev.segbench.results.PercentileIntervals;
 import dev.segbench.results.Server;
-import dev.segbench.harness.metrics.Latencies;
+import dev.segbench.results.Latencies;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -104,9 +104,7 @@ public final class ServerScenario {
             Server.Lateness late = wakeLate == null || wakeLate.getTotalCount() == 0 ? null
                     : new Server.Lateness(ms(wakeLate.getValueAtPercentile(50)), ms(wakeLate.getValueAtPercentile(99)),
                             ms(wakeLate.getMaxValue()), wakeLate.getTotalCount());
-            return new Server.Trial(targetQps, achievedQps, requests,
-                    new Server.Percentiles(ms(h.getValueAtPercentile(50)), ms(h.getValueAtPercentile(90)),
-                            Latencies.percentileMs(h, 99), Latencies.percentileMs(h, 99.9), ms(h.getMaxValue())),
+            return new Server.Trial(targetQps, achievedQps, requests, null, // percentiles: derived from the histogram
                     ci95Ms, maxQueueDepth, valid(), boundMs == null ? null : within(boundMs, percentile),
                     Latencies.encode(h), late);
         }

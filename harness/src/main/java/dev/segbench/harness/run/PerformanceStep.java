@@ -18,7 +18,7 @@ import dev.segbench.harness.load.Scenario;
 import dev.segbench.harness.load.ServerScenario;
 import dev.segbench.harness.load.SingleStreamScenario;
 import dev.segbench.harness.load.SystemUnderTest;
-import dev.segbench.harness.metrics.Latencies;
+import dev.segbench.results.Latencies;
 import dev.segbench.harness.plan.RunSettings;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -197,7 +197,7 @@ public final class PerformanceStep {
             Telemetry telemetry = new Telemetry(cpu.read(), device.get());
             sizes.add(new PerformanceAtSize(size.height(), size.width(),
                     EnumSet.copyOf(load.scenarios()).stream().map(Scenario::id).toList(),
-                    single == null ? null : Latencies.stats(single.latency()), single == null ? null : single.ci95Ms(),
+                    null, null, // derived from the histogram
                     single == null ? null : Latencies.encode(single.latency()), single == null ? null : single.measurement(),
                     throughput, server, telemetry, single == null ? null : single.deviceTimings()));
         }
