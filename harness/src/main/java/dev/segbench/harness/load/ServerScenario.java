@@ -88,9 +88,18 @@ public final class ServerScenario {
             return within(p99BoundMs, Server.DEFAULT_PERCENTILE);
         }
 
-        /** Valid and the latency at {@code percentile} within the bound. */
+        /**
+         * Valid, long enough to support {@code percentile} ({@link #supports}) and the latency there within the bound.
+         * A shorter trial cannot meet a bound: its histogram's "p99" of 30 requests is their maximum, which says nothing
+         * about the p99 of the rate.
+         */
         public boolean within(double boundMs, double percentile) {
-            return valid() && latencyMs(percentile) <= boundMs;
+            return valid() && supports(percentile) && latencyMs(percentile) <= boundMs;
+        }
+
+        /** Whether the trial measured enough requests to support {@code percentile} ({@link PercentileIntervals#supports}). */
+        public boolean supports(double percentile) {
+            return PercentileIntervals.supports(requests, percentile);
         }
 
         /** As recorded in results.json, with the intervals of p50 and p99 and the harness's wake-up lateness. */
@@ -115,6 +124,17 @@ public final class ServerScenario {
     }
 
     private ServerScenario() {
+    }
+
+    /**
+     * Measured requests per trial, at least: {@code --min-iterations} (it holds in every scenario that counts requests),
+     * {@code --server-min-requests}, and, when a bound is judged ({@code boundMs} not null), the requests its
+     * {@code percentile} needs ({@link PercentileIntervals#minSamples}: 368 for p99, 3688 for p99.9), so that no trial is
+     * judged on a percentile its sample cannot support. The one rule for the trials and the run's fingerprint.
+     */
+    public static int minRequests(int minIterations, int serverMinRequests, Double boundMs, double percentile) {
+        long needed = boundMs == null ? 1 : PercentileIntervals.minSamples(percentile);
+        return (int) Math.min(Integer.MAX_VALUE / 2, Math.max(Math.max(minIterations, serverMinRequests), needed));
     }
 
     /** The {@code server} entry of results.json for one trial at a fixed rate ({@code --server-qps}). */

@@ -271,10 +271,9 @@ public final class PerformanceStep {
     private Server server(SystemUnderTest sut, SingleStreamScenario.Outcome single, List<InFlightThroughput> offline,
                           String label, Progress progress) throws BackendException, InterruptedException {
         int workers = load.serverWorkers(capabilities);
-        // --min-iterations holds in every scenario that counts requests; --server-min-requests may ask for more
         ServerScenario.Settings s = new ServerScenario.Settings(load.arrivals(), load.seed(), workers,
-                settings.warmupSeconds(), settings.minDurationSeconds(),
-                Math.max(settings.minIterations(), load.serverMinRequests()));
+                settings.warmupSeconds(), settings.minDurationSeconds(), ServerScenario.minRequests(settings.minIterations(),
+                        load.serverMinRequests(), load.serverP99Ms(), load.serverLatencyPercentile()));
         if (load.serverQps() != null) {
             return ServerScenario.fixedResult(ServerScenario.trial(sut, s, load.serverQps(), progress, label),
                     load.serverP99Ms(), load.serverLatencyPercentile(), s);
