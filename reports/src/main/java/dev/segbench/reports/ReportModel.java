@@ -341,8 +341,9 @@ final class ReportModel {
                         + "(— when nothing was compiled, e.g. an engine-cache hit)", true),
                 new Header("Peak RSS", "peak resident memory of the process that ran the run (its own JVM unless --in-process)", true),
                 new Header("Device memory", "device memory the session held, where the backend reports it", true),
-                new Header("p50 / p99 95% CI (ms)", "bootstrap 95% confidence intervals of the batch-1 median and 99th "
-                        + "percentile, resampled (seeded) from the recorded histogram", false),
+                new Header("p50 / p99 95% CI (ms)", "95% confidence intervals of the batch-1 median and 99th "
+                        + "percentile: distribution-free (order statistics of the recorded histogram), or between the "
+                        + "shards of a merged run", false),
                 new Header("Server max QPS", "server scenario: highest request rate whose p99 stayed within the bound "
                         + "(or the fixed rate's trial), latency counted from each request's scheduled arrival", true),
                 new Header("Clocks", "CPU frequency and governor (and device clocks, temperature, throttling where the "

@@ -5,18 +5,29 @@ package dev.segbench.results;
  * is supported by a sample at all.
  *
  * @param level     the confidence level (0.95)
- * @param resamples bootstrap resamples drawn (0 for {@link #BATCH_MEANS} and {@link #BETWEEN_SHARDS})
- * @param seed      the resampling seed, so the interval can be reproduced from the stored histogram
+ * @param resamples bootstrap resamples drawn in files that used {@link #BOOTSTRAP}; 0 otherwise
+ * @param seed      the resampling seed of {@link #BOOTSTRAP}; 0 otherwise
  * @param p50       interval of the median, in milliseconds; null when too few samples support one
  * @param p99       interval of the 99th percentile, in milliseconds; null when too few samples support one
- * @param method    how the intervals were made: {@link #BOOTSTRAP} (results before this field say nothing: the same),
- *                  {@link #BATCH_MEANS} or {@link #BETWEEN_SHARDS}
- * @param batches   the batches (or shards) of {@link #BATCH_MEANS} / {@link #BETWEEN_SHARDS}; 0 for the bootstrap
+ * @param method    how the intervals were made: {@link #ORDER_STATISTICS}, {@link #BATCH_MEANS} or
+ *                  {@link #BETWEEN_SHARDS}
+ * @param batches   the batches (or shards) of {@link #BATCH_MEANS} / {@link #BETWEEN_SHARDS}; 0 otherwise
  */
 public record PercentileIntervals(double level, int resamples, long seed, Interval p50, Interval p99, String method,
                                   int batches) {
 
-    /** The order-statistic bootstrap of independent samples (single-stream: one request at a time, closed loop). */
+    /** The confidence level of every interval segbench reports. */
+    public static final double LEVEL = 0.95;
+
+    /**
+     * Distribution-free intervals between two order statistics of independent samples (single-stream: one request at
+     * a time, closed loop), a function of the histogram alone ({@link Latencies#intervalsMs}), so derived on read.
+     */
+    public static final String ORDER_STATISTICS = "order-statistics";
+    /**
+     * The seeded order-statistic bootstrap that files written before {@link #ORDER_STATISTICS} hold; such a size's
+     * intervals are derived again from its histogram when it is read.
+     */
     public static final String BOOTSTRAP = "bootstrap";
     /**
      * Batch means (sectioning) over the latencies in arrival order: for a series whose neighbours are correlated
@@ -36,7 +47,7 @@ public record PercentileIntervals(double level, int resamples, long seed, Interv
      * 6 for p50. Below it the percentile is reported as {@link #TOO_FEW} (p99 of 30 samples would be their maximum).
      */
     public static long minSamples(double percentile) {
-        double tail = (1 - 0.95) / 2;
+        double tail = (1 - LEVEL) / 2;
         double p = Math.max(percentile, 100 - percentile) / 100.0; // a low percentile needs as many as its mirror
         return (long) Math.ceil(Math.log(tail) / Math.log(p));
     }

@@ -17,8 +17,14 @@ import java.util.List;
  * the smallest recorded value with at least p% of the samples at or below it, i.e. the {@code ceil(p/100 n)}-th
  * smallest, never interpolated. A percentile needs {@code n >= ln(0.025) / ln(p/100)} samples (368 for p99, see
  * {@link PercentileIntervals#minSamples}); with fewer, {@code p99} is null ("n/a (too few)"). {@code ci95_ms}
- * intervals say how they were made in {@code method}: {@code bootstrap} (single-stream), {@code batch-means} (server
- * trials, over the latencies in arrival order) or {@code between-shards} (merged runs).
+ * intervals say how they were made in {@code method}: {@code order-statistics} (single-stream; distribution-free, from
+ * the histogram; {@code bootstrap} in older files), {@code batch-means} (server trials, over the latencies in arrival
+ * order) or {@code between-shards} (merged runs).
+ *
+ * <p>The histograms ({@code latency_histogram}) are what is stored: the statistics next to them ({@code latency_ms},
+ * a size's {@code latency_ci95_ms}, a trial's {@code latency_ms}) are written for readers and derived again from the
+ * histogram on read. Intervals the histogram cannot give (batch means need the arrival order, between-shards intervals
+ * each shard's histogram) are stored.
  */
 public record Results(int schemaVersion, Environment environment, List<Environment> environments, Settings settings,
                       List<Run> runs, List<GalleryEntry> gallery, List<Warning> warnings, Classes classes) {

@@ -242,7 +242,10 @@ public record Run(String model, String backend, String precision, String status,
             return this;
         }
 
-        /** The first size's single-stream latency (the size is created, 0x0, when there is none). */
+        /**
+         * The first size's single-stream latency (the size is created, 0x0, when there is none); it stands only for a
+         * size without a histogram: with one, the statistics are the histogram's ({@link PerformanceAtSize}).
+         */
         public Builder latencyMs(Latency value) {
             latencyMs = value;
             return this;

@@ -73,20 +73,30 @@ public record Server(String mode, Double p99BoundMs, Double maxQps, String arriv
      *                         them over a window of {@code requests / targetQps} seconds that starts before its first
      *                         arrival (LoadGen likewise counts from the start of its run, not from the first query)
      * @param requests         measured requests (warm-up excluded)
-     * @param latencyMs        latency percentiles, counted from each request's scheduled arrival
+     * @param latencyMs        latency percentiles, counted from each request's scheduled arrival: derived from
+     *                         {@code latencyHistogram} when there is one (values given, or read from a file, are then
+     *                         ignored)
      * @param ci95Ms           95% intervals of p50 and p99 (batch means over the latencies in arrival order, since a
      *                         request's latency depends on those queued before it); null when not computed, an
-     *                         interval null when the trial has too few requests for it
+     *                         interval null when the trial has too few requests for it. Stored, not derived: the
+     *                         histogram has lost the arrival order that batch means need
      * @param maxQueueDepth    the most requests that had arrived and were waiting for a worker at one time
      * @param valid            achieved QPS at least 95% of the target (the system kept up with the schedule)
-     * @param withinBound      valid and the bound's percentile within the bound; null without a bound
-     * @param latencyHistogram the microsecond HdrHistogram, compressed and base64-encoded, so reports can be redrawn
+     * @param withinBound      valid, enough requests to support the bound's percentile, and that percentile within the
+     *                         bound; null without a bound
+     * @param latencyHistogram the microsecond HdrHistogram, compressed and base64-encoded: the stored ingredient
      * @param wakeLateMs       how late the harness woke for an arrival a worker was idle waiting for (its own timing
      *                         error, inside those requests' latencies); null in files before it was recorded
      */
     public record Trial(double targetQps, double achievedQps, long requests, Percentiles latencyMs,
                         PercentileIntervals ci95Ms, long maxQueueDepth, boolean valid, Boolean withinBound,
                         String latencyHistogram, Lateness wakeLateMs) {
+
+        public Trial {
+            if (latencyHistogram != null) {
+                latencyMs = Latencies.serverPercentiles(Latencies.decode(latencyHistogram));
+            }
+        }
 
         /** Whether the harness's wake-up lateness is a noticeable share of this trial's p99 (see {@link #LATE_SHARE}). */
         public boolean harnessLate() {

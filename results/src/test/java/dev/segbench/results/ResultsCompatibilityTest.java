@@ -31,8 +31,9 @@ class ResultsCompatibilityTest {
     }
 
     /**
-     * A schema-3 file as that code wrote it (each run's first-size summary repeated at the top): the run reads the same
-     * summary, now derived from its first size, and the sizes keep their own values.
+     * A schema-3 file as that code wrote it (each run's first-size summary repeated at the top): the run reads its
+     * summary from its first size, the latency statistics derived from that size's histogram, and the sizes keep their
+     * own values.
      */
     @Test
     void schema3RunsReadTheSummaryTheyStoredFromTheirFirstSize() throws Exception {
@@ -43,35 +44,46 @@ class ResultsCompatibilityTest {
         var stored = ResultsJson.mapper().readTree(bytes).get("runs").get(0);
         Run run = ResultsJson.fromBytes(bytes, "schema3").runs().getFirst();
         var m = ResultsJson.mapper();
-        assertEquals(stored.get("latency_ms").toString(), m.valueToTree(run.latencyMs()).toString());
         assertEquals(stored.get("latency_histogram").asText(), run.latencyHistogram());
+        StoredHistogramTest.assertSameLatency(Latencies.stats(Latencies.decode(run.latencyHistogram())), run.latencyMs());
+        assertEquals(stored.get("latency_ms").get("count").asLong(), run.latencyMs().count());
         assertEquals(stored.get("measurement").toString(), m.valueToTree(run.measurement()).toString());
         assertEquals(stored.get("throughput").toString(), m.valueToTree(run.throughput()).toString());
         assertEquals(stored.get("device_timings_ms").toString(), m.valueToTree(run.deviceTimingsMs()).toString());
         assertEquals(java.util.List.of("512x512", "256x256"), run.performance().stream().map(PerformanceAtSize::size).toList());
         assertEquals(120.0, run.firstSize().throughput().get(1).imagesPerSecond(), "the size's own cells, with windows");
         assertEquals(2.0, run.firstSize().throughput().get(1).seconds());
-        assertEquals("HISTB", run.performance().get(1).latencyHistogram());
+        assertEquals(stored.get("performance").get(1).get("latency_histogram").asText(),
+                run.performance().get(1).latencyHistogram());
+        StoredHistogramTest.assertSameLatency(Latencies.stats(Latencies.decode(run.performance().get(1).latencyHistogram())),
+                run.performance().get(1).latencyMs()); // each size's statistics are its own histogram's
         assertEquals(null, run.performance().get(1).deviceTimingsMs(), "device timings were the first size's");
     }
 
     /** Schema 1: no sizes at all; the run's own fields become its first size, of the settings' performance size. */
     @Test
     void schema1RunsWithoutSizesReadIntoOneSize() throws Exception {
+        org.HdrHistogram.Histogram h = Latencies.newHistogram(); // p50 4 ms, p99 (the 396th of 400) 6 ms
+        h.recordValueWithCount(4_000, 300);
+        h.recordValueWithCount(5_000, 92);
+        h.recordValueWithCount(6_000, 6);
+        h.recordValueWithCount(7_000, 2);
         String json = """
                 {"schema_version": 1, "settings": {"perf_height": 320, "perf_width": 480},
                  "runs": [{"model": "m", "backend": "b", "precision": "fp32", "status": "ok",
                   "latency_ms": {"p50": 4.0, "p90": 5.0, "p95": 5.5, "p99": 6.0, "max": 7.0, "mean": 4.5, "stddev": 0.5,
                                  "count": 400},
-                  "latency_histogram": "H", "throughput": [{"batch": 1, "images_per_second": 250.0},
+                  "latency_histogram": "%s", "throughput": [{"batch": 1, "images_per_second": 250.0},
                                                          {"batch": 8, "images_per_second": 300.0}],
                   "measurement": {"valid": true, "reasons": [], "warmup_seconds": 1, "duration_seconds": 2, "iterations": 400}},
-                  {"model": "m", "backend": "c", "precision": "fp32", "status": "failed", "reason": "x", "throughput": []}]}""";
+                  {"model": "m", "backend": "c", "precision": "fp32", "status": "failed", "reason": "x", "throughput": []}]}""".formatted(
+                Latencies.encode(h));
         Results r = ResultsJson.fromBytes(json.getBytes(StandardCharsets.UTF_8), "old");
         Run run = r.runs().getFirst();
         assertEquals("320x480", run.firstSize().size());
-        assertEquals(6.0, run.latencyMs().p99());
-        assertEquals("H", run.latencyHistogram());
+        assertEquals(6.0, run.latencyMs().p99(), 6e-3, "the 396th of 400, read from the histogram (its bucket's top)");
+        assertEquals(4.0, run.latencyMs().p50(), 4e-3);
+        assertEquals(Latencies.encode(h), run.latencyHistogram());
         assertEquals(400, run.measurement().iterations());
         assertEquals(java.util.List.of(new Run.Throughput(1, 250.0), new Run.Throughput(8, 300.0)), run.throughput());
         assertEquals(300.0, InFlightThroughput.best(run).imagesPerSecond());

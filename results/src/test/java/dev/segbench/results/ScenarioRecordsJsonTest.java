@@ -19,10 +19,14 @@ class ScenarioRecordsJsonTest {
     private static final ObjectMapper JSON = ResultsJson.mapper();
 
     static Server server() {
-        PercentileIntervals ci = new PercentileIntervals(0.95, 1000, 3, new PercentileIntervals.Interval(9.9, 10.2),
-                new PercentileIntervals.Interval(30, 41.5), PercentileIntervals.BOOTSTRAP, 0);
+        PercentileIntervals ci = new PercentileIntervals(0.95, 0, 0, new PercentileIntervals.Interval(9.9, 10.2),
+                new PercentileIntervals.Interval(30, 41.5), PercentileIntervals.BATCH_MEANS, 5);
+        org.HdrHistogram.Histogram overloaded = Latencies.newHistogram();
+        for (int i = 0; i < 300; i++) {
+            overloaded.recordValue(400_000 + 3_000L * i); // 0.4 to 1.3 s: the queue grew
+        }
         return new Server(Server.SEARCH, 50.0, 61.25, "poisson", 1, 1, List.of(
-                new Server.Trial(98, 71.5, 300, new Server.Percentiles(400, 900, 1200.0, 1300.0, 1310), null, 120, false, false, "HISTO", null),
+                new Server.Trial(98, 71.5, 300, new Server.Percentiles(400, 900, 1200.0, 1300.0, 1310), null, 120, false, false, Latencies.encode(overloaded), null),
                 new Server.Trial(61.25, 60.9, 300, new Server.Percentiles(10.4, 22, 48.0, 49.0, 49.5), ci, 4, true, true, null, new Server.Lateness(0.05, 0.2, 0.9, 290))),
                 null);
     }

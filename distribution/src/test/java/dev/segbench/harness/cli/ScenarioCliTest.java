@@ -167,7 +167,7 @@ class ScenarioCliTest {
             assertEquals(first.latencyMs().p50(), run.latencyMs().p50());
             assertEquals(first.latencyHistogram(), run.latencyHistogram());
             assertTrue(first.latencyCi95Ms().p50().lo() <= run.latencyMs().p50() && run.latencyMs().p50() <= first.latencyCi95Ms().p50().hi(),
-                    "p50 inside its bootstrap interval");
+                    "p50 inside its interval");
             assertEquals(List.of(1, 2), first.throughput().stream().map(t -> t.batch()).toList());
             assertNotNull(first.measurement().unstable(), "the unstable flag is recorded");
             assertNotNull(first.telemetry());

@@ -162,7 +162,8 @@ final class CompareCommand implements Callable<Integer> {
     long serverSeed;
 
     @Option(names = "--server-min-requests", defaultValue = "" + LoadSettings.DEFAULT_SERVER_MIN_REQUESTS, paramLabel = "N",
-            description = "Server: each trial measures at least N requests, and lasts at least --min-duration (default: ${DEFAULT-VALUE}).")
+            description = "Server: each trial measures at least N requests (and, judged against a bound, at least what its "
+                    + "percentile needs: 368 for p99), and lasts at least --min-duration (default: ${DEFAULT-VALUE}).")
     int serverMinRequests;
 
     @Option(names = "--server-search-budget", paramLabel = "DURATION", converter = DurationConverter.class,

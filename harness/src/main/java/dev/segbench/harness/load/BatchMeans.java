@@ -1,5 +1,6 @@
 package dev.segbench.harness.load;
 
+import dev.segbench.results.Latencies;
 import dev.segbench.results.PercentileIntervals;
 import java.util.Arrays;
 import org.HdrHistogram.Histogram;
@@ -10,7 +11,7 @@ import org.apache.commons.math3.distribution.TDistribution;
  * means centred on the whole sample's estimate): the series, kept in arrival order, is cut into {@code b} consecutive
  * batches, each batch's percentile is one estimate, and the interval is the whole sample's percentile plus or minus
  * {@code t(b-1) * sd(batch estimates) / sqrt(b)}. Neighbouring requests of a server trial are correlated (each waits
- * behind the ones before it), which the order-statistic bootstrap ignores and batches of consecutive requests keep;
+ * behind the ones before it), which intervals for independent samples ignore and batches of consecutive requests keep;
  * the same formula over the shards of a merged run samples the variation between JVMs and machines, as JMH does
  * across forks.
  */
@@ -33,9 +34,9 @@ public final class BatchMeans {
         if (inOrderMicros.length == 0) {
             return null;
         }
-        return new PercentileIntervals(PercentileBootstrap.LEVEL, 0, 0,
-                ms(interval(inOrderMicros, 50, histogram.getValueAtPercentile(50), PercentileBootstrap.LEVEL)),
-                ms(interval(inOrderMicros, 99, histogram.getValueAtPercentile(99), PercentileBootstrap.LEVEL)),
+        return new PercentileIntervals(PercentileIntervals.LEVEL, 0, 0,
+                ms(interval(inOrderMicros, 50, histogram.getValueAtPercentile(50), PercentileIntervals.LEVEL)),
+                ms(interval(inOrderMicros, 99, histogram.getValueAtPercentile(99), PercentileIntervals.LEVEL)),
                 PercentileIntervals.BATCH_MEANS, batches(inOrderMicros.length, 99));
     }
 
@@ -89,7 +90,7 @@ public final class BatchMeans {
 
     /** The k-th smallest with {@code k = ceil(p/100 n)} (at least 1) of a sorted sample: HdrHistogram's rank rule. */
     static long nearestRank(long[] sorted, double percentile) {
-        return sorted[(int) (PercentileBootstrap.rank(percentile, sorted.length) - 1)];
+        return sorted[(int) (Latencies.rank(percentile, sorted.length) - 1)];
     }
 
     private static PercentileIntervals.Interval ms(double[] microsInterval) {

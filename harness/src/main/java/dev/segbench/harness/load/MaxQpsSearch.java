@@ -4,6 +4,7 @@ import dev.segbench.results.settings.Arrivals;
 import dev.segbench.results.settings.OptionLists;
 
 import dev.segbench.api.BackendException;
+import dev.segbench.results.PercentileIntervals;
 import dev.segbench.results.Server;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +21,9 @@ import java.util.Locale;
  * run's other results with it): a trial that misses the bound with no request queued (light load: its latency is
  * the service time, which no lower rate shortens) ends the search, and a trial is not started when its expected
  * length exceeds what is left of the search's time budget ({@code --server-search-budget}). Either says so in
- * {@code note}; the trials so far are kept.
+ * {@code note}; the trials so far are kept. A trial with fewer requests than the bound's percentile needs
+ * ({@link PercentileIntervals#minSamples}) cannot meet the bound and stops the search with a note; the performance step
+ * raises every trial's minimum to that count ({@link ServerScenario#minRequests}), so a real search never has one.
  */
 public final class MaxQpsSearch {
 
@@ -111,6 +114,13 @@ public final class MaxQpsSearch {
             }
             ServerScenario.Trial trial = runner.run(qps);
             trials.add(trial);
+            if (!trial.supports(percentile)) {
+                // it cannot meet the bound (ServerScenario.Trial#within), nor show that the rate misses it
+                note = String.format(Locale.ROOT, "the trial at %s qps measured %d requests, fewer than the %d that %s "
+                        + "needs (%s); too short to judge against the bound; stopped there", rate(qps), trial.requests(),
+                        PercentileIntervals.minSamples(percentile), p, PercentileIntervals.TOO_FEW);
+                break;
+            }
             if (trial.within(boundMs, percentile)) {
                 pass = pass == null ? qps : Math.max(pass, qps);
             } else {

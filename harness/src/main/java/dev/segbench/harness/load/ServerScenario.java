@@ -6,7 +6,7 @@ import dev.segbench.api.BackendException;
 import dev.segbench.api.Progress;
 import dev.segbench.results.PercentileIntervals;
 import dev.segbench.results.Server;
-import dev.segbench.harness.metrics.Latencies;
+import dev.segbench.results.Latencies;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -90,9 +90,18 @@ public final class ServerScenario {
             return within(p99BoundMs, Server.DEFAULT_PERCENTILE);
         }
 
-        /** Valid and the latency at {@code percentile} within the bound. */
+        /**
+         * Valid, long enough to support {@code percentile} ({@link #supports}) and the latency there within the bound.
+         * A shorter trial cannot meet a bound: its histogram's "p99" of 30 requests is their maximum, which says nothing
+         * about the p99 of the rate.
+         */
         public boolean within(double boundMs, double percentile) {
-            return valid() && latencyMs(percentile) <= boundMs;
+            return valid() && supports(percentile) && latencyMs(percentile) <= boundMs;
+        }
+
+        /** Whether the trial measured enough requests to support {@code percentile} ({@link PercentileIntervals#supports}). */
+        public boolean supports(double percentile) {
+            return PercentileIntervals.supports(requests, percentile);
         }
 
         /** As recorded in results.json, with the intervals of p50 and p99 and the harness's wake-up lateness. */
@@ -106,9 +115,7 @@ public final class ServerScenario {
             Server.Lateness late = wakeLate == null || wakeLate.getTotalCount() == 0 ? null
                     : new Server.Lateness(ms(wakeLate.getValueAtPercentile(50)), ms(wakeLate.getValueAtPercentile(99)),
                             ms(wakeLate.getMaxValue()), wakeLate.getTotalCount());
-            return new Server.Trial(targetQps, achievedQps, requests,
-                    new Server.Percentiles(ms(h.getValueAtPercentile(50)), ms(h.getValueAtPercentile(90)),
-                            Latencies.percentileMs(h, 99), Latencies.percentileMs(h, 99.9), ms(h.getMaxValue())),
+            return new Server.Trial(targetQps, achievedQps, requests, null, // percentiles: derived from the histogram
                     ci95Ms, maxQueueDepth, valid(), boundMs == null ? null : within(boundMs, percentile),
                     Latencies.encode(h), late);
         }
@@ -119,6 +126,17 @@ public final class ServerScenario {
     }
 
     private ServerScenario() {
+    }
+
+    /**
+     * Measured requests per trial, at least: {@code --min-iterations} (it holds in every scenario that counts requests),
+     * {@code --server-min-requests}, and, when a bound is judged ({@code boundMs} not null), the requests its
+     * {@code percentile} needs ({@link PercentileIntervals#minSamples}: 368 for p99, 3688 for p99.9), so that no trial is
+     * judged on a percentile its sample cannot support. The one rule for the trials and the run's fingerprint.
+     */
+    public static int minRequests(int minIterations, int serverMinRequests, Double boundMs, double percentile) {
+        long needed = boundMs == null ? 1 : PercentileIntervals.minSamples(percentile);
+        return (int) Math.min(Integer.MAX_VALUE / 2, Math.max(Math.max(minIterations, serverMinRequests), needed));
     }
 
     /** The {@code server} entry of results.json for one trial at a fixed rate ({@code --server-qps}). */

@@ -3,9 +3,8 @@ package dev.segbench.harness.load;
 import dev.segbench.api.DeviceTimings;
 import dev.segbench.api.BackendException;
 import dev.segbench.api.Progress;
-import dev.segbench.results.PercentileIntervals;
 import dev.segbench.results.Run;
-import dev.segbench.harness.metrics.Latencies;
+import dev.segbench.results.Latencies;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -32,8 +31,8 @@ public final class SingleStreamScenario {
     }
 
     /**
-     * @param latency          microsecond histogram of the timed requests
-     * @param ci95Ms           bootstrap intervals of its p50 and p99
+     * @param latency          microsecond histogram of the timed requests (its statistics and intervals are derived
+     *                         from it, {@link Latencies})
      * @param windowStartNanos {@link System#nanoTime()} when the first timed request started
      * @param windowEndNanos   {@link System#nanoTime()} when the last one returned: the same closed loop as offline
      *                         batch 1 with one in flight, so that cell is {@link OfflineScenario#cell} of this window
@@ -41,7 +40,7 @@ public final class SingleStreamScenario {
      *                         threshold
      * @param deviceTimings    mean device-side timings, for backends that report them; else null
      */
-    public record Outcome(Histogram latency, PercentileIntervals ci95Ms, long windowStartNanos, long windowEndNanos,
+    public record Outcome(Histogram latency, long windowStartNanos, long windowEndNanos,
                           Run.Measurement measurement, DeviceTimings deviceTimings, List<String> warnings) {
         public Outcome {
             warnings = List.copyOf(warnings);
@@ -134,7 +133,7 @@ public final class SingleStreamScenario {
                 requests);
         DeviceTimings timings = deviceCount == 0 ? null
                 : new DeviceTimings(device[0] / deviceCount, device[1] / deviceCount, device[2] / deviceCount);
-        return new Outcome(latency, PercentileBootstrap.intervalsMs(latency), windowStart, windowEnd, measurement,
+        return new Outcome(latency, windowStart, windowEnd, measurement,
                 timings, warnings);
     }
 }

@@ -5,8 +5,8 @@
  * {@link dev.segbench.harness.load.OfflineScenario} (K requests in flight from K threads) and
  * {@link dev.segbench.harness.load.ServerScenario} (open loop on a seeded arrival schedule, latency counted from
  * each request's scheduled time), with {@link dev.segbench.harness.load.MaxQpsSearch} for the highest rate under a
- * p99 bound, and confidence intervals by {@link dev.segbench.harness.load.PercentileBootstrap} (independent samples:
- * single-stream) or {@link dev.segbench.harness.load.BatchMeans} (latencies in arrival order: server trials; and the
- * shards of a merged run).
+ * latency bound, and confidence intervals by {@link dev.segbench.harness.load.BatchMeans} (latencies in arrival
+ * order: server trials; and the shards of a merged run); single-stream's distribution-free intervals are derived from
+ * its histogram ({@link dev.segbench.results.Latencies#intervalsMs}).
  */
 package dev.segbench.harness.load;

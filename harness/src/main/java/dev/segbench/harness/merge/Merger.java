@@ -18,10 +18,9 @@ import dev.segbench.results.Warnings;
 import dev.segbench.results.UserException;
 import dev.segbench.harness.gate.GateEvaluator;
 import dev.segbench.harness.load.BatchMeans;
-import dev.segbench.harness.load.PercentileBootstrap;
 import dev.segbench.harness.load.SingleStreamScenario;
 import dev.segbench.harness.metrics.ConfusionMatrix;
-import dev.segbench.harness.metrics.Latencies;
+import dev.segbench.results.Latencies;
 import dev.segbench.harness.results.ResultsBook;
 import dev.segbench.harness.results.ResultsFiles;
 import java.io.IOException;
@@ -352,10 +351,9 @@ public final class Merger {
             }
             Set<String> scenarios = new LinkedHashSet<>();
             ps.forEach(p -> scenarios.addAll(p.scenarios()));
-            out.add(new PerformanceAtSize(first.height(), first.width(), List.copyOf(scenarios),
-                    latency == null ? null : Latencies.stats(latency),
-                    latency == null ? null : intervalsMs(ps.stream().filter(p -> p.latencyHistogram() != null).findFirst()
-                            .map(PerformanceAtSize::latencyCi95Ms).orElse(null), hs, latency),
+            // the statistics (and one shard's intervals) are derived from the merged histogram by PerformanceAtSize
+            out.add(new PerformanceAtSize(first.height(), first.width(), List.copyOf(scenarios), null,
+                    latency == null ? null : betweenShardsMs(hs, latency),
                     latency == null ? null : Latencies.encode(latency),
                     mergeMeasurements(ps.stream().map(PerformanceAtSize::measurement).filter(Objects::nonNull).toList(),
                             latency, cvThreshold),
@@ -440,17 +438,18 @@ public final class Merger {
     }
 
     /**
-     * The 95% intervals of a merged size's p50 and p99: a single shard's own; over several, the variation between the
-     * shards' percentiles around the pooled one ({@link BatchMeans#sectioning}, each shard one estimate, as JMH
-     * combines forks), since each shard ran in its own JVM and maybe machine, which pooling their samples into one
-     * bootstrap would never sample. A percentile some shard is too small to support gets none.
+     * The 95% intervals of a merged size's p50 and p99 over several shards: the variation between the shards'
+     * percentiles around the pooled one ({@link BatchMeans#sectioning}, each shard one estimate, as JMH combines forks),
+     * since each shard ran in its own JVM and maybe machine, which intervals of the pooled samples would never sample.
+     * Null for one shard (its intervals are derived from its histogram). A percentile some shard is too small to
+     * support gets none.
      */
-    static PercentileIntervals intervalsMs(PercentileIntervals single, List<String> shardHistograms, Histogram pooled) {
-        if (shardHistograms.size() == 1) {
-            return single != null ? single : PercentileBootstrap.intervalsMs(pooled);
+    static PercentileIntervals betweenShardsMs(List<String> shardHistograms, Histogram pooled) {
+        if (shardHistograms.size() < 2) {
+            return null;
         }
         List<Histogram> shards = shardHistograms.stream().map(Latencies::decode).toList();
-        return new PercentileIntervals(PercentileBootstrap.LEVEL, 0, 0, betweenShards(shards, 50, pooled),
+        return new PercentileIntervals(PercentileIntervals.LEVEL, 0, 0, betweenShards(shards, 50, pooled),
                 betweenShards(shards, 99, pooled), PercentileIntervals.BETWEEN_SHARDS, shards.size());
     }
 
@@ -459,7 +458,7 @@ public final class Merger {
             return null;
         }
         double[] i = BatchMeans.sectioning(pooled.getValueAtPercentile(percentile),
-                shards.stream().mapToDouble(h -> h.getValueAtPercentile(percentile)).toArray(), PercentileBootstrap.LEVEL);
+                shards.stream().mapToDouble(h -> h.getValueAtPercentile(percentile)).toArray(), PercentileIntervals.LEVEL);
         return new PercentileIntervals.Interval(i[0] / 1000.0, i[1] / 1000.0);
     }
 

@@ -389,7 +389,8 @@ public final class Planner implements AutoCloseable {
             inputs.put("server_seed", load.seed());
             inputs.put("server_p99_ms", load.serverP99Ms());
             inputs.put("server_qps", load.serverQps());
-            inputs.put("server_min_requests", Math.max(perf.minIterations(), load.serverMinRequests()));
+            inputs.put("server_min_requests", dev.segbench.harness.load.ServerScenario.minRequests(perf.minIterations(),
+                    load.serverMinRequests(), load.serverP99Ms(), load.serverLatencyPercentile()));
             // absent at the default, so runs recorded before the option keep their fingerprints
             inputs.put("server_latency_percentile", load.serverLatencyPercentile() == dev.segbench.results.Server.DEFAULT_PERCENTILE
                     ? null : load.serverLatencyPercentile());

@@ -109,7 +109,7 @@ public final class ResultsFiles {
     }
 
     /**
-     * The first performance size's unstable flag and spread, bootstrap intervals, best in-flight, server max_qps and
+     * The first performance size's unstable flag and spread, 95% intervals, best in-flight, server max_qps and
      * bound, and the gate ("pass", "fail: ...", or empty without a gate).
      */
     private static List<Object> scenarioCells(Run r, InFlightThroughput best) {

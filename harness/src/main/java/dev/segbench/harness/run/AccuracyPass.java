@@ -13,7 +13,7 @@ import dev.segbench.api.Sample;
 import dev.segbench.results.Run;
 import dev.segbench.datasets.OrderedPrefetcher;
 import dev.segbench.harness.metrics.ConfusionMatrix;
-import dev.segbench.harness.metrics.Latencies;
+import dev.segbench.results.Latencies;
 import dev.segbench.harness.metrics.Segmentation;
 import dev.segbench.harness.results.GalleryWriter;
 import java.lang.foreign.Arena;

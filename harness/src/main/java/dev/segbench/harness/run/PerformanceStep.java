@@ -18,7 +18,7 @@ import dev.segbench.results.settings.Scenario;
 import dev.segbench.harness.load.ServerScenario;
 import dev.segbench.harness.load.SingleStreamScenario;
 import dev.segbench.harness.load.SystemUnderTest;
-import dev.segbench.harness.metrics.Latencies;
+import dev.segbench.results.Latencies;
 import dev.segbench.results.settings.Settings;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -197,7 +197,7 @@ public final class PerformanceStep {
             Telemetry telemetry = new Telemetry(cpu.read(), device.get());
             sizes.add(new PerformanceAtSize(size.height(), size.width(),
                     EnumSet.copyOf(load.scenarios()).stream().map(Scenario::id).toList(),
-                    single == null ? null : Latencies.stats(single.latency()), single == null ? null : single.ci95Ms(),
+                    null, null, // derived from the histogram
                     single == null ? null : Latencies.encode(single.latency()), single == null ? null : single.measurement(),
                     throughput, server, telemetry, single == null ? null : single.deviceTimings()));
         }
@@ -271,10 +271,9 @@ public final class PerformanceStep {
     private Server server(SystemUnderTest sut, SingleStreamScenario.Outcome single, List<InFlightThroughput> offline,
                           String label, Progress progress) throws BackendException, InterruptedException {
         int workers = load.serverWorkers(capabilities);
-        // --min-iterations holds in every scenario that counts requests; --server-min-requests may ask for more
         ServerScenario.Settings s = new ServerScenario.Settings(load.arrivals(), load.seed(), workers,
-                settings.warmupSeconds(), settings.minDurationSeconds(),
-                Math.max(settings.minIterations(), load.serverMinRequests()));
+                settings.warmupSeconds(), settings.minDurationSeconds(), ServerScenario.minRequests(settings.minIterations(),
+                        load.serverMinRequests(), load.serverP99Ms(), load.serverLatencyPercentile()));
         if (load.serverQps() != null) {
             return ServerScenario.fixedResult(ServerScenario.trial(sut, s, load.serverQps(), progress, label),
                     load.serverP99Ms(), load.serverLatencyPercentile(), s);

@@ -19,7 +19,7 @@ import dev.segbench.harness.env.ProcessMemory;
 import dev.segbench.harness.env.CpuFrequencyProbe;
 import dev.segbench.results.settings.OptionLists;
 import dev.segbench.harness.load.SessionUnderTest;
-import dev.segbench.harness.metrics.Latencies;
+import dev.segbench.results.Latencies;
 import dev.segbench.harness.plan.Plan;
 import dev.segbench.harness.plan.PlannedRun;
 import dev.segbench.results.settings.Settings;

@@ -13,7 +13,7 @@ import dev.segbench.results.Run;
 import dev.segbench.harness.CliResult;
 import dev.segbench.harness.fakes.FakeDatasets;
 import dev.segbench.harness.metrics.ConfusionMatrix;
-import dev.segbench.harness.metrics.Latencies;
+import dev.segbench.results.Latencies;
 import java.awt.image.BufferedImage;
 import java.awt.image.IndexColorModel;
 import java.nio.file.Files;

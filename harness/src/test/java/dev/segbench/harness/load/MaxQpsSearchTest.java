@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.segbench.results.Server;
-import dev.segbench.harness.metrics.Latencies;
+import dev.segbench.results.Latencies;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.DoubleUnaryOperator;
@@ -22,14 +22,17 @@ class MaxQpsSearchTest {
      * A trial whose every latency is {@code p99Ms} and whose achieved rate is the target, capped at {@code capacity};
      * some request queued (a queue model), so the light-load rule does not apply.
      */
+    /** Requests per synthetic trial: enough to support a p99 (368). */
+    static final int REQUESTS = 400;
+
     static ServerScenario.Trial trial(double qps, double p99Ms, double capacity) {
         return trial(qps, p99Ms, capacity, 1);
     }
 
     static ServerScenario.Trial trial(double qps, double p99Ms, double capacity, long maxQueueDepth) {
         Histogram h = Latencies.newHistogram();
-        h.recordValueWithCount(Math.round(p99Ms * 1000), 200);
-        return new ServerScenario.Trial(qps, Math.min(qps, capacity), 200, h, maxQueueDepth, null, null);
+        h.recordValueWithCount(Math.round(p99Ms * 1000), REQUESTS);
+        return new ServerScenario.Trial(qps, Math.min(qps, capacity), REQUESTS, h, maxQueueDepth, null, null);
     }
 
     @Test
@@ -55,9 +58,9 @@ class MaxQpsSearchTest {
         // three in four requests take 5 ms, the rest 100 ms, at every rate: p50 is within 10 ms, p99 never is
         MaxQpsSearch.TrialRunner runner = q -> {
             Histogram h = Latencies.newHistogram();
-            h.recordValueWithCount(5_000, 150);
-            h.recordValueWithCount(100_000, 50);
-            return new ServerScenario.Trial(q, q, 200, h, 1, null, null);
+            h.recordValueWithCount(5_000, 300);
+            h.recordValueWithCount(100_000, 100);
+            return new ServerScenario.Trial(q, q, 400, h, 1, null, null);
         };
         MaxQpsSearch.Outcome median = MaxQpsSearch.search(10, 10, 50, MaxQpsSearch.Budget.UNLIMITED, runner);
         assertEquals(40.0, median.maxQps(), "p50 within the bound at every rate: doubles to 4x the start");
@@ -146,5 +149,23 @@ class MaxQpsSearchTest {
         MaxQpsSearch.Outcome o = MaxQpsSearch.search(10, 10, q -> trial(q, 1, 1e9));
         assertEquals(40.0, o.maxQps());
         assertTrue(o.note().contains("4x the offline throughput"), o.note());
+    }
+
+    /**
+     * 30 requests of 1 ms each at every rate: their "p99" is their maximum, 1 ms, well within 10 ms, but 30 requests
+     * support no p99. The search must not report a max QPS from them: the first trial is too short, and it stops there.
+     */
+    @Test
+    void trialsTooShortForTheBoundsPercentileMeetNoBound() throws Exception {
+        MaxQpsSearch.Outcome o = MaxQpsSearch.search(10, 10, q -> {
+            Histogram h = Latencies.newHistogram();
+            h.recordValueWithCount(1_000, 30);
+            return new ServerScenario.Trial(q, q, 30, h, 1, null, null);
+        });
+        assertNull(o.maxQps(), "a p99 of 30 requests met nothing");
+        assertEquals(1, o.trials().size());
+        assertTrue(o.note().startsWith("the trial at 10 qps measured 30 requests, fewer than the 368 that p99 needs"),
+                o.note());
+        assertEquals(Boolean.FALSE, o.toResult(10, Arrivals.POISSON, 1, 1).trials().getFirst().withinBound());
     }
 }

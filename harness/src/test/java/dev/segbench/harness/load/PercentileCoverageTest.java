@@ -3,7 +3,7 @@ package dev.segbench.harness.load;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.segbench.results.PercentileIntervals;
-import dev.segbench.harness.metrics.Latencies;
+import dev.segbench.results.Latencies;
 import java.util.Locale;
 import org.HdrHistogram.Histogram;
 import org.apache.commons.math3.distribution.NormalDistribution;
@@ -41,7 +41,10 @@ class PercentileCoverageTest {
         return 10 * Math.exp(SIGMA * new NormalDistribution().inverseCumulativeProbability(p / 100));
     }
 
-    /** Fractions of runs whose p50 and p99 intervals cover the truth, by batch means and by the i.i.d. bootstrap. */
+    /**
+     * Fractions of runs whose p50 and p99 intervals cover the truth, by batch means and by the distribution-free
+     * order-statistic intervals of independent samples (single-stream's, derived from the histogram).
+     */
     static double[] coverage(double phi) {
         UniformRandomProvider rng = RandomSource.XO_RO_SHI_RO_128_PP.create(17L);
         double p50 = truePercentileMs(50);
@@ -54,35 +57,37 @@ class PercentileCoverageTest {
                 h.recordValue(v);
             }
             PercentileIntervals batch = BatchMeans.intervalsMs(series, h);
-            PercentileIntervals boot = PercentileBootstrap.intervalsMs(h, 0.95, 1000, r);
+            PercentileIntervals iid = Latencies.intervalsMs(h);
             covered[0] += batch.p50().contains(p50) ? 1 : 0;
             covered[1] += batch.p99().contains(p99) ? 1 : 0;
-            covered[2] += boot.p50().contains(p50) ? 1 : 0;
-            covered[3] += boot.p99().contains(p99) ? 1 : 0;
+            covered[2] += iid.p50().contains(p50) ? 1 : 0;
+            covered[3] += iid.p99().contains(p99) ? 1 : 0;
         }
         double[] out = new double[4];
         for (int i = 0; i < 4; i++) {
             out[i] = covered[i] / (double) RUNS;
         }
-        System.out.printf(Locale.ROOT, "phi %.1f: batch means covers p50 %.3f p99 %.3f; i.i.d. bootstrap p50 %.3f p99 %.3f%n",
+        System.out.printf(Locale.ROOT, "phi %.1f: batch means covers p50 %.3f p99 %.3f; order statistics p50 %.3f p99 %.3f%n",
                 phi, out[0], out[1], out[2], out[3]);
         return out;
     }
 
     @Test
-    void batchMeansCoverIndependentLatencies() {
+    void batchMeansAndOrderStatisticsCoverIndependentLatencies() {
         double[] c = coverage(0);
         assertTrue(c[0] >= 0.90, "p50 coverage " + c[0]);
         assertTrue(c[1] >= 0.90, "p99 coverage " + c[1]);
+        assertTrue(c[2] >= 0.90, "order statistics p50 coverage " + c[2]);
+        assertTrue(c[3] >= 0.90, "order statistics p99 coverage " + c[3]);
     }
 
     @Test
-    void batchMeansCoverCorrelatedLatenciesWhereTheIidBootstrapDoesNot() {
+    void batchMeansCoverCorrelatedLatenciesWhereIidIntervalsDoNot() {
         double[] c = coverage(0.9);
         assertTrue(c[0] >= 0.90, "p50 coverage " + c[0]);
         assertTrue(c[1] >= 0.90, "p99 coverage " + c[1]);
-        // the order-statistic bootstrap treats 2000 correlated samples as 2000 independent ones: far too narrow
-        assertTrue(c[2] < 0.90 && c[3] < 0.90, "i.i.d. bootstrap coverage p50 " + c[2] + " p99 " + c[3]);
+        // order statistics treat 2000 correlated samples as 2000 independent ones: far too narrow
+        assertTrue(c[2] < 0.90 && c[3] < 0.90, "order statistics coverage p50 " + c[2] + " p99 " + c[3]);
     }
 
     @Test
@@ -93,7 +98,7 @@ class PercentileCoverageTest {
         for (int i = 1; i <= 30; i++) {
             thirty.recordValue(1000L * i);
         }
-        PercentileIntervals ci = PercentileBootstrap.intervalsMs(thirty);
+        PercentileIntervals ci = Latencies.intervalsMs(thirty);
         assertTrue(ci.p99() == null, "p99 of 30 samples is their maximum: no interval " + ci);
         assertTrue(ci.p50() != null);
         long[] few = new long[1000];

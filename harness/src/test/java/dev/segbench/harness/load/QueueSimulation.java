@@ -83,7 +83,7 @@ public final class QueueSimulation {
     /** A simulated trial as the harness records it (a microsecond histogram of the measured latencies). */
     public static ServerScenario.Trial trial(ArrivalSchedule schedule, double[] serviceMs) {
         long[] arrivals = schedule.fromStart();
-        org.HdrHistogram.Histogram h = dev.segbench.harness.metrics.Latencies.newHistogram();
+        org.HdrHistogram.Histogram h = dev.segbench.results.Latencies.newHistogram();
         double free = Double.NEGATIVE_INFINITY;
         double lastDone = 0;
         double[] starts = new double[arrivals.length];
@@ -98,7 +98,7 @@ public final class QueueSimulation {
                 firstWaiting++;
             }
             if (i >= schedule.warmup()) {
-                dev.segbench.harness.metrics.Latencies.recordNanos(h, Math.round((done - arrive) * 1e6));
+                dev.segbench.results.Latencies.recordNanos(h, Math.round((done - arrive) * 1e6));
                 lastDone = done;
                 maxQueueDepth = Math.max(maxQueueDepth, i - firstWaiting);
             }

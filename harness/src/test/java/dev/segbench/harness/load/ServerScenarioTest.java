@@ -33,7 +33,8 @@ class ServerScenarioTest {
         assertTrue(t.latency().getValueAtPercentile(50) >= 2000, "latency includes the 2 ms service");
         Server.Trial r = t.toResult(1000.0);
         assertEquals(50, r.targetQps());
-        assertEquals(t.valid(), r.withinBound(), "a 1 s bound holds whenever the trial is valid");
+        assertEquals(Boolean.FALSE, r.withinBound(), "a 1 s bound on p99: 60 requests are too few to meet it");
+        assertEquals(t.valid(), t.toResult(1000.0, 50).withinBound(), "a 1 s bound on p50 holds whenever it is valid");
         assertNotNull(r.ci95Ms());
         assertTrue(r.latencyMs().p50() <= r.latencyMs().p90() && r.latencyMs().p90() <= r.latencyMs().max());
         // 60 requests cannot support a p99 (nor p99.9): none is recorded, by the rule a run's p99 follows (368 samples)
@@ -44,16 +45,46 @@ class ServerScenarioTest {
     @Test
     void aTrialIsValidWhenItKeepsWithinFivePercentOfItsTarget() {
         org.HdrHistogram.Histogram h = new org.HdrHistogram.Histogram(3);
-        h.recordValue(2_000);
-        h.recordValue(9_000);
-        ServerScenario.Trial keptUp = new ServerScenario.Trial(50, 47.6, 60, h, 0, null, null);
-        ServerScenario.Trial fellBehind = new ServerScenario.Trial(50, 47.4, 60, h, 0, null, null);
+        h.recordValueWithCount(2_000, 390);
+        h.recordValueWithCount(9_000, 10); // p99 (the 396th of 400) is 9 ms
+        ServerScenario.Trial keptUp = new ServerScenario.Trial(50, 47.6, 400, h, 0, null, null);
+        ServerScenario.Trial fellBehind = new ServerScenario.Trial(50, 47.4, 400, h, 0, null, null);
         assertTrue(keptUp.valid());
         assertFalse(fellBehind.valid());
         assertTrue(keptUp.within(10.0));
         assertFalse(keptUp.within(5.0), "p99 9 ms is over a 5 ms bound");
         assertFalse(fellBehind.within(1000.0), "an invalid trial is never within its bound");
         assertEquals(Boolean.TRUE, keptUp.toResult(10.0).withinBound());
+    }
+
+    /**
+     * A trial with fewer requests than its bound's percentile needs (368 for p99) cannot meet the bound: its "p99" is
+     * its maximum, which says nothing about the p99 at that rate. It is reported as too short (p99 null) and not within.
+     */
+    @Test
+    void aTrialTooShortForThePercentileCannotMeetTheBound() {
+        org.HdrHistogram.Histogram h = new org.HdrHistogram.Histogram(3);
+        h.recordValueWithCount(2_000, 367);
+        ServerScenario.Trial short367 = new ServerScenario.Trial(50, 50, 367, h, 0, null, null);
+        assertTrue(short367.valid());
+        assertFalse(short367.supports(99));
+        assertFalse(short367.within(10.0), "2 ms at every one of 367 requests, but 367 do not support a p99");
+        assertTrue(short367.within(10.0, 50), "they do support a p50");
+        Server.Trial recorded = short367.toResult(10.0);
+        assertEquals(Boolean.FALSE, recorded.withinBound());
+        assertNull(recorded.latencyMs().p99(), "shown as " + dev.segbench.results.PercentileIntervals.TOO_FEW);
+        h.recordValue(2_000);
+        assertTrue(new ServerScenario.Trial(50, 50, 368, h, 0, null, null).within(10.0), "368 support it");
+    }
+
+    /** The performance step asks every trial judged against a bound for the requests the bound's percentile needs. */
+    @Test
+    void aTrialsMinimumIsRaisedToWhatTheBoundsPercentileNeeds() {
+        assertEquals(368, ServerScenario.minRequests(30, 100, 50.0, 99));
+        assertEquals(3688, ServerScenario.minRequests(30, 500, 50.0, 99.9));
+        assertEquals(500, ServerScenario.minRequests(30, 500, 50.0, 99), "the default already supports p99");
+        assertEquals(1000, ServerScenario.minRequests(1000, 500, 50.0, 99), "--min-iterations holds too");
+        assertEquals(100, ServerScenario.minRequests(30, 100, null, 99), "no bound to judge: the options as given");
     }
 
     @Test

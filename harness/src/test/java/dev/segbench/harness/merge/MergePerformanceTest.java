@@ -16,7 +16,7 @@ import dev.segbench.results.PerformanceAtSize;
 import dev.segbench.results.Run;
 import dev.segbench.results.Server;
 import dev.segbench.harness.load.SingleStreamScenario;
-import dev.segbench.harness.metrics.Latencies;
+import dev.segbench.results.Latencies;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -39,7 +39,7 @@ class MergePerformanceTest {
     private static Run shard(Histogram h, List<InFlightThroughput> grid, Server server) {
         Run.Measurement m = SingleStreamScenario.verdict(h, List.of(), 0.05, 1, 1, h.getTotalCount());
         PerformanceAtSize p = new PerformanceAtSize(64, 64, List.of("single-stream", "offline", "server"),
-                Latencies.stats(h), null, Latencies.encode(h), m, grid, server, null);
+                null, null, Latencies.encode(h), m, grid, server, null);
         return Run.builder("m", "b", "fp32").performance(List.of(p)).build();
     }
 
@@ -171,8 +171,8 @@ class MergePerformanceTest {
         assertNull(judged.get(2).gate());
     }
     /**
-     * Three shards, each steady on its own machine (10, 11 and 12 ms): pooled into one sample the i.i.d. bootstrap
-     * sees 1200 values and gives an interval of a single bucket, as if another run would land on the same p50; between
+     * Three shards, each steady on its own machine (10, 11 and 12 ms): pooled into one sample, i.i.d. intervals see
+     * 1200 values and gives an interval of a single bucket, as if another run would land on the same p50; between
      * the shards the p50 varies by 2 ms, and the merged interval says so.
      */
     @Test
@@ -194,7 +194,36 @@ class MergePerformanceTest {
         // t(2) = 4.303, sd of the shards' p50s (10.003, 11.003, 12.003 ms) = 1 ms: half-width 4.303 / sqrt(3) = 2.48 ms
         assertEquals(2 * 2.484, ci.p50().hi() - ci.p50().lo(), 0.02, ci.toString());
         assertTrue(ci.p50().contains(pooled.getValueAtPercentile(50) / 1000.0));
-        dev.segbench.results.PercentileIntervals iid = dev.segbench.harness.load.PercentileBootstrap.intervalsMs(pooled);
-        assertTrue(iid.p50().hi() - iid.p50().lo() < 0.1, "the pooled bootstrap never sees the shards differ: " + iid);
+        dev.segbench.results.PercentileIntervals iid = Latencies.intervalsMs(pooled);
+        assertTrue(iid.p50().hi() - iid.p50().lo() < 0.1, "pooled i.i.d. intervals never see the shards differ: " + iid);
+    }
+
+    /**
+     * The merged statistics are the merged histogram's, in memory and in the file written: p99 over three shards of
+     * different speeds is the p99 of their added histograms (no shard's, nor any average of theirs), and reads back so.
+     */
+    @Test
+    void aMergedFilesP99IsTheMergedHistogramsP99() throws Exception {
+        Histogram pooled = Latencies.newHistogram();
+        List<Run> shards = new java.util.ArrayList<>();
+        long[][] shardLatencies = {{10_000, 400}, {11_000, 300}, {30_000, 20}}; // (microseconds, count): a slow tail
+        for (long[] s : shardLatencies) {
+            Histogram h = steady(s[0], (int) s[1]);
+            pooled.add(h);
+            shards.add(shard(h, List.of(), null));
+        }
+        Run merged = Merger.mergeRuns(shards, List.of(), 0.05);
+        double pooledP99 = pooled.getValueAtPercentile(99) / 1000.0;
+        assertEquals(30.0, pooledP99, 0.03, "the slow shard's 20 of 720 requests are the merged tail");
+        assertEquals(pooledP99, merged.latencyMs().p99());
+        assertEquals(Latencies.decode(merged.latencyHistogram()).getValueAtPercentile(99) / 1000.0, merged.latencyMs().p99());
+        dev.segbench.results.Results file = new dev.segbench.results.Results(dev.segbench.results.Results.SCHEMA_VERSION,
+                null, null, List.of(merged), null, null);
+        Run read = dev.segbench.results.ResultsJson.fromBytes(dev.segbench.results.ResultsJson.toBytes(file), "merged")
+                .runs().getFirst();
+        assertEquals(pooledP99, read.latencyMs().p99());
+        assertEquals(720, read.latencyMs().count());
+        assertEquals(dev.segbench.results.PercentileIntervals.BETWEEN_SHARDS, read.firstSize().latencyCi95Ms().method(),
+                "the intervals between the shards are kept");
     }
 }

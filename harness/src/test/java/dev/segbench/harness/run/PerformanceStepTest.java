@@ -255,12 +255,13 @@ class PerformanceStepTest {
     @Test
     void aFixedServerRateRunsOneTrialAtThatRateWithItsBound() throws Exception {
         List<OptionLists.Size> one = List.of(new OptionLists.Size(8, 8));
-        Settings.Performance p = performance(load(EnumSet.of(Scenario.SERVER), one, List.of(1), 500.0, 50.0), List.of(1), 0);
+        // 200/s: the trial's 368 requests (what its p99 bound needs) take under 2 s
+        Settings.Performance p = performance(load(EnumSet.of(Scenario.SERVER), one, List.of(1), 500.0, 200.0), List.of(1), 0);
         PerformanceStep.Outcome o = run(p, Set.of(), 1);
         Server server = o.sizes().getFirst().server();
         assertEquals(Server.FIXED, server.mode());
         assertEquals(1, server.trials().size());
-        assertEquals(50.0, server.trials().getFirst().targetQps());
+        assertEquals(200.0, server.trials().getFirst().targetQps());
         assertEquals(500.0, server.p99BoundMs());
         assertEquals("uniform", server.arrivals());
         assertEquals(1, server.workers());
@@ -358,13 +359,27 @@ class PerformanceStepTest {
         assertEquals(10, o.sizes().getFirst().server().trials().getFirst().requests());
     }
 
+    /**
+     * A trial judged against a p99 bound measures the 368 requests a p99 needs, though --min-iterations (10) and
+     * --server-min-requests (5) ask for fewer: with fewer its "p99" would be its maximum.
+     */
+    @Test
+    void aTrialJudgedOnP99MeasuresTheRequestsAP99Needs() throws Exception {
+        List<OptionLists.Size> one = List.of(new OptionLists.Size(8, 8));
+        LoadSettings load = new LoadSettings(EnumSet.of(Scenario.SERVER), one, List.of(1), Arrivals.UNIFORM, 1, 1000.0, 400.0, 5);
+        Server.Trial t = run(performance(load, List.of(1), 0), Set.of(), 1).sizes().getFirst().server().trials().getFirst();
+        assertEquals(368, t.requests());
+        assertNotNull(t.latencyMs().p99());
+    }
+
     @Test
     void aSearchForABoundBelowTheServiceTimeStopsAndKeepsEverythingMeasured() throws Exception {
-        // 20 ms service, 5 ms bound: no rate meets it. Without the light-load rule and the budget this searches
-        // through 7 trials of 20 requests each down to 1/64 of the capacity (about 50 s here; 100 min at real sizes).
+        // 20 ms service, 5 ms bound on p50 (whose 6 samples leave the trials at 20 requests): no rate meets it. Without
+        // the light-load rule and the budget this searches through 7 trials of 20 requests each down to 1/64 of the
+        // capacity (about 50 s here; 100 min at real sizes).
         List<OptionLists.Size> one = List.of(new OptionLists.Size(8, 8));
         LoadSettings load = new LoadSettings(EnumSet.allOf(Scenario.class), one, List.of(1), Arrivals.UNIFORM, 1, 5.0, null, 20, LoadSettings.SPLIT,
-                30, 99);
+                30, 50);
         Settings.Performance p = performance(load, List.of(1), 0.05);
         PerformanceStep.Outcome o = run(p, Set.of(), 20);
         PerformanceAtSize at = o.sizes().getFirst();
