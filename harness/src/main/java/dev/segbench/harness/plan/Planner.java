@@ -22,6 +22,7 @@ import dev.segbench.results.Warning;
 import dev.segbench.results.Warnings;
 import dev.segbench.harness.UserException;
 import dev.segbench.harness.env.EnvironmentProbe;
+import dev.segbench.harness.exec.BackendEnvironment;
 import dev.segbench.harness.load.LoadSettings;
 import dev.segbench.harness.load.Scenario;
 import dev.segbench.harness.plugins.Plugins;
@@ -176,7 +177,8 @@ public final class Planner implements AutoCloseable {
         Map<String, dev.segbench.api.Availability> forEnvironment = new LinkedHashMap<>();
         for (Backend b : toProbe) {
             if (selected.contains(b) || b == referenceBackend) {
-                forEnvironment.put(b.id(), states.get(b.id()).availability());
+                forEnvironment.put(b.id(), BackendEnvironment.withFacts(b, states.get(b.id()).availability(),
+                        settings.execution().inProcess()));
             }
         }
         return new Plan(settings, reference, backendIds, facts, runs, states,
