@@ -1,6 +1,7 @@
 package dev.segbench.api;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -42,6 +43,17 @@ public interface Backend {
      */
     default List<String> propertyKeys() {
         return List.of();
+    }
+
+    /**
+     * Environment variables the harness sets for the process of each of this backend's runs (its own child JVM). Some
+     * native runtimes read a setting only from the environment, once, when the process starts (glibc's
+     * {@code MALLOC_ARENA_MAX}, say), so neither the backend nor a JVM option can set it later. A variable already in
+     * segbench's own environment is left as the user set it; an {@code --in-process} run cannot get them. The harness
+     * records what each run's process got, and from where, in the backend's environment facts. Default: none.
+     */
+    default Map<String, String> childEnvironment() {
+        return Map.of();
     }
 
     /**

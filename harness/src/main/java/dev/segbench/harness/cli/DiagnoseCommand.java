@@ -23,6 +23,7 @@ import dev.segbench.harness.diagnose.DiagnoseTask;
 import dev.segbench.harness.diagnose.Diagnosis;
 import dev.segbench.harness.diagnose.GraphView;
 import dev.segbench.harness.exec.BackendProbes;
+import dev.segbench.harness.exec.BackendEnvironment;
 import dev.segbench.harness.exec.IsolatedTasks;
 import dev.segbench.harness.plan.BackendState;
 import dev.segbench.results.settings.Settings;
@@ -194,7 +195,8 @@ final class DiagnoseCommand implements Callable<Integer> {
                         threads, view.tensors(), referenceDir.toAbsolutePath(), i == 0);
                 cli.err.println("diagnose: " + modelId + " on " + s.key() + (i == 0 ? " (reference)" : ""));
                 IsolatedTasks.Outcome<DiagnoseJob.Captured> o = tasks.run(PlannedRun.fileSafe(modelId) + "-" + s.backend() + "-"
-                        + s.precision().id(), DiagnoseTask.class, job, DiagnoseJob.Captured.class);
+                        + s.precision().id(), DiagnoseTask.class, job, DiagnoseJob.Captured.class,
+                        BackendEnvironment.declared(plugins.backend(s.backend()).orElseThrow()));
                 outcomes.put(s.key(), o);
                 if (o.failure() != null) {
                     cli.err.println(s.key() + " failed: " + o.failure());

@@ -20,7 +20,9 @@ final class EnvCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         java.util.Map<String, Availability> states = new java.util.LinkedHashMap<>();
-        cli.plugins().backends().forEach(b -> states.put(b.id(), Plugins.availability(b)));
+        // as a compare records it: each run in a process of its own, with the environment its backend declares
+        cli.plugins().backends().forEach(b -> states.put(b.id(),
+                dev.segbench.harness.exec.BackendEnvironment.withFacts(b, Plugins.availability(b), false)));
         Environment env = EnvironmentProbe.collect(states);
         cli.out.println(ResultsJson.mapper().writeValueAsString(env));
         for (Backend b : cli.plugins().backends()) {

@@ -20,6 +20,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -85,25 +86,27 @@ final class ChildProcess {
      * as {@code resultType} when the child wrote one and exited 0.
      */
     <T> Ended<T> run(String name, Job job, Class<T> resultType, boolean watchProgress) throws InterruptedException {
-        return run(name, job, resultType, watchProgress, null);
+        return run(name, job, resultType, watchProgress, Map.of(), null);
     }
 
     /**
      * As above; for a run child, {@code whileItStarts} (the parent's own work, e.g. writing the previous run's
      * results) runs while the child starts its JVM and loads the model, and the child begins its measured work only
      * after it is done (the parent then sends {@value ChildMain#GO}), so the two never compete for the CPU.
+     * {@code environment}: what the job's backend declares for its process ({@link BackendEnvironment}).
      */
-    <T> Ended<T> run(String name, Job job, Class<T> resultType, boolean watchProgress, Runnable whileItStarts)
-            throws InterruptedException {
+    <T> Ended<T> run(String name, Job job, Class<T> resultType, boolean watchProgress, Map<String, String> environment,
+                     Runnable whileItStarts) throws InterruptedException {
         try {
-            return runChecked(name, job, resultType, watchProgress, whileItStarts);
+            return runChecked(name, job, resultType, watchProgress, environment, whileItStarts);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot run a child process for " + name + " (" + e.getMessage() + ")", e);
         }
     }
 
     private <T> Ended<T> runChecked(String name, Job job, Class<T> resultType, boolean watchProgress,
-                                    Runnable whileItStarts) throws IOException, InterruptedException {
+                                    Map<String, String> environment, Runnable whileItStarts)
+            throws IOException, InterruptedException {
         Files.createDirectories(workDir);
         Files.createDirectories(logDir);
         Path jobFile = workDir.resolve(name + ".job.json");
@@ -126,6 +129,7 @@ final class ChildProcess {
         Path argFile = workDir.resolve(name + ".args");
         ProcessBuilder pb = new ProcessBuilder(JvmCommand.viaArgumentFile(JvmCommand.command(options,
                 ChildMain.class.getName(), List.of(job.kind(), jobFile.toAbsolutePath().toString())), argFile));
+        BackendEnvironment.applyTo(pb.environment(), environment);
         pb.environment().put("TMPDIR", tmp.toAbsolutePath().toString());
         pb.redirectError(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
         pb.redirectOutput(ProcessBuilder.Redirect.PIPE);

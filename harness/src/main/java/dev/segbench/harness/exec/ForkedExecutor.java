@@ -7,7 +7,9 @@ import dev.segbench.harness.plan.Plan;
 import dev.segbench.harness.plan.PlannedRun;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Each run in its own child JVM (same JDK, JVM options and class path, like JMH's forks), so a backend that
@@ -23,20 +25,24 @@ public final class ForkedExecutor implements Executor {
     private final String environment;
     private final Path workDir;
     private final ChildProcess children;
+    private final Function<String, Map<String, String>> childEnvironment;
     private final Consumer<String> log;
 
     /**
      * @param workDir where job, result and temporary files of children live while they run (removed on close)
      * @param logDir  where each run's stderr log and crash reports are kept
+     * @param childEnvironment by backend id: the environment it declares for its runs' processes
      */
     public ForkedExecutor(Plan plan, List<Path> pluginFolders, List<Path> requiredFolders, String environment,
-                          Path workDir, Path logDir, Progress progress, Consumer<String> log) {
+                          Path workDir, Path logDir, Function<String, Map<String, String>> childEnvironment,
+                          Progress progress, Consumer<String> log) {
         this.plan = plan;
         this.pluginFolders = List.copyOf(pluginFolders);
         this.requiredFolders = List.copyOf(requiredFolders);
         this.environment = environment;
         this.workDir = workDir;
         this.children = new ChildProcess(workDir, logDir, plan.settings().execution(), progress, log);
+        this.childEnvironment = childEnvironment;
         this.log = log;
     }
 
@@ -48,7 +54,8 @@ public final class ForkedExecutor implements Executor {
                 calibrationBytes(run), run.precision() == dev.segbench.api.Precision.INT8 ? plan.fallback(run.model()) : null);
         ChildProcess.Ended<ChildJob.RunResult> ended;
         try {
-            ended = children.run(name, job, ChildJob.RunResult.class, true, whileItStarts);
+            ended = children.run(name, job, ChildJob.RunResult.class, true, childEnvironment.apply(run.backend()),
+                    whileItStarts);
         } catch (InterruptedException e) {
             if (children.stopped()) {
                 return new Result(null, null, true, "interrupted (SIGINT or SIGTERM to segbench)");

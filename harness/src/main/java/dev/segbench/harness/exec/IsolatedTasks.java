@@ -6,6 +6,7 @@ import dev.segbench.results.settings.Settings;
 import dev.segbench.harness.plugins.Plugins;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -49,9 +50,12 @@ public final class IsolatedTasks {
         this.children = new ChildProcess(workDir, logDir, limits, progress, log);
     }
 
-    /** Runs {@code task} with {@code payload} (serialised to JSON) in a child named {@code name} (file-safe). */
-    public <R> Outcome<R> run(String name, Class<? extends Task> task, Object payload, Class<R> resultType)
-            throws InterruptedException {
+    /**
+     * Runs {@code task} with {@code payload} (serialised to JSON) in a child named {@code name} (file-safe), whose
+     * environment gets {@code environment} (a backend's declared one, see {@link BackendEnvironment}).
+     */
+    public <R> Outcome<R> run(String name, Class<? extends Task> task, Object payload, Class<R> resultType,
+                              Map<String, String> environment) throws InterruptedException {
         String json;
         try {
             json = ResultsJson.mapper().writeValueAsString(payload);
@@ -60,7 +64,7 @@ public final class IsolatedTasks {
         }
         TaskJob job = new TaskJob(KIND, pluginFolders, requiredFolders, task.getName(), json,
                 workDir.resolve(name + ".result.json").toAbsolutePath());
-        ChildProcess.Ended<R> ended = children.run(name, job, resultType, true);
+        ChildProcess.Ended<R> ended = children.run(name, job, resultType, true, environment, null);
         if (ended.result() != null) {
             return new Outcome<>(ended.result(), null);
         }

@@ -25,6 +25,7 @@ import dev.segbench.results.Warning;
 import dev.segbench.results.Warnings;
 import dev.segbench.results.UserException;
 import dev.segbench.harness.env.EnvironmentProbe;
+import dev.segbench.harness.exec.BackendEnvironment;
 import dev.segbench.results.settings.LoadSettings;
 import dev.segbench.results.settings.Scenario;
 import dev.segbench.harness.plugins.Plugins;
@@ -179,7 +180,8 @@ public final class Planner implements AutoCloseable {
         Map<String, dev.segbench.api.Availability> forEnvironment = new LinkedHashMap<>();
         for (Backend b : toProbe) {
             if (selected.contains(b) || b == referenceBackend) {
-                forEnvironment.put(b.id(), states.get(b.id()).availability());
+                forEnvironment.put(b.id(), BackendEnvironment.withFacts(b, states.get(b.id()).availability(),
+                        settings.execution().inProcess()));
             }
         }
         return new Plan(settings, reference, backendIds, facts, runs, states,

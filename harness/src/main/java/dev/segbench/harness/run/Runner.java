@@ -9,6 +9,7 @@ import dev.segbench.results.Run;
 import dev.segbench.results.Warning;
 import dev.segbench.harness.Messages;
 import dev.segbench.results.UserException;
+import dev.segbench.harness.exec.BackendEnvironment;
 import dev.segbench.harness.exec.BackendProbes;
 import dev.segbench.harness.exec.Executor;
 import dev.segbench.harness.exec.NativeStderr;
@@ -149,7 +150,8 @@ public final class Runner {
             try (Interruption interruption = new Interruption(book, log);
                  Executor executor = settings.execution().inProcess()
                          ? new InProcessExecutor(plugins, plan, planner, book.environmentId(), progress, log)
-                         : new ForkedExecutor(plan, folders, required, book.environmentId(), work, logs, progress, log)) {
+                         : new ForkedExecutor(plan, folders, required, book.environmentId(), work, logs,
+                                 id -> BackendEnvironment.declared(plugins.requireBackend(id, "")), progress, log)) {
                 interruption.executor(executor);
                 Files.createDirectories(store.dir());
                 execute(plan, reused, book, store, executor, interruption);
