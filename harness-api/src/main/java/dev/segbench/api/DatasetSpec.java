@@ -11,7 +11,7 @@ import java.util.TreeSet;
 public record DatasetSpec(String scheme, String location, Map<String, String> parameters) {
 
     public DatasetSpec {
-        parameters = Map.copyOf(parameters);
+        parameters = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(parameters)); // sorted: one spelling in JSON
     }
 
     /** Parses "voc:/data/VOCdevkit?split=train" ({@link SpecText#parse}); a malformed query is a one-line error naming the spec. */

@@ -546,7 +546,7 @@ final class ReportModel {
         Settings.Performance perf = s.performance();
         LoadSettings load = perf.load();
         kv.add(new KeyValue("Models", join(s.selection().models())));
-        kv.add(new KeyValue("Backends", join(s.recorded() != null ? s.recorded().backends() : s.selection().backends())));
+        kv.add(new KeyValue("Backends", join(s.backendsRun())));
         kv.add(new KeyValue("Precisions", join(s.precisionIds())));
         kv.add(new KeyValue("Dataset", s.data().dataset()));
         kv.add(new KeyValue("Sample limit", s.data().options().limit() > 0 ? Integer.toString(s.data().options().limit()) : "none"));

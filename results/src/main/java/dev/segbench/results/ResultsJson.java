@@ -21,7 +21,48 @@ public final class ResultsJson {
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .setSerializationInclusion(JsonInclude.Include.NON_NULL)
             .enable(SerializationFeature.INDENT_OUTPUT)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .registerModule(asUsersWriteThem());
+
+    /**
+     * Paths as given (Jackson writes file: URIs) and the API's enums by the ids users type ("fp32", "minmax", "skip"),
+     * as runs record theirs; reading takes either spelling, so files and child jobs of earlier builds still read.
+     */
+    private static com.fasterxml.jackson.databind.module.SimpleModule asUsersWriteThem() {
+        var module = new com.fasterxml.jackson.databind.module.SimpleModule("segbench-as-typed");
+        text(module, Path.class, Path::toString, Path::of);
+        text(module, dev.segbench.api.Precision.class, dev.segbench.api.Precision::id, dev.segbench.api.Precision::parse);
+        text(module, dev.segbench.api.CalibrationMethod.class, dev.segbench.api.CalibrationMethod::id,
+                dev.segbench.api.CalibrationMethod::parse);
+        text(module, dev.segbench.api.DatasetOptions.BadSamplePolicy.class,
+                p -> p.name().toLowerCase(java.util.Locale.ROOT),
+                t -> dev.segbench.api.DatasetOptions.BadSamplePolicy.valueOf(t.strip().toUpperCase(java.util.Locale.ROOT)));
+        return module;
+    }
+
+    /** A type written as one JSON string. */
+    private static <T> void text(com.fasterxml.jackson.databind.module.SimpleModule module, Class<T> type,
+                                 java.util.function.Function<T, String> write, java.util.function.Function<String, T> read) {
+        module.addSerializer(type, new com.fasterxml.jackson.databind.ser.std.StdSerializer<T>(type) {
+            @Override
+            public void serialize(T value, com.fasterxml.jackson.core.JsonGenerator gen,
+                                  com.fasterxml.jackson.databind.SerializerProvider provider) throws IOException {
+                gen.writeString(write.apply(value));
+            }
+        });
+        module.addDeserializer(type, new com.fasterxml.jackson.databind.deser.std.StdDeserializer<T>(type) {
+            @Override
+            public T deserialize(com.fasterxml.jackson.core.JsonParser p,
+                                 com.fasterxml.jackson.databind.DeserializationContext ctx) throws IOException {
+                String t = p.getValueAsString();
+                try {
+                    return read.apply(t);
+                } catch (RuntimeException e) {
+                    return type.cast(ctx.handleWeirdStringValue(type, t, e.getMessage()));
+                }
+            }
+        });
+    }
 
     private ResultsJson() {
     }
@@ -44,7 +85,14 @@ public final class ResultsJson {
             if (!(tree instanceof com.fasterxml.jackson.databind.node.ObjectNode file)) {
                 throw new IOException(origin + ": not a segbench results file (not a JSON object)");
             }
-            if (file.path("schema_version").asInt(0) < Results.PER_SIZE_ONLY_SCHEMA) {
+            int schema = file.path("schema_version").asInt(0);
+            // first: a newer file fails on its version, not on a value this build does not know
+            if (schema < Results.OLDEST_READABLE_SCHEMA || schema > Results.SCHEMA_VERSION) {
+                throw new IOException(origin + ": schema_version " + file.path("schema_version").asText("(none)")
+                        + " is not supported (this segbench reads " + Results.OLDEST_READABLE_SCHEMA + " to "
+                        + Results.SCHEMA_VERSION + ")");
+            }
+            if (schema < Results.PER_SIZE_ONLY_SCHEMA) {
                 perSizeOnly(file);
             }
             String unreadSettings = null;
@@ -58,10 +106,6 @@ public final class ResultsJson {
                 }
             }
             Results read = MAPPER.treeToValue(tree, Results.class);
-            if (read.schemaVersion() < Results.OLDEST_READABLE_SCHEMA || read.schemaVersion() > Results.SCHEMA_VERSION) {
-                throw new IOException(origin + ": schema_version " + read.schemaVersion() + " is not supported (this segbench reads "
-                        + Results.OLDEST_READABLE_SCHEMA + " to " + Results.SCHEMA_VERSION + ")");
-            }
             // Older writers put the unstable verdict in text as well: drop it, once, here (Stability decides from fields).
             Results r = new Results(read.schemaVersion(), read.environment(), read.environments(), read.settings(),
                     read.runs().stream().map(Stability::withoutVerdictText).toList(), read.gallery(), read.warnings(),

@@ -181,4 +181,34 @@ class ResultsCompatibilityTest {
         assertTrue(r.warningTexts().stream().anyMatch(w -> w.startsWith("settings not read:") && w.contains("--models")),
                 r.warningTexts().toString());
     }
+
+    /** {@code --reference none} wrote "none" for both reference and baseline; such files keep their settings. */
+    @Test
+    void schema4SettingsOfACompareWithoutReferenceRead() throws Exception {
+        String json = """
+                {"schema_version": 4, "settings": {"models": ["arch0"], "backends": ["cpu"], "precisions": ["fp32"],
+                  "dataset": "synthetic:8", "shard": "2/3", "reference": "none", "baseline": "none",
+                  "batch_sizes": [1], "perf_height": 64, "perf_width": 64, "warmup_seconds": 1, "min_duration_seconds": 2,
+                  "min_iterations": 10, "threads": 0, "cv_threshold": 0.05, "on_bad_sample": "fail"},
+                 "runs": []}""";
+        Results r = ResultsJson.fromBytes(json.getBytes(StandardCharsets.UTF_8), "old");
+        assertTrue(r.warningTexts().isEmpty(), r.warningTexts().toString());
+        assertEquals("none", r.settings().reference());
+        assertEquals("none", r.settings().baseline());
+        assertEquals(null, r.settings().selection().reference(), "no reference run");
+        assertEquals("2/3", r.settings().data().shard().toString(), "the shard the file evaluated");
+        assertTrue(r.settings().execution().inProcess(), "files without isolation ran every run in one process");
+    }
+
+    /** A file of a newer schema is refused for its version, not for a value this build does not know. */
+    @Test
+    void aNewerSchemaIsRefusedForItsVersion() {
+        String json = """
+                {"schema_version": 99, "settings": {"selection": {}, "performance": {"load": {"scenarios": ["burst"]}}},
+                 "runs": []}""";
+        var e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+                () -> ResultsJson.fromBytes(json.getBytes(StandardCharsets.UTF_8), "new.json"));
+        assertEquals("new.json: schema_version 99 is not supported (this segbench reads 1 to " + Results.SCHEMA_VERSION
+                + ")", e.getMessage());
+    }
 }

@@ -116,7 +116,7 @@ public final class Merger {
         warnings.add("merged " + shards.size() + " shard result(s)");
         Results first = shards.getFirst();
         Settings s = first.settings();
-        Settings settings = s == null ? null : s.withShard(
+        Settings settings = s == null ? null : s.withOut(out).withShard(
                 shards.stream().map(r -> r.settings() == null ? "?" : r.settings().shard()).collect(Collectors.joining("+")));
         if (settings != null && settings.gate() != null) {
             runs = judged(runs, settings);

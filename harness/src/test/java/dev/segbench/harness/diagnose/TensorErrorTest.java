@@ -44,8 +44,17 @@ class TensorErrorTest {
     }
 
     @Test
-    void betweenIsTheErrorOfOnePairsSums() {
-        float[] r = {0.25f, -1.5f, 3, 7}, c = {0.3f, -1.25f, 2.5f, 7.125f};
-        assertEquals(TensorError.Sums.ZERO.plus(r, c).error(), TensorError.between(r, c), "the same numbers exactly");
+    void sumsPoolSeveralImagesAsOneTensorOfThemAll() {
+        float[] r1 = {0.25f, -1.5f, 3, 7}, c1 = {0.3f, -1.25f, 2.5f, 7.125f};
+        float[] r2 = {-4, 0.5f}, c2 = {-3, 0.75f};
+        TensorError pooled = TensorError.Sums.ZERO.plus(r1, c1).plus(r2, c2).error();
+        TensorError whole = TensorError.between(new float[] {0.25f, -1.5f, 3, 7, -4, 0.5f},
+                new float[] {0.3f, -1.25f, 2.5f, 7.125f, -3, 0.75f});
+        assertEquals(whole.relativeL2(), pooled.relativeL2(), 1e-15);
+        assertEquals(whole.cosine(), pooled.cosine(), 1e-15);
+        assertEquals(1.0, pooled.maxAbs(), "the largest difference of either image");
+        // not the mean of the two images' errors: pooling weights each element, not each image
+        double meanOfImages = (TensorError.between(r1, c1).relativeL2() + TensorError.between(r2, c2).relativeL2()) / 2;
+        assertEquals(false, Math.abs(meanOfImages - pooled.relativeL2()) < 1e-6, meanOfImages + " vs " + pooled.relativeL2());
     }
 }

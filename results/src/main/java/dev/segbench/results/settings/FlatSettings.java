@@ -17,9 +17,15 @@ import java.util.Map;
 /**
  * Reads the flat settings object of results schema 1-4 (one field per option, the plan's resolved backends and
  * reference among them) into the one {@link Settings} value, once, when such a file is read. What those files did not
- * record (weights files, seed, time limits) gets the defaults of the time.
+ * record gets the defaults of the time: no weights files, the default seed, time limits, gallery and decode threads
+ * (half of this machine's processors: the files do not say the writer's), isolation in-process when not recorded.
  */
 public final class FlatSettings {
+
+    /** {@code --gallery}'s default then and now. */
+    static final int DEFAULT_GALLERY = 6;
+    /** {@code --decode-threads}' default then and now: half the processors (these files do not say how many). */
+    static final int DEFAULT_DECODE_THREADS = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
 
     private FlatSettings() {
     }
@@ -36,14 +42,18 @@ public final class FlatSettings {
         Settings.Selection selection = new Settings.Selection(texts(flat.path("models")), texts(flat.path("backends")),
                 precisions, Map.of(), WeightsSpec.DEFAULT_SEED,
                 reference == null ? null : Settings.Reference.parse(reference),
-                baseline == null ? null : Settings.Reference.parseBaseline(baseline));
+                baseline == null || baseline.equalsIgnoreCase("none") ? null : Settings.Reference.parseBaseline(baseline));
         DatasetOptions options = DatasetOptions.defaults().withLimit(flat.path("limit").asInt(0));
         String onBad = text(flat, "on_bad_sample");
         if (onBad != null) {
             options = options.withPolicy(DatasetOptions.BadSamplePolicy.valueOf(onBad.toUpperCase(Locale.ROOT)));
         }
         String shard = text(flat, "shard");
-        Settings.Data data = new Settings.Data(text(flat, "dataset"), options, Shard.ALL, 1, 0);
+        // "2/3" is the shard the file evaluated; a merged file's "0/3+1/3" covers them all
+        Shard evaluated = shard == null || shard.contains("+") || !shard.contains("/") ? Shard.ALL
+                : Shard.parse(shard, Map.of());
+        Settings.Data data = new Settings.Data(text(flat, "dataset"), options, evaluated, DEFAULT_DECODE_THREADS,
+                DEFAULT_GALLERY);
         int height = flat.path("perf_height").asInt(512);
         int width = flat.path("perf_width").asInt(512);
         Settings.Performance performance = new Settings.Performance(ints(flat.path("batch_sizes")), true, height, width,
@@ -56,7 +66,9 @@ public final class FlatSettings {
         Settings.Session session = new Settings.Session(Math.max(0, flat.path("threads").asInt(0)), properties,
                 cacheDir == null ? null : Path.of(cacheDir));
         Settings.Execution defaults = Settings.Execution.defaults();
-        Settings.Execution execution = new Settings.Execution("in-process".equals(text(flat, "isolation")), false,
+        // isolation came with process-per-run runs: a file without it ran every run in one process
+        String isolation = text(flat, "isolation");
+        Settings.Execution execution = new Settings.Execution(isolation == null || "in-process".equals(isolation), false,
                 defaults.runTimeoutSeconds(), defaults.stallTimeoutSeconds(), List.of());
         return new Settings(selection, data, performance, session, execution, out, calibration(flat.path("calibration")),
                 new Settings.Recorded(null, texts(flat.path("backends")), reference, baseline,

@@ -12,7 +12,7 @@ import java.util.Set;
  * {@code --int8-fallback none|auto|LAYER,LAYER} and {@code --int8-target}: which convolutions an int8 graph keeps in
  * float.
  *
- * @param mode   none (every convolution but the classifier quantized), auto ({@link FallbackSearch}) or list
+ * @param mode   none (every convolution but the classifier quantized), auto (the harness's fallback search) or list
  * @param layers for list: the Conv node names, as given
  * @param target for auto: the share of calibration-image labels int8 must agree with FP32 on (0..1)
  * @param speedRule for auto: also keep in float every convolution whose int8 form is not faster than its float form
@@ -20,7 +20,20 @@ import java.util.Set;
  */
 public record Int8Fallback(Mode mode, List<String> layers, double target, boolean speedRule) {
 
-    public enum Mode { NONE, AUTO, LIST }
+    /** How the layers are chosen; results.json writes "none", "auto", "list" (as runs record their fallback). */
+    public enum Mode {
+        NONE, AUTO, LIST;
+
+        @com.fasterxml.jackson.annotation.JsonValue
+        public String id() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        @com.fasterxml.jackson.annotation.JsonCreator
+        public static Mode fromJson(String text) {
+            return valueOf(text.strip().toUpperCase(Locale.ROOT));
+        }
+    }
 
     /**
      * {@code --int8-fallback} default: none, the fully quantized graph. auto costs a search on every compare that

@@ -10,8 +10,8 @@ import java.util.stream.Collectors;
 
 /**
  * The performance scenarios' settings, validated once (one line naming the option for each mistake) and recorded
- * verbatim with the results. The timing rules shared with today's performance pass (warm-up, minimum duration,
- * minimum count, CV threshold) stay with the run settings.
+ * verbatim with the results. The timing rules every scenario shares (warm-up, minimum duration,
+ * minimum count, CV threshold) are in {@link Settings.Performance}, which holds this.
  *
  * @param scenarios         which scenarios run
  * @param perfSizes         input sizes; the performance pass runs at each

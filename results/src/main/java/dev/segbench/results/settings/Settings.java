@@ -23,8 +23,8 @@ import java.util.stream.Collectors;
  *   <li>{@link Session}: what a backend session gets (threads, properties, engine cache);</li>
  *   <li>{@link Execution}: how runs execute (own process or not, time limits, resume);</li>
  *   <li>{@code calibration}: how int8 runs get their calibration table (null when no int8 run is asked for);</li>
- *   <li>{@link Recorded}: what only the results need: the command line as given and what the plan made of the
- *       options (null in a run's own copy).</li>
+ *   <li>{@link Recorded}: what only the results need: the command line as given (from the start) and what the plan
+ *       made of the options (once it has run; null where settings are made in code).</li>
  * </ul>
  * Every component is plain data (it travels as JSON). Changing one group is {@code withX}, never a positional copy of
  * the others.
@@ -58,8 +58,9 @@ public record Settings(Selection selection, Data data, Performance performance, 
      *
      * @param commandLine the compare's arguments exactly as given (null in files written before it)
      * @param backends    the backends the plan ran (every available one when {@code --backends} was not given)
-     * @param reference   the reference run the plan chose, "backend:precision" (null: none)
-     * @param baseline    the run speed-ups are measured against (the reference unless {@code --baseline})
+     * @param reference   the reference run the plan chose, "backend:precision", or "none" ({@code --reference none})
+     * @param baseline    the run speed-ups are measured against (the reference, "none" included, unless
+     *                    {@code --baseline})
      * @param shard       the shard(s) these results cover, "all", "2/3" or merged "1/3+2/3"
      * @param gate        the {@code --gate} conditions as given (null: none)
      */
@@ -78,6 +79,11 @@ public record Settings(Selection selection, Data data, Performance performance, 
     /** The same settings with what the results record beside them. */
     public Settings withRecorded(Recorded value) {
         return new Settings(selection, data, performance, session, execution, out, calibration, value);
+    }
+
+    /** The same settings written to another folder (a merge's {@code --out}). */
+    public Settings withOut(Path value) {
+        return new Settings(selection, data, performance, session, execution, value, calibration, recorded);
     }
 
     /** The same settings with another calibration request. */
@@ -101,12 +107,12 @@ public record Settings(Selection selection, Data data, Performance performance, 
         return selection.precisions().stream().map(Precision::id).toList();
     }
 
-    /** The reference recorded for these results ("cpu:fp32"), or null. */
+    /** The reference recorded for these results ("cpu:fp32" or "none"), or null where nothing was recorded. */
     public String reference() {
         return recorded == null ? null : recorded.reference();
     }
 
-    /** The speed-up baseline recorded for these results, or null. */
+    /** The speed-up baseline recorded for these results (as {@link #reference()}), or null where nothing was recorded. */
     public String baseline() {
         return recorded == null ? null : recorded.baseline();
     }
@@ -144,7 +150,7 @@ public record Settings(Selection selection, Data data, Performance performance, 
             models = List.copyOf(models);
             backends = List.copyOf(backends);
             precisions = List.copyOf(precisions);
-            weights = Map.copyOf(weights);
+            weights = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(weights)); // sorted: the same JSON every run
             require(!models.isEmpty(), "--models: give at least one model");
             require(!precisions.isEmpty(), "--precisions: give at least one precision");
             for (String model : weights.keySet()) {
@@ -265,7 +271,7 @@ public record Settings(Selection selection, Data data, Performance performance, 
      */
     public record Session(int threads, Map<String, String> properties, Path cacheDir) {
         public Session {
-            properties = Map.copyOf(properties);
+            properties = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(properties)); // sorted, as above
             require(threads >= 0, "--threads: must be >= 0 (0 = backend default)");
         }
     }

@@ -37,7 +37,7 @@ class OneSettingsValueTest {
                 new Settings.Data("voc:/data/VOC", DatasetOptions.defaults().withLimit(5).with("split", "val"),
                         new Shard(1, 3, "--shard"), 2, 4),
                 new Settings.Performance(List.of(1, 8), true, 384, 512, 2, 5, 30, 0.05, load),
-                new Settings.Session(2, Map.of("cpu.opt", "all"), Path.of("/cache")),
+                new Settings.Session(2, Map.of("cpu.opt", "all", "a.first", "1"), Path.of("/cache")),
                 new Settings.Execution(false, true, 900, 120, List.of("-Xmx2g")), Path.of("/out"),
                 new CalibrationRequest("voc:/data/VOC", DatasetSpec.parse("voc:/data/VOC"),
                         DatasetOptions.defaults().with("split", "train"), 64, CalibrationMethod.MINMAX, Path.of("/cache"),
@@ -58,6 +58,15 @@ class OneSettingsValueTest {
         assertEquals("[\"single-stream\",\"offline\",\"server\"]", tree.at("/performance/load/scenarios").toString(),
                 "LoadGen's names, in LoadGen's order");
         assertEquals("uniform", tree.at("/performance/load/arrivals").asText());
+        // as the user typed them: paths, not file: URIs; the ids runs record ("fp32", "minmax", "skip", "auto")
+        assertEquals("/out", tree.at("/out").asText());
+        assertEquals("/w/arch0.pth", tree.at("/selection/weights/arch0").asText());
+        assertEquals("[\"fp32\",\"int8\"]", tree.at("/selection/precisions").toString());
+        assertEquals("minmax", tree.at("/calibration/method").asText());
+        assertEquals("fail", tree.at("/data/options/on_bad_sample").asText());
+        assertEquals("auto", tree.at("/calibration/fallback/mode").asText());
+        // maps in key order, so two identical compares write identical files (Map.of's order is per JVM)
+        assertEquals(List.of("a.first", "cpu.opt"), iterable(tree.at("/session/properties").fieldNames()));
         for (RecordComponent c : Settings.class.getRecordComponents()) {
             String name = c.getName().replaceAll("([A-Z])", "_$1").toLowerCase(java.util.Locale.ROOT);
             assertEquals(true, tree.has(name), name + " missing from " + tree);
@@ -75,6 +84,25 @@ class OneSettingsValueTest {
         Results r = new Results(Results.SCHEMA_VERSION, null, List.of(), s, List.of(), List.of(), List.of(),
                 new Classes(List.of("bg", "cat"), List.of("#000000", "#ff0000"), "#ffffff"));
         assertEquals(List.of("warnings"), changed(r, r.withWarnings(List.of(Warning.of(Warning.NOTE, Warning.WARN, "x")))));
+    }
+
+    /** A relative folder stays relative: what the user typed, read back equal. */
+    @Test
+    void aRelativeOutputFolderIsRecordedAsTyped() throws Exception {
+        Settings s = everyGroupSet();
+        Settings relative = new Settings(s.selection(), s.data(), s.performance(), s.session(), s.execution(),
+                Path.of("segbench-out"), s.calibration(), s.recorded());
+        Results results = new Results(Results.SCHEMA_VERSION, null, List.of(), relative, List.of(), List.of(), List.of(),
+                Classes.voc());
+        byte[] json = ResultsJson.toBytes(results);
+        assertEquals("segbench-out", ResultsJson.mapper().readTree(json).at("/settings/out").asText());
+        assertEquals(relative, ResultsJson.fromBytes(json, "results.json").settings());
+    }
+
+    private static List<String> iterable(java.util.Iterator<String> names) {
+        List<String> out = new ArrayList<>();
+        names.forEachRemaining(out::add);
+        return out;
     }
 
     /** The names of the record components whose values differ between {@code a} and {@code b}. */
