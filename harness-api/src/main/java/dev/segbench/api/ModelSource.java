@@ -25,6 +25,67 @@ public interface ModelSource {
         return Optional.empty();
     }
 
+    /** Where {@link #withArtifacts} takes a model's graphs from. */
+    @FunctionalInterface
+    interface Artifacts {
+        ModelArtifact artifact(Precision precision, boolean labelsOut) throws ModelException;
+    }
+
+    /**
+     * This model (same info, weights and int8 graphs) whose graphs come from {@code artifacts}: a rewritten or fixed
+     * graph for a backend to open as usual.
+     */
+    default ModelSource withArtifacts(Artifacts artifacts) {
+        ModelSource model = this;
+        return new ModelSource() {
+            @Override
+            public ModelInfo info() {
+                return model.info();
+            }
+
+            @Override
+            public WeightsInfo weights() {
+                return model.weights();
+            }
+
+            @Override
+            public ModelArtifact artifact(Precision precision, boolean labelsOut) throws ModelException {
+                return artifacts.artifact(precision, labelsOut);
+            }
+
+            @Override
+            public Optional<Int8Graphs> int8() {
+                return model.int8();
+            }
+        };
+    }
+
+    /** This model with {@code graphs} as its int8 graphs (e.g. its own, {@link Int8Graphs#keepingInFloat} some layers). */
+    default ModelSource withInt8(Optional<Int8Graphs> graphs) {
+        ModelSource model = this;
+        return new ModelSource() {
+            @Override
+            public ModelInfo info() {
+                return model.info();
+            }
+
+            @Override
+            public WeightsInfo weights() {
+                return model.weights();
+            }
+
+            @Override
+            public ModelArtifact artifact(Precision precision, boolean labelsOut) throws ModelException {
+                return model.artifact(precision, labelsOut);
+            }
+
+            @Override
+            public Optional<Int8Graphs> int8() {
+                return graphs;
+            }
+        };
+    }
+
     /**
      * Int8 in two steps, as TensorRT and ONNX Runtime's static quantization do it: run the {@link #calibrationGraph()
      * calibration graph} on sample images to get a {@link CalibrationTable}, then build the QDQ graph from it.

@@ -134,27 +134,7 @@ class GraphChoiceTest {
         CalibrationTable table = CalibrationTable.of(new CalibrationTable.Key("arch0", "seeded:1", "d", List.of("i"),
                 CalibrationMethod.ENTROPY, "g"), Map.of("input", new CalibrationTable.Range(-2f, 2f)));
         ModelSource.Int8Graphs kept = source.int8().orElseThrow().keepingInFloat(java.util.Set.of("conv7", "conv2"));
-        ModelSource withKept = new ModelSource() {
-            @Override
-            public ModelInfo info() {
-                return source.info();
-            }
-
-            @Override
-            public WeightsInfo weights() {
-                return source.weights();
-            }
-
-            @Override
-            public ModelArtifact artifact(Precision precision, boolean labelsOut) throws ModelException {
-                return source.artifact(precision, labelsOut);
-            }
-
-            @Override
-            public java.util.Optional<Int8Graphs> int8() {
-                return java.util.Optional.of(kept);
-            }
-        };
+        ModelSource withKept = source.withInt8(java.util.Optional.of(kept));
         GraphChoice.select(withKept, settings(Precision.INT8, false), table);
         assertEquals(List.of("int8:symmetric_int8:" + table.sha256(), "float:[conv2, conv7]"), source.asked);
     }

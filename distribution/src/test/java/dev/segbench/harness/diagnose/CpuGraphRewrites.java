@@ -11,11 +11,9 @@ import dev.segbench.api.Capability;
 import dev.segbench.api.InferenceSession;
 import dev.segbench.api.ModelArtifact;
 import dev.segbench.api.ModelException;
-import dev.segbench.api.ModelInfo;
 import dev.segbench.api.ModelSource;
 import dev.segbench.api.Precision;
 import dev.segbench.api.SessionOptions;
-import dev.segbench.api.WeightsInfo;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.ServiceLoader;
@@ -81,28 +79,15 @@ public final class CpuGraphRewrites {
 
         @Override
         public InferenceSession open(ModelSource model, SessionOptions options) throws BackendException {
-            return cpu().open(new ModelSource() {
-                @Override
-                public ModelInfo info() {
-                    return model.info();
+            return cpu().open(model.withArtifacts((precision, labelsOut) -> {
+                ModelArtifact a = model.artifact(precision, labelsOut);
+                try {
+                    return new ModelArtifact(a.modelId(), a.precision(), a.labelsOut(), rewrite(a.onnx()),
+                            a.onnxSha256() + "-" + id(), a.weights());
+                } catch (Exception e) {
+                    throw new ModelException("cannot rewrite " + a.modelId() + ": " + e, e);
                 }
-
-                @Override
-                public WeightsInfo weights() {
-                    return model.weights();
-                }
-
-                @Override
-                public ModelArtifact artifact(Precision precision, boolean labelsOut) throws ModelException {
-                    ModelArtifact a = model.artifact(precision, labelsOut);
-                    try {
-                        return new ModelArtifact(a.modelId(), a.precision(), a.labelsOut(), rewrite(a.onnx()),
-                                a.onnxSha256() + "-" + id(), a.weights());
-                    } catch (Exception e) {
-                        throw new ModelException("cannot rewrite " + a.modelId() + ": " + e, e);
-                    }
-                }
-            }, options);
+            }), options);
         }
     }
 

@@ -13,7 +13,6 @@ import dev.segbench.api.DatasetProvider;
 import dev.segbench.api.HostTensor;
 import dev.segbench.api.InferenceResult;
 import dev.segbench.api.InferenceSession;
-import dev.segbench.api.ModelArtifact;
 import dev.segbench.api.ModelException;
 import dev.segbench.api.ModelInfo;
 import dev.segbench.api.ModelSource;
@@ -21,7 +20,6 @@ import dev.segbench.api.Precision;
 import dev.segbench.api.Progress;
 import dev.segbench.api.Sample;
 import dev.segbench.api.SessionOptions;
-import dev.segbench.api.WeightsInfo;
 import dev.segbench.results.UserException;
 import dev.segbench.harness.metrics.Segmentation;
 import dev.segbench.models.calibration.CalibrationStatistics;
@@ -132,7 +130,13 @@ public final class Calibrator {
         // no shape profile: calibration images come in every size, so a fixed-shape session would not help
         SessionOptions options = new SessionOptions(Precision.FP32, threads, null, null, Map.of());
         progress.start("calibrating " + info.id(), indices.length, "img");
-        try (InferenceSession session = cpu.open(new CalibrationGraphSource(model, graph.artifact()), options)) {
+        try (InferenceSession session = cpu.open(model.withArtifacts((precision, labelsOut) -> {
+            // the calibration graph in place of the FP32 logits graph, for the backend to open as usual
+            if (precision != Precision.FP32 || labelsOut) {
+                throw new ModelException("the calibration graph of " + model.info().id() + " is FP32 logits only");
+            }
+            return graph.artifact();
+        }), options)) {
             for (int index : indices) {
                 if (Thread.interrupted()) {
                     throw new InterruptedException("calibration of " + info.id() + " interrupted");
@@ -165,26 +169,5 @@ public final class Calibrator {
             progress.done();
         }
         return statistics.table(key);
-    }
-
-    /** The model with its calibration graph in place of the FP32 logits graph, for a backend to open as usual. */
-    private record CalibrationGraphSource(ModelSource model, ModelArtifact graph) implements ModelSource {
-        @Override
-        public ModelInfo info() {
-            return model.info();
-        }
-
-        @Override
-        public WeightsInfo weights() {
-            return model.weights();
-        }
-
-        @Override
-        public ModelArtifact artifact(dev.segbench.api.Precision precision, boolean labelsOut) throws ModelException {
-            if (precision != Precision.FP32 || labelsOut) {
-                throw new ModelException("the calibration graph of " + model.info().id() + " is FP32 logits only");
-            }
-            return graph;
-        }
     }
 }

@@ -16,13 +16,11 @@ import dev.segbench.api.InferenceSession;
 import dev.segbench.api.Int8Activations;
 import dev.segbench.api.ModelArtifact;
 import dev.segbench.api.ModelException;
-import dev.segbench.api.ModelInfo;
 import dev.segbench.api.ModelSource;
 import dev.segbench.api.Precision;
 import dev.segbench.api.Progress;
 import dev.segbench.api.Sample;
 import dev.segbench.api.SessionOptions;
-import dev.segbench.api.WeightsInfo;
 import dev.segbench.results.Run;
 import dev.segbench.results.UserException;
 import dev.segbench.harness.diagnose.TensorError;
@@ -344,7 +342,7 @@ public final class FallbackSearch {
 
         private InferenceSession open(ModelArtifact graph) throws BackendException {
             SessionOptions options = new SessionOptions(Precision.FP32, threads, null, null, Map.of()).withLabelsOut(true);
-            return cpu.open(new FixedGraph(model, graph), options);
+            return cpu.open(model.withArtifacts((precision, labelsOut) -> graph), options); // one fixed graph, FP32 or int8, as FP32
         }
 
         private Sample load(int index) throws InterruptedException {
@@ -391,24 +389,6 @@ public final class FallbackSearch {
                     + tensor + " for the int8 fallback search");
         }
         return TensorError.between(r.data().toArray(HostTensor.FLOAT), c.data().toArray(HostTensor.FLOAT)).relativeL2();
-    }
-
-    /** The model with one fixed graph (FP32 or int8) for a backend to open as its FP32 graph. */
-    private record FixedGraph(ModelSource model, ModelArtifact graph) implements ModelSource {
-        @Override
-        public ModelInfo info() {
-            return model.info();
-        }
-
-        @Override
-        public WeightsInfo weights() {
-            return model.weights();
-        }
-
-        @Override
-        public ModelArtifact artifact(Precision precision, boolean labelsOut) {
-            return graph;
-        }
     }
 
     /** Unused names of {@code names} among {@code layers}, for error messages. */

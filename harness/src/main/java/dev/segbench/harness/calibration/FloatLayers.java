@@ -1,15 +1,9 @@
 package dev.segbench.harness.calibration;
 
-import dev.segbench.api.ModelArtifact;
-import dev.segbench.api.ModelException;
-import dev.segbench.api.ModelInfo;
 import dev.segbench.api.ModelSource;
-import dev.segbench.api.Precision;
-import dev.segbench.api.WeightsInfo;
 import dev.segbench.results.UserException;
 import dev.segbench.results.settings.Int8Fallback;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 
 /** What {@link Int8Fallback} (a setting) means for one model: the layers it keeps in float, and the model keeping them. */
@@ -53,26 +47,6 @@ public final class FloatLayers {
             return model;
         }
         Set<String> kept = Set.copyOf(floatLayers);
-        return new ModelSource() {
-            @Override
-            public ModelInfo info() {
-                return model.info();
-            }
-
-            @Override
-            public WeightsInfo weights() {
-                return model.weights();
-            }
-
-            @Override
-            public ModelArtifact artifact(Precision precision, boolean labelsOut) throws ModelException {
-                return model.artifact(precision, labelsOut);
-            }
-
-            @Override
-            public Optional<Int8Graphs> int8() {
-                return model.int8().map(g -> g.keepingInFloat(kept));
-            }
-        };
+        return model.withInt8(model.int8().map(g -> g.keepingInFloat(kept)));
     }
 }
