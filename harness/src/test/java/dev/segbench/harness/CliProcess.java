@@ -53,8 +53,16 @@ public final class CliProcess {
     /** Waits for the end (at most {@code seconds}) and returns the exit status. */
     public int await(long seconds) throws InterruptedException {
         if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+            // a JVM prints its threads to stdout on SIGQUIT: the failure then says where it was stuck
+            try {
+                signal("QUIT");
+                process.waitFor(3, TimeUnit.SECONDS);
+            } catch (IOException | AssertionError e) {
+                // no thread dump: the failure below still says it did not end
+            }
             process.destroyForcibly();
-            throw new AssertionError("segbench did not end within " + seconds + " s:\n" + this);
+            throw new AssertionError("segbench did not end within " + seconds + " s (its threads at that moment are in"
+                    + " stdout):\n" + this);
         }
         return process.exitValue();
     }
