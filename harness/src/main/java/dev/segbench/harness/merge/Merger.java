@@ -143,8 +143,7 @@ public final class Merger {
      */
     public static List<Run> judged(List<Run> runs, Settings settings) {
         return GateEvaluator.parse(settings.gate()).judgeAll(runs,
-                r -> (settings.backendsRun().isEmpty() || settings.backendsRun().contains(r.backend()))
-                        && settings.precisionIds().contains(r.precision()),
+                r -> settings.selects(r.backend(), r.precision()),
                 r -> Run.referenceOf(r, runs, settings.reference()));
     }
 

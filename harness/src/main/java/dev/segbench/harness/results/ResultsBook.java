@@ -139,7 +139,7 @@ public final class ResultsBook {
                 given.recorded() == null ? null : given.recorded().commandLine(), plan.backendIds(), plan.reference(),
                 given.selection().baseline() == null ? plan.reference() : given.selection().baseline().toString(),
                 given.data().shard().toString(), gate == null ? null : gateText));
-        List<Run> all = Speedups.apply(gate == null ? new ArrayList<>(runs.values()) : judged(), settings.baseline());
+        List<Run> all = Speedups.apply(gate == null ? new ArrayList<>(runs.values()) : judged(settings), settings.baseline());
         // decided here, once: what the plan and the runner said, and what the runs' states call for
         List<Warning> ws = new Warnings().addAll(warnings.list()).addAll(Warnings.fromRuns(all, settings)).list();
         Set<String> usedEnvironments = all.stream().map(Run::environment).collect(Collectors.toSet());
@@ -153,14 +153,13 @@ public final class ResultsBook {
      * Every run with its gate: finished runs (ok or failed) are judged against their reference; pending, interrupted,
      * skipped and reference-only runs are not (null).
      */
-    private List<Run> judged() {
-        Map<String, PlannedRun> planned = new LinkedHashMap<>();
+    private List<Run> judged(Settings recorded) {
         List<Run> all = new ArrayList<>();
         for (PlannedRun p : plan.runs()) {
-            planned.put(p.key(), p);
             all.add(runs.get(p.key()));
         }
-        return gate.judgeAll(all, r -> planned.get(r.key()).role() != PlannedRun.Role.REFERENCE_ONLY,
+        // the same selection a merge judges by (it has only the recorded settings), so the two cannot disagree
+        return gate.judgeAll(all, r -> recorded.selects(r.backend(), r.precision()),
                 r -> Run.referenceOf(r, all, plan.reference()));
     }
 

@@ -102,6 +102,14 @@ public record Settings(Selection selection, Data data, Performance performance, 
         return recorded != null && !recorded.backends().isEmpty() ? recorded.backends() : selection.backends();
     }
 
+    /**
+     * Whether the user selected runs of {@code backend} at {@code precision} (a run of another pair ran only as some
+     * model's reference): what the gate judges, in a compare and in a merge alike.
+     */
+    public boolean selects(String backend, String precision) {
+        return (backendsRun().isEmpty() || backendsRun().contains(backend)) && precisionIds().contains(precision);
+    }
+
     /** The precisions asked for, by id ("fp32"), as runs record theirs. */
     public List<String> precisionIds() {
         return selection.precisions().stream().map(Precision::id).toList();

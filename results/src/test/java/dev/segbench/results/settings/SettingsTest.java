@@ -76,4 +76,20 @@ class SettingsTest {
                 Map.of("arch0", ckpt), 7, Settings.Reference.auto());
         assertEquals(present, present.requireWeightFiles());
     }
+
+    /** --backends pytorch --precisions fp32,fp16 --reference cpu:fp32: cpu fp32 ran only as the reference. */
+    @Test
+    void selectsWhatTheUserAskedForAndNotARunAddedAsAReference() {
+        Settings s = new Settings(
+                new Settings.Selection(List.of("arch0"), List.of("pytorch"), List.of(Precision.FP32, Precision.FP16),
+                        Map.of(), 7, new Settings.Reference("cpu", Precision.FP32)),
+                new Settings.Data("synthetic:2", DatasetOptions.defaults(), Shard.ALL, 1, 0),
+                new Settings.Performance(List.of(1), true, 64, 64, 0, 0, 1, 0.05),
+                new Settings.Session(0, Map.of(), null), Settings.Execution.defaults(), tmp.resolve("out"), null,
+                new Settings.Recorded(null, List.of("pytorch"), "cpu:fp32", "cpu:fp32", "0/1", "p50-ms<=100"));
+        assertTrue(s.selects("pytorch", "fp16"));
+        assertTrue(s.selects("pytorch", "fp32"));
+        assertTrue(!s.selects("cpu", "fp32"), "the reference run was not asked for");
+        assertTrue(!s.selects("pytorch", "int8"));
+    }
 }
