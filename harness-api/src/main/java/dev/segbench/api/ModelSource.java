@@ -36,7 +36,17 @@ public interface ModelSource {
      * graph for a backend to open as usual.
      */
     default ModelSource withArtifacts(Artifacts artifacts) {
-        ModelSource model = this;
+        return forwarding(this, artifacts, this::int8);
+    }
+
+    /** This model with {@code graphs} as its int8 graphs (e.g. its own, {@link Int8Graphs#keepingInFloat} some layers). */
+    default ModelSource withInt8(Optional<Int8Graphs> graphs) {
+        return forwarding(this, this::artifact, () -> graphs);
+    }
+
+    /** {@code model}'s info and weights, with graphs from {@code artifacts} and int8 graphs from {@code int8}. */
+    private static ModelSource forwarding(ModelSource model, Artifacts artifacts,
+                                          java.util.function.Supplier<Optional<Int8Graphs>> int8) {
         return new ModelSource() {
             @Override
             public ModelInfo info() {
@@ -55,33 +65,7 @@ public interface ModelSource {
 
             @Override
             public Optional<Int8Graphs> int8() {
-                return model.int8();
-            }
-        };
-    }
-
-    /** This model with {@code graphs} as its int8 graphs (e.g. its own, {@link Int8Graphs#keepingInFloat} some layers). */
-    default ModelSource withInt8(Optional<Int8Graphs> graphs) {
-        ModelSource model = this;
-        return new ModelSource() {
-            @Override
-            public ModelInfo info() {
-                return model.info();
-            }
-
-            @Override
-            public WeightsInfo weights() {
-                return model.weights();
-            }
-
-            @Override
-            public ModelArtifact artifact(Precision precision, boolean labelsOut) throws ModelException {
-                return model.artifact(precision, labelsOut);
-            }
-
-            @Override
-            public Optional<Int8Graphs> int8() {
-                return graphs;
+                return int8.get();
             }
         };
     }
