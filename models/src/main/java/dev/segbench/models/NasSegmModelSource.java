@@ -74,17 +74,7 @@ final class NasSegmModelSource implements ModelSource {
     @Override
     public synchronized Optional<Int8Graphs> int8() {
         if (int8 == null) {
-            int8 = new QdqInt8Graphs(info.id(), weightsInfo) {
-                @Override
-                ModelProto fp32Graph(boolean labelsOut) {
-                    return NasSegmModelSource.this.fp32Graph(labelsOut);
-                }
-
-                @Override
-                QdqGraphs.Plan plan(boolean labelsOut) {
-                    return NasSegmModelSource.this.plan(labelsOut);
-                }
-            };
+            int8 = new QdqInt8Graphs(info.id(), weightsInfo, this::fp32Graph, this::plan, "");
         }
         return Optional.of(int8);
     }

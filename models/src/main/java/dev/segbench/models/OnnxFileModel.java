@@ -511,27 +511,12 @@ final class OnnxFileModel implements ModelInfo, ModelSource {
             return Optional.empty();
         }
         if (int8 == null) {
-            int8 = new QdqInt8Graphs(id(), weights) {
-                @Override
-                ModelProto fp32Graph(boolean labelsOut) {
-                    return OnnxFileModel.this.fp32Graph(labelsOut);
-                }
-
-                @Override
-                QdqGraphs.Plan plan(boolean labelsOut) {
-                    return OnnxFileModel.this.plan(labelsOut);
-                }
-
-                @Override
-                public String graphVersion() {
-                    // the ranges depend on how the images are normalised, which a spec's mean= and std= change while
-                    // the file (the weights sha256 of the cache key) stays the same
-                    String normalisation = preprocessing.scale() + Arrays.toString(preprocessing.mean())
-                            + Arrays.toString(preprocessing.std());
-                    return super.graphVersion() + "+norm-"
-                            + Sha256.hex(normalisation.getBytes(java.nio.charset.StandardCharsets.UTF_8)).substring(0, 8);
-                }
-            };
+            // the ranges depend on how the images are normalised, which a spec's mean= and std= change while the file
+            // (the weights sha256 of the cache key) stays the same
+            String normalisation = preprocessing.scale() + Arrays.toString(preprocessing.mean())
+                    + Arrays.toString(preprocessing.std());
+            int8 = new QdqInt8Graphs(id(), weights, this::fp32Graph, this::plan, "+norm-"
+                    + Sha256.hex(normalisation.getBytes(java.nio.charset.StandardCharsets.UTF_8)).substring(0, 8));
         }
         return Optional.of(int8);
     }

@@ -19,30 +19,51 @@ import java.util.Set;
  * The int8 view of a float model through {@link QdqGraphs}: its calibration graph and QDQ graphs, built on demand and
  * kept. The built-in and the file models differ only in where their float graphs and placements come from.
  */
-abstract class QdqInt8Graphs implements ModelSource.Int8Graphs {
+final class QdqInt8Graphs implements ModelSource.Int8Graphs {
 
     private record Variant(String tableSha256, Int8Activations activations, boolean labelsOut, Set<String> floatLayers) {
     }
 
+    /** Something of the float model, with logits out or with the labels-out head. */
+    @FunctionalInterface
+    interface ForHead<T> {
+        T of(boolean labelsOut);
+    }
+
     private final String modelId;
     private final WeightsInfo weights;
+    private final ForHead<ModelProto> fp32Graphs;
+    private final ForHead<QdqGraphs.Plan> plans;
+    private final String versionSuffix;
     private final Map<Variant, ModelArtifact> artifacts = new HashMap<>();
     private ModelSource.CalibrationGraph calibrationGraph;
 
-    QdqInt8Graphs(String modelId, WeightsInfo weights) {
+    /**
+     * @param fp32Graphs    the float graph
+     * @param plans         the Q/DQ placement on it
+     * @param versionSuffix added to the placement's graph version: what else decides the calibrated ranges ("" if
+     *                      nothing)
+     */
+    QdqInt8Graphs(String modelId, WeightsInfo weights, ForHead<ModelProto> fp32Graphs, ForHead<QdqGraphs.Plan> plans,
+                  String versionSuffix) {
         this.modelId = modelId;
         this.weights = weights;
+        this.fp32Graphs = fp32Graphs;
+        this.plans = plans;
+        this.versionSuffix = versionSuffix;
     }
 
-    /** The float graph, with logits out or with the labels-out head. */
-    abstract ModelProto fp32Graph(boolean labelsOut);
+    private ModelProto fp32Graph(boolean labelsOut) {
+        return fp32Graphs.of(labelsOut);
+    }
 
-    /** The Q/DQ placement on {@link #fp32Graph}. */
-    abstract QdqGraphs.Plan plan(boolean labelsOut);
+    private QdqGraphs.Plan plan(boolean labelsOut) {
+        return plans.of(labelsOut);
+    }
 
     @Override
     public String graphVersion() {
-        return plan(false).graphVersion();
+        return plan(false).graphVersion() + versionSuffix;
     }
 
     @Override
