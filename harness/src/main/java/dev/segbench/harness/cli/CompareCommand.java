@@ -194,7 +194,7 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--cv-threshold", defaultValue = "0.05", paramLabel = "FRACTION", description = "Latency coefficient of variation above which a measurement is flagged unstable (not invalid; default: ${DEFAULT-VALUE}).")
     double cvThreshold;
 
-    @Option(names = "--gallery", defaultValue = "6", paramLabel = "N", description = "Gallery images for the first N samples (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--gallery", defaultValue = "" + Settings.Data.DEFAULT_GALLERY, paramLabel = "N", description = "Gallery images for the first N samples (default: ${DEFAULT-VALUE}).")
     int gallery;
 
     @Option(names = "--property", paramLabel = "KEY=VALUE", description = "Backend-specific session setting, e.g. tensorrt.opt-level=3; repeatable.")
@@ -304,14 +304,13 @@ final class CompareCommand implements Callable<Integer> {
         LoadSettings load = loadSettings();
         OptionLists.Size first = load.perfSizes().getFirst();
         int[] size = {first.height(), first.width()};
-        int cores = Runtime.getRuntime().availableProcessors();
         List<Integer> batches = batchSizes == null ? measurementDefaults().batchSizes()
                 : OptionLists.positiveInts("--batch-sizes", batchSizes, 1024);
         return new Settings(
                 new Settings.Selection(modelIds, backends.stream().distinct().toList(), ps.stream().distinct().toList(),
                         weights, seed, Settings.Reference.parse(reference), baseline(plugins, ps)).requireWeightFiles(),
                 new Settings.Data(dataset == null ? Settings.DEFAULT_DATASET : dataset, options,
-                        Shard.parse(shard, System.getenv()), decodeThreads == null ? Math.max(1, cores / 2) : decodeThreads, gallery),
+                        Shard.parse(shard, System.getenv()), decodeThreads == null ? Settings.Data.defaultDecodeThreads() : decodeThreads, gallery),
                 new Settings.Performance(batches, batchSizes != null, size[0], size[1],
                         warmup != null ? warmup : measurementDefaults().warmupSeconds(),
                         minDuration != null ? minDuration : measurementDefaults().minDurationSeconds(),

@@ -22,11 +22,6 @@ import java.util.Map;
  */
 public final class FlatSettings {
 
-    /** {@code --gallery}'s default then and now. */
-    static final int DEFAULT_GALLERY = 6;
-    /** {@code --decode-threads}' default then and now: half the processors (these files do not say how many). */
-    static final int DEFAULT_DECODE_THREADS = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
-
     private FlatSettings() {
     }
 
@@ -52,8 +47,9 @@ public final class FlatSettings {
         // "2/3" is the shard the file evaluated; a merged file's "0/3+1/3" covers them all
         Shard evaluated = shard == null || shard.contains("+") || !shard.contains("/") ? Shard.ALL
                 : Shard.parse(shard, Map.of());
-        Settings.Data data = new Settings.Data(text(flat, "dataset"), options, evaluated, DEFAULT_DECODE_THREADS,
-                DEFAULT_GALLERY);
+        // --gallery's and --decode-threads' defaults were then what they are now
+        Settings.Data data = new Settings.Data(text(flat, "dataset"), options, evaluated,
+                Settings.Data.defaultDecodeThreads(), Settings.Data.DEFAULT_GALLERY);
         int height = flat.path("perf_height").asInt(512);
         int width = flat.path("perf_width").asInt(512);
         Settings.Performance performance = new Settings.Performance(ints(flat.path("batch_sizes")), true, height, width,

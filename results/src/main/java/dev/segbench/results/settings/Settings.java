@@ -216,6 +216,15 @@ public record Settings(Selection selection, Data data, Performance performance, 
      * @param galleryCount  how many leading samples get gallery images
      */
     public record Data(String dataset, DatasetOptions options, Shard shard, int decodeThreads, int galleryCount) {
+
+        /** {@code --gallery}'s default. */
+        public static final int DEFAULT_GALLERY = 6;
+
+        /** {@code --decode-threads}' default: half of this machine's processors, at least one. */
+        public static int defaultDecodeThreads() {
+            return Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+        }
+
         public Data {
             require(dataset != null && !dataset.isBlank(), "--dataset: give scheme[:location]");
             require(decodeThreads >= 1, "--decode-threads: must be >= 1");
