@@ -30,7 +30,8 @@ public final class ResultsJson {
      */
     private static com.fasterxml.jackson.databind.module.SimpleModule asUsersWriteThem() {
         var module = new com.fasterxml.jackson.databind.module.SimpleModule("segbench-as-typed");
-        text(module, Path.class, Path::toString, Path::of);
+        text(module, Path.class, Path::toString,
+                t -> t.startsWith("file:") ? Path.of(java.net.URI.create(t)) : Path.of(t)); // Jackson's own form read too
         text(module, dev.segbench.api.Precision.class, dev.segbench.api.Precision::id, dev.segbench.api.Precision::parse);
         text(module, dev.segbench.api.CalibrationMethod.class, dev.segbench.api.CalibrationMethod::id,
                 dev.segbench.api.CalibrationMethod::parse);

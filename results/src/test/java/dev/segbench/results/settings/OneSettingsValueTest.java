@@ -97,6 +97,11 @@ class OneSettingsValueTest {
         byte[] json = ResultsJson.toBytes(results);
         assertEquals("segbench-out", ResultsJson.mapper().readTree(json).at("/settings/out").asText());
         assertEquals(relative, ResultsJson.fromBytes(json, "results.json").settings());
+        // Jackson's own form (a file: URI), as a file written before paths were written as typed has it, reads too
+        String asUri = new String(json, java.nio.charset.StandardCharsets.UTF_8)
+                .replace("\"out\" : \"segbench-out\"", "\"out\" : \"file:///runs/segbench-out/\"");
+        assertEquals(Path.of("/runs/segbench-out"), ResultsJson.fromBytes(asUri.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                "results.json").settings().out());
     }
 
     private static List<String> iterable(java.util.Iterator<String> names) {
